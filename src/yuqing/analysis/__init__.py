@@ -1,0 +1,1 @@
+"""Text analysis stages (segmentation now; places, category, sentiment and risk build on it)."""

@@ -1,0 +1,368 @@
+"""Normalise raw records into Items: text, encoding, script, URL, id, time, counts.
+
+`normalize_record` is the one entry point; everything it cannot accept raises SkipItem with a
+reason that ends up in the quarantine table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as htmllib
+import re
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_tz
+from functools import cache
+from typing import Any, Mapping
+
+from .models import BEIJING, PLATFORMS, Item, SkipItem
+
+# --- encodings ---------------------------------------------------------------------------
+
+_CHARSET_ALIASES = {
+    # decode with the superset each legacy name is used for in practice
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb18030": "gb18030",
+    "big5": "cp950", "big5-hkscs": "big5hkscs", "cp950": "cp950",
+    "utf8": "utf-8", "utf-8": "utf-8",
+}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-]+)""", re.I)
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip().strip("\"'").lower()
+    name = _CHARSET_ALIASES.get(name, name)
+    try:
+        "".encode(name)
+    except LookupError:
+        return None
+    return name
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    """Return the charset named in a Content-Type header, if any."""
+    if not content_type:
+        return None
+    m = re.search(r"charset\s*=\s*([^\s;]+)", content_type, re.I)
+    return m.group(1) if m else None
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Return (text, encoding) from the BOM, the declared charset, the page's meta, or detection."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    head = data[:4096]
+    candidates = [declared]
+    for pattern in (_META_CHARSET, _XML_ENCODING):
+        m = pattern.search(head)
+        if m:
+            candidates.append(m.group(1).decode("ascii", "ignore"))
+    for name in candidates:
+        codec = _codec(name)
+        if codec:
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError:
+                continue  # a wrong declaration is common; fall through to the next guess
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000], cp_isolation=["gb18030", "cp950", "big5hkscs", "utf_8", "utf_16"]).best()
+    codec = _codec(best.encoding) if best else None
+    codec = codec or "gb18030"
+    return data.decode(codec, errors="replace"), codec
+
+
+# --- HTML and text -----------------------------------------------------------------------
+
+_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*\b[^<>]*|/[a-zA-Z][a-zA-Z0-9]*\s*|!--[\s\S]*?--)>")
+_BLOCK_END = re.compile(r"(?i)(<br\s*/?>|</(?:p|div|li|h[1-6]|tr|blockquote|section|article)\s*>)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+_NEWLINES = re.compile(r"\s*\n\s*")
+
+
+def looks_like_html(text: str) -> bool:
+    """Return True when the text contains markup."""
+    return "<" in text and _TAG.search(text) is not None
+
+
+def html_to_text(markup: str) -> str:
+    """Return the readable text of an HTML document or fragment; scripts and styles dropped."""
+    import lxml.html
+
+    head = markup[:2000].lower()
+    if "<html" in head or "<body" in head or "<!doctype" in head:
+        import trafilatura
+
+        text = trafilatura.extract(markup, include_comments=False, include_tables=True, favor_recall=True)
+        if text:
+            return text
+    try:
+        root = lxml.html.fragment_fromstring(_BLOCK_END.sub(r"\g<1>\n", markup), create_parent="div")
+    except Exception:  # lxml raises several types on hostile input; fall back to stripping tags
+        return htmllib.unescape(_TAG.sub(" ", markup))
+    for bad in root.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    return root.text_content()
+
+
+def clean_text(text: str) -> str:
+    """Return text with markup removed, control characters dropped and whitespace collapsed."""
+    if looks_like_html(text):
+        text = html_to_text(text)
+    elif "&" in text and ";" in text:
+        text = htmllib.unescape(text)
+    if not text.isprintable():  # fast path: most short fields have no control or line characters
+        text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+        text = _NEWLINES.sub("\n", _SPACES.sub(" ", text))
+    elif "  " in text or "\u3000" in text or "\xa0" in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
+
+
+@cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Return text in simplified characters (OpenCC t2s); simplified text comes back unchanged."""
+    return _t2s().convert(text) if text else text
+
+
+# --- URLs and ids ------------------------------------------------------------------------
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Return the URL normalised for identity: lower-case host, no fragment, no tracking parameters."""
+    if not url or not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not re.match(r"(?i)^https?://", url):
+        return None
+    from courlan import normalize_url
+
+    try:
+        return normalize_url(url, strict=True)
+    except Exception:  # courlan raises on malformed netlocs; keep the URL rather than lose the item
+        return url.split("#", 1)[0]
+
+
+def short_hash(*parts: str) -> str:
+    """Return a 20-hex-digit digest of the parts."""
+    h = hashlib.blake2b(digest_size=10)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def make_id(raw_id: Any, platform: str, url: str | None, source: str | None, text: str) -> str:
+    """Return a stable item id: the given one (namespaced by platform), else from URL, else from text."""
+    if raw_id is not None and str(raw_id).strip():
+        rid = str(raw_id).strip()
+        return rid if ":" in rid else f"{platform}:{rid}"
+    if url:
+        return "url:" + short_hash(url)
+    return "txt:" + short_hash(platform, source or "", text)
+
+
+# --- times and counts --------------------------------------------------------------------
+
+_DATE = re.compile(
+    r"(?P<y>\d{4})\s*[-/年.]\s*(?P<mo>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[\sT]*(?P<h>\d{1,2})\s*[:时]\s*(?P<mi>\d{1,2})(?:\s*[:分]\s*(?P<s>\d{1,2})(?P<frac>\.\d+)?)?\s*秒?)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?\s*$"
+)
+_MONTH_DAY = re.compile(r"^(?P<mo>\d{1,2})[-/月](?P<d>\d{1,2})日?\s+(?P<h>\d{1,2}):(?P<mi>\d{2})$")
+_RELATIVE = re.compile(r"^(?P<n>\d+)\s*(?P<unit>秒|分钟|小时|天)前$")
+_DAY_WORD = re.compile(r"^(?P<day>今天|昨天|前天)\s*(?P<h>\d{1,2}):(?P<mi>\d{2})$")
+
+
+def _tz_from(text: str | None, default: timezone) -> timezone:
+    if not text:
+        return default
+    if text == "Z":
+        return timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+
+
+def parse_time(value: Any, now: datetime, tz: timezone = BEIJING) -> datetime | None:
+    """Return an aware datetime for an ISO/Chinese/RFC 2822/epoch/relative time; naive means `tz`."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _from_epoch(float(value))
+    text = str(value).strip()
+    if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
+        return _from_epoch(float(text))
+    m = _DATE.match(text)
+    if m:
+        try:
+            frac = float(m["frac"] or 0)
+            return datetime(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"] or 0), int(m["mi"] or 0),
+                            int(m["s"] or 0), int(frac * 1e6), tzinfo=_tz_from(m["tz"], tz))
+        except ValueError:
+            return None
+    parsed = parsedate_tz(text)
+    if parsed:
+        offset = parsed[9]
+        zone = tz if offset is None else timezone(timedelta(seconds=offset))
+        try:
+            return datetime(*parsed[:6], tzinfo=zone)
+        except ValueError:
+            return None
+    return _parse_relative(text, now.astimezone(tz))
+
+
+def _from_epoch(x: float) -> datetime | None:
+    if x > 1e11:  # milliseconds
+        x /= 1000.0
+    if not 0 < x < 4.2e9:
+        return None
+    return datetime.fromtimestamp(x, tz=timezone.utc)
+
+
+def _parse_relative(text: str, now: datetime) -> datetime | None:
+    if text == "刚刚":
+        return now
+    m = _RELATIVE.match(text)
+    if m:
+        unit = {"秒": "seconds", "分钟": "minutes", "小时": "hours", "天": "days"}[m["unit"]]
+        return now - timedelta(**{unit: int(m["n"])})
+    m = _DAY_WORD.match(text)
+    if m:
+        back = {"今天": 0, "昨天": 1, "前天": 2}[m["day"]]
+        day = now - timedelta(days=back)
+        return day.replace(hour=int(m["h"]), minute=int(m["mi"]), second=0, microsecond=0)
+    m = _MONTH_DAY.match(text)
+    if m:
+        try:
+            return now.replace(month=int(m["mo"]), day=int(m["d"]), hour=int(m["h"]), minute=int(m["mi"]),
+                               second=0, microsecond=0)
+        except ValueError:
+            return None
+    return None
+
+
+_COUNT = re.compile(r"^([\d.]+)\s*(万|w|亿|k|千)?\+?$", re.I)
+_MULT = {None: 1, "万": 10_000, "w": 10_000, "亿": 100_000_000, "k": 1_000, "千": 1_000}
+
+
+def parse_count(value: Any) -> int | None:
+    """Return an engagement count from 12, "12", "1,234", "1.2万" or "10w+"; None when absent or odd."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value) if value >= 0 else None
+    text = str(value).strip().replace(",", "")
+    m = _COUNT.match(text)
+    if not m:
+        return None
+    try:
+        return int(float(m.group(1)) * _MULT[m.group(2).lower() if m.group(2) else None])
+    except ValueError:
+        return None
+
+
+# --- the record -> Item step -------------------------------------------------------------
+
+_PLATFORM_ALIASES = {
+    "微博": "weibo", "新闻": "news", "微信": "wechat", "公众号": "wechat", "论坛": "forum",
+    "贴吧": "forum", "tieba": "forum", "zhihu": "forum", "知乎": "forum", "视频": "video",
+    "douyin": "video", "抖音": "video", "kuaishou": "video", "快手": "video", "bilibili": "video",
+    "投诉": "complaint", "留言": "complaint", "博客": "blog", "xhs": "blog", "小红书": "blog",
+}
+_METRIC_KEYS = {"reposts", "comments", "likes", "views"}
+
+
+def normalize_platform(value: Any) -> str:
+    """Return one of the contract's platforms for a name or alias; unknown names become 'other'."""
+    name = str(value or "").strip().lower()
+    if name in PLATFORMS:
+        return name
+    return _PLATFORM_ALIASES.get(name, "other")
+
+
+def normalize_metrics(raw: Any) -> dict[str, int | None]:
+    """Return metrics with the four contract keys and any other numeric counts."""
+    metrics: dict[str, int | None] = {key: None for key in sorted(_METRIC_KEYS)}
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            count = parse_count(value)
+            if key in _METRIC_KEYS or count is not None:
+                metrics[str(key)] = count
+    return metrics
+
+
+def content_hash(platform: str, source: str | None, author: str | None, title: str | None, text: str) -> str:
+    """Return the exact-duplicate key: the same words from the same author or source."""
+    squeezed = re.sub(r"\s+", "", text)
+    return short_hash(platform, source or "", author or "", re.sub(r"\s+", "", title or ""), squeezed)
+
+
+def _opt_str(value: Any, limit: int = 500) -> str | None:
+    if value is None:
+        return None
+    text = clean_text(str(value))[:limit]
+    return text or None
+
+
+def normalize_record(record: Mapping[str, Any], *, now: datetime, origin: str | None = None,
+                     defaults: Mapping[str, Any] | None = None, tz: timezone = BEIJING) -> Item:
+    """Return the Item for one input record (DESIGN §3), or raise SkipItem with the reason."""
+    if not isinstance(record, dict) and not isinstance(record, Mapping):
+        raise SkipItem("not-an-object", f"expected a JSON object, got {type(record).__name__}")
+    if defaults:
+        record = {**defaults, **{k: v for k, v in record.items() if v not in (None, "")}}
+    raw_text = record.get("text")
+    raw_title = record.get("title")
+    if raw_text is not None and not isinstance(raw_text, str):
+        raw_text = str(raw_text)
+    title = _opt_str(raw_title, 1000)
+    text = clean_text(raw_text) if raw_text else ""
+    flags: list[str] = []
+    if not text and title:
+        text, flags = title, ["title-only"]
+    if not text:
+        raise SkipItem("empty-text", "no text after removing markup and whitespace")
+    platform = normalize_platform(record.get("platform"))
+    source = _opt_str(record.get("source"), 200)
+    author = _opt_str(record.get("author"), 200)
+    url = canonical_url(record.get("url"))
+    text_sc = to_simplified(text)
+    title_sc = to_simplified(title) if title else None
+    if text_sc != text:
+        flags.append("traditional")
+    published = parse_time(record.get("published_at"), now, tz)
+    if published is None:
+        flags.append("time-missing" if record.get("published_at") in (None, "") else "time-unparsed")
+        published = now
+    elif published > now + timedelta(days=1):
+        flags.append("time-future")
+    repost_of = record.get("repost_of")
+    if repost_of is not None and str(repost_of).strip():
+        repost_of = str(repost_of).strip()
+        repost_of = repost_of if ":" in repost_of else f"{platform}:{repost_of}"
+    else:
+        repost_of = None
+    return Item(
+        id=make_id(record.get("id"), platform, url, source, text_sc),
+        text=text, text_sc=text_sc, platform=platform, published_at=published, collected_at=now,
+        content_hash=content_hash(platform, source, author, title_sc, text_sc),
+        url=url, source=source, author=author, title=title, title_sc=title_sc,
+        metrics=normalize_metrics(record.get("metrics")), repost_of=repost_of, flags=flags, origin=origin,
+    )

@@ -1,0 +1,95 @@
+"""The nouns that flow between stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+PLATFORMS = ("news", "weibo", "wechat", "forum", "video", "complaint", "blog", "other")
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+class SkipItem(Exception):
+    """A permanent failure: the input is quarantined with this reason and the run goes on."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(slots=True)
+class Item:
+    """One collected article, post, thread, comment or complaint, normalised (DESIGN §3)."""
+
+    id: str
+    text: str                       # as published, HTML removed, original script kept
+    text_sc: str                    # simplified-Chinese form used for matching and search
+    platform: str
+    published_at: datetime          # timezone-aware
+    collected_at: datetime
+    content_hash: str
+    url: str | None = None          # canonical URL (tracking parameters dropped)
+    source: str | None = None
+    author: str | None = None
+    title: str | None = None
+    title_sc: str | None = None
+    metrics: dict[str, int | None] = field(default_factory=dict)
+    repost_of: str | None = None
+    flags: list[str] = field(default_factory=list)   # e.g. "time-missing", "traditional"
+    origin: str | None = None       # where it came from: a source name or FILE:LINE
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the item in the contract's JSON shape (times in Beijing time)."""
+        return {
+            "id": self.id, "url": self.url, "platform": self.platform, "source": self.source,
+            "author": self.author, "title": self.title, "text": self.text,
+            "published_at": self.published_at.astimezone(BEIJING).isoformat(),
+            "collected_at": self.collected_at.astimezone(BEIJING).isoformat(),
+            "metrics": self.metrics, "repost_of": self.repost_of, "flags": self.flags,
+        }
+
+
+@dataclass(slots=True)
+class Raw:
+    """One input record before normalisation, with where it came from (FILE:LINE or URL)."""
+
+    origin: str
+    record: Any
+
+
+@dataclass(slots=True)
+class Quarantined:
+    """Input that could not be ingested, with why and where it came from."""
+
+    reason: str
+    origin: str                     # FILE:LINE, a URL, or a source name
+    detail: str = ""
+    raw: str | bytes | None = None
+
+
+@dataclass
+class Report:
+    """What one ingest run did: counts by outcome and quarantine reasons."""
+
+    read: int = 0
+    added: int = 0
+    updated: int = 0
+    duplicates: int = 0             # same id or same content already stored (or twice in the input)
+    quarantined: dict[str, int] = field(default_factory=dict)
+
+    def quarantine(self, reason: str, n: int = 1) -> None:
+        self.quarantined[reason] = self.quarantined.get(reason, 0) + n
+
+    def merge(self, other: "Report") -> None:
+        self.read += other.read
+        self.added += other.added
+        self.updated += other.updated
+        self.duplicates += other.duplicates
+        for reason, n in other.quarantined.items():
+            self.quarantine(reason, n)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"read": self.read, "added": self.added, "updated": self.updated,
+                "duplicates": self.duplicates, "quarantined": dict(self.quarantined)}

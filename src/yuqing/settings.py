@@ -1,0 +1,148 @@
+"""Every setting in one table; built once from defaults, `yuqing.toml` and the environment.
+
+Precedence, lowest first: the table's default, the config file, `YUQING_<NAME>` environment
+variables. The environment is read here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+ENV_PREFIX = "YUQING_"
+CONFIG_ENV = "YUQING_CONFIG"
+DEFAULT_CONFIG = "yuqing.toml"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "sqlite:///yuqing.db",
+            "Where items are stored: sqlite:///PATH (default, in the working directory) or postgresql://…"),
+    Setting("scheme", "scheme.yaml", "Path of the monitoring scheme (region, word rule, alert block)."),
+    Setting("timezone", "Asia/Shanghai", "Zone for times written without an offset."),
+    Setting("fetch_timeout", 20.0, "Seconds before a fetch (connect or read) gives up."),
+    Setting("fetch_max_bytes", 5_000_000, "Largest response body read; a larger one is cut off and refused."),
+    Setting("fetch_max_redirects", 5, "Redirects followed before a fetch is refused as a loop."),
+    Setting("fetch_host_delay", 1.0, "Minimum seconds between two requests to one host (politeness)."),
+    Setting("fetch_user_agent", "yuqing/0.1 (public-opinion monitor; observe only)",
+            "User-Agent header sent with every request and matched against robots.txt."),
+    Setting("fetch_respect_robots", True, "Honour robots.txt of every host fetched."),
+    Setting("fetch_allow_hosts", [],
+            "Hosts or networks (CIDR) that may be fetched although loopback, link-local or private; "
+            "everything else in those ranges is refused."),
+    Setting("page_max_articles", 50, "Article links followed per list page and run."),
+    Setting("import_batch_size", 1000, "Items written per transaction during an import; a crash loses at most one batch."),
+    Setting("quarantine_max_bytes", 1_000_000,
+            "Raw input kept with a quarantine record; longer input is cut (its length and SHA-256 are kept)."),
+    Setting("silent_factor", 4.0,
+            "A source is flagged silent when it yields nothing new for this many times its usual gap."),
+    Setting("default_interval", 900.0, "Seconds between polls of a source that names no interval."),
+    Setting("log_level", "INFO", "Logging level for messages on stderr."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: Mapping[str, Any]
+    sources: tuple[Mapping[str, Any], ...] = ()
+    config_path: Path | None = None
+    base_dir: Path = field(default_factory=Path.cwd)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def path(self, value: str | os.PathLike) -> Path:
+        """Return a config-relative path as an absolute one."""
+        p = Path(value)
+        return p if p.is_absolute() else self.base_dir / p
+
+    def with_values(self, **changes: Any) -> "Settings":
+        """Return a copy with some settings replaced (checked against the table)."""
+        unknown = set(changes) - set(_BY_NAME)
+        if unknown:
+            raise KeyError(f"unknown settings: {sorted(unknown)}")
+        return Settings({**self.values, **changes}, self.sources, self.config_path, self.base_dir)
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
+    default = setting.default
+    try:
+        if isinstance(default, bool):
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, list):
+            if isinstance(raw, str):
+                return [part.strip() for part in raw.split(",") if part.strip()]
+            return list(raw)
+        return str(raw)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{origin}: {setting.name} = {raw!r} is not a valid {type(default).__name__}") from None
+
+
+def load_settings(config: str | os.PathLike | None = None, env: Mapping[str, str] | None = None,
+                  **overrides: Any) -> Settings:
+    """Return Settings from the table's defaults, the config file, the environment and overrides."""
+    env = os.environ if env is None else env
+    values = {s.name: s.default for s in SETTINGS}
+    path = Path(config or env.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    sources: list[Mapping[str, Any]] = []
+    found = path.is_file()
+    if config and not found:
+        raise SettingsError(f"config file not found: {path}")
+    if found:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path}: {exc}") from None
+        sources = list(data.pop("sources", []))
+        for name, raw in data.items():
+            if name not in _BY_NAME:
+                raise SettingsError(f"{path}: unknown setting {name!r}")
+            values[name] = _coerce(_BY_NAME[name], raw, str(path))
+    for s in SETTINGS:
+        key = ENV_PREFIX + s.name.upper()
+        if key in env:
+            values[s.name] = _coerce(s, env[key], key)
+    for name, raw in overrides.items():
+        if name not in _BY_NAME:
+            raise SettingsError(f"unknown setting {name!r}")
+        values[name] = _coerce(_BY_NAME[name], raw, "override")
+    base = path.resolve().parent if found else Path.cwd()
+    return Settings(values, tuple(sources), path.resolve() if found else None, base)
+
+
+def settings_markdown() -> str:
+    """Return the settings table as Markdown (docs/settings.md is generated from it)."""
+    lines = ["| setting | environment variable | default | help |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        default = s.default if not isinstance(s.default, list) else ", ".join(s.default) or "(none)"
+        lines.append(f"| `{s.name}` | `{ENV_PREFIX}{s.name.upper()}` | `{default}` | {s.help} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,137 @@
+"""Tables and migrations. A migration is a small function recorded in `schema_migrations`."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from sqlalchemy import (Column, Connection, Float, Index, Integer, MetaData, Table, Text, inspect,
+                        text)
+
+metadata = MetaData()
+
+items = Table(
+    "items", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),  # FTS rowid; insertion order
+    Column("id", Text, nullable=False, unique=True),
+    Column("url", Text),
+    Column("platform", Text, nullable=False),
+    Column("source", Text),
+    Column("author", Text),
+    Column("title", Text),
+    Column("text", Text, nullable=False),
+    Column("text_sc", Text),            # simplified form, only when it differs from text
+    Column("published_ts", Integer, nullable=False),   # epoch seconds, UTC
+    Column("collected_ts", Integer, nullable=False),
+    Column("updated_ts", Integer),
+    Column("metrics", Text),            # JSON
+    Column("repost_of", Text),
+    Column("flags", Text),              # comma-separated
+    Column("content_hash", Text, nullable=False),
+    Column("collector", Text),          # the configured source (or import) that brought it
+    Column("origin", Text),             # FILE:LINE or URL, for tracing
+    Column("seg", Text),                # segmented simplified title+text, indexed by full-text search
+    Column("analysis", Text),           # JSON, written by the analysis stage
+)
+Index("items_published", items.c.published_ts)
+Index("items_platform_published", items.c.platform, items.c.published_ts)
+Index("items_collector_collected", items.c.collector, items.c.collected_ts)
+Index("items_url", items.c.url)
+Index("items_content_hash", items.c.content_hash)
+
+quarantine = Table(
+    "quarantine", metadata,
+    Column("qid", Integer, primary_key=True, autoincrement=True),
+    Column("key", Text, nullable=False, unique=True),   # origin+reason+raw digest: re-runs add nothing
+    Column("at_ts", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("origin", Text, nullable=False),
+    Column("collector", Text),
+    Column("detail", Text),
+    Column("raw", Text),                # cut at quarantine_max_bytes; raw_len and raw_sha256 say what was cut
+    Column("raw_len", Integer),
+    Column("raw_sha256", Text),
+)
+Index("quarantine_reason", quarantine.c.reason)
+
+sources = Table(
+    "sources", metadata,
+    Column("name", Text, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("config", Text),             # JSON of the [[sources]] entry last seen
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("next_due_ts", Float),
+    Column("last_run_ts", Float),
+    Column("last_success_ts", Float),
+    Column("last_error", Text),
+    Column("last_error_ts", Float),
+    Column("last_new_ts", Float),       # last run that brought at least one new item
+    Column("gap_avg_s", Float),         # moving average of the gaps between such runs
+    Column("runs", Integer, default=0),
+    Column("errors", Integer, default=0),
+    Column("items_total", Integer, default=0),
+    Column("state", Text),              # JSON, kind-specific (replay position…)
+)
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("applied_ts", Integer, nullable=False),
+)
+
+Migration = Callable[[Connection], None]
+MIGRATIONS: list[tuple[int, str, Migration]] = []
+
+
+def migration(version: int, name: str):
+    """Register a schema migration; versions apply in order, once each."""
+    def register(fn: Migration) -> Migration:
+        MIGRATIONS.append((version, name, fn))
+        MIGRATIONS.sort(key=lambda m: m[0])
+        return fn
+    return register
+
+
+@migration(1, "core tables")
+def _core_tables(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[items, quarantine, sources])
+
+
+@migration(2, "full-text search over segmented text")
+def _full_text(conn: Connection) -> None:
+    if conn.dialect.name != "sqlite":
+        raise NotImplementedError("full-text search is implemented for SQLite only so far")
+    # External-content FTS5: the index reads `seg` from items. New rows are indexed by the store
+    # in one statement per batch (an AFTER INSERT trigger costs 2.5x as much); triggers keep the
+    # index right when a row is deleted or its text re-segmented.
+    for stmt in (
+        "CREATE VIRTUAL TABLE items_fts USING fts5(seg, content='items', content_rowid='seq', "
+        "tokenize='unicode61 remove_diacritics 2')",
+        "CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN "
+        "INSERT INTO items_fts(items_fts, rowid, seg) VALUES ('delete', old.seq, old.seg); END",
+        "CREATE TRIGGER items_fts_au AFTER UPDATE OF seg ON items BEGIN "
+        "INSERT INTO items_fts(items_fts, rowid, seg) VALUES ('delete', old.seq, old.seg); "
+        "INSERT INTO items_fts(rowid, seg) VALUES (new.seq, new.seg); END",
+    ):
+        conn.execute(text(stmt))
+
+
+def migrate(conn: Connection) -> list[int]:
+    """Apply the migrations not yet recorded; return the versions applied."""
+    schema_migrations.create(conn, checkfirst=True)
+    done = set(conn.execute(schema_migrations.select().with_only_columns(schema_migrations.c.version)).scalars())
+    applied = []
+    for version, name, fn in MIGRATIONS:
+        if version in done:
+            continue
+        fn(conn)
+        conn.execute(schema_migrations.insert().values(version=version, name=name, applied_ts=int(time.time())))
+        applied.append(version)
+    return applied
+
+
+def table_names(conn: Connection) -> list[str]:
+    """Return the tables present (for tests and `yuqing stats`)."""
+    return inspect(conn).get_table_names()

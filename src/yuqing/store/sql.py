@@ -1,0 +1,265 @@
+"""The data-access layer over SQLAlchemy Core; backends subclass it for search and connection setup."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Sequence
+
+from sqlalchemy import Engine, func, select, update
+
+from ..analysis.segment import index_terms
+from ..models import BEIJING, Item, Quarantined
+from . import schema
+from .schema import items, quarantine, sources
+
+
+@dataclass
+class UpsertResult:
+    added: int = 0
+    updated: int = 0
+    duplicates: int = 0
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    id: str
+    platform: str
+    source: str | None
+    author: str | None
+    title: str | None
+    text: str
+    url: str | None
+    published_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "platform": self.platform, "source": self.source, "author": self.author,
+                "title": self.title, "text": self.text, "url": self.url,
+                "published_at": self.published_at.astimezone(BEIJING).isoformat()}
+
+
+def _chunks(seq: Sequence, n: int = 500):
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+def is_derived_id(item_id: str) -> bool:
+    """Return True for ids made by ingest from a URL or the text (see ingest.make_id)."""
+    return item_id.startswith(("url:", "txt:"))
+
+
+def searchable_text(item: Item) -> str:
+    """Return the simplified title and text that the full-text index covers."""
+    return f"{item.title_sc}\n{item.text_sc}" if item.title_sc else item.text_sc
+
+
+def segment_all(texts: list[str]) -> list[str]:
+    """Return the index terms of each text (in-process; a pool can stand in for it)."""
+    return [index_terms(t) for t in texts]
+
+
+def item_row(item: Item, collector: str | None, seg: str) -> dict[str, Any]:
+    """Return the items-table row of an Item."""
+    return {
+        "id": item.id, "url": item.url, "platform": item.platform, "source": item.source,
+        "author": item.author, "title": item.title, "text": item.text,
+        "text_sc": item.text_sc if item.text_sc != item.text else None,
+        "published_ts": int(item.published_at.timestamp()), "collected_ts": int(item.collected_at.timestamp()),
+        "metrics": json.dumps(item.metrics, ensure_ascii=False, sort_keys=True),
+        "repost_of": item.repost_of, "flags": ",".join(item.flags) or None,
+        "content_hash": item.content_hash, "collector": collector, "origin": item.origin,
+        "seg": seg,
+    }
+
+
+class Store:
+    """Items, quarantine and source health in one SQL database."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # --- lifecycle ---------------------------------------------------------------------
+    def migrate(self) -> list[int]:
+        """Apply pending migrations; return the versions applied."""
+        with self.engine.begin() as conn:
+            return schema.migrate(conn)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- items -------------------------------------------------------------------------
+    def upsert_items(self, batch: Sequence[Item], collector: str | None = None,
+                     segment: Callable[[list[str]], list[str]] = segment_all) -> UpsertResult:
+        """Insert new items and refresh the metrics of known ones, in one transaction.
+
+        An item is new unless its id is stored (or earlier in the batch). An item whose id was
+        derived (no native id) is also a duplicate when its content hash is stored: the same words
+        from the same author reached again, e.g. through another URL. Items with native ids keep
+        their own identity even when their words repeat (a citizen submitting a complaint twice).
+        """
+        result = UpsertResult()
+        if not batch:
+            return result
+        with self._write() as conn:
+            known: dict[str, str | None] = {}
+            known_hashes: set[str] = set()
+            for part in _chunks([it.id for it in batch]):
+                known.update(conn.execute(select(items.c.id, items.c.metrics).where(items.c.id.in_(part))).all())
+            for part in _chunks([it.content_hash for it in batch]):
+                known_hashes.update(conn.execute(
+                    select(items.c.content_hash).where(items.c.content_hash.in_(part))).scalars())
+            fresh: list[Item] = []
+            rows, updates = [], []
+            for it in batch:
+                if it.id in known:
+                    merged = self._merged_metrics(known[it.id], it.metrics)
+                    if merged is None:
+                        result.duplicates += 1
+                    else:
+                        updates.append({"b_id": it.id, "b_metrics": merged, "b_ts": int(it.collected_at.timestamp())})
+                        known[it.id] = merged
+                    continue
+                if it.content_hash in known_hashes and is_derived_id(it.id):
+                    result.duplicates += 1
+                    continue
+                known[it.id] = None
+                known_hashes.add(it.content_hash)
+                fresh.append(it)
+            if fresh:
+                segs = segment([searchable_text(it) for it in fresh])
+                rows = [item_row(it, collector, seg) for it, seg in zip(fresh, segs)]
+                conn.execute(items.insert(), rows)
+                self._index_new(conn, [r["id"] for r in rows])
+            if updates:
+                from sqlalchemy import bindparam
+
+                conn.execute(update(items).where(items.c.id == bindparam("b_id")).values(
+                    metrics=bindparam("b_metrics"), updated_ts=bindparam("b_ts")), updates)
+            result.added, result.updated = len(rows), len(updates)
+        return result
+
+    @staticmethod
+    def _merged_metrics(stored: str | None, new: dict[str, int | None]) -> str | None:
+        """Return the merged metrics JSON when the new counts change something, else None."""
+        old = json.loads(stored) if stored else {}
+        merged = {**old, **{k: v for k, v in new.items() if v is not None}}
+        return None if merged == old else json.dumps(merged, ensure_ascii=False, sort_keys=True)
+
+    def _insert_ignore(self, table):
+        raise NotImplementedError
+
+    def _write(self):
+        """Return a context manager for one write transaction."""
+        return self.engine.begin()
+
+    def _index_new(self, conn, ids: list[str]) -> None:
+        """Add newly inserted items to the full-text index (backends without triggers do it here)."""
+
+    def count_items(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(items)).scalar_one()
+
+    def get_items(self, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """Return stored rows for the given ids (for tests and exports)."""
+        ids = list(ids)
+        out = []
+        with self.engine.connect() as conn:
+            for part in _chunks(ids):
+                out.extend(dict(r._mapping) for r in conn.execute(select(items).where(items.c.id.in_(part))))
+        return out
+
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """Return which of the URLs are stored as items or quarantined (so crawlers skip them)."""
+        urls = [u for u in urls if u]
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for part in _chunks(urls):
+                found.update(conn.execute(select(items.c.url).where(items.c.url.in_(part))).scalars())
+                found.update(conn.execute(select(quarantine.c.origin).where(quarantine.c.origin.in_(part))).scalars())
+        return found
+
+    # --- search ------------------------------------------------------------------------
+    def search(self, query: str, *, since: datetime | None = None, platform: str | None = None,
+               limit: int = 20) -> list[Hit]:
+        """Return the newest items matching every word of the query."""
+        raise NotImplementedError
+
+    # --- quarantine --------------------------------------------------------------------
+    def add_quarantine(self, records: Sequence[Quarantined], collector: str | None = None,
+                       max_bytes: int = 1_000_000) -> int:
+        """Store quarantined input; return how many records were new (re-runs add nothing)."""
+        if not records:
+            return 0
+        now = int(time.time())
+        rows = []
+        for q in records:
+            raw = q.raw if q.raw is not None else ""
+            data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
+            digest = hashlib.sha256(data).hexdigest()
+            kept = data[:max_bytes].decode("utf-8", errors="replace")
+            key = hashlib.sha256(f"{q.origin}\x1f{q.reason}\x1f{digest}".encode("utf-8", "surrogatepass")).hexdigest()
+            rows.append({"key": key, "at_ts": now, "reason": q.reason, "origin": q.origin, "collector": collector,
+                         "detail": q.detail[:2000], "raw": kept, "raw_len": len(data), "raw_sha256": digest})
+        with self.engine.begin() as conn:
+            before = conn.execute(select(func.count()).select_from(quarantine)).scalar_one()
+            conn.execute(self._insert_ignore(quarantine), rows)
+            after = conn.execute(select(func.count()).select_from(quarantine)).scalar_one()
+        return after - before
+
+    def quarantine_counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(quarantine.c.reason, func.count()).group_by(quarantine.c.reason))
+            return {reason: n for reason, n in rows}
+
+    def quarantined(self, limit: int = 100) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(quarantine).order_by(quarantine.c.qid.desc()).limit(limit))
+            return [dict(r._mapping) for r in rows]
+
+    # --- sources -----------------------------------------------------------------------
+    def source_state(self, name: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(sources).where(sources.c.name == name)).first()
+            return dict(row._mapping) if row else None
+
+    def save_source_state(self, name: str, kind: str, **fields: Any) -> None:
+        """Create or update a source's health record."""
+        with self.engine.begin() as conn:
+            exists = conn.execute(select(sources.c.name).where(sources.c.name == name)).first()
+            if exists:
+                conn.execute(update(sources).where(sources.c.name == name).values(kind=kind, **fields))
+            else:
+                conn.execute(sources.insert().values(name=name, kind=kind, runs=0, errors=0, items_total=0, **fields))
+
+    def source_states(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(sources).order_by(sources.c.name))]
+
+    def items_per_day(self, days: int = 7, now: float | None = None) -> dict[str, float]:
+        """Return items collected per day over the last `days` days, by collector."""
+        since = int((now or time.time()) - days * 86400)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(items.c.collector, func.count()).where(items.c.collected_ts >= since)
+                                .group_by(items.c.collector))
+            return {name: n / days for name, n in rows if name}
+
+    # --- stats -------------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        """Return counts of items (by platform), quarantine (by reason) and sources."""
+        with self.engine.connect() as conn:
+            by_platform = dict(conn.execute(select(items.c.platform, func.count()).group_by(items.c.platform)).all())
+            n_sources = conn.execute(select(func.count()).select_from(sources)).scalar_one()
+            span = conn.execute(select(func.min(items.c.published_ts), func.max(items.c.published_ts))).first()
+        q = self.quarantine_counts()
+
+        def iso(ts):
+            return datetime.fromtimestamp(ts, timezone.utc).astimezone(BEIJING).isoformat() if ts else None
+
+        return {"items": sum(by_platform.values()), "items_by_platform": by_platform,
+                "quarantined": sum(q.values()), "quarantined_by_reason": q, "sources": n_sources,
+                "first_published": iso(span[0]), "last_published": iso(span[1])}

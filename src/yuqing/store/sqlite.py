@@ -1,0 +1,83 @@
+"""SQLite backend: WAL, one file, FTS5 over pre-segmented text."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..analysis.segment import query_terms
+from ..ingest import to_simplified
+from .sql import Hit, Store
+
+
+def _on_connect(dbapi_conn, _record) -> None:
+    # SQLAlchemy's recipe: the driver stops issuing its own BEGIN, `_on_begin` does it instead,
+    # so that writers can take the write lock up front (BEGIN IMMEDIATE).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    # WAL: readers never block the writer. synchronous=NORMAL keeps every committed transaction
+    # across a process crash (kill -9); only a power cut can lose the last few.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: FTS merges touch many pages
+    cur.close()
+
+
+def _on_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN " + conn.get_execution_options().get("sqlite_begin", "DEFERRED"))
+
+
+def fts_query(query: str) -> str | None:
+    """Return an FTS5 MATCH expression requiring every query word, or None when there is none."""
+    terms = query_terms(to_simplified(query))
+    if not terms:
+        return None
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+class SQLiteStore(Store):
+    def __init__(self, url: str):
+        engine = create_engine(url)
+        event.listen(engine, "connect", _on_connect)
+        event.listen(engine, "begin", _on_begin)
+        super().__init__(engine)
+
+    def _insert_ignore(self, table):
+        return sqlite_insert(table).on_conflict_do_nothing()
+
+    @contextmanager
+    def _write(self):
+        # IMMEDIATE: the id/hash look-ups and the inserts see one state even with another writer
+        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+            yield conn
+
+    def _index_new(self, conn, ids):
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            marks = ",".join("?" * len(part))
+            conn.exec_driver_sql(f"INSERT INTO items_fts(rowid, seg) SELECT seq, seg FROM items WHERE id IN ({marks})",
+                                 tuple(part))
+
+    def search(self, query, *, since=None, platform=None, limit=20):
+        match = fts_query(query)
+        if match is None:
+            return []
+        sql = ("SELECT i.id, i.platform, i.source, i.author, i.title, i.text, i.url, i.published_ts "
+               "FROM items_fts JOIN items i ON i.seq = items_fts.rowid WHERE items_fts MATCH :match")
+        params: dict = {"match": match, "limit": limit}
+        if since is not None:
+            sql += " AND i.published_ts >= :since"
+            params["since"] = int(since.timestamp())
+        if platform:
+            sql += " AND i.platform = :platform"
+            params["platform"] = platform
+        sql += " ORDER BY i.published_ts DESC, i.seq DESC LIMIT :limit"
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(sql), params).all()
+        return [Hit(r.id, r.platform, r.source, r.author, r.title, r.text, r.url,
+                    datetime.fromtimestamp(r.published_ts, timezone.utc)) for r in rows]
