@@ -142,6 +142,15 @@ def to_simplified(text: str) -> str:
 # --- URLs and ids ------------------------------------------------------------------------
 
 
+# Share and tracking parameters of Chinese platforms that courlan's list does not know. They
+# never identify content (courlan's strict mode, by contrast, also drops q=, containerid=…).
+_TRACKING = frozenset({
+    "spm", "from", "isappinstalled", "scene", "srcid", "share_from", "share_source", "share_medium",
+    "share_plat", "share_tag", "share_session_id", "sharer_sharetime", "sharer_shareid", "vd_source",
+    "xsec_token", "xsec_source", "wfr", "_wv", "chksm", "sessionid", "timestamp", "display_time",
+})
+
+
 def canonical_url(url: str | None) -> str | None:
     """Return the URL normalised for identity: lower-case host, no fragment, no tracking parameters."""
     if not url or not isinstance(url, str):
@@ -149,12 +158,17 @@ def canonical_url(url: str | None) -> str | None:
     url = url.strip()
     if not re.match(r"(?i)^https?://", url):
         return None
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
     from courlan import normalize_url
 
     try:
-        return normalize_url(url, strict=True)
+        url = normalize_url(url, strict=False)
     except Exception:  # courlan raises on malformed netlocs; keep the URL rather than lose the item
-        return url.split("#", 1)[0]
+        pass
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in _TRACKING]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
 
 
 def short_hash(*parts: str) -> str:

@@ -40,6 +40,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Hosts or networks (CIDR) that may be fetched although loopback, link-local or private; "
             "everything else in those ranges is refused."),
     Setting("page_max_articles", 50, "Article links followed per list page and run."),
+    Setting("item_max_bytes", 2_000_000, "Largest single input record (one JSON line, one CSV row); larger ones are quarantined."),
     Setting("import_batch_size", 1000, "Items written per transaction during an import; a crash loses at most one batch."),
     Setting("quarantine_max_bytes", 1_000_000,
             "Raw input kept with a quarantine record; longer input is cut (its length and SHA-256 are kept)."),

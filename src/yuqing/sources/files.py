@@ -18,7 +18,7 @@ from ..ingest import decode_bytes
 from ..models import Quarantined, Raw
 from . import mediacrawler
 
-FORMATS = ("jsonl", "json", "csv", "xlsx", "mediacrawler")
+FORMATS = ("jsonl", "json", "csv", "xlsx", "html", "mediacrawler")
 FIELDS = ("id", "url", "platform", "source", "author", "title", "text", "published_at", "repost_of")
 
 # Column names recognised without a mapping, first match wins (a --map always takes precedence).
@@ -110,7 +110,8 @@ def detect_format(path: Path) -> str:
     """Return the format named by the file's extension (a .gz suffix is looked through)."""
     name = path.name.lower().removesuffix(".gz")
     for ext, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "json"), (".csv", "csv"),
-                     (".tsv", "csv"), (".txt", "csv"), (".xlsx", "xlsx"), (".xlsm", "xlsx")):
+                     (".tsv", "csv"), (".txt", "csv"), (".xlsx", "xlsx"), (".xlsm", "xlsx"),
+                     (".html", "html"), (".htm", "html"), (".shtml", "html")):
         if name.endswith(ext):
             return fmt
     raise ImportError_(f"{path}: unknown file type; use --format {'|'.join(FORMATS)}")
@@ -304,6 +305,25 @@ def read_xlsx(path: Path, mapping: Mapping[str, str]) -> Iterator[Raw | Quaranti
         book.close()
 
 
+def read_html(path: Path, max_bytes: int) -> Iterator[Raw | Quarantined]:
+    """A saved web page: decoded by its meta charset (or detection), the article extracted."""
+    from .pages import extract_article
+
+    size = path.stat().st_size
+    if size > 10 * max_bytes:
+        yield Quarantined("too-large", str(path), f"{size} bytes")
+        return
+    try:
+        with _open(path) as f:
+            data = f.read()
+    except (EOFError, OSError, zlib.error) as exc:
+        yield _truncated(path, exc)
+        return
+    record = extract_article(decode_bytes(data)[0], path.as_uri())
+    record["url"] = None  # a file path is not a public address; the id comes from the text
+    yield Raw(str(path), record)
+
+
 def read_file(path: str | Path, fmt: str | None = None, mapping: Mapping[str, str] | None = None,
               max_bytes: int = 2_000_000, delimiter: str | None = None) -> Iterator[Raw | Quarantined]:
     """Yield the records of a file, or of every importable file in a directory (sorted)."""
@@ -330,5 +350,7 @@ def read_file(path: str | Path, fmt: str | None = None, mapping: Mapping[str, st
         yield from read_csv(path, max_bytes, mapping, fmt or "csv", delimiter)
     elif kind == "xlsx":
         yield from read_xlsx(path, mapping)
+    elif kind == "html":
+        yield from read_html(path, max_bytes)
     else:
         raise ImportError_(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

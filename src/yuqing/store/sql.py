@@ -234,7 +234,8 @@ class Store:
             if exists:
                 conn.execute(update(sources).where(sources.c.name == name).values(kind=kind, **fields))
             else:
-                conn.execute(sources.insert().values(name=name, kind=kind, runs=0, errors=0, items_total=0, **fields))
+                conn.execute(sources.insert().values(**{"runs": 0, "errors": 0, "items_total": 0, **fields},
+                                                     name=name, kind=kind))
 
     def source_states(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

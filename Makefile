@@ -1,0 +1,44 @@
+# yuqing — the two commands a newcomer runs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+YQ     := $(VENV)/bin/yuqing
+DATA   ?= ../shared/data
+DEMO   := demo
+
+.PHONY: install demo test test-fast bench docs clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# A fresh store in ./demo, the fictional sample replayed into it, then counts and a search.
+demo: install
+	rm -rf $(DEMO) && mkdir -p $(DEMO)
+	cd $(DEMO) && ../$(YQ) init --region 131003
+	cp src/yuqing/data/demo/page_gbk.html $(DEMO)/inbox/
+	printf '\n[[sources]]\nname = "demo-stream"\nkind = "replay"\npath = "%s"\nplatform = "other"\nspeed = 0\nretime = true\ninterval = "1m"\n' \
+		"$(CURDIR)/src/yuqing/data/demo/stream.jsonl" >> $(DEMO)/yuqing.toml
+	cd $(DEMO) && ../$(YQ) collect --once
+	cd $(DEMO) && ../$(YQ) sources
+	cd $(DEMO) && ../$(YQ) stats
+	cd $(DEMO) && ../$(YQ) search "万庄镇 火灾" --since 7d --limit 5
+
+test: install
+	YUQING_DATA=$(DATA) $(PY) -m pytest -n 2 -q
+
+test-fast: install
+	YUQING_DATA=$(DATA) $(PY) -m pytest -n 2 -q -m "not slow"
+
+bench: install
+	YUQING_DATA=$(DATA) $(PY) bench/run.py
+
+docs: install
+	$(YQ) settings --markdown > docs/settings.md
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache build *.egg-info src/*.egg-info

@@ -1,0 +1,295 @@
+"""The `yuqing` command: thin click commands over library functions (DESIGN §5)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import click
+
+from .settings import SettingsError, load_settings
+
+
+def _echo_json(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def _err(msg: str) -> None:
+    click.echo(msg, err=True)
+
+
+class Ctx:
+    def __init__(self, config: str | None):
+        self.config = config
+        self._settings = None
+        self._store = None
+
+    @property
+    def settings(self):
+        if self._settings is None:
+            try:
+                self._settings = load_settings(self.config)
+            except SettingsError as exc:
+                raise click.UsageError(str(exc)) from None
+            logging.basicConfig(level=self._settings.log_level, stream=sys.stderr,
+                                format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return self._settings
+
+    @property
+    def store(self):
+        if self._store is None:
+            from .store import open_store
+
+            try:
+                self._store = open_store(self.settings.database_url)
+            except (ValueError, NotImplementedError) as exc:
+                raise click.UsageError(str(exc)) from None
+        return self._store
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+json_option = click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "-c", type=click.Path(dir_okay=False), default=None,
+              help="Settings file (default ./yuqing.toml, or $YUQING_CONFIG).")
+@click.version_option(package_name="yuqing")
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
+    """yuqing — public-opinion monitoring that observes and reports, offline.
+
+    \b
+    Example:
+      yuqing init --region 131003 && yuqing collect --once && yuqing search "广阳 积水"
+    """
+    ctx.obj = Ctx(config)
+
+
+@main.command()
+@click.option("--region", required=True, help="Administrative division code, e.g. 131003 (广阳区).")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=".", help="Where to write.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def init(region: str, directory: str, force: bool) -> None:
+    """Write a starter yuqing.toml and scheme.yaml for a region.
+
+    \b
+    Example:
+      yuqing init --region 131003
+    """
+    from .starter import write_starter
+
+    try:
+        written = write_starter(Path(directory), region, force=force)
+    except (FileExistsError, KeyError) as exc:
+        raise click.UsageError(str(exc.args[0] if exc.args else exc)) from None
+    for path in written:
+        _err(f"wrote {path}")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv", "xlsx", "mediacrawler"]),
+              help="File format (default: from the extension; MediaCrawler exports are recognised).")
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN",
+              help="Map an item field to a column, e.g. --map text=留言详情 (repeatable; metrics.likes=点赞数).")
+@click.option("--platform", help="Platform for records that name none (news, weibo, complaint…).")
+@click.option("--source", "source_label", help="Source name for records that name none.")
+@click.option("--delimiter", help="CSV delimiter (default: detected).")
+@json_option
+@pass_ctx
+def import_(ctx: Ctx, file: str, fmt, mapping, platform, source_label, delimiter, as_json) -> None:
+    """Import a JSONL, JSON, CSV or Excel file (or a folder of them) into the store.
+
+    Bad lines are quarantined with their reason; importing the same file again adds nothing.
+
+    \b
+    Example:
+      yuqing import messages.csv --platform complaint --map text=留言详情 --map title=留言主题
+    """
+    from .pipeline import ingest_stream
+    from .sources.files import ImportError_, parse_mapping, read_file
+
+    settings, store = ctx.settings, ctx.store
+    try:
+        stream = read_file(file, fmt, parse_mapping(mapping), settings.item_max_bytes, delimiter)
+        defaults = {k: v for k, v in (("platform", platform), ("source", source_label)) if v}
+        started = time.perf_counter()
+        progress = (lambda r: _err(f"  … {r.read} read, {r.added} added")) if sys.stderr.isatty() else None
+        report = ingest_stream(stream, store, settings, collector=f"import:{Path(file).name}",
+                               defaults=defaults, on_batch=progress)
+    except ImportError_ as exc:
+        raise click.UsageError(str(exc)) from None
+    seconds = time.perf_counter() - started
+    summary = report.as_dict() | {"seconds": round(seconds, 3)}
+    if as_json:
+        _echo_json(summary)
+    q = ", ".join(f"{k} {v}" for k, v in sorted(report.quarantined.items())) or "none"
+    _err(f"{file}: {report.read} read, {report.added} added, {report.updated} updated, "
+         f"{report.duplicates} duplicates, quarantined: {q} ({seconds:.1f} s)")
+    if report.read and not (report.added or report.updated or report.duplicates):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run the due sources once and exit (default: keep polling).")
+@click.option("--source", "names", multiple=True, help="Only this source (repeatable); runs it even if not due.")
+@click.option("--force", is_flag=True, help="Run every source now, due or not.")
+@json_option
+@pass_ctx
+def collect(ctx: Ctx, once: bool, names, force: bool, as_json: bool) -> None:
+    """Poll the sources that are due (feeds, pages, replays, drop folders).
+
+    \b
+    Example:
+      yuqing collect --once
+    """
+    from .collect import collect_forever, collect_once
+    from .sources.http import Fetcher
+
+    settings, store = ctx.settings, ctx.store
+
+    def show(r) -> None:
+        status = f"error: {r.error}" if r.error else "ok"
+        _err(f"{r.source}: {r.report.read} read, {r.report.added} added, {r.report.duplicates} duplicates, "
+             f"{sum(r.report.quarantined.values())} quarantined — {status}")
+
+    with Fetcher(settings) as fetcher:
+        try:
+            if once or names or force:
+                results = collect_once(settings, store, fetcher, list(names) or None, force=force)
+                for r in results:
+                    show(r)
+                if as_json:
+                    _echo_json([{"source": r.source, "error": r.error, **r.report.as_dict()} for r in results])
+            else:
+                collect_forever(settings, store, fetcher, on_result=show)
+        except SettingsError as exc:
+            raise click.UsageError(str(exc)) from None
+        except KeyboardInterrupt:
+            _err("stopped")
+
+
+@main.command()
+@json_option
+@pass_ctx
+def sources(ctx: Ctx, as_json: bool) -> None:
+    """Show each source's health: last success and error, items per day, silent flag.
+
+    \b
+    Example:
+      yuqing sources --json
+    """
+    from .collect import source_health
+
+    try:
+        rows = source_health(ctx.settings, ctx.store)
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+    if as_json:
+        _echo_json(rows)
+        return
+    if not rows:
+        _err("no sources configured (add [[sources]] to yuqing.toml)")
+    for r in rows:
+        flag = " SILENT" if r["silent"] else ""
+        err = f"  last error {r['last_error_at']}: {r['last_error']}" if r["last_error"] else ""
+        click.echo(f"{r['name']} [{r['kind']}/{r['platform']}]{flag}  last ok {r['last_success'] or 'never'}  "
+                   f"{r['items_per_day']}/day  {r['items_total']} total  next {r['next_due'] or 'now'}{err}")
+
+
+def parse_since(value: str | None, now: datetime | None = None) -> datetime | None:
+    """Return the start time for --since 30m / 12h / 7d / 2026-11-01."""
+    if not value:
+        return None
+    from .collect import parse_duration
+    from .ingest import parse_time
+
+    now = now or datetime.now(timezone.utc)
+    try:
+        return now - timedelta(seconds=parse_duration(value))
+    except SettingsError:
+        t = parse_time(value, now)
+        if t is None:
+            raise click.BadParameter(f"{value!r}: use 7d, 12h, 30m or a date") from None
+        return t
+
+
+@main.command()
+@click.argument("query")
+@click.option("--since", help="Only items published since: 7d, 12h, 30m or a date.")
+@click.option("--platform", help="Only this platform (news, weibo, wechat, forum, video, complaint, blog, other).")
+@click.option("--limit", default=20, show_default=True, help="Most results shown, newest first.")
+@json_option
+@pass_ctx
+def search(ctx: Ctx, query: str, since, platform, limit: int, as_json: bool) -> None:
+    """Full-text search over stored items (Chinese words segmented; traditional matches simplified).
+
+    \b
+    Example:
+      yuqing search "广阳 积水" --since 7d --platform weibo
+    """
+    started = time.perf_counter()
+    hits = ctx.store.search(query, since=parse_since(since), platform=platform, limit=limit)
+    ms = (time.perf_counter() - started) * 1000
+    if as_json:
+        _echo_json({"query": query, "count": len(hits), "ms": round(ms, 1), "items": [h.to_json() for h in hits]})
+        return
+    for h in hits:
+        when = h.to_json()["published_at"][:16].replace("T", " ")
+        head = h.title or h.text[:40]
+        click.echo(f"{when}  [{h.platform}] {h.source or ''}  {head}")
+        click.echo(f"    {h.text[:120].replace(chr(10), ' ')}")
+        if h.url:
+            click.echo(f"    {h.url}")
+    _err(f"{len(hits)} items ({ms:.0f} ms)")
+
+
+@main.command()
+@json_option
+@pass_ctx
+def stats(ctx: Ctx, as_json: bool) -> None:
+    """Counts: items by platform, quarantined by reason, sources.
+
+    \b
+    Example:
+      yuqing stats --json
+    """
+    data = ctx.store.stats()
+    if as_json:
+        _echo_json(data)
+        return
+    click.echo(f"items: {data['items']}  ({data['first_published']} … {data['last_published']})")
+    for platform, n in sorted(data["items_by_platform"].items()):
+        click.echo(f"  {platform}: {n}")
+    click.echo(f"quarantined: {data['quarantined']}")
+    for reason, n in sorted(data["quarantined_by_reason"].items()):
+        click.echo(f"  {reason}: {n}")
+    click.echo(f"sources: {data['sources']}")
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="Print the table as Markdown (docs/settings.md).")
+@pass_ctx
+def settings(ctx: Ctx, markdown: bool) -> None:
+    """Show every setting with its current value (or the reference table with --markdown).
+
+    \b
+    Example:
+      yuqing settings
+    """
+    from .settings import SETTINGS, settings_markdown
+
+    if markdown:
+        click.echo(settings_markdown(), nl=False)
+        return
+    for s in SETTINGS:
+        click.echo(f"{s.name} = {ctx.settings.values[s.name]!r}")
+
+
+if __name__ == "__main__":
+    main()

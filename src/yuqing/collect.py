@@ -1,0 +1,234 @@
+"""Sources from the config, their schedule, one run of each, and their health."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from .models import Quarantined, Raw, Report
+from .pipeline import ingest_stream
+from .settings import Settings, SettingsError
+from .sources import feeds, files, pages, replay
+from .sources.http import FetchError, Fetcher
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+KINDS = ("feed", "pages", "replay", "files")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+
+
+def parse_duration(value: Any) -> float:
+    """Return seconds for 90, "90s", "15m", "2h" or "1d"."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    m = _DURATION.match(str(value))
+    if not m:
+        raise SettingsError(f"not a duration: {value!r} (use e.g. 90s, 15m, 2h, 1d)")
+    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2) or "s"]
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One [[sources]] entry of yuqing.toml."""
+
+    name: str
+    kind: str
+    url: str | None = None
+    path: str | None = None
+    platform: str = "news"
+    label: str | None = None              # the `source` written on items; defaults to the feed/site name
+    authority: float = 0.5                # 0..1, used by heat (a central outlet > a forum)
+    interval: float = 900.0
+    enabled: bool = True
+    options: Mapping[str, Any] = field(default_factory=dict)   # kind-specific: link_pattern, speed, map…
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], settings: Settings) -> "SourceConfig":
+        known = {"name", "kind", "url", "path", "platform", "label", "authority", "interval", "enabled"}
+        name, kind = raw.get("name"), raw.get("kind")
+        if not name or kind not in KINDS:
+            raise SettingsError(f"source {raw!r}: needs a name and a kind out of {', '.join(KINDS)}")
+        if kind in ("feed", "pages") and not raw.get("url"):
+            raise SettingsError(f"source {name!r}: kind {kind} needs a url")
+        if kind in ("replay", "files") and not raw.get("path"):
+            raise SettingsError(f"source {name!r}: kind {kind} needs a path")
+        path = str(settings.path(raw["path"])) if raw.get("path") else None
+        return cls(name=name, kind=kind, url=raw.get("url"), path=path, platform=raw.get("platform", "news"),
+                   label=raw.get("label"), authority=float(raw.get("authority", 0.5)),
+                   interval=parse_duration(raw.get("interval", settings.default_interval)),
+                   enabled=bool(raw.get("enabled", True)),
+                   options={k: v for k, v in raw.items() if k not in known})
+
+
+def configured_sources(settings: Settings) -> list[SourceConfig]:
+    """Return the sources of the config file, checked."""
+    out = [SourceConfig.from_dict(raw, settings) for raw in settings.sources]
+    names = [s.name for s in out]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise SettingsError(f"source names must be unique: {sorted(dupes)}")
+    return out
+
+
+@dataclass
+class RunResult:
+    source: str
+    report: Report = field(default_factory=Report)
+    error: str | None = None
+    skipped: bool = False
+
+
+def _records(cfg: SourceConfig, state: dict[str, Any], fetcher: Fetcher, store: Store, settings: Settings,
+             now: datetime) -> tuple[list[Raw | Quarantined], dict[str, Any], list[str]]:
+    """Run one source; return its records, the new kind-specific state and transient errors."""
+    saved = json.loads(state.get("state") or "{}")
+    if cfg.kind == "feed":
+        res = feeds.fetch_feed(cfg.url, fetcher, state.get("etag"), state.get("last_modified"))
+        return res.records, {"etag": res.etag, "last_modified": res.last_modified}, []
+    if cfg.kind == "pages":
+        res = pages.crawl_list(cfg.url, fetcher, pattern=cfg.options.get("link_pattern"),
+                               max_articles=int(cfg.options.get("max_articles", settings.page_max_articles)),
+                               skip=store.known_urls)
+        return res.records, {}, res.errors
+    if cfg.kind == "replay":
+        rs = replay.ReplayState(**saved)
+        records = replay.due_records(Path(cfg.path), rs, now, float(cfg.options.get("speed", 0)),
+                                     bool(cfg.options.get("retime", False)))
+        return records, {"state": json.dumps(rs.__dict__)}, []
+    # files: a drop folder; each file is imported once (again when it changes)
+    done: dict[str, str] = saved.get("done", {})
+    records: list[Raw | Quarantined] = []
+    mapping = files.parse_mapping(cfg.options.get("map", []))
+    folder = Path(cfg.path)
+    for f in sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".")):
+        stamp = f"{f.stat().st_size}:{f.stat().st_mtime_ns}"
+        if done.get(f.name) == stamp:
+            continue
+        try:
+            records.extend(files.read_file(f, cfg.options.get("format"), mapping))
+        except files.ImportError_ as exc:
+            records.append(Quarantined("unknown-format", str(f), str(exc)))
+        done[f.name] = stamp
+    return records, {"state": json.dumps({"done": done})}, []
+
+
+def run_source(cfg: SourceConfig, store: Store, fetcher: Fetcher, settings: Settings,
+               now: datetime | None = None) -> RunResult:
+    """Run one source once: collect, ingest, store, and record its health."""
+    now = now or datetime.now(timezone.utc)
+    ts = now.timestamp()
+    state = store.source_state(cfg.name) or {}
+    result = RunResult(cfg.name)
+    defaults = {"platform": cfg.platform, "source": cfg.label} if cfg.label else {"platform": cfg.platform}
+    health: dict[str, Any] = {"config": json.dumps({**cfg.__dict__, "options": dict(cfg.options)}, ensure_ascii=False),
+                              "last_run_ts": ts, "next_due_ts": ts + cfg.interval,
+                              "runs": (state.get("runs") or 0) + 1}
+    try:
+        records, new_state, errors = _records(cfg, state, fetcher, store, settings, now)
+        result.report = ingest_stream(records, store, settings, collector=cfg.name, defaults=defaults,
+                                      clock=lambda: now)
+        health.update(new_state)
+        health["last_success_ts"] = ts
+        health["items_total"] = (state.get("items_total") or 0) + result.report.added
+        if result.report.added:
+            last_new = state.get("last_new_ts")
+            if last_new:
+                gap = ts - last_new
+                health["gap_avg_s"] = gap if not state.get("gap_avg_s") else 0.7 * state["gap_avg_s"] + 0.3 * gap
+            health["last_new_ts"] = ts
+        if errors:
+            result.error = f"{len(errors)} transient errors; first: {errors[0]}"
+    except FetchError as exc:
+        result.error = str(exc)
+    except (OSError, ValueError) as exc:   # a missing replay file, a bad option
+        result.error = f"{type(exc).__name__}: {exc}"
+    if result.error:
+        health.update(last_error=result.error, last_error_ts=ts, errors=(state.get("errors") or 0) + 1)
+        log.warning("source %s: %s", cfg.name, result.error)
+    store.save_source_state(cfg.name, cfg.kind, **health)
+    return result
+
+
+def due_sources(sources: list[SourceConfig], store: Store, now: float) -> list[SourceConfig]:
+    """Return the enabled sources whose next run time has come (never-run sources are due)."""
+    due = []
+    for cfg in sources:
+        state = store.source_state(cfg.name)
+        if cfg.enabled and (state is None or (state.get("next_due_ts") or 0) <= now):
+            due.append(cfg)
+    return due
+
+
+def collect_once(settings: Settings, store: Store, fetcher: Fetcher, names: list[str] | None = None,
+                 now: datetime | None = None, force: bool = False) -> list[RunResult]:
+    """Run every due source once (or the named ones, due or not)."""
+    now = now or datetime.now(timezone.utc)
+    sources = configured_sources(settings)
+    if names:
+        unknown = set(names) - {s.name for s in sources}
+        if unknown:
+            raise SettingsError(f"no such source: {sorted(unknown)}")
+        chosen = [s for s in sources if s.name in names]
+    else:
+        chosen = sources if force else due_sources(sources, store, now.timestamp())
+    return [run_source(cfg, store, fetcher, settings, now) for cfg in chosen]
+
+
+def collect_forever(settings: Settings, store: Store, fetcher: Fetcher,
+                    on_result: Callable[[RunResult], None] | None = None,
+                    stop: Callable[[], bool] = lambda: False) -> None:
+    """Poll sources as they fall due until `stop()` says so."""
+    sources = configured_sources(settings)
+    while not stop():
+        for result in collect_once(settings, store, fetcher):
+            if on_result:
+                on_result(result)
+        states = {s["name"]: s for s in store.source_states()}
+        next_due = min((states.get(s.name, {}).get("next_due_ts") or 0 for s in sources if s.enabled),
+                       default=time.time() + 60)
+        time.sleep(min(max(next_due - time.time(), 0.5), 60))
+
+
+def source_health(settings: Settings, store: Store, now: float | None = None) -> list[dict[str, Any]]:
+    """Return one health row per configured source: last success/error, items/day, silent flag."""
+    now = now or time.time()
+    per_day = store.items_per_day(7, now)
+    states = {s["name"]: s for s in store.source_states()}
+    rows = []
+    for cfg in configured_sources(settings):
+        st = states.get(cfg.name, {})
+        rows.append({
+            "name": cfg.name, "kind": cfg.kind, "platform": cfg.platform, "enabled": cfg.enabled,
+            "interval_s": cfg.interval, "last_success": _iso(st.get("last_success_ts")),
+            "last_error": st.get("last_error"), "last_error_at": _iso(st.get("last_error_ts")),
+            "items_total": st.get("items_total") or 0, "items_per_day": round(per_day.get(cfg.name, 0.0), 1),
+            "next_due": _iso(st.get("next_due_ts")), "silent": is_silent(st, cfg, settings.silent_factor, now),
+        })
+    return rows
+
+
+def is_silent(state: Mapping[str, Any], cfg: SourceConfig, factor: float, now: float) -> bool:
+    """Return True when a source has brought nothing new for much longer than its usual gap."""
+    if not state or not state.get("runs"):
+        return False
+    usual = max(state.get("gap_avg_s") or 0.0, cfg.interval)
+    since = state.get("last_new_ts")
+    if since is None:   # never brought anything: judge from its first run
+        first_run = (state.get("last_run_ts") or now) - (state.get("runs", 1) - 1) * cfg.interval
+        return now - first_run > factor * usual
+    return now - since > factor * usual
+
+
+def _iso(ts: float | None) -> str | None:
+    if not ts:
+        return None
+    from .models import BEIJING
+
+    return datetime.fromtimestamp(ts, timezone.utc).astimezone(BEIJING).isoformat(timespec="seconds")
