@@ -36,12 +36,13 @@ def parse_feed(content: bytes, url: str, content_type: str = "") -> list[Raw | Q
     """Return the entries of a feed document as records, or one quarantine entry if it is unreadable."""
     parsed = feedparser.parse(content, response_headers={"content-type": content_type or "application/xml",
                                                          "content-location": url})
-    if not parsed.entries:
-        if parsed.get("bozo"):
-            return [Quarantined("malformed-feed", url, str(parsed.get("bozo_exception", "")), content)]
-        return []
-    feed_title = parsed.feed.get("title")
     records: list[Raw | Quarantined] = []
+    problem = parsed.get("bozo_exception")
+    benign = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+    if parsed.get("bozo") and not isinstance(problem, benign):
+        # Broken XML: keep what the lenient parser salvaged, and record the feed itself with why.
+        records.append(Quarantined("malformed-feed", url, f"{type(problem).__name__}: {problem}", content))
+    feed_title = parsed.feed.get("title")
     for i, entry in enumerate(parsed.entries):
         link = entry.get("link")
         body = ""

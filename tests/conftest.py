@@ -1,0 +1,143 @@
+"""Shared fixtures: real SQLite stores, settings, and a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from yuqing.settings import load_settings
+from yuqing.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTDATA = Path(__file__).resolve().parent / "data"
+SITE = TESTDATA / "site"
+
+
+def data_dir() -> Path:
+    """The shared real datasets; a missing folder is an error, never a silent skip."""
+    path = Path(os.environ.get("YUQING_DATA") or ROOT.parent / "shared" / "data").resolve()
+    if not path.is_dir():
+        pytest.fail(f"real datasets not found at {path}; set YUQING_DATA")
+    return path
+
+
+@pytest.fixture(scope="session")
+def data() -> Path:
+    return data_dir()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return load_settings(env={}, database_url=f"sqlite:///{tmp_path}/t.db", fetch_host_delay=0.0,
+                         fetch_allow_hosts=["127.0.0.1"], fetch_timeout=1.0, import_batch_size=500)
+
+
+@pytest.fixture
+def store(settings):
+    s = open_store(settings.database_url)
+    yield s
+    s.close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    routes: dict = {}
+    log: list = []
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", headers=None):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        self.log.append((path, dict(self.headers)))
+        if path == "/slow":
+            time.sleep(3)
+            return self._send(200, b"<html>late</html>")
+        if path == "/loop":
+            self.send_response(302)
+            self.send_header("Location", "/loop")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if path == "/huge":   # 100 MB, chunked, no length declared: only the reader's cap stops it
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            block = b"<p>" + b"x" * (1 << 20) + b"</p>"
+            try:
+                for _ in range(100):
+                    self.wfile.write(f"{len(block):x}\r\n".encode() + block + b"\r\n")
+                self.wfile.write(b"0\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        if path == "/error":
+            return self._send(500, b"server error")
+        if path in self.routes:
+            body, ctype = self.routes[path]
+            etag = '"' + hashlib.md5(body).hexdigest() + '"'
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            return self._send(200, body, ctype, {"ETag": etag, "Last-Modified": "Sat, 28 Nov 2026 02:00:00 GMT"})
+        return self._send(404, b"not found")
+
+
+@pytest.fixture
+def http_server():
+    """A real HTTP server on 127.0.0.1 serving the saved feeds and pages in tests/data/site."""
+    routes = {
+        "/rss2.xml": ((SITE / "rss2.xml").read_bytes(), "application/rss+xml; charset=utf-8"),
+        "/atom.xml": ((SITE / "atom.xml").read_bytes(), "application/atom+xml"),
+        "/rsshub.xml": ((SITE / "rsshub.xml").read_bytes(), "application/xml; charset=utf-8"),
+        "/malformed.xml": ((SITE / "malformed.xml").read_bytes(), "application/xml"),
+        "/list.html": ((SITE / "list.html").read_bytes(), "text/html; charset=utf-8"),
+        "/articles/a1.html": ((SITE / "a1.html").read_bytes(), "text/html; charset=utf-8"),
+        # no charset in the header: the page's own meta (gb2312) must be honoured
+        "/articles/gbk.html": ((SITE / "gbk.html").read_bytes(), "text/html"),
+        "/big5.html": ((SITE / "big5.html").read_bytes(), "text/html"),
+        "/private/secret.html": (b"<html><p>secret</p></html>", "text/html"),
+        "/robots.txt": ((SITE / "robots.txt").read_bytes(), "text/plain"),
+        "/data.json": (b'{"a": 1}', "application/json"),
+    }
+    handler = type("Handler", (_Handler,), {"routes": routes, "log": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.base = f"http://127.0.0.1:{server.server_address[1]}"
+    server.log = handler.log
+    server.routes = routes
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def wait_for(condition, timeout: float = 10.0, interval: float = 0.02):
+    """Wait until condition() is truthy, with a deadline (never a bare sleep)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met before the deadline")

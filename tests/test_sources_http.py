@@ -1,0 +1,161 @@
+"""Feeds, pages and the HTTP client against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from yuqing.collect import configured_sources, run_source, source_health
+from yuqing.models import BEIJING
+from yuqing.settings import Settings
+from yuqing.sources import feeds, pages
+from yuqing.sources.http import FetchError, Fetcher, check_url
+
+
+def with_sources(settings: Settings, *sources: dict) -> Settings:
+    return Settings(settings.values, tuple(sources), settings.config_path, settings.base_dir)
+
+
+def test_guard_refuses_loopback_and_private_unless_allowed(settings):
+    for url in ("http://127.0.0.1:9/x", "http://localhost/x", "http://10.1.2.3/", "http://192.168.0.1/",
+                "http://169.254.169.254/latest/meta-data", "http://[::1]/"):
+        with pytest.raises(FetchError) as exc:
+            check_url(url, [])
+        assert exc.value.reason == "blocked-address" and exc.value.permanent
+    check_url("http://127.0.0.1:9/x", ["127.0.0.1"])      # allowed explicitly, as tests do
+    check_url("http://10.1.2.3/", ["10.0.0.0/8"])          # a network may be allowed too
+    with pytest.raises(FetchError, match="bad-url"):
+        check_url("file:///etc/passwd", ["127.0.0.1"])
+
+
+def test_fetcher_without_allowance_never_touches_the_local_server(settings, http_server):
+    strict = settings.with_values(fetch_allow_hosts=[])
+    with Fetcher(strict) as f, pytest.raises(FetchError, match="blocked-address"):
+        f.get(http_server.base + "/rss2.xml")
+    assert http_server.log == []
+
+
+def test_rss2_feed_items_times_and_markup(settings, store, http_server):
+    with Fetcher(settings) as f:
+        res = feeds.fetch_feed(http_server.base + "/rss2.xml", f)
+    assert len(res.records) == 3 and res.etag
+    cfg = with_sources(settings, {"name": "rss", "kind": "feed", "url": http_server.base + "/rss2.xml"})
+    with Fetcher(cfg) as f:
+        result = run_source(configured_sources(cfg)[0], store, f, cfg)
+    assert result.report.added == 3 and result.error is None
+    hits = store.search("消防安全")
+    assert len(hits) == 1
+    first = hits[0]
+    assert "alert(1)" not in first.text and "<" not in first.text and "消防安全" in first.text
+    assert first.url == "http://127.0.0.1/news/1.html"             # tracking parameters dropped
+    assert first.published_at == datetime(2026, 11, 28, 1, 15, tzinfo=timezone.utc)
+    # a time without offset is Beijing time (feedparser alone would have read it as UTC)
+    naive = store.search("积水 改造")[0]
+    assert naive.published_at.astimezone(BEIJING).hour == 18
+    undated = store.get_items([store.search("没有 发布时间")[0].id])[0]
+    assert "time-missing" in undated["flags"]
+
+
+def test_conditional_get_sends_validators_and_adds_nothing_on_304(settings, store, http_server):
+    cfg = with_sources(settings, {"name": "rss", "kind": "feed", "url": http_server.base + "/rss2.xml"})
+    src = configured_sources(cfg)[0]
+    with Fetcher(cfg) as f:
+        run_source(src, store, f, cfg)
+        second = run_source(src, store, f, cfg)
+    feed_requests = [h for p, h in http_server.log if p == "/rss2.xml"]
+    assert "If-None-Match" in feed_requests[1] and "If-Modified-Since" in feed_requests[1]
+    assert second.report.read == 0 and second.error is None
+    assert store.count_items() == 3
+
+
+def test_atom_and_rsshub_feeds(settings, store, http_server):
+    cfg = with_sources(settings,
+                       {"name": "atom", "kind": "feed", "url": http_server.base + "/atom.xml"},
+                       {"name": "hub", "kind": "feed", "url": http_server.base + "/rsshub.xml", "platform": "weibo"})
+    with Fetcher(cfg) as f:
+        for src in configured_sources(cfg):
+            assert run_source(src, store, f, cfg).report.added >= 1
+    atom = store.search("供暖")[0]
+    assert atom.author == "示例记者" and atom.published_at == datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
+    assert "<em>" not in atom.text
+    # RSSHub: traditional characters are searchable in simplified form, the original is kept
+    hub = store.search("万庄镇 仓库")[0]
+    assert hub.platform == "weibo" and "萬莊鎮" in hub.text and "document.cookie" not in hub.text
+    assert hub.author == "示例用户"
+
+
+def test_malformed_feed_is_quarantined_with_reason(settings, store, http_server):
+    cfg = with_sources(settings, {"name": "bad", "kind": "feed", "url": http_server.base + "/malformed.xml"})
+    with Fetcher(cfg) as f:
+        result = run_source(configured_sources(cfg)[0], store, f, cfg)
+    assert result.report.quarantined.get("malformed-feed") == 1
+    assert store.quarantine_counts()["malformed-feed"] == 1
+    record = next(q for q in store.quarantined() if q["reason"] == "malformed-feed")
+    assert record["origin"].endswith("/malformed.xml") and "Exception" in record["detail"] and "坏的源" in record["raw"]
+
+
+def test_gbk_and_big5_pages_decode_from_meta(settings, http_server):
+    with Fetcher(settings) as f:
+        gbk = f.get(http_server.base + "/articles/gbk.html")
+        big5 = f.get(http_server.base + "/big5.html")
+    assert "九州镇农村道路" in pages.page_text(gbk.content, gbk.content_type)
+    assert "廣陽區萬莊鎮" in pages.page_text(big5.content, big5.content_type)
+
+
+def test_list_page_to_articles_with_robots_404_and_foreign_links(settings, store, http_server):
+    cfg = with_sources(settings, {"name": "site", "kind": "pages", "url": http_server.base + "/list.html"})
+    src = configured_sources(cfg)[0]
+    with Fetcher(cfg) as f:
+        result = run_source(src, store, f, cfg)
+    assert result.report.added == 2                 # a1 (once, despite the #anchor) and the GBK article
+    assert result.report.quarantined == {"http-404": 1, "robots-disallowed": 1}
+    assert not any(p.startswith("/private/") for p, _ in http_server.log)   # robots.txt honoured
+    a1 = store.search("安全生产 会议")[0]
+    assert a1.title == "广阳区召开安全生产会议" and "注入的脚本文字" not in a1.text and "版权所有" not in a1.text
+    assert a1.published_at == datetime(2026, 11, 28, 0, 0, tzinfo=timezone.utc)
+    assert store.search("九州镇 道路")[0].url == http_server.base + "/articles/gbk.html"
+    # the next run fetches only the list page: known and quarantined links are skipped
+    before = len(http_server.log)
+    with Fetcher(cfg) as f:
+        again = run_source(src, store, f, cfg)
+    assert again.report.read == 0 and [p for p, _ in http_server.log[before:]] == ["/robots.txt", "/list.html"]
+
+
+def test_404_500_timeout_redirect_loop(settings, http_server):
+    with Fetcher(settings) as f:
+        cases = {"/nothing-here": ("http-404", True), "/error": ("http-500", False),
+                 "/slow": ("timeout", False), "/loop": ("too-many-redirects", True)}
+        for path, (reason, permanent) in cases.items():
+            started = time.monotonic()
+            with pytest.raises(FetchError) as exc:
+                f.get(http_server.base + path)
+            assert (exc.value.reason, exc.value.permanent) == (reason, permanent)
+            assert time.monotonic() - started < 2.5
+
+
+def test_100mb_body_is_capped(settings, http_server):
+    capped = settings.with_values(fetch_max_bytes=1_000_000, fetch_timeout=10.0)
+    started = time.monotonic()
+    with Fetcher(capped) as f, pytest.raises(FetchError) as exc:
+        f.get(http_server.base + "/huge")
+    assert exc.value.reason == "too-large" and exc.value.permanent
+    assert time.monotonic() - started < 5            # stopped early, not after 100 MB
+
+
+def test_health_records_errors_and_silence(settings, store, http_server):
+    cfg = with_sources(settings,
+                       {"name": "down", "kind": "feed", "url": http_server.base + "/error", "interval": "10m"},
+                       {"name": "ok", "kind": "feed", "url": http_server.base + "/rss2.xml", "interval": "10m"})
+    down, ok = configured_sources(cfg)
+    t0 = datetime(2026, 11, 28, 0, 0, tzinfo=timezone.utc)
+    with Fetcher(cfg) as f:
+        assert run_source(down, store, f, cfg, now=t0).error.startswith("http-500")
+        run_source(ok, store, f, cfg, now=t0)
+    health = {h["name"]: h for h in source_health(cfg, store, now=t0.timestamp() + 60)}
+    assert health["down"]["last_error"].startswith("http-500") and health["down"]["last_success"] is None
+    assert health["ok"]["last_success"] and health["ok"]["items_total"] == 3 and not health["ok"]["silent"]
+    # nothing new for far longer than its usual gap (4 × 10 min by default): flagged silent
+    later = {h["name"]: h for h in source_health(cfg, store, now=t0.timestamp() + 3 * 3600)}
+    assert later["ok"]["silent"]
