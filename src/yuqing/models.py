@@ -66,7 +66,8 @@ class Quarantined:
     reason: str
     origin: str                     # FILE:LINE, a URL, or a source name
     detail: str = ""
-    raw: str | bytes | None = None
+    raw: str | bytes | None = None   # may be cut; then raw_len says how long the input was
+    raw_len: int | None = None
 
 
 @dataclass

@@ -144,7 +144,18 @@ def _sample_encoding(path: Path) -> str:
     # cut back to the last newline so that a multibyte character is never split
     cut = sample.rfind(b"\n")
     sample = sample[:cut] if cut > 0 else sample
-    return decode_bytes(sample)[1] if sample else "utf-8"
+    if not sample:
+        return "utf-8"
+    lines = sample.splitlines()
+    bad = 0
+    for line in lines:
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad += 1
+    if bad * 2 < len(lines):   # a minority of broken lines in a UTF-8 file are the lines' fault, not the file's
+        return "utf-8"
+    return decode_bytes(sample)[1]
 
 
 def _truncated(path: Path, exc: Exception) -> Quarantined:
@@ -159,7 +170,8 @@ def read_jsonl(path: Path, max_bytes: int, mapping: Mapping[str, str]) -> Iterat
             for lineno, line, length in _lines(f, max_bytes):
                 origin = f"{path}:{lineno}"
                 if length > max_bytes:
-                    yield Quarantined("too-large", origin, f"line of {length} bytes exceeds {max_bytes}", line[:4096])
+                    yield Quarantined("too-large", origin, f"line of {length} bytes exceeds {max_bytes}", line[:4096],
+                                      raw_len=length)
                     continue
                 if not line.strip():
                     continue

@@ -204,7 +204,7 @@ class Store:
             kept = data[:max_bytes].decode("utf-8", errors="replace")
             key = hashlib.sha256(f"{q.origin}\x1f{q.reason}\x1f{digest}".encode("utf-8", "surrogatepass")).hexdigest()
             rows.append({"key": key, "at_ts": now, "reason": q.reason, "origin": q.origin, "collector": collector,
-                         "detail": q.detail[:2000], "raw": kept, "raw_len": len(data), "raw_sha256": digest})
+                         "detail": q.detail[:2000], "raw": kept, "raw_len": q.raw_len or len(data), "raw_sha256": digest})
         with self.engine.begin() as conn:
             before = conn.execute(select(func.count()).select_from(quarantine)).scalar_one()
             conn.execute(self._insert_ignore(quarantine), rows)
