@@ -282,10 +282,10 @@ def settings(ctx: Ctx, markdown: bool) -> None:
     Example:
       yuqing settings
     """
-    from .settings import SETTINGS, settings_markdown
+    from .settings import SETTINGS, SETTINGS_PAGE_HEAD, settings_markdown
 
     if markdown:
-        click.echo(settings_markdown(), nl=False)
+        click.echo(SETTINGS_PAGE_HEAD + settings_markdown(), nl=False)
         return
     for s in SETTINGS:
         click.echo(f"{s.name} = {ctx.settings.values[s.name]!r}")

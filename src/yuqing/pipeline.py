@@ -47,6 +47,9 @@ def ingest_stream(stream: Iterable[Raw | Quarantined], store: Store, settings: S
         if on_batch:
             on_batch(report)
 
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(settings.timezone)
     now = clock()
     for entry in stream:
         report.read += 1
@@ -55,7 +58,8 @@ def ingest_stream(stream: Iterable[Raw | Quarantined], store: Store, settings: S
             report.quarantine(entry.reason)
         else:
             try:
-                batch.append(normalize_record(entry.record, now=now, origin=entry.origin, defaults=defaults))
+                batch.append(normalize_record(entry.record, now=now, origin=entry.origin, defaults=defaults,
+                                              tz=tz))
             except SkipItem as exc:
                 bad.append(Quarantined(exc.reason, entry.origin, exc.detail, _raw_text(entry.record)))
                 report.quarantine(exc.reason)

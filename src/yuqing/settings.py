@@ -140,6 +140,16 @@ def load_settings(config: str | os.PathLike | None = None, env: Mapping[str, str
     return Settings(values, tuple(sources), path.resolve() if found else None, base)
 
 
+SETTINGS_PAGE_HEAD = """# Settings
+
+One table drives this page, the defaults and a test (`src/yuqing/settings.py`). Precedence, lowest
+first: the default, `yuqing.toml` (or the file named by `--config` / `YUQING_CONFIG`), then
+`YUQING_<NAME>` environment variables. Lists in the environment are comma-separated.
+Regenerate with `make docs`. Sources are `[[sources]]` tables in `yuqing.toml` (docs/sources.md).
+
+"""
+
+
 def settings_markdown() -> str:
     """Return the settings table as Markdown (docs/settings.md is generated from it)."""
     lines = ["| setting | environment variable | default | help |", "|---|---|---|---|"]

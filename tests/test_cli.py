@@ -1,0 +1,111 @@
+"""The `yuqing` command as a user runs it: init, import, collect (replay), search, stats, sources."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT
+from yuqing.cli import main
+from yuqing.settings import SETTINGS, load_settings, settings_markdown
+
+DEMO_STREAM = ROOT / "src/yuqing/data/demo/stream.jsonl"
+
+
+def yq(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the real console command in a working directory."""
+    return subprocess.run([sys.executable, "-m", "yuqing.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          check=check, env={"PATH": "/usr/bin:/bin", "HOME": str(cwd)})
+
+
+def test_init_writes_config_and_scheme_for_a_region(tmp_path):
+    yq(tmp_path, "init", "--region", "131003")
+    scheme = (tmp_path / "scheme.yaml").read_text(encoding="utf-8")
+    assert 'region: "131003"' in scheme and "河北省 廊坊市 广阳区" in scheme and "广阳区综合监测" in scheme
+    settings = load_settings(tmp_path / "yuqing.toml", env={})
+    assert settings.database_url == "sqlite:///yuqing.db" and settings.sources[0]["kind"] == "files"
+    again = yq(tmp_path, "init", "--region", "131003", check=False)
+    assert again.returncode == 2 and "--force" in again.stderr
+    bad = yq(tmp_path, "init", "--region", "999999", "--force", check=False)
+    assert bad.returncode == 2 and "unknown region code" in bad.stderr
+
+
+def test_demo_flow_replay_search_stats_sources(tmp_path):
+    yq(tmp_path, "init", "--region", "131003")
+    with open(tmp_path / "yuqing.toml", "a", encoding="utf-8") as f:
+        f.write(f'\n[[sources]]\nname = "stream"\nkind = "replay"\npath = "{DEMO_STREAM}"\nspeed = 0\n'
+                f'retime = true\nplatform = "other"\n')
+    (tmp_path / "inbox" / "page.html").write_bytes((ROOT / "src/yuqing/data/demo/page_gbk.html").read_bytes())
+    out = json.loads(yq(tmp_path, "collect", "--once", "--json").stdout)
+    by = {r["source"]: r for r in out}
+    n_stream = sum(1 for line in DEMO_STREAM.read_text(encoding="utf-8").splitlines() if line.strip())
+    assert by["stream"]["added"] == n_stream and by["inbox"]["added"] == 1
+    hits = json.loads(yq(tmp_path, "search", "万庄镇 火灾", "--since", "7d", "--json").stdout)
+    assert hits["count"] >= 5 and all("万庄镇" in (h["text"] + (h["title"] or "")) or "萬莊鎮" in h["text"]
+                                      for h in hits["items"])
+    gbk = json.loads(yq(tmp_path, "search", "排查 仓储", "--json").stdout)["items"]
+    assert any("全区立即开展仓储物流场所消防安全排查" in h["text"] for h in gbk)      # GBK page decoded
+    assert not any("tracker" in h["text"] for h in gbk)
+    stats = json.loads(yq(tmp_path, "stats", "--json").stdout)
+    assert stats["items"] == n_stream + 1 and set(stats["items_by_platform"]) >= {
+        "news", "weibo", "wechat", "forum", "video", "complaint", "blog", "other"}
+    health = json.loads(yq(tmp_path, "sources", "--json").stdout)
+    assert {h["name"] for h in health} == {"inbox", "stream"} and all(h["last_success"] for h in health)
+    again = json.loads(yq(tmp_path, "collect", "--once", "--json").stdout)
+    assert again == []                                   # nothing due yet
+    forced = json.loads(yq(tmp_path, "collect", "--force", "--json").stdout)
+    assert sum(r["added"] for r in forced) == 0          # replay finished, inbox file already taken
+
+
+def test_import_command_reports_and_exit_codes(tmp_path):
+    good = tmp_path / "a.jsonl"
+    good.write_text('{"id": "1", "text": "广阳区消息"}\n{"bad json\n', encoding="utf-8")
+    res = yq(tmp_path, "import", str(good), "--platform", "weibo", "--json")
+    assert json.loads(res.stdout)["added"] == 1 and "bad-json 1" in res.stderr
+    only_bad = tmp_path / "b.jsonl"
+    only_bad.write_text("not json\n", encoding="utf-8")
+    assert yq(tmp_path, "import", str(only_bad), check=False).returncode == 1
+    res = yq(tmp_path, "import", str(good), "--map", "nonsense", check=False)
+    assert res.returncode == 2 and "field=column" in res.stderr
+
+
+def test_every_command_has_help_with_an_example():
+    runner = CliRunner()
+    for name, command in main.commands.items():
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Example:" in result.output, f"`yuqing {name} --help` shows no example"
+        assert command.help and command.help.strip(), name
+
+
+def test_every_setting_is_documented_and_docs_are_current():
+    doc = (ROOT / "docs/settings.md").read_text(encoding="utf-8")
+    assert settings_markdown() in doc, "docs/settings.md is stale: run `make docs`"
+    for s in SETTINGS:
+        assert s.help and f"`{s.name}`" in doc
+    cli_doc = (ROOT / "docs/cli.md").read_text(encoding="utf-8")
+    for name in main.commands:
+        assert f"yuqing {name}" in cli_doc, f"docs/cli.md does not mention `yuqing {name}`"
+
+
+def test_settings_precedence_and_errors(tmp_path):
+    cfg = tmp_path / "y.toml"
+    cfg.write_text('fetch_timeout = 5\nfetch_allow_hosts = ["127.0.0.1"]\n', encoding="utf-8")
+    s = load_settings(cfg, env={"YUQING_FETCH_TIMEOUT": "7.5", "YUQING_FETCH_RESPECT_ROBOTS": "no"})
+    assert s.fetch_timeout == 7.5 and s.fetch_respect_robots is False and s.fetch_allow_hosts == ["127.0.0.1"]
+    assert load_settings(cfg, env={}).fetch_timeout == 5.0
+    from yuqing.settings import SettingsError
+
+    cfg.write_text("fetch_timout = 5\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="unknown setting 'fetch_timout'"):
+        load_settings(cfg, env={})
+    with pytest.raises(SettingsError, match="not a valid float"):
+        load_settings(env={"YUQING_FETCH_TIMEOUT": "soon"})
+    assert load_settings(env={"YUQING_DATABASE_URL": "sqlite:///x.db"}).database_url == "sqlite:///x.db"

@@ -1,0 +1,91 @@
+"""The SQLite store: migrations, idempotent upserts, dedup rules, search, quarantine."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+from yuqing.ingest import normalize_record
+from yuqing.models import Quarantined
+from yuqing.store import open_store
+
+NOW = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
+
+
+def item(**fields):
+    return normalize_record(fields, now=NOW)
+
+
+def test_migrations_apply_once_and_wal_is_on(settings, tmp_path):
+    store = open_store(settings.database_url)
+    assert store.migrate() == []                       # already applied on open
+    store.close()
+    db = settings.database_url.split("///", 1)[1]
+    with sqlite3.connect(db) as c:
+        versions = [r[0] for r in c.execute("SELECT version FROM schema_migrations ORDER BY version")]
+        assert versions == [1, 2]
+        assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert {"items", "items_fts", "quarantine", "sources"} <= {r[0] for r in c.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table')")}
+
+
+def test_upsert_is_idempotent_and_refreshes_metrics(store):
+    a = item(id="1", platform="weibo", text="广阳区消息", metrics={"likes": 1})
+    assert store.upsert_items([a]).added == 1
+    assert store.upsert_items([a]).duplicates == 1
+    grown = item(id="1", platform="weibo", text="广阳区消息", metrics={"likes": 9, "reposts": 2})
+    assert store.upsert_items([grown]).updated == 1
+    row = store.get_items(["weibo:1"])[0]
+    assert '"likes": 9' in row["metrics"] and '"reposts": 2' in row["metrics"]
+    assert store.count_items() == 1
+    assert len(store.search("广阳区")) == 1                # re-upserts never index twice
+
+
+def test_content_dedup_applies_to_derived_ids_only(store):
+    via_a = item(text="同一篇报道的正文", source="某网", url="https://a.cn/1")
+    via_b = item(text="同一篇报道的正文", source="某网", url="https://b.cn/2")
+    res = store.upsert_items([via_a, via_b])
+    assert (res.added, res.duplicates) == (1, 1)       # the same words from the same outlet, reached twice
+    # two submissions with their own ids stay two, even with the same words (a repeated complaint)
+    c1 = item(id="c1", platform="complaint", author="A001", text="暖气不热")
+    c2 = item(id="c2", platform="complaint", author="A001", text="暖气不热")
+    assert store.upsert_items([c1, c2]).added == 2
+    # the same words from another outlet are a reprint, kept for spread analysis
+    other = item(text="同一篇报道的正文", source="另一网", url="https://c.cn/3")
+    assert store.upsert_items([other]).added == 1
+
+
+def test_search_segmented_simplified_filters_and_order(store):
+    store.upsert_items([
+        item(id="1", platform="weibo", text="广阳区新开路积水严重", published_at="2026-11-27 08:00"),
+        item(id="2", platform="news", text="廣陽區積水路段完成改造", published_at="2026-11-28 08:00"),
+        item(id="3", platform="weibo", text="重庆广阳岛风景", published_at="2026-11-20 08:00"),
+        item(id="4", platform="weibo", text="安次区积水", published_at="2026-11-28 09:00"),
+    ])
+    ids = [h.id for h in store.search("广阳 积水")]
+    assert ids == ["news:2", "weibo:1"]                  # every word required; newest first; 廣陽 matches 广阳
+    assert [h.id for h in store.search("廣陽區")] == ["news:2", "weibo:1"]
+    assert [h.id for h in store.search("积水", platform="weibo")] == ["weibo:4", "weibo:1"]
+    since = datetime(2026, 11, 28, 0, 0, tzinfo=timezone.utc)
+    assert [h.id for h in store.search("积水", since=since)] == ["weibo:4", "news:2"]
+    assert store.search("   ") == [] and store.search('"; DROP TABLE items; --') == []
+    assert store.count_items() == 4
+
+
+def test_quarantine_records_once_with_cut_raw(store):
+    big = "x" * 5000
+    rows = [Quarantined("bad-json", "f.jsonl:3", "Expecting value", big),
+            Quarantined("empty-text", "f.jsonl:4", "", "{}")]
+    assert store.add_quarantine(rows, max_bytes=100) == 2
+    assert store.add_quarantine(rows, max_bytes=100) == 0
+    got = {q["reason"]: q for q in store.quarantined()}
+    assert len(got["bad-json"]["raw"]) == 100 and got["bad-json"]["raw_len"] == 5000
+    assert store.quarantine_counts() == {"bad-json": 1, "empty-text": 1}
+    assert store.stats()["quarantined"] == 2
+
+
+def test_stats_and_items_per_day(store):
+    store.upsert_items([item(id=str(i), platform="weibo", text=f"消息{i}") for i in range(14)], collector="feed-a")
+    assert store.stats()["items_by_platform"] == {"weibo": 14}
+    assert store.items_per_day(7, now=NOW.timestamp() + 60) == {"feed-a": 2.0}
+    assert store.items_per_day(7, now=(NOW + timedelta(days=8)).timestamp()) == {}
