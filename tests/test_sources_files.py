@@ -53,6 +53,24 @@ def test_ced_original_posts_json_folder(data, store, settings):
     assert row["author"] is None                      # a user profile object is not an author name
 
 
+def test_worker_processes_store_exactly_what_one_process_stores(data, tmp_path, settings):
+    from yuqing.store import open_store
+
+    path = data / "zhihui_zhengwu/fj3_messages_with_votes.csv"
+    dumps = []
+    for workers in (0, 2):
+        s = settings.with_values(ingest_workers=workers, database_url=f"sqlite:///{tmp_path}/w{workers}.db",
+                                 import_batch_size=300)
+        store = open_store(s.database_url)
+        report = run_import(path, store, s, mapping=FJ3_MAP, platform="complaint")
+        assert report.added == 4326
+        assert len(store.search("小区 噪音", limit=1000)) == 201
+        store.close()
+        with sqlite3.connect(tmp_path / f"w{workers}.db") as c:
+            dumps.append(c.execute("SELECT id, text, seg, published_ts, metrics FROM items ORDER BY id").fetchall())
+    assert dumps[0] == dumps[1] and len(dumps[0]) == 4326
+
+
 def test_weibo_hot_search_json_sample(data, store, settings):
     path = data / "weibo_hot_search_hourly/raw_samples/api_2025-06-15_10.json"
     entries = json.loads(path.read_text(encoding="utf-8"))

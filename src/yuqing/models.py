@@ -39,6 +39,7 @@ class Item:
     repost_of: str | None = None
     flags: list[str] = field(default_factory=list)   # e.g. "time-missing", "traditional"
     origin: str | None = None       # where it came from: a source name or FILE:LINE
+    seg: str | None = None          # search terms, when ingest computed them (parallel imports)
 
     def to_json(self) -> dict[str, Any]:
         """Return the item in the contract's JSON shape (times in Beijing time)."""

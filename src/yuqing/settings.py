@@ -41,7 +41,10 @@ SETTINGS: tuple[Setting, ...] = (
             "everything else in those ranges is refused."),
     Setting("page_max_articles", 50, "Article links followed per list page and run."),
     Setting("item_max_bytes", 2_000_000, "Largest single input record (one JSON line, one CSV row); larger ones are quarantined."),
-    Setting("import_batch_size", 1000, "Items written per transaction during an import; a crash loses at most one batch."),
+    Setting("import_batch_size", 500, "Items written per transaction during an import. A crash keeps every committed batch; a re-run adds the rest."),
+    Setting("ingest_workers", -1,
+            "Worker processes that normalise and segment a large import (-1: one per core up to 4 "
+            "on machines with two or more; 0: none). Small imports and polls always run in-process."),
     Setting("quarantine_max_bytes", 1_000_000,
             "Raw input kept with a quarantine record; longer input is cut (its length and SHA-256 are kept)."),
     Setting("silent_factor", 4.0,

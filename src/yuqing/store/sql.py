@@ -110,9 +110,10 @@ class Store:
             known_hashes: set[str] = set()
             for part in _chunks([it.id for it in batch]):
                 known.update(conn.execute(select(items.c.id, items.c.metrics).where(items.c.id.in_(part))).all())
-            for part in _chunks([it.content_hash for it in batch]):
+            derived = list({it.content_hash for it in batch if is_derived_id(it.id)})
+            for part in _chunks(derived):
                 known_hashes.update(conn.execute(
-                    select(items.c.content_hash).where(items.c.content_hash.in_(part))).scalars())
+                    select(items.c.content_hash).where(items.c.content_hash.in_(part)).distinct()).scalars())
             fresh: list[Item] = []
             rows, updates = [], []
             for it in batch:
@@ -131,10 +132,11 @@ class Store:
                 known_hashes.add(it.content_hash)
                 fresh.append(it)
             if fresh:
-                segs = segment([searchable_text(it) for it in fresh])
-                rows = [item_row(it, collector, seg) for it, seg in zip(fresh, segs)]
-                conn.execute(items.insert(), rows)
-                self._index_new(conn, [r["id"] for r in rows])
+                todo = [it for it in fresh if it.seg is None]
+                for it, seg in zip(todo, segment([searchable_text(it) for it in todo])):
+                    it.seg = seg
+                rows = [item_row(it, collector, it.seg) for it in fresh]
+                self._insert_items(conn, rows)
             if updates:
                 from sqlalchemy import bindparam
 
@@ -153,12 +155,14 @@ class Store:
     def _insert_ignore(self, table):
         raise NotImplementedError
 
+    def _insert_items(self, conn, rows: list[dict[str, Any]]) -> None:
+        """Insert new rows and add them to the full-text index (backends specialise this)."""
+        conn.execute(items.insert(), rows)
+
     def _write(self):
         """Return a context manager for one write transaction."""
         return self.engine.begin()
 
-    def _index_new(self, conn, ids: list[str]) -> None:
-        """Add newly inserted items to the full-text index (backends without triggers do it here)."""
 
     def count_items(self) -> int:
         with self.engine.connect() as conn:

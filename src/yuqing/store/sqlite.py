@@ -25,6 +25,9 @@ def _on_connect(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: FTS merges touch many pages
+    # Checkpoint every ~80 MB of WAL instead of 4 MB: FTS merges rewrite the same pages many
+    # times, and a page is copied back once per checkpoint (100k-item import: 3,900 → 4,750/s).
+    cur.execute("PRAGMA wal_autocheckpoint=20000")
     cur.close()
 
 
@@ -56,27 +59,36 @@ class SQLiteStore(Store):
         with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
             yield conn
 
-    def _index_new(self, conn, ids):
-        for i in range(0, len(ids), 500):
-            part = ids[i:i + 500]
-            marks = ",".join("?" * len(part))
-            conn.exec_driver_sql(f"INSERT INTO items_fts(rowid, seg) SELECT seq, seg FROM items WHERE id IN ({marks})",
-                                 tuple(part))
+    def _insert_items(self, conn, rows):
+        # Inside BEGIN IMMEDIATE no other writer can run, so the next rowids are ours to assign;
+        # the full-text index then gets (rowid, seg) straight from here, in one executemany.
+        # (The driver's executemany directly: SQLAlchemy's per-row parameter handling was 7%
+        # of a large import, and these rows are plain values already.)
+        start = conn.exec_driver_sql("SELECT coalesce(max(seq), 0) FROM items").scalar_one()
+        cols = ["seq", *rows[0]]
+        sql = f"INSERT INTO items ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        conn.exec_driver_sql(sql, [(start + n, *r.values()) for n, r in enumerate(rows, 1)])
+        conn.exec_driver_sql("INSERT INTO items_fts(rowid, seg) VALUES (?, ?)",
+                             [(start + n, r["seg"]) for n, r in enumerate(rows, 1)])
 
     def search(self, query, *, since=None, platform=None, limit=20):
         match = fts_query(query)
         if match is None:
             return []
-        sql = ("SELECT i.id, i.platform, i.source, i.author, i.title, i.text, i.url, i.published_ts "
-               "FROM items_fts JOIN items i ON i.seq = items_fts.rowid WHERE items_fts MATCH :match")
+        # CROSS JOIN pins the full-text index as the outer loop. With a plain JOIN and a platform
+        # filter the planner walks the platform index and probes FTS per row: 3 s instead of 0.5 ms.
+        inner = "SELECT i.seq FROM items_fts CROSS JOIN items i ON i.seq = items_fts.rowid WHERE items_fts MATCH :match"
         params: dict = {"match": match, "limit": limit}
         if since is not None:
-            sql += " AND i.published_ts >= :since"
+            inner += " AND i.published_ts >= :since"
             params["since"] = int(since.timestamp())
         if platform:
-            sql += " AND i.platform = :platform"
+            inner += " AND i.platform = :platform"
             params["platform"] = platform
-        sql += " ORDER BY i.published_ts DESC, i.seq DESC LIMIT :limit"
+        inner += " ORDER BY i.published_ts DESC, i.seq DESC LIMIT :limit"
+        # Two phases: sort only the keys of every match, then read the few rows shown.
+        sql = ("SELECT id, platform, source, author, title, text, url, published_ts FROM items "
+               f"WHERE seq IN ({inner}) ORDER BY published_ts DESC, seq DESC")
         with self.engine.connect() as conn:
             rows = conn.execute(text(sql), params).all()
         return [Hit(r.id, r.platform, r.source, r.author, r.title, r.text, r.url,

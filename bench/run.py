@@ -1,0 +1,168 @@
+"""`make bench`: import throughput and search latency on real data; prints and writes bench/out/*.json.
+
+Reads the datasets from $YUQING_DATA (default ../shared/data). Each measurement runs in a fresh
+subprocess so that peak memory (max RSS) is its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("YUQING_DATA") or ROOT.parent / "shared" / "data").resolve()
+OUT = ROOT / "bench" / "out"
+FJ3 = DATA / "zhihui_zhengwu/fj3_messages_with_votes.csv"
+FJ3_MAP = ["id=留言编号", "title=留言主题", "text=留言详情_clean", "published_at=留言时间_iso",
+           "author=留言用户", "metrics.likes=点赞数", "metrics.against=反对数"]
+
+
+def real_rows() -> list[dict]:
+    """Real items: the fj3 citizen messages and the CED Weibo posts (with their real times)."""
+    rows = []
+    with open(FJ3, encoding="utf-8-sig") as f:
+        for r in csv.DictReader(f):
+            rows.append({"platform": "complaint", "title": r["留言主题"], "text": r["留言详情_clean"],
+                         "published_at": r["留言时间_iso"], "author": r["留言用户"],
+                         "metrics": {"likes": int(r["点赞数"] or 0)}})
+    for p in sorted((DATA / "ced_weibo_rumor/original-microblog").glob("*.json")):
+        o = json.loads(p.read_text(encoding="utf-8"))
+        rows.append({"platform": "weibo", "text": o["text"], "published_at": o["time"],
+                     "metrics": {"reposts": o.get("reposts"), "comments": o.get("comments"), "likes": o.get("likes")}})
+    return rows
+
+
+def make_100k(path: Path, n: int = 100_000) -> None:
+    """Real rows replicated with new ids (and shuffled) up to n items."""
+    rows = real_rows()
+    rng = random.Random(7)
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(json.dumps({"id": f"bench:{i}", **rows[rng.randrange(len(rows))]}, ensure_ascii=False) + "\n")
+
+
+def measure(code: str, env: dict | None = None) -> dict:
+    """Run a snippet in a fresh interpreter; it prints one JSON line; add its peak RSS."""
+    full = ("import json, resource, time, sys\n" + code +
+            "\nres['max_rss_mb'] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)\n"
+            "print(json.dumps(res))")
+    out = subprocess.run([sys.executable, "-c", full], capture_output=True, text=True, check=True,
+                         env={**os.environ, **(env or {})}, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+IMPORT = """
+from yuqing.settings import load_settings
+from yuqing.store import open_store
+from yuqing.sources.files import read_file, parse_mapping
+from yuqing.pipeline import ingest_stream
+s = load_settings(database_url='sqlite:///{db}')   # YUQING_* variables apply
+store = open_store(s.database_url)
+t = time.perf_counter()
+r = ingest_stream(read_file({path!r}, None, parse_mapping({mapping!r}), s.item_max_bytes), store, s,
+                  defaults={{'platform': 'complaint'}})
+dt = time.perf_counter() - t
+res = {{'items': r.read, 'added': r.added, 'seconds': round(dt, 3), 'items_per_s': round(r.read / dt)}}
+"""
+
+SEARCH = """
+import random, statistics
+from datetime import datetime, timedelta, timezone
+from yuqing.store import open_store
+store = open_store('sqlite:///{db}')
+queries = {queries!r}
+store.search(queries[0])                      # load the segmenter dictionary once
+lat = []
+rng = random.Random(3)
+for q in queries:
+    kw = {{}}
+    r = rng.random()
+    if r < 0.25:
+        kw['platform'] = 'weibo'
+    elif r < 0.5:
+        kw['since'] = datetime(2019, 6, 1, tzinfo=timezone.utc)
+    t = time.perf_counter()
+    hits = store.search(q, limit=20, **kw)
+    lat.append((time.perf_counter() - t) * 1000)
+lat.sort()
+res = {{'queries': len(lat), 'p50_ms': round(statistics.median(lat), 2),
+        'p95_ms': round(lat[int(0.95 * len(lat)) - 1], 2), 'max_ms': round(lat[-1], 2)}}
+"""
+
+
+def search_queries(n: int = 200) -> list[str]:
+    """Queries of 1–3 real words drawn from the data (common and rare words alike)."""
+    import rjieba
+
+    rng = random.Random(11)
+    rows = real_rows()
+    words = []
+    for r in rng.sample(rows, 400):
+        words.extend(w for w in rjieba.cut(r["text"]) if len(w) >= 2 and w.strip() and not w.isascii())
+    fixed = ["广阳 积水", "小区 噪音", "火灾", "医院", "学校 收费", "拆迁 补偿", "地铁", "谣言", "物业", "暖气 不热"]
+    out = list(fixed)
+    while len(out) < n:
+        out.append(" ".join(rng.sample(words, rng.choice([1, 1, 2, 3]))))
+    return out
+
+
+def machine() -> dict:
+    info = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    try:
+        model = next(l for l in open("/proc/cpuinfo") if l.startswith("model name")).split(":", 1)[1].strip()
+        info["cpu"] = model
+    except (OSError, StopIteration):
+        pass
+    import sqlite3
+
+    info["sqlite"] = sqlite3.sqlite_version
+    return info
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    work = OUT / "work"
+    work.mkdir(exist_ok=True)
+    results: dict = {"machine": machine(), "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+    runs = []
+    for i in range(3):
+        db = work / f"fj3-{i}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        runs.append(measure(IMPORT.format(db=db, path=str(FJ3), mapping=FJ3_MAP)))
+    best = max(runs, key=lambda r: r["items_per_s"])
+    results["import_fj3_csv"] = {**best, "runs_items_per_s": [r["items_per_s"] for r in runs]}
+    print("import fj3 CSV:", results["import_fj3_csv"], flush=True)
+    results["reimport_fj3_csv"] = measure(IMPORT.format(db=work / "fj3-0.db", path=str(FJ3), mapping=FJ3_MAP))
+    print("re-import fj3 CSV (all duplicates):", results["reimport_fj3_csv"], flush=True)
+
+    big = work / "real-100k.jsonl"
+    if not big.exists():
+        make_100k(big)
+    db = work / "100k.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    results["import_100k_jsonl"] = measure(IMPORT.format(db=db, path=str(big), mapping=[]))
+    results["import_100k_jsonl"]["db_mb"] = round(db.stat().st_size / 2**20, 1)
+    print("import 100k JSONL:", results["import_100k_jsonl"], flush=True)
+
+    results["search_100k"] = measure(SEARCH.format(db=db, queries=search_queries()))
+    print("search at 100k:", results["search_100k"], flush=True)
+
+    (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"written {OUT / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
