@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
@@ -109,3 +108,36 @@ def test_settings_precedence_and_errors(tmp_path):
     with pytest.raises(SettingsError, match="not a valid float"):
         load_settings(env={"YUQING_FETCH_TIMEOUT": "soon"})
     assert load_settings(env={"YUQING_DATABASE_URL": "sqlite:///x.db"}).database_url == "sqlite:///x.db"
+
+
+def test_collect_keeps_polling_until_stopped(tmp_path):
+    """`yuqing collect` without --once plays a replay as time passes and stops cleanly on SIGTERM."""
+    import signal
+    import sqlite3
+
+    from conftest import wait_for
+
+    base = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
+    stream = tmp_path / "s.jsonl"
+    stream.write_text("".join(json.dumps({"id": f"s{i}", "text": f"广阳区第{i}条消息",
+                                          "published_at": (base + timedelta(minutes=i)).isoformat()},
+                                         ensure_ascii=False) + "\n" for i in range(6)), encoding="utf-8")
+    (tmp_path / "yuqing.toml").write_text(
+        f'[[sources]]\nname = "live"\nkind = "replay"\npath = "{stream}"\nspeed = 120\ninterval = "1s"\n',
+        encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "yuqing.cli", "collect"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def count() -> int:
+        try:
+            with sqlite3.connect(tmp_path / "yuqing.db", timeout=5) as c:
+                return c.execute("SELECT count(*) FROM items").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+    first = wait_for(count, timeout=20)
+    assert first < 6                                   # 6 stream-minutes at 120x take 2.5 s to play
+    wait_for(lambda: count() == 6, timeout=20)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0 and "stopped" in err

@@ -232,6 +232,18 @@ def test_kill_9_mid_import_loses_nothing_committed(tmp_path, data):
     seen = wait_for(lambda: committed() >= 3000, timeout=60)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+
+    def importers() -> list[str]:
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if str(big).encode() in cmdline.read_bytes():
+                    found.append(cmdline.parent.name)
+            except OSError:
+                continue
+        return found
+
+    wait_for(lambda: not importers(), timeout=10)      # its worker processes do not outlive it
     with sqlite3.connect(db) as c:
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         kept = c.execute("SELECT count(*) FROM items").fetchone()[0]

@@ -167,6 +167,13 @@ def collect(ctx: Ctx, once: bool, names, force: bool, as_json: bool) -> None:
                 if as_json:
                     _echo_json([{"source": r.source, "error": r.error, **r.report.as_dict()} for r in results])
             else:
+                import signal
+
+                def stop(*_):  # a service manager's SIGTERM ends the loop like Ctrl-C does
+                    raise KeyboardInterrupt
+
+                signal.signal(signal.SIGTERM, stop)
+                _err("collecting; Ctrl-C to stop")
                 collect_forever(settings, store, fetcher, on_result=show)
         except SettingsError as exc:
             raise click.UsageError(str(exc)) from None

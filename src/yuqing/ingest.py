@@ -401,6 +401,10 @@ def normalize_record(record: Mapping[str, Any], *, now: datetime, origin: str | 
     title_sc = to_simplified(title) if title else None
     if text_sc != text:
         flags.append("traditional")
+    else:
+        text_sc = text  # one string object, not two equal ones (halves what workers send back)
+    if title_sc == title:
+        title_sc = title
     published = parse_time(record.get("published_at"), now, tz)
     if published is None:
         flags.append("time-missing" if record.get("published_at") in (None, "") else "time-unparsed")

@@ -53,6 +53,19 @@ def prepare_batch(batch: Batch, now: datetime, defaults: Mapping[str, Any] | Non
     return items, bad
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: a worker whose parent died (kill -9) exits instead of lingering."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _batches(stream: Iterable[Raw | Quarantined], size: int) -> Iterator[Batch]:
     it = iter(stream)
     while batch := list(itertools.islice(it, size)):
@@ -104,7 +117,7 @@ def ingest_stream(stream: Iterable[Raw | Quarantined], store: Store, settings: S
         for batch in _batches(stream, size):
             seen += len(batch)
             if pool is None and workers and seen > parallel_after:
-                pool = ProcessPoolExecutor(workers)
+                pool = ProcessPoolExecutor(workers, initializer=_exit_with_parent, initargs=(os.getpid(),))
             if pool is None:
                 write(*prepare_batch(batch, clock(), defaults, tz), len(batch))
                 continue
