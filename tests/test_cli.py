@@ -108,6 +108,8 @@ def test_settings_precedence_and_errors(tmp_path):
     with pytest.raises(SettingsError, match="not a valid float"):
         load_settings(env={"YUQING_FETCH_TIMEOUT": "soon"})
     assert load_settings(env={"YUQING_DATABASE_URL": "sqlite:///x.db"}).database_url == "sqlite:///x.db"
+    with pytest.raises(SettingsError, match="not a known time zone"):
+        load_settings(env={"YUQING_TIMEZONE": "Mars/Olympus"})
 
 
 def test_collect_keeps_polling_until_stopped(tmp_path):

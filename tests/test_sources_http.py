@@ -159,3 +159,15 @@ def test_health_records_errors_and_silence(settings, store, http_server):
     # nothing new for far longer than its usual gap (4 × 10 min by default): flagged silent
     later = {h["name"]: h for h in source_health(cfg, store, now=t0.timestamp() + 3 * 3600)}
     assert later["ok"]["silent"]
+
+
+def test_requests_to_one_host_are_paced(settings, http_server):
+    paced = settings.with_values(fetch_host_delay=0.3)
+    started = time.monotonic()
+    with Fetcher(paced) as f:
+        for path in ("/rss2.xml", "/atom.xml", "/rsshub.xml"):
+            f.get(http_server.base + path)
+    # robots.txt + 3 pages = 4 requests to one host: at least 3 gaps of 0.3 s
+    assert time.monotonic() - started >= 0.9
+    assert [p for p, _ in http_server.log] == ["/robots.txt", "/rss2.xml", "/atom.xml", "/rsshub.xml"]
+    assert all(h.get("User-Agent", "").startswith("yuqing/") for _, h in http_server.log)

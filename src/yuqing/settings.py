@@ -139,6 +139,12 @@ def load_settings(config: str | os.PathLike | None = None, env: Mapping[str, str
         if name not in _BY_NAME:
             raise SettingsError(f"unknown setting {name!r}")
         values[name] = _coerce(_BY_NAME[name], raw, "override")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(values["timezone"])
+    except (KeyError, ValueError):
+        raise SettingsError(f"timezone = {values['timezone']!r} is not a known time zone") from None
     base = path.resolve().parent if found else Path.cwd()
     return Settings(values, tuple(sources), path.resolve() if found else None, base)
 
