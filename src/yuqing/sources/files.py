@@ -199,19 +199,26 @@ def read_jsonl(path: Path, max_bytes: int, mapping: Mapping[str, str]) -> Iterat
         yield _truncated(path, exc)
 
 
-def read_json(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str) -> Iterator[Raw | Quarantined]:
-    """A JSON array of records, an object holding one (under data/items/list…), or a single record."""
+def _read_whole(path: Path, limit: int, hint: str) -> bytes | Quarantined:
+    """Return a whole (small) file's bytes, or why it cannot be read."""
     size = path.stat().st_size
-    if size > 50 * max_bytes:
-        yield Quarantined("too-large", str(path), f"{size} bytes; split it into JSON Lines to import")
-        return
+    if size > limit:
+        return Quarantined("too-large", str(path), f"{size} bytes, over {limit}; {hint}")
     try:
         with _open(path) as f:
-            data = f.read()
-        obj = json.loads(decode_bytes(data)[0])
+            return f.read()
     except (EOFError, OSError, zlib.error) as exc:
-        yield _truncated(path, exc)
+        return _truncated(path, exc)
+
+
+def read_json(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str) -> Iterator[Raw | Quarantined]:
+    """A JSON array of records, an object holding one (under data/items/list…), or a single record."""
+    data = _read_whole(path, 50 * max_bytes, "split it into JSON Lines to import")
+    if isinstance(data, Quarantined):
+        yield data
         return
+    try:
+        obj = json.loads(decode_bytes(data)[0])
     except json.JSONDecodeError as exc:
         yield Quarantined("bad-json", str(path), str(exc), data)
         return
@@ -321,15 +328,9 @@ def read_html(path: Path, max_bytes: int) -> Iterator[Raw | Quarantined]:
     """A saved web page: decoded by its meta charset (or detection), the article extracted."""
     from .pages import extract_article
 
-    size = path.stat().st_size
-    if size > 10 * max_bytes:
-        yield Quarantined("too-large", str(path), f"{size} bytes")
-        return
-    try:
-        with _open(path) as f:
-            data = f.read()
-    except (EOFError, OSError, zlib.error) as exc:
-        yield _truncated(path, exc)
+    data = _read_whole(path, 10 * max_bytes, "not a page")
+    if isinstance(data, Quarantined):
+        yield data
         return
     record = extract_article(decode_bytes(data)[0], path.as_uri())
     record["url"] = None  # a file path is not a public address; the id comes from the text
