@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .models import Quarantined, Raw, Report
 from .pipeline import ingest_stream
@@ -86,7 +86,7 @@ class RunResult:
 
 
 def _records(cfg: SourceConfig, state: dict[str, Any], fetcher: Fetcher, store: Store, settings: Settings,
-             now: datetime) -> tuple[list[Raw | Quarantined], dict[str, Any], list[str]]:
+             now: datetime) -> tuple[Iterable[Raw | Quarantined], dict[str, Any], list[str]]:
     """Run one source; return its records, the new kind-specific state and transient errors."""
     saved = json.loads(state.get("state") or "{}")
     if cfg.kind == "feed":
@@ -102,21 +102,25 @@ def _records(cfg: SourceConfig, state: dict[str, Any], fetcher: Fetcher, store: 
         records = replay.due_records(Path(cfg.path), rs, now, float(cfg.options.get("speed", 0)),
                                      bool(cfg.options.get("retime", False)))
         return records, {"state": json.dumps(rs.__dict__)}, []
-    # files: a drop folder; each file is imported once (again when it changes)
+    # files: a drop folder; each file is imported once (again when it changes). The records
+    # stream (a dropped file may be large); the new state is saved only after they are stored.
     done: dict[str, str] = saved.get("done", {})
-    records: list[Raw | Quarantined] = []
     mapping = files.parse_mapping(cfg.options.get("map", []))
-    folder = Path(cfg.path)
-    for f in sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".")):
+    todo = []
+    for f in sorted(p for p in Path(cfg.path).glob("*") if p.is_file() and not p.name.startswith(".")):
         stamp = f"{f.stat().st_size}:{f.stat().st_mtime_ns}"
-        if done.get(f.name) == stamp:
-            continue
-        try:
-            records.extend(files.read_file(f, cfg.options.get("format"), mapping))
-        except files.ImportError_ as exc:
-            records.append(Quarantined("unknown-format", str(f), str(exc)))
-        done[f.name] = stamp
-    return records, {"state": json.dumps({"done": done})}, []
+        if done.get(f.name) != stamp:
+            todo.append(f)
+            done[f.name] = stamp
+
+    def stream() -> Iterator[Raw | Quarantined]:
+        for f in todo:
+            try:
+                yield from files.read_file(f, cfg.options.get("format"), mapping, settings.item_max_bytes)
+            except files.ImportError_ as exc:
+                yield Quarantined("unknown-format", str(f), str(exc))
+
+    return stream(), {"state": json.dumps({"done": done})}, []
 
 
 def run_source(cfg: SourceConfig, store: Store, fetcher: Fetcher, settings: Settings,
