@@ -81,7 +81,8 @@ class Fetcher:
 
     settings: Settings
     transport: httpx.BaseTransport | None = None
-    _robots: dict[str, urllib.robotparser.RobotFileParser | None] = field(default_factory=dict)
+    robots_ttl: float = 86400.0   # a long-running collector re-reads robots.txt daily
+    _robots: dict[str, tuple[urllib.robotparser.RobotFileParser, float]] = field(default_factory=dict)
     _last: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -113,7 +114,8 @@ class Fetcher:
         """Return whether robots.txt of the URL's host lets our user agent fetch it."""
         parts = urlsplit(url)
         base = f"{parts.scheme}://{parts.netloc}"
-        if base not in self._robots:
+        cached = self._robots.get(base)
+        if cached is None or time.monotonic() - cached[1] > self.robots_ttl:
             parser = urllib.robotparser.RobotFileParser(base + "/robots.txt")
             try:
                 resp = self._get(base + "/robots.txt", {}, 500_000, robots=False)
@@ -124,9 +126,8 @@ class Fetcher:
                     raise FetchError(exc.reason if exc.permanent else "robots-unreachable", url,
                                      exc.detail, permanent=exc.permanent) from None
                 parser.allow_all = True   # RFC 9309: an unavailable (4xx) robots.txt allows all
-            self._robots[base] = parser
-        parser = self._robots[base]
-        return parser is None or parser.can_fetch(self.settings.fetch_user_agent, url)
+            self._robots[base] = (parser, time.monotonic())
+        return self._robots[base][0].can_fetch(self.settings.fetch_user_agent, url)
 
     # --- fetching ------------------------------------------------------------------------
     def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
@@ -142,9 +143,10 @@ class Fetcher:
             check_url(url, s.fetch_allow_hosts)
             host = urlsplit(url).netloc
             delay = s.fetch_host_delay
-            parser = self._robots.get(f"{urlsplit(url).scheme}://{host}") if robots else None
-            if parser is not None and parser.crawl_delay(s.fetch_user_agent):
-                delay = max(delay, float(parser.crawl_delay(s.fetch_user_agent)))
+            cached = self._robots.get(f"{urlsplit(url).scheme}://{host}") if robots else None
+            crawl_delay = cached[0].crawl_delay(s.fetch_user_agent) if cached else None
+            if crawl_delay:
+                delay = max(delay, float(crawl_delay))
             self._pace(host, delay)
             resp = self._request(url, headers, max_bytes)
             if resp.status in (301, 302, 303, 307, 308) and "location" in resp.headers:
