@@ -55,6 +55,7 @@ def test_traditional_to_simplified_keeps_original():
     assert item.text == "廣陽區萬莊鎮發生火災" and item.text_sc == "广阳区万庄镇发生火灾"
     assert "traditional" in item.flags
     assert to_simplified("广阳区") == "广阳区"
+    assert to_simplified("瞭解 藉口") == "了解 借口"        # phrase-only conversions
 
 
 def test_canonical_url_drops_tracking_and_fragment_keeps_content_parameters():

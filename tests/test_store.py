@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
@@ -36,7 +37,7 @@ def test_upsert_is_idempotent_and_refreshes_metrics(store):
     grown = item(id="1", platform="weibo", text="广阳区消息", metrics={"likes": 9, "reposts": 2})
     assert store.upsert_items([grown]).updated == 1
     row = store.get_items(["weibo:1"])[0]
-    assert '"likes": 9' in row["metrics"] and '"reposts": 2' in row["metrics"]
+    assert json.loads(row["metrics"]) == {"likes": 9, "reposts": 2, "comments": None, "views": None}
     assert store.count_items() == 1
     assert len(store.search("广阳区")) == 1                # re-upserts never index twice
 

@@ -174,7 +174,11 @@ def _t2s():
 
 
 def to_simplified(text: str) -> str:
-    """Return text in simplified characters (OpenCC t2s); simplified text comes back unchanged."""
+    """Return text in simplified characters (OpenCC t2s); simplified text comes back unchanged.
+
+    Always converted: a quick "has traditional characters" test would miss phrase-only
+    conversions such as 瞭解 → 了解 and 藉口 → 借口.
+    """
     return _t2s().convert(text) if text else text
 
 
@@ -364,8 +368,7 @@ def normalize_metrics(raw: Any) -> dict[str, int | None]:
 
 def content_hash(platform: str, source: str | None, author: str | None, title: str | None, text: str) -> str:
     """Return the exact-duplicate key: the same words from the same author or source."""
-    squeezed = re.sub(r"\s+", "", text)
-    return short_hash(platform, source or "", author or "", re.sub(r"\s+", "", title or ""), squeezed)
+    return short_hash(platform, source or "", author or "", "".join((title or "").split()), "".join(text.split()))
 
 
 def _opt_str(value: Any, limit: int = 500) -> str | None:

@@ -34,7 +34,6 @@ items = Table(
     Column("analysis", Text),           # JSON, written by the analysis stage
 )
 Index("items_published", items.c.published_ts)
-Index("items_platform_published", items.c.platform, items.c.published_ts)
 Index("items_collector_collected", items.c.collector, items.c.collected_ts)
 Index("items_url", items.c.url)
 Index("items_content_hash", items.c.content_hash)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Sequence
 
+import orjson
 from sqlalchemy import Engine, func, select, update
 
 from ..analysis.segment import index_terms
@@ -70,7 +71,7 @@ def item_row(item: Item, collector: str | None, seg: str) -> dict[str, Any]:
         "author": item.author, "title": item.title, "text": item.text,
         "text_sc": item.text_sc if item.text_sc != item.text else None,
         "published_ts": int(item.published_at.timestamp()), "collected_ts": int(item.collected_at.timestamp()),
-        "metrics": json.dumps(item.metrics, ensure_ascii=False, sort_keys=True),
+        "metrics": orjson.dumps(item.metrics, option=orjson.OPT_SORT_KEYS).decode(),
         "repost_of": item.repost_of, "flags": ",".join(item.flags) or None,
         "content_hash": item.content_hash, "collector": collector, "origin": item.origin,
         "seg": seg,
@@ -150,7 +151,7 @@ class Store:
         """Return the merged metrics JSON when the new counts change something, else None."""
         old = json.loads(stored) if stored else {}
         merged = {**old, **{k: v for k, v in new.items() if v is not None}}
-        return None if merged == old else json.dumps(merged, ensure_ascii=False, sort_keys=True)
+        return None if merged == old else orjson.dumps(merged, option=orjson.OPT_SORT_KEYS).decode()
 
     def _insert_ignore(self, table):
         raise NotImplementedError
