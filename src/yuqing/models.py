@@ -39,16 +39,6 @@ class Item:
     repost_of: str | None = None
     flags: list[str] = field(default_factory=list)   # e.g. "time-missing", "traditional"
     origin: str | None = None       # where it came from: a source name or FILE:LINE
-    seg: str | None = None          # search terms, when ingest computed them (parallel imports)
-
-    def __reduce__(self):
-        # Worker processes send items back by the thousand: plain values pickle ~3x faster than
-        # the default (a slots dict plus datetime objects). Instants are kept, zones become UTC.
-        return (_item_from_values, (
-            self.id, self.text, None if self.text_sc is self.text else self.text_sc, self.platform,
-            self.published_at.timestamp(), self.collected_at.timestamp(), self.content_hash, self.url,
-            self.source, self.author, self.title, None if self.title_sc is self.title else self.title_sc,
-            self.metrics, self.repost_of, self.flags, self.origin, self.seg))
 
     def to_json(self) -> dict[str, Any]:
         """Return the item in the contract's JSON shape (times in Beijing time)."""
@@ -59,14 +49,6 @@ class Item:
             "collected_at": self.collected_at.astimezone(BEIJING).isoformat(),
             "metrics": self.metrics, "repost_of": self.repost_of, "flags": self.flags,
         }
-
-
-def _item_from_values(id, text, text_sc, platform, published, collected, content_hash, url, source, author,
-                      title, title_sc, metrics, repost_of, flags, origin, seg) -> Item:
-    utc = timezone.utc
-    return Item(id, text, text if text_sc is None else text_sc, platform, datetime.fromtimestamp(published, utc),
-                datetime.fromtimestamp(collected, utc), content_hash, url, source, author, title,
-                title if title_sc is None else title_sc, metrics, repost_of, flags, origin, seg)
 
 
 @dataclass(slots=True)

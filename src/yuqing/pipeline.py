@@ -1,14 +1,15 @@
 """The stages in order; the only module that knows it.
 
 1. collect  — a source yields Raw records or Quarantined entries (sources/*)
-2. ingest   — each Raw record becomes an Item (with its search terms) or a quarantine entry
-              (ingest.normalize_record, analysis.segment.index_terms)
-3. store    — items are upserted by id (and content hash), quarantine entries recorded (store/*)
+2. ingest   — each Raw record becomes an Item or a quarantine entry (ingest.normalize_record)
+3. store    — items are upserted by id (and content hash) with their search terms, quarantine
+              entries recorded (store/*)
 
 Analysis, events and alerts are later stages over stored items.
 
-Stage 2 is a pure function over a batch, so a large stream runs it in worker processes while
-this process reads the input and writes the store (SQLite wants one writer anyway).
+Stages 2 and 3 are one function over a batch (`ingest_batch`), so a large stream runs them in
+worker processes, each with its own connection, while this process reads the input. Writers
+take turns on the database (BEGIN IMMEDIATE), so dedup stays exact.
 """
 
 from __future__ import annotations
@@ -21,21 +22,20 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime, timezone, tzinfo
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from .analysis.segment import index_terms
 from .ingest import normalize_record
 from .models import Item, Quarantined, Raw, Report, SkipItem
 from .settings import Settings
-from .store import Store
-from .store.sql import searchable_text
+from .store import Store, open_store
 
 log = logging.getLogger(__name__)
 
 Batch = list[Raw | Quarantined]
+_worker_store: Store | None = None   # a worker process's own connection
 
 
-def prepare_batch(batch: Batch, now: datetime, defaults: Mapping[str, Any] | None, tz: tzinfo,
-                  segment: bool = False) -> tuple[list[Item], list[Quarantined]]:
-    """Stage 2 for one batch: normalise each record (and segment it when asked)."""
+def prepare_batch(batch: Batch, now: datetime, defaults: Mapping[str, Any] | None,
+                  tz: tzinfo) -> tuple[list[Item], list[Quarantined]]:
+    """Stage 2 for one batch: normalise each record or say why it cannot be."""
     items: list[Item] = []
     bad: list[Quarantined] = []
     for entry in batch:
@@ -43,20 +43,33 @@ def prepare_batch(batch: Batch, now: datetime, defaults: Mapping[str, Any] | Non
             bad.append(entry)
             continue
         try:
-            item = normalize_record(entry.record, now=now, origin=entry.origin, defaults=defaults, tz=tz)
+            items.append(normalize_record(entry.record, now=now, origin=entry.origin, defaults=defaults, tz=tz))
         except SkipItem as exc:
             bad.append(Quarantined(exc.reason, entry.origin, exc.detail, _raw_text(entry.record)))
-            continue
-        if segment:
-            item.seg = index_terms(searchable_text(item))
-        items.append(item)
     return items, bad
 
 
-def _exit_with_parent(parent: int) -> None:
-    """Worker initializer: a worker whose parent died (kill -9) exits instead of lingering."""
+def ingest_batch(batch: Batch, now: datetime, defaults: Mapping[str, Any] | None, tz: tzinfo,
+                 collector: str | None, quarantine_max_bytes: int, store: Store | None = None) -> Report:
+    """Stages 2 and 3 for one batch, in one transaction for the items; return what happened."""
+    store = store or _worker_store
+    items, bad = prepare_batch(batch, now, defaults, tz)
+    report = Report(read=len(batch))
+    result = store.upsert_items(items, collector)
+    report.added, report.updated, report.duplicates = result.added, result.updated, result.duplicates
+    for q in bad:
+        report.quarantine(q.reason)
+    store.add_quarantine(bad, collector, quarantine_max_bytes)
+    return report
+
+
+def _start_worker(parent: int, database_url: str) -> None:
+    """Worker initializer: its own store, and an exit when the parent dies (kill -9)."""
     import threading
     import time
+
+    global _worker_store
+    _worker_store = open_store(database_url, migrate=False)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -74,6 +87,8 @@ def _batches(stream: Iterable[Raw | Quarantined], size: int) -> Iterator[Batch]:
 
 def worker_count(settings: Settings) -> int:
     """Return how many worker processes a large import uses (0: all in this process)."""
+    if ":memory:" in settings.database_url or settings.database_url.rstrip("/").endswith("sqlite:"):
+        return 0   # a private in-memory database cannot be shared with another process
     if settings.ingest_workers >= 0:
         return settings.ingest_workers
     return min(os.cpu_count() or 1, 4) if (os.cpu_count() or 1) >= 2 else 0
@@ -85,9 +100,9 @@ def ingest_stream(stream: Iterable[Raw | Quarantined], store: Store, settings: S
                   on_batch: Callable[[Report], None] | None = None) -> Report:
     """Normalise and store a stream of records in batches; return what happened to each.
 
-    Each batch is one transaction, so a crash loses at most the batches in flight and a re-run
-    (idempotent on id) completes the rest. Past `parallel_after` records, stage 2 moves to
-    worker processes; small imports and feed polls never pay for starting them.
+    Each batch is one transaction, so a crash keeps every committed batch and a re-run
+    (idempotent on id) adds the rest. After the first batch, a long stream moves to worker
+    processes; small imports and feed polls never pay for starting them.
     """
     from zoneinfo import ZoneInfo
 
@@ -96,42 +111,32 @@ def ingest_stream(stream: Iterable[Raw | Quarantined], store: Store, settings: S
     size = settings.import_batch_size
     report = Report()
     workers = worker_count(settings)
-    parallel_after = size   # the first batch runs here (and loads the dictionary the forks inherit)
     pool: ProcessPoolExecutor | None = None
     pending: list[Future] = []
+    args = (defaults, tz, collector, settings.quarantine_max_bytes)
 
-    def write(items: list[Item], bad: list[Quarantined], n: int) -> None:
-        report.read += n
-        result = store.upsert_items(items, collector)
-        report.added += result.added
-        report.updated += result.updated
-        report.duplicates += result.duplicates
-        for q in bad:
-            report.quarantine(q.reason)
-        store.add_quarantine(bad, collector, settings.quarantine_max_bytes)
+    def done(part: Report) -> None:
+        report.merge(part)
         if on_batch:
             on_batch(report)
 
     try:
-        seen = 0
-        for batch in _batches(stream, size):
-            seen += len(batch)
-            if pool is None and workers and seen > parallel_after:
-                pool = ProcessPoolExecutor(workers, initializer=_exit_with_parent, initargs=(os.getpid(),))
+        for n, batch in enumerate(_batches(stream, size)):
+            if pool is None and workers and n >= 1:
+                pool = ProcessPoolExecutor(workers, initializer=_start_worker,
+                                           initargs=(os.getpid(), settings.database_url))
             if pool is None:
-                write(*prepare_batch(batch, clock(), defaults, tz), len(batch))
+                done(ingest_batch(batch, clock(), *args, store=store))
                 continue
-            pending.append(pool.submit(prepare_batch, batch, clock(), defaults, tz, True))
-            pending[-1].n = len(batch)  # type: ignore[attr-defined]
+            pending.append(pool.submit(ingest_batch, batch, clock(), *args))
             while len(pending) > 2 * workers:       # bounded: memory stays flat on huge files
-                done = pending.pop(0)
-                write(*done.result(), done.n)       # type: ignore[attr-defined]
-        for done in pending:
-            write(*done.result(), done.n)           # type: ignore[attr-defined]
+                done(pending.pop(0).result())
+        for future in pending:
+            done(future.result())
         pending.clear()
     finally:
-        for f in pending:
-            f.cancel()
+        for future in pending:
+            future.cancel()
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return report

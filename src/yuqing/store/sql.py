@@ -106,17 +106,16 @@ class Store:
         result = UpsertResult()
         if not batch:
             return result
+        # Segment outside the write lock (it is the costliest step): look up which items are
+        # new without the lock, segment those, then decide for real under the lock.
+        with self.engine.connect() as conn:
+            stored_before = self._lookup(conn, batch)[0]
+        todo = [it for it in batch if it.id not in stored_before]
+        segs = dict(zip((it.id for it in todo), segment([searchable_text(it) for it in todo])))
         with self._write() as conn:
-            known: dict[str, str | None] = {}
-            known_hashes: set[str] = set()
-            for part in _chunks([it.id for it in batch]):
-                known.update(conn.execute(select(items.c.id, items.c.metrics).where(items.c.id.in_(part))).all())
-            derived = list({it.content_hash for it in batch if is_derived_id(it.id)})
-            for part in _chunks(derived):
-                known_hashes.update(conn.execute(
-                    select(items.c.content_hash).where(items.c.content_hash.in_(part)).distinct()).scalars())
+            known, known_hashes = self._lookup(conn, batch)
             fresh: list[Item] = []
-            rows, updates = [], []
+            updates = []
             for it in batch:
                 if it.id in known:
                     merged = self._merged_metrics(known[it.id], it.metrics)
@@ -133,18 +132,29 @@ class Store:
                 known_hashes.add(it.content_hash)
                 fresh.append(it)
             if fresh:
-                todo = [it for it in fresh if it.seg is None]
-                for it, seg in zip(todo, segment([searchable_text(it) for it in todo])):
-                    it.seg = seg
-                rows = [item_row(it, collector, it.seg) for it in fresh]
+                rows = [item_row(it, collector, segs[it.id] if it.id in segs else segment([searchable_text(it)])[0])
+                        for it in fresh]
                 self._insert_items(conn, rows)
             if updates:
                 from sqlalchemy import bindparam
 
                 conn.execute(update(items).where(items.c.id == bindparam("b_id")).values(
                     metrics=bindparam("b_metrics"), updated_ts=bindparam("b_ts")), updates)
-            result.added, result.updated = len(rows), len(updates)
+            result.added, result.updated = len(fresh), len(updates)
         return result
+
+    @staticmethod
+    def _lookup(conn, batch: Sequence[Item]) -> tuple[dict[str, str | None], set[str]]:
+        """Return {stored id: metrics JSON} and the stored content hashes of derived-id items."""
+        known: dict[str, str | None] = {}
+        hashes: set[str] = set()
+        for part in _chunks([it.id for it in batch]):
+            known.update(conn.execute(select(items.c.id, items.c.metrics).where(items.c.id.in_(part))).all())
+        derived = list({it.content_hash for it in batch if is_derived_id(it.id)})
+        for part in _chunks(derived):
+            hashes.update(conn.execute(
+                select(items.c.content_hash).where(items.c.content_hash.in_(part)).distinct()).scalars())
+        return known, hashes
 
     @staticmethod
     def _merged_metrics(stored: str | None, new: dict[str, int | None]) -> str | None:
