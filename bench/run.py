@@ -55,6 +55,11 @@ def measure(code: str, env: dict | None = None) -> dict:
     """Run a snippet in a fresh interpreter; it prints one JSON line; add its peak RSS."""
     full = ("import json, resource, time, sys\n" + code +
             "\nres['max_rss_mb'] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)\n"
+            "res['max_rss_worker_mb'] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)\n"
+            "cpu = sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF), "
+            "resource.getrusage(resource.RUSAGE_CHILDREN)))\n"
+            "res['cpu_s'] = round(cpu, 2)\n"
+            "if res.get('items'): res['cpu_us_per_item'] = round(cpu / res['items'] * 1e6)\n"
             "print(json.dumps(res))")
     out = subprocess.run([sys.executable, "-c", full], capture_output=True, text=True, check=True,
                          env={**os.environ, **(env or {})}, cwd=ROOT)
