@@ -180,3 +180,36 @@ def test_robots_crawl_delay_is_honoured(settings, http_server):
         f.get(http_server.base + "/rss2.xml")
         f.get(http_server.base + "/atom.xml")
     assert time.monotonic() - started >= 1.0
+
+
+def test_source_config_mistakes_are_reported(settings):
+    from yuqing.settings import SettingsError
+
+    bad = [({"name": "a", "kind": "rss", "url": "http://x"}, "kind out of"),
+           ({"name": "a", "kind": "feed"}, "needs a url"),
+           ({"name": "a", "kind": "feed", "url": "http://x", "intervall": "5m"}, "unknown keys"),
+           ({"name": "a", "kind": "feed", "url": "http://x", "platform": "tiktok"}, "platform must be"),
+           ({"name": "a", "kind": "feed", "url": "http://x", "interval": "soon"}, "not a duration")]
+    for raw, message in bad:
+        with pytest.raises(SettingsError, match=message):
+            configured_sources(with_sources(settings, raw))
+    twice = with_sources(settings, {"name": "a", "kind": "feed", "url": "http://x"},
+                         {"name": "a", "kind": "feed", "url": "http://y"})
+    with pytest.raises(SettingsError, match="unique"):
+        configured_sources(twice)
+    ok = configured_sources(with_sources(settings, {"name": "p", "kind": "pages", "url": "http://x",
+                                                    "link_pattern": "/a/", "interval": "2h"}))[0]
+    assert ok.interval == 7200 and ok.options == {"link_pattern": "/a/"}
+
+
+def test_article_links_follow_a_pattern_across_hosts():
+    from conftest import SITE
+
+    html = (SITE / "list.html").read_text(encoding="utf-8")
+    base = "http://127.0.0.1:8000/list.html"
+    assert pages.article_links(html, base) == [
+        "http://127.0.0.1:8000/articles/a1.html", "http://127.0.0.1:8000/articles/gbk.html",
+        "http://127.0.0.1:8000/articles/missing.html", "http://127.0.0.1:8000/private/secret.html"]
+    assert pages.article_links(html, base, r"/articles/a\d") == ["http://127.0.0.1:8000/articles/a1.html"]
+    assert pages.article_links(html, base, r"elsewhere\.example") == ["https://elsewhere.example/x.html"]
+    assert pages.article_links("", base) == [] and pages.article_links("<<<>>>", base) == []

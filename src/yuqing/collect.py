@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from .models import Quarantined, Raw, Report
+from .models import PLATFORMS, Quarantined, Raw, Report
 from .pipeline import ingest_stream
 from .settings import Settings, SettingsError
 from .sources import feeds, files, pages, replay
@@ -21,6 +21,8 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 KINDS = ("feed", "pages", "replay", "files")
+OPTIONS = {"feed": set(), "pages": {"link_pattern", "max_articles"}, "replay": {"speed", "retime"},
+           "files": {"format", "map"}}   # kind-specific keys; anything else is a typo to report
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 
 
@@ -59,12 +61,18 @@ class SourceConfig:
             raise SettingsError(f"source {name!r}: kind {kind} needs a url")
         if kind in ("replay", "files") and not raw.get("path"):
             raise SettingsError(f"source {name!r}: kind {kind} needs a path")
+        options = {k: v for k, v in raw.items() if k not in known}
+        unknown = set(options) - OPTIONS[kind]
+        if unknown:
+            raise SettingsError(f"source {name!r}: unknown keys {sorted(unknown)} for kind {kind}; "
+                                f"it takes {sorted(known | OPTIONS[kind])}")
+        if raw.get("platform", "news") not in PLATFORMS:
+            raise SettingsError(f"source {name!r}: platform must be one of {', '.join(PLATFORMS)}")
         path = str(settings.path(raw["path"])) if raw.get("path") else None
         return cls(name=name, kind=kind, url=raw.get("url"), path=path, platform=raw.get("platform", "news"),
                    label=raw.get("label"), authority=float(raw.get("authority", 0.5)),
                    interval=parse_duration(raw.get("interval", settings.default_interval)),
-                   enabled=bool(raw.get("enabled", True)),
-                   options={k: v for k, v in raw.items() if k not in known})
+                   enabled=bool(raw.get("enabled", True)), options=options)
 
 
 def configured_sources(settings: Settings) -> list[SourceConfig]:
