@@ -191,6 +191,17 @@ def test_ten_megabyte_single_line(tmp_path, store, settings):
     assert q["raw_len"] > 10_000_000 and len(q["raw"]) <= 4096
 
 
+def test_csv_with_a_huge_field_keeps_the_rows_around_it(tmp_path, store, settings):
+    path = tmp_path / "huge.csv"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("text,author\n第一条,甲\n")
+        f.write('"' + "长" * 2_100_000 + '",乙\n')          # 2.1 million characters in one field
+        f.write("第三条,丙\n")
+    report = run_import(path, store, settings)
+    assert report.added == 2 and report.quarantined == {"too-large": 1}
+    assert store.quarantined()[0]["origin"] == f"{path}:3"
+
+
 def test_hostile_strings_are_reduced_to_text(tmp_path, store, settings):
     path = tmp_path / "hostile.jsonl"
     rows = [{"id": "h1", "text": '广阳区<img src=x onerror="alert(1)">通报<script>steal()</script>'},

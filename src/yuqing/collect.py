@@ -90,7 +90,6 @@ class RunResult:
     source: str
     report: Report = field(default_factory=Report)
     error: str | None = None
-    skipped: bool = False
 
 
 def _records(cfg: SourceConfig, state: dict[str, Any], fetcher: Fetcher, store: Store, settings: Settings,

@@ -405,7 +405,7 @@ def normalize_record(record: Mapping[str, Any], *, now: datetime, origin: str | 
     if text_sc != text:
         flags.append("traditional")
     else:
-        text_sc = text  # one string object, not two equal ones (halves what workers send back)
+        text_sc = text  # one string object, not two equal ones
     if title_sc == title:
         title_sc = title
     published = parse_time(record.get("published_at"), now, tz)

@@ -276,7 +276,16 @@ def read_csv(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
                 yield Quarantined("missing-column", str(path),
                                   f"{what}; header (delimiter {delimiter!r}): {header[:30]}; use --map text=COLUMN")
                 return
-            for row in reader:
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:   # one broken row (e.g. a field over the size cap): skip it
+                    lineno = reader.line_num
+                    reason = "too-large" if "field larger" in str(exc) else "bad-row"
+                    yield Quarantined(reason, f"{path}:{lineno}", str(exc))
+                    continue
                 lineno = reader.line_num
                 if not any(cell.strip() for cell in row):
                     continue
