@@ -90,6 +90,12 @@ class _Handler(BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):
                 pass
             return
+        if path == "/to-metadata":   # an open redirect towards a cloud metadata address
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if path == "/error":
             return self._send(500, b"server error")
         if path in self.routes:

@@ -30,6 +30,12 @@ def test_guard_refuses_loopback_and_private_unless_allowed(settings):
         check_url("file:///etc/passwd", ["127.0.0.1"])
 
 
+def test_redirect_to_a_private_address_is_refused(settings, http_server):
+    with Fetcher(settings) as f, pytest.raises(FetchError) as exc:
+        f.get(http_server.base + "/to-metadata")
+    assert exc.value.reason == "blocked-address" and "169.254.169.254" in str(exc.value)
+
+
 def test_fetcher_without_allowance_never_touches_the_local_server(settings, http_server):
     strict = settings.with_values(fetch_allow_hosts=[])
     with Fetcher(strict) as f, pytest.raises(FetchError, match="blocked-address"):
