@@ -75,9 +75,11 @@ class SQLiteStore(Store):
         match = fts_query(query)
         if match is None:
             return []
-        # CROSS JOIN pins the full-text index as the outer loop. With a plain JOIN and a platform
-        # filter the planner walks the platform index and probes FTS per row: 3 s instead of 0.5 ms.
-        inner = "SELECT i.seq FROM items_fts CROSS JOIN items i ON i.seq = items_fts.rowid WHERE items_fts MATCH :match"
+        # CROSS JOIN pins the full-text index as the outer loop (with a plain JOIN and a platform
+        # filter the planner walked the items and probed FTS per row: 3 s instead of 0.5 ms), and
+        # each match's time and platform come from the narrow items_search_keys index.
+        inner = ("SELECT i.seq FROM items_fts CROSS JOIN items i INDEXED BY items_search_keys "
+                 "ON i.seq = items_fts.rowid WHERE items_fts MATCH :match")
         params: dict = {"match": match, "limit": limit}
         if since is not None:
             inner += " AND i.published_ts >= :since"
