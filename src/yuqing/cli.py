@@ -240,8 +240,9 @@ def search(ctx: Ctx, query: str, since, platform, limit: int, as_json: bool) -> 
     Example:
       yuqing search "广阳 积水" --since 7d --platform weibo
     """
+    store, start_time = ctx.store, parse_since(since)   # opening the store is not the query's time
     started = time.perf_counter()
-    hits = ctx.store.search(query, since=parse_since(since), platform=platform, limit=limit)
+    hits = store.search(query, since=start_time, platform=platform, limit=limit)
     ms = (time.perf_counter() - started) * 1000
     if as_json:
         _echo_json({"query": query, "count": len(hits), "ms": round(ms, 1), "items": [h.to_json() for h in hits]})
