@@ -266,3 +266,27 @@ def test_kill_9_mid_import_loses_nothing_committed(tmp_path, data):
     assert report["added"] == n - kept and report["duplicates"] == kept
     with sqlite3.connect(db) as c:
         assert c.execute("SELECT count(*) FROM items").fetchone()[0] == n
+
+
+def test_drop_folder_imports_new_and_changed_files_once(tmp_path, store, settings):
+    from yuqing.collect import configured_sources, run_source
+    from yuqing.settings import Settings
+    from yuqing.sources.http import Fetcher
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    cfg = Settings(settings.values, ({"name": "drop", "kind": "files", "path": str(inbox), "platform": "forum"},),
+                   None, tmp_path)
+    src = configured_sources(cfg)[0]
+    (inbox / "a.jsonl").write_text('{"id": "1", "text": "第一条"}\n', encoding="utf-8")
+    (inbox / "notes.doc").write_bytes(b"\xd0\xcf\x11\xe0")            # not importable: quarantined, not fatal
+    with Fetcher(cfg) as f:
+        first = run_source(src, store, f, cfg)
+        assert first.report.added == 1 and first.report.quarantined == {"unknown-format": 1}
+        assert run_source(src, store, f, cfg).report.read == 0        # nothing new
+        with open(inbox / "a.jsonl", "a", encoding="utf-8") as fh:
+            fh.write('{"id": "2", "text": "追加的一条"}\n')
+        (inbox / "b.csv").write_text("text\n另一个文件\n", encoding="utf-8")
+        third = run_source(src, store, f, cfg)
+    assert (third.report.added, third.report.duplicates) == (2, 1)   # a.jsonl again (1 known) and b.csv
+    assert {r["platform"] for r in store.get_items(["forum:1", "forum:2"])} == {"forum"}
