@@ -1,0 +1,92 @@
+"""The place gazetteer: every PRC division (province → village/community) with code, parent and aliases.
+
+Built by `scripts/build_gazetteer.py` from the NBS 2023 codes and shipped in `data/gazetteer/`:
+levels 1–4 in one file (45k places), villages and communities in one file per province, because
+the village level (620k names) is only needed where a scheme looks.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Iterator
+
+LEVELS = {1: "province", 2: "city", 3: "county", 4: "town", 5: "village"}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    code: str
+    level: int
+    name: str
+    parent: str | None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class Gazetteer:
+    places: dict[str, Place] = field(default_factory=dict)
+    by_name: dict[str, list[str]] = field(default_factory=dict)   # name or alias → codes
+
+    def add(self, place: Place) -> None:
+        self.places[place.code] = place
+        for name in (place.name, *place.aliases):
+            self.by_name.setdefault(name, []).append(place.code)
+
+    def lookup(self, name: str) -> list[Place]:
+        """Return every place written this way (full name or alias)."""
+        return [self.places[c] for c in self.by_name.get(name, [])]
+
+    def ancestors(self, code: str) -> list[Place]:
+        """Return the place's parents, nearest first (placeholders such as 市辖区 included)."""
+        out = []
+        parent = self.places[code].parent
+        while parent and parent in self.places:
+            out.append(self.places[parent])
+            parent = self.places[parent].parent
+        return out
+
+    def path(self, code: str) -> list[str]:
+        """Return the names from province down to the place, without placeholder levels."""
+        chain = [self.places[code], *self.ancestors(code)][::-1]
+        return [p.name for p in chain if p.name not in ("市辖区", "县")]
+
+    def children(self, code: str) -> list[Place]:
+        return [p for p in self.places.values() if p.parent == code]
+
+    def within(self, code: str) -> Iterator[Place]:
+        """Yield the place and everything under it (codes share its prefix)."""
+        for c, p in self.places.items():
+            if c.startswith(code):
+                yield p
+
+
+def _rows(fname: str) -> Iterator[list[str]]:
+    with resources.files("yuqing").joinpath(f"data/gazetteer/{fname}").open("rb") as raw:
+        with gzip.open(raw, "rt", encoding="utf-8", newline="") as f:
+            reader = csv.reader(f, delimiter="\t")
+            next(reader)
+            yield from reader
+
+
+def load_gazetteer(max_level: int = 4, within: str | None = None) -> Gazetteer:
+    """Return the gazetteer down to `max_level`, plus every level under `within` (a region code).
+
+    Levels 1–4 load in a fraction of a second; villages only for the provinces asked for
+    (`max_level=5` without `within` loads all 620k: seconds and hundreds of MB).
+    """
+    g = Gazetteer()
+    files = ["places.tsv.gz"]
+    if max_level >= 5:
+        files += sorted(p.name for p in resources.files("yuqing").joinpath("data/gazetteer").iterdir()
+                        if p.name.startswith("villages-"))
+    elif within:
+        files.append(f"villages-{within[:2]}.tsv.gz")
+    for fname in files:
+        for code, level, name, parent, aliases in _rows(fname):
+            lvl = int(level)
+            if lvl <= max_level or (within and code.startswith(within)):
+                g.add(Place(code, lvl, name, parent or None, tuple(a for a in aliases.split("|") if a)))
+    return g
