@@ -1,0 +1,213 @@
+"""Monitoring schemes (DESIGN §4): the YAML file and its boolean word rule.
+
+Rule syntax: words, "quoted phrases", `&` (and), `|` (or), `!` (not), parentheses. Words written
+side by side are joined by and. `!` binds tightest, then `&`, then `|`. A word or phrase matches
+when it occurs in the simplified text (Chinese is not written with spaces, so containment is what
+a reader means by "the text says 火灾"). Errors name the position and show it with a caret.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+
+class SchemeError(ValueError):
+    """A scheme or rule that cannot be used; the message says where and why."""
+
+
+# --- the rule language -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+
+    def matches(self, text: str) -> bool:
+        return self.text in text
+
+    def words(self) -> set[str]:
+        return {self.text}
+
+
+@dataclass(frozen=True)
+class Not:
+    inner: "Node"
+
+    def matches(self, text: str) -> bool:
+        return not self.inner.matches(text)
+
+    def words(self) -> set[str]:
+        return set()   # words under a negation never make an item match
+
+
+@dataclass(frozen=True)
+class All:
+    parts: tuple["Node", ...]
+
+    def matches(self, text: str) -> bool:
+        return all(p.matches(text) for p in self.parts)
+
+    def words(self) -> set[str]:
+        return set().union(*(p.words() for p in self.parts))
+
+
+@dataclass(frozen=True)
+class Any_:
+    parts: tuple["Node", ...]
+
+    def matches(self, text: str) -> bool:
+        return any(p.matches(text) for p in self.parts)
+
+    def words(self) -> set[str]:
+        return set().union(*(p.words() for p in self.parts))
+
+
+Node = Term | Not | All | Any_
+_TOKEN = re.compile(r'\s*(?:(?P<op>[&|!()])|"(?P<phrase>[^"]*)"|(?P<open>")|(?P<word>[^\s&|!()"]+))')
+
+
+def _tokens(rule: str) -> list[tuple[str, str, int]]:
+    out, pos = [], 0
+    while pos < len(rule):
+        m = _TOKEN.match(rule, pos)
+        if not m or m.end() == pos:
+            if rule[pos:].strip() == "":
+                break
+            raise _error(rule, pos, "unexpected character")
+        if m["op"]:
+            out.append(("op", m["op"], m.start("op")))
+        elif m["phrase"] is not None:
+            if not m["phrase"].strip():
+                raise _error(rule, m.start(), "empty phrase")
+            out.append(("term", m["phrase"], m.start()))
+        elif m["open"]:
+            raise _error(rule, m.start("open"), "phrase is not closed with \"")
+        elif m["word"]:
+            out.append(("term", m["word"], m.start("word")))
+        pos = m.end()
+    return out
+
+
+def _error(rule: str, pos: int, what: str) -> SchemeError:
+    import unicodedata
+
+    # Chinese characters take two columns in a terminal: pad by width, not by count
+    pad = "".join("  " if unicodedata.east_asian_width(c) in "WF" else " " for c in rule[:pos])
+    return SchemeError(f"rule error at position {pos + 1}: {what}\n  {rule}\n  {pad}^")
+
+
+def parse_rule(rule: str) -> Node | None:
+    """Return the rule's syntax tree (None for an empty rule), or raise SchemeError with the position."""
+    from .ingest import to_simplified
+
+    rule = rule or ""
+    tokens = [(kind, to_simplified(value) if kind == "term" else value, pos) for kind, value, pos in _tokens(rule)]
+    if not tokens:
+        return None
+    at = 0
+
+    def peek() -> tuple[str, str, int] | None:
+        return tokens[at] if at < len(tokens) else None
+
+    def take() -> tuple[str, str, int]:
+        nonlocal at
+        at += 1
+        return tokens[at - 1]
+
+    def either() -> Node:
+        parts = [both()]
+        while (t := peek()) and t[1] == "|" and t[0] == "op":
+            take()
+            parts.append(both())
+        return parts[0] if len(parts) == 1 else Any_(tuple(parts))
+
+    def both() -> Node:
+        parts = [unary()]
+        while (t := peek()) and (t[0] == "term" or t[1] in ("&", "!", "(")):
+            if t[1] == "&" and t[0] == "op":
+                take()
+            parts.append(unary())
+        return parts[0] if len(parts) == 1 else All(tuple(parts))
+
+    def unary() -> Node:
+        t = peek()
+        if t is None:
+            raise _error(rule, len(rule), "a word, a phrase, ! or ( is missing at the end")
+        if t[0] == "term":
+            take()
+            return Term(t[1])
+        if t[1] == "!":
+            take()
+            return Not(unary())
+        if t[1] == "(":
+            take()
+            inner = either()
+            close = peek()
+            if close is None or close[1] != ")" or close[0] != "op":
+                raise _error(rule, t[2], "this ( is never closed")
+            take()
+            return inner
+        raise _error(rule, t[2], f"{t[1]!r} cannot stand here; a word, a phrase, ! or ( was expected")
+
+    tree = either()
+    if (t := peek()) is not None:
+        raise _error(rule, t[2], f"unexpected {t[1]!r}" + (" (no ( to close)" if t[1] == ")" else ""))
+    return tree
+
+
+# --- the scheme file ---------------------------------------------------------------------
+
+@dataclass
+class Scheme:
+    name: str
+    region: str | None = None
+    require_region: bool = True
+    rule: Node | None = None
+    rule_text: str = ""
+    exclude: tuple[str, ...] = ()
+    alert: dict[str, Any] = field(default_factory=dict)
+
+    def words_match(self, text_sc: str) -> bool:
+        """Return whether a (simplified) text passes the word rule and the exclusions."""
+        if any(word in text_sc for word in self.exclude):
+            return False
+        return self.rule is None or self.rule.matches(text_sc)
+
+
+_KEYS = {"name", "region", "require_region", "rule", "exclude", "alert"}
+
+
+def load_scheme(path: str | Path, known_region: Callable[[str], bool] | None = None) -> Scheme:
+    """Return the scheme in a YAML file, checked; SchemeError says what is wrong."""
+    from .ingest import to_simplified
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise SchemeError(f"{path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise SchemeError(f"{path}: expected a mapping of {', '.join(sorted(_KEYS))}")
+    unknown = set(data) - _KEYS
+    if unknown:
+        raise SchemeError(f"{path}: unknown keys {sorted(unknown)}; a scheme has {sorted(_KEYS)}")
+    region = str(data["region"]).strip() if data.get("region") not in (None, "") else None
+    if region is not None and (not region.isdigit() or (known_region and not known_region(region))):
+        raise SchemeError(f"{path}: region {region!r} is not a known division code")
+    if data.get("require_region", True) and region is None and not data.get("rule"):
+        raise SchemeError(f"{path}: a scheme needs a region, a rule, or both")
+    exclude = data.get("exclude") or []
+    if not isinstance(exclude, list) or not all(isinstance(w, str) and w.strip() for w in exclude):
+        raise SchemeError(f"{path}: exclude must be a list of words")
+    rule_text = str(data.get("rule") or "")
+    try:
+        rule = parse_rule(rule_text)
+    except SchemeError as exc:
+        raise SchemeError(f"{path}: {exc}") from None
+    return Scheme(name=str(data.get("name") or path.stem), region=region,
+                  require_region=bool(data.get("require_region", True)), rule=rule, rule_text=rule_text,
+                  exclude=tuple(to_simplified(w.strip()) for w in exclude), alert=dict(data.get("alert") or {}))

@@ -1,0 +1,67 @@
+"""Scheme files and their boolean word rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from yuqing.scheme import SchemeError, load_scheme, parse_rule
+from yuqing.starter import divisions, write_starter
+
+
+@pytest.mark.parametrize("rule, text, expected", [
+    ("(火灾 | 爆炸 | 事故) & !演练", "万庄镇仓库发生火灾", True),
+    ("(火灾 | 爆炸 | 事故) & !演练", "消防演练模拟火灾", False),
+    ("火灾 爆炸", "火灾引发爆炸", True),                 # side by side means and
+    ("火灾 爆炸", "只有火灾", False),
+    ("火灾 | 爆炸 & 伤亡", "只有火灾", True),            # & binds tighter than |
+    ("(火灾 | 爆炸) & 伤亡", "只有火灾", False),
+    ('"交通 事故"', "发生交通 事故", True),              # a phrase keeps its inner space
+    ('"交通 事故"', "交通事故", False),
+    ("!!火灾", "火灾", True),
+    ("火災", "仓库火灾", True),                          # rule words are simplified like the text
+])
+def test_rules_match_as_a_reader_expects(rule, text, expected):
+    assert parse_rule(rule).matches(text) is expected
+
+
+def test_empty_rule_is_none_and_words_ignore_negations():
+    assert parse_rule("") is None and parse_rule("   ") is None
+    assert parse_rule("(火灾 | 爆炸) & !演练").words() == {"火灾", "爆炸"}
+
+
+@pytest.mark.parametrize("rule, position, says", [
+    ("(火灾 | 爆炸", 1, "never closed"),
+    ("火灾 &", 5, "missing at the end"),
+    ("| 火灾", 1, "cannot stand here"),
+    ('火灾 & "未闭合', 6, "not closed"),
+    ("火灾 )", 4, "no ( to close"),
+    ('""', 1, "empty phrase"),
+])
+def test_syntax_errors_point_at_the_position(rule, position, says):
+    with pytest.raises(SchemeError) as exc:
+        parse_rule(rule)
+    message = str(exc.value)
+    assert f"position {position}:" in message and says in message and rule in message
+    caret_line = message.splitlines()[-1]
+    assert caret_line.endswith("^")
+
+
+def test_starter_scheme_loads_and_bad_schemes_say_why(tmp_path):
+    write_starter(tmp_path, "131003")
+    scheme = load_scheme(tmp_path / "scheme.yaml", known_region=lambda c: c in divisions())
+    assert (scheme.name, scheme.region, scheme.require_region, scheme.rule) == ("广阳区综合监测", "131003", True, None)
+    assert scheme.exclude == ("广告", "招聘") and scheme.alert["min_risk"] == "high"
+    assert scheme.words_match("万庄镇火灾") and not scheme.words_match("万庄镇招聘保安")
+    cases = {
+        "region: '999999'\n": "not a known division code",
+        "name: x\nrule: '火灾 &'\n": "rule error at position 5",
+        "name: x\nrequire_region: true\n": "needs a region, a rule, or both",
+        "region: '131003'\nalerts: {}\n": "unknown keys ['alerts']",
+        "region: '131003'\nexclude: 广告\n": "exclude must be a list",
+        "- just\n- a list\n": "expected a mapping",
+        "region: [unclosed\n": "scheme.yaml",
+    }
+    for body, says in cases.items():
+        (tmp_path / "scheme.yaml").write_text(body, encoding="utf-8")
+        with pytest.raises(SchemeError, match=says.replace("[", r"\[").replace("]", r"\]")):
+            load_scheme(tmp_path / "scheme.yaml", known_region=lambda c: c in divisions())
