@@ -172,6 +172,20 @@ def main() -> None:
     results["search_100k"] = measure(SEARCH.format(db=db, queries=search_queries()))
     print("search at 100k:", results["search_100k"], flush=True)
 
+    sys.path.insert(0, str(ROOT / "bench"))
+    import relevance_dev
+
+    from yuqing.analysis.relevance import RegionMatcher
+
+    started = time.perf_counter()
+    matcher = RegionMatcher.for_region(relevance_dev.REGION)
+    load_s = time.perf_counter() - started
+    rows = relevance_dev.build(DATA)
+    started = time.perf_counter()
+    results["relevance_131003"] = relevance_dev.evaluate(rows, matcher.involves) | {
+        "load_s": round(load_s, 2), "items_per_s": round(len(rows) / (time.perf_counter() - started))}
+    print("relevance 广阳区 dev set:", results["relevance_131003"], flush=True)
+
     (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"written {OUT / 'results.json'}")
 

@@ -82,7 +82,7 @@ def load_gazetteer(max_level: int = 4, within: str | None = None) -> Gazetteer:
     if max_level >= 5:
         files += sorted(p.name for p in resources.files("yuqing").joinpath("data/gazetteer").iterdir()
                         if p.name.startswith("villages-"))
-    elif within:
+    elif within and resources.files("yuqing").joinpath(f"data/gazetteer/villages-{within[:2]}.tsv.gz").is_file():
         files.append(f"villages-{within[:2]}.tsv.gz")
     for fname in files:
         for code, level, name, parent, aliases in _rows(fname):

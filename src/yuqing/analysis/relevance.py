@@ -1,0 +1,40 @@
+"""Does an item involve the scheme's region? Places found, resolved, and checked against the region."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .gazetteer import Gazetteer, load_gazetteer
+from .places import PlaceMatcher
+from .resolve import Resolved, resolve
+
+
+@dataclass
+class RegionMatcher:
+    """Finds the places of a text and tells whether any lies in `region` (a division code)."""
+
+    gazetteer: Gazetteer
+    region: str
+
+    def __post_init__(self) -> None:
+        if self.region not in self.gazetteer.places:
+            raise KeyError(f"unknown region code {self.region!r}")
+        self.matcher = PlaceMatcher(self.gazetteer)
+
+    @classmethod
+    def for_region(cls, region: str) -> "RegionMatcher":
+        """Return a matcher with the country down to towns, and the region's villages."""
+        return cls(load_gazetteer(max_level=4, within=region), region)
+
+    def resolved(self, text: str) -> list[Resolved]:
+        return resolve(text, self.matcher.mentions(text), self.gazetteer)
+
+    def places(self, text: str) -> list[dict]:
+        """Return the resolved places in the analysis contract's shape (DESIGN §3)."""
+        return [{"code": r.place.code, "name": r.place.name, "mention": r.mention.text,
+                 "start": r.mention.start, "end": r.mention.end}
+                for r in self.resolved(text) if r.place is not None]
+
+    def involves(self, text: str) -> bool:
+        """Return True when a place in the text resolves to the region or a place under it."""
+        return any(r.place is not None and r.place.code.startswith(self.region) for r in self.resolved(text))
