@@ -65,3 +65,28 @@ def test_starter_scheme_loads_and_bad_schemes_say_why(tmp_path):
         (tmp_path / "scheme.yaml").write_text(body, encoding="utf-8")
         with pytest.raises(SchemeError, match=says.replace("[", r"\[").replace("]", r"\]")):
             load_scheme(tmp_path / "scheme.yaml", known_region=lambda c: c in divisions())
+
+
+def test_dry_run_over_stored_demo_items(tmp_path, store, settings):
+    import json
+
+    from conftest import ROOT
+    from yuqing.analysis.relevance import RegionMatcher
+    from yuqing.pipeline import ingest_stream
+    from yuqing.scheme import dry_run
+    from yuqing.sources.files import read_file
+
+    stream = ROOT / "src/yuqing/data/demo/stream.jsonl"
+    ingest_stream(read_file(stream), store, settings)
+    write_starter(tmp_path, "131003")
+    scheme = load_scheme(tmp_path / "scheme.yaml", known_region=lambda c: c in divisions())
+    result = dry_run(scheme, store.iter_items(), RegionMatcher.for_region("131003"), show=1000)
+    caught = {s["id"] for s in result.samples}
+    assert result.scanned == 302 and result.relevant == len(caught)
+    rows = {json.loads(line)["id"]: json.loads(line)["text"] for line in stream.read_text(encoding="utf-8").splitlines()}
+    elsewhere = [i for i, t in rows.items() if "广阳岛" in t or "南岸区广阳镇" in t or "广阳大街" in t]
+    assert elsewhere and not caught & set(elsewhere)                 # same names elsewhere are not 广阳区
+    fire = [i for i, t in rows.items() if "万庄镇" in t and "火" in t]
+    assert fire and set(fire) <= caught                              # the incident is
+    recruiting = [i for i, t in rows.items() if "招聘" in t]
+    assert recruiting and not caught & set(recruiting)               # excluded words

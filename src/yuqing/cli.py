@@ -280,6 +280,47 @@ def stats(ctx: Ctx, as_json: bool) -> None:
     click.echo(f"sources: {data['sources']}")
 
 
+@main.group()
+def scheme() -> None:
+    """Monitoring schemes: check one against stored items before using it."""
+
+
+@scheme.command("test")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option("--since", help="Only items published since: 30d, 12h or a date.")
+@click.option("--show", default=10, show_default=True, help="Newest caught items shown.")
+@json_option
+@pass_ctx
+def scheme_test(ctx: Ctx, path, since, show: int, as_json: bool) -> None:
+    """Dry-run a scheme over stored items: how many it would catch, and which.
+
+    \b
+    Example:
+      yuqing scheme test scheme.yaml --since 30d
+    """
+    from .analysis.relevance import RegionMatcher
+    from .scheme import SchemeError, dry_run, load_scheme
+    from .starter import divisions
+
+    settings = ctx.settings
+    try:
+        chosen = load_scheme(settings.path(path or settings.scheme), known_region=lambda c: c in divisions())
+        matcher = RegionMatcher.for_region(chosen.region) if chosen.region else None
+    except (SchemeError, KeyError) as exc:
+        raise click.UsageError(str(exc.args[0] if exc.args else exc)) from None
+    result = dry_run(chosen, ctx.store.iter_items(parse_since(since)), matcher, show)
+    if as_json:
+        _echo_json({"scheme": chosen.name, **result.as_dict()})
+        return
+    share = f"{result.relevant / result.scanned:.1%}" if result.scanned else "—"
+    click.echo(f"{chosen.name}: {result.relevant} of {result.scanned} items relevant ({share})")
+    for platform, n in sorted(result.by_platform.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {platform}: {n}")
+    for sample in result.samples:
+        places = "、".join(dict.fromkeys(sample["places"])) or "—"
+        click.echo(f"  [{places}] {sample['text'][:80].replace(chr(10), ' ')}")
+
+
 @main.command()
 @click.option("--markdown", is_flag=True, help="Print the table as Markdown (docs/settings.md).")
 @pass_ctx

@@ -171,6 +171,14 @@ class Scheme:
     exclude: tuple[str, ...] = ()
     alert: dict[str, Any] = field(default_factory=dict)
 
+    def is_relevant(self, text_sc: str, in_region: Callable[[str], bool] | None) -> bool:
+        """Return whether an item is relevant: in the region (when required) and through the words."""
+        if not self.words_match(text_sc):
+            return False
+        if self.region and self.require_region:
+            return in_region is not None and in_region(text_sc)
+        return True
+
     def words_match(self, text_sc: str) -> bool:
         """Return whether a (simplified) text passes the word rule and the exclusions."""
         if any(word in text_sc for word in self.exclude):
@@ -211,3 +219,36 @@ def load_scheme(path: str | Path, known_region: Callable[[str], bool] | None = N
     return Scheme(name=str(data.get("name") or path.stem), region=region,
                   require_region=bool(data.get("require_region", True)), rule=rule, rule_text=rule_text,
                   exclude=tuple(to_simplified(w.strip()) for w in exclude), alert=dict(data.get("alert") or {}))
+
+
+@dataclass
+class DryRun:
+    """What a scheme would catch in stored items."""
+
+    scanned: int = 0
+    relevant: int = 0
+    by_platform: dict[str, int] = field(default_factory=dict)
+    samples: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"scanned": self.scanned, "relevant": self.relevant, "by_platform": self.by_platform,
+                "samples": self.samples}
+
+
+def dry_run(scheme: Scheme, rows, matcher=None, show: int = 10) -> DryRun:
+    """Run a scheme over stored item rows (Store.iter_items) and count what it would catch."""
+    from .ingest import to_simplified
+
+    result = DryRun()
+    in_region = matcher.involves if matcher is not None else None
+    for row in rows:
+        result.scanned += 1
+        text = "\n".join(t for t in (to_simplified(row["title"] or ""), row["text_sc"] or row["text"]) if t)
+        if not scheme.is_relevant(text, in_region):
+            continue
+        result.relevant += 1
+        result.by_platform[row["platform"]] = result.by_platform.get(row["platform"], 0) + 1
+        result.samples.append({"id": row["id"], "published_ts": row["published_ts"], "text": text[:120],
+                               "places": [p["name"] for p in matcher.places(text)] if matcher else []})
+        result.samples = sorted(result.samples, key=lambda s: -s["published_ts"])[:show]
+    return result

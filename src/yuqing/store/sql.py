@@ -7,7 +7,7 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import orjson
 from sqlalchemy import Engine, func, select, update
@@ -187,6 +187,22 @@ class Store:
             for part in _chunks(ids):
                 out.extend(dict(r._mapping) for r in conn.execute(select(items).where(items.c.id.in_(part))))
         return out
+
+    def iter_items(self, since: datetime | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
+        """Yield stored items (id, platform, title, text, text_sc, published_ts), oldest first."""
+        cols = (items.c.seq, items.c.id, items.c.platform, items.c.source, items.c.title, items.c.text,
+                items.c.text_sc, items.c.published_ts)
+        last = 0
+        while True:
+            query = select(*cols).where(items.c.seq > last).order_by(items.c.seq).limit(batch)
+            if since is not None:
+                query = query.where(items.c.published_ts >= int(since.timestamp()))
+            with self.engine.connect() as conn:
+                rows = [dict(r._mapping) for r in conn.execute(query)]
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1]["seq"]
 
     def known_urls(self, urls: Iterable[str]) -> set[str]:
         """Return which of the URLs are stored as items or quarantined (so crawlers skip them)."""
