@@ -77,11 +77,14 @@ def test_import_command_reports_and_exit_codes(tmp_path):
 
 def test_every_command_has_help_with_an_example():
     runner = CliRunner()
-    for name, command in main.commands.items():
-        result = runner.invoke(main, [name, "--help"])
-        assert result.exit_code == 0, name
-        assert "Example:" in result.output, f"`yuqing {name} --help` shows no example"
-        assert command.help and command.help.strip(), name
+    commands = [([name], cmd) for name, cmd in main.commands.items()]
+    commands += [([name, sub], subcmd) for name, cmd in main.commands.items()
+                 for sub, subcmd in getattr(cmd, "commands", {}).items()]
+    for words, command in commands:
+        result = runner.invoke(main, [*words, "--help"])
+        assert result.exit_code == 0, words
+        assert "Example:" in result.output, f"`yuqing {' '.join(words)} --help` shows no example"
+        assert command.help and command.help.strip(), words
 
 
 def test_every_setting_is_documented_and_docs_are_current():

@@ -282,7 +282,12 @@ def stats(ctx: Ctx, as_json: bool) -> None:
 
 @main.group()
 def scheme() -> None:
-    """Monitoring schemes: check one against stored items before using it."""
+    """Monitoring schemes: check one against stored items before using it.
+
+    \b
+    Example:
+      yuqing scheme test scheme.yaml --since 30d
+    """
 
 
 @scheme.command("test")
