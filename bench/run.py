@@ -186,6 +186,14 @@ def main() -> None:
         "load_s": round(load_s, 2), "items_per_s": round(len(rows) / (time.perf_counter() - started))}
     print("relevance 广阳区 dev set:", results["relevance_131003"], flush=True)
 
+    import dedup_dev
+
+    from yuqing.analysis.dedup import NearDuplicates
+
+    pairs = dedup_dev.build(DATA)
+    results["near_duplicates"] = dedup_dev.evaluate(pairs, NearDuplicates)
+    print("near-duplicates dev pairs:", results["near_duplicates"], flush=True)
+
     (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"written {OUT / 'results.json'}")
 
