@@ -1,0 +1,45 @@
+"""Keywords: TF-IDF over content words (rjieba part-of-speech tags), IDF from the shared corpora.
+
+The IDF table (`data/idf.tsv.gz`, built by scripts/build_idf.py) holds word statistics only.
+Function words are left out by their part of speech, not by a shipped stopword list.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections import Counter
+from functools import cache
+from importlib import resources
+
+import rjieba
+
+# nouns (n, nr person, ns place, nt organisation, nz other, vn verbal noun), verbs, idioms and
+# abbreviations; not pronouns, particles, prepositions, numbers, time words or punctuation
+CONTENT_TAGS = ("n", "v", "l", "i", "j", "eng")
+_SKIP_TAGS = ("vshi", "vyou")
+
+
+@cache
+def idf_table() -> tuple[dict[str, float], float]:
+    """Return {word: idf} and the idf given to words too rare to be listed."""
+    with resources.files("yuqing").joinpath("data/idf.tsv.gz").open("rb") as raw:
+        lines = gzip.decompress(raw.read()).decode("utf-8").splitlines()
+    docs = int(lines[0].split("\t")[1])
+    table = {}
+    for line in lines[1:]:
+        word, value = line.split("\t")
+        table[word] = float(value)
+    import math
+
+    return table, math.log(docs / 2)   # unseen: as rare as the rarest listed words, no rarer
+
+
+def keywords(text_sc: str, k: int = 5) -> list[str]:
+    """Return the k words that most set this (simplified) text apart, best first."""
+    idf, unseen = idf_table()
+    counts: Counter = Counter()
+    for word, tag in rjieba.tag(text_sc):
+        if len(word) >= 2 and tag.startswith(CONTENT_TAGS) and tag not in _SKIP_TAGS and not word.isdigit():
+            counts[word] += 1
+    scored = sorted(counts.items(), key=lambda wc: (-wc[1] * idf.get(wc[0], unseen), wc[0]))
+    return [w for w, _ in scored[:k]]
