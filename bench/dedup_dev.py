@@ -16,10 +16,11 @@ import os
 import random
 import re
 import sys
-from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from binary_eval import score  # noqa: E402
 DATA = Path(os.environ.get("YUQING_DATA") or ROOT.parent / "shared" / "data").resolve()
 
 
@@ -95,22 +96,12 @@ def build(data: Path = DATA, n: int = 100, seed: int = 7) -> list[tuple[str, str
 
 def evaluate(rows, make_index) -> dict:
     """Return precision/recall/F1 and accuracy by kind; each pair gets a fresh index."""
-    tp = fp = fn = tn = 0
-    by_kind: dict[str, Counter] = defaultdict(Counter)
-    for a, b, label, kind in rows:
+    def outcome(a: str, b: str) -> bool:
         index = make_index()
         index.add("a", a)
-        got = index.add("b", b) == "a"
-        by_kind[kind][got == bool(label)] += 1
-        tp += got and label
-        fp += got and not label
-        fn += (not got) and label
-        tn += (not got) and not label
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {"n": len(rows), "tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": round(p, 4), "recall": round(r, 4),
-            "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
-            "accuracy_by_kind": {k: round(c[True] / sum(c.values()), 3) for k, c in by_kind.items()}}
+        return index.add("b", b) == "a"
+
+    return score((outcome(a, b), label, kind) for a, b, label, kind in rows)
 
 
 def main() -> None:

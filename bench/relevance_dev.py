@@ -27,10 +27,11 @@ import os
 import random
 import re
 import sys
-from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from binary_eval import score  # noqa: E402
 DATA = Path(os.environ.get("YUQING_DATA") or ROOT.parent / "shared" / "data").resolve()
 REGION = "131003"
 _DISTRICT = re.compile(r"A\d+区")
@@ -85,21 +86,7 @@ def build(data: Path = DATA, n_per_kind: int = 80, seed: int = 2026) -> list[tup
 
 def evaluate(rows, involves) -> dict:
     """Return precision, recall, F1 and per-kind accuracy of a relevance function."""
-    tp = fp = fn = tn = 0
-    by_kind: dict[str, Counter] = defaultdict(Counter)
-    for text, label, kind in rows:
-        got = bool(involves(text))
-        by_kind[kind][got == bool(label)] += 1
-        tp += got and label
-        fp += got and not label
-        fn += (not got) and label
-        tn += (not got) and not label
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"n": len(rows), "tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": round(precision, 4),
-            "recall": round(recall, 4), "f1": round(f1, 4),
-            "accuracy_by_kind": {k: round(c[True] / sum(c.values()), 3) for k, c in by_kind.items()}}
+    return score((bool(involves(text)), label, kind) for text, label, kind in rows)
 
 
 def main() -> None:

@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from reproducible import gzip_bytes  # noqa: E402
 OUT = ROOT / "src/yuqing/data/gazetteer"
 FORMER = ROOT / "scripts/former_names.tsv"   # code <TAB> former name (renamed or merged units)
 
@@ -116,10 +118,7 @@ def _gzip_tsv(rows: list[list[str]]) -> bytes:
     w = csv.writer(buf, delimiter="\t", lineterminator="\n")
     w.writerow(["code", "level", "name", "parent", "aliases"])
     w.writerows(rows)
-    out = io.BytesIO()
-    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0) as gz:
-        gz.write(buf.getvalue().encode("utf-8"))
-    return out.getvalue()
+    return gzip_bytes(buf.getvalue().encode("utf-8"))
 
 
 def main() -> None:

@@ -8,7 +8,6 @@ Run: python scripts/build_idf.py [DATA_DIR]. Reproducible (sorted rows, fixed gz
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import math
@@ -17,6 +16,8 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from reproducible import gzip_bytes  # noqa: E402
 OUT = ROOT / "src/yuqing/data/idf.tsv.gz"
 MIN_DF = 3   # rarer words get the table's default (the largest idf), not a row of their own
 
@@ -55,10 +56,7 @@ def build(data: Path) -> bytes:
     for word, count in sorted(df.items()):
         if count >= MIN_DF and "\t" not in word and "\n" not in word:
             buf.write(f"{word}\t{math.log(n / count):.4f}\n")
-    out = io.BytesIO()
-    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0) as gz:
-        gz.write(buf.getvalue().encode("utf-8"))
-    return out.getvalue()
+    return gzip_bytes(buf.getvalue().encode("utf-8"))
 
 
 def main() -> None:
