@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from yuqing.scheme import SchemeError, load_scheme, parse_rule
-from yuqing.starter import divisions, write_starter
+from yuqing.starter import known_region, write_starter
 
 
 @pytest.mark.parametrize("rule, text, expected", [
@@ -48,7 +48,7 @@ def test_syntax_errors_point_at_the_position(rule, position, says):
 
 def test_starter_scheme_loads_and_bad_schemes_say_why(tmp_path):
     write_starter(tmp_path, "131003")
-    scheme = load_scheme(tmp_path / "scheme.yaml", known_region=lambda c: c in divisions())
+    scheme = load_scheme(tmp_path / "scheme.yaml", known_region=known_region)
     assert (scheme.name, scheme.region, scheme.require_region, scheme.rule) == ("广阳区综合监测", "131003", True, None)
     assert scheme.exclude == ("广告", "招聘") and scheme.alert["min_risk"] == "high"
     assert scheme.words_match("万庄镇火灾") and not scheme.words_match("万庄镇招聘保安")
@@ -64,7 +64,7 @@ def test_starter_scheme_loads_and_bad_schemes_say_why(tmp_path):
     for body, says in cases.items():
         (tmp_path / "scheme.yaml").write_text(body, encoding="utf-8")
         with pytest.raises(SchemeError, match=says.replace("[", r"\[").replace("]", r"\]")):
-            load_scheme(tmp_path / "scheme.yaml", known_region=lambda c: c in divisions())
+            load_scheme(tmp_path / "scheme.yaml", known_region=known_region)
 
 
 def test_dry_run_over_stored_demo_items(tmp_path, store, settings):
@@ -79,7 +79,7 @@ def test_dry_run_over_stored_demo_items(tmp_path, store, settings):
     stream = ROOT / "src/yuqing/data/demo/stream.jsonl"
     ingest_stream(read_file(stream), store, settings)
     write_starter(tmp_path, "131003")
-    scheme = load_scheme(tmp_path / "scheme.yaml", known_region=lambda c: c in divisions())
+    scheme = load_scheme(tmp_path / "scheme.yaml", known_region=known_region)
     result = dry_run(scheme, store.iter_items(), RegionMatcher.for_region("131003"), show=1000)
     caught = {s["id"] for s in result.samples}
     assert result.scanned == 302 and result.relevant == len(caught)

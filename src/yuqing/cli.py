@@ -305,11 +305,11 @@ def scheme_test(ctx: Ctx, path, since, show: int, as_json: bool) -> None:
     """
     from .analysis.relevance import RegionMatcher
     from .scheme import SchemeError, dry_run, load_scheme
-    from .starter import divisions
+    from .starter import known_region
 
     settings = ctx.settings
     try:
-        chosen = load_scheme(settings.path(path or settings.scheme), known_region=lambda c: c in divisions())
+        chosen = load_scheme(settings.path(path or settings.scheme), known_region=known_region)
         matcher = RegionMatcher.for_region(chosen.region) if chosen.region else None
     except (SchemeError, KeyError) as exc:
         raise click.UsageError(str(exc.args[0] if exc.args else exc)) from None

@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 
 @cache
-def divisions() -> dict[str, tuple[str, str]]:
-    """Return {code: (name, parent code)} for provinces, cities and counties (shipped with the package)."""
-    with resources.files("yuqing").joinpath("data/divisions.csv.gz").open("rb") as raw:
-        with gzip.open(raw, "rt", encoding="utf-8") as f:
-            return {r["code"]: (r["name"], r["parent"]) for r in csv.DictReader(f)}
+def _gazetteer():
+    from .analysis.gazetteer import load_gazetteer
+
+    return load_gazetteer(max_level=4)
+
+
+def known_region(code: str) -> bool:
+    """Return whether a code names a province, city, county or town (a scheme's possible region)."""
+    return code.strip() in _gazetteer().places
 
 
 def region_path(code: str) -> list[str]:
     """Return the names from province down to the region, e.g. ['河北省', '廊坊市', '广阳区']."""
-    table = divisions()
     code = code.strip()
-    if code not in table:
-        raise KeyError(f"unknown region code {code!r}: use a province, city or county division code "
+    if not known_region(code):
+        raise KeyError(f"unknown region code {code!r}: use a province, city, county or town division code "
                        f"such as 13 (河北省), 1310 (廊坊市) or 131003 (广阳区)")
-    names = []
-    while code:
-        name, parent = table[code]
-        if name != "市辖区":  # the placeholder level of municipalities
-            names.append(name)
-        code = parent
-    return names[::-1]
+    return _gazetteer().path(code)
 
 
 CONFIG = """\
