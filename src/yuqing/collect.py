@@ -102,7 +102,7 @@ def _records(cfg: SourceConfig, state: dict[str, Any], fetcher: Fetcher, store: 
     if cfg.kind == "pages":
         res = pages.crawl_list(cfg.url, fetcher, pattern=cfg.options.get("link_pattern"),
                                max_articles=int(cfg.options.get("max_articles", settings.page_max_articles)),
-                               skip=store.known_urls)
+                               known=store.known_urls)
         return res.records, {}, res.errors
     if cfg.kind == "replay":
         rs = replay.ReplayState(**saved)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
 from ..ingest import canonical_url, charset_from_content_type, decode_bytes
@@ -65,15 +66,14 @@ def extract_article(html: str, url: str) -> dict:
             "published_at": get("date"), "source": get("sitename")}
 
 
-def crawl_list(list_url: str, fetcher: Fetcher, known: set[str] | None = None, *,
-               pattern: str | None = None, max_articles: int = 50, skip=None) -> PagesResult:
-    """Fetch a list page and the articles it links to that are not yet known."""
+def crawl_list(list_url: str, fetcher: Fetcher, *, pattern: str | None = None, max_articles: int = 50,
+               known: Callable[[list[str]], set[str]] = lambda links: set()) -> PagesResult:
+    """Fetch a list page and the articles it links to that `known` does not already report."""
     result = PagesResult()
     resp = fetcher.get(list_url)   # a failing list page fails the whole run (the caller records it)
     links = article_links(page_text(resp.content, resp.content_type), resp.url, pattern)
-    if skip is not None:
-        known = (known or set()) | skip(links)
-    fresh = [u for u in links if u not in (known or set())][:max_articles]
+    seen = known(links)
+    fresh = [u for u in links if u not in seen][:max_articles]
     for url in fresh:
         try:
             page = fetcher.get(url)
