@@ -7,7 +7,7 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import orjson
 from sqlalchemy import Engine, func, select, update
@@ -59,11 +59,6 @@ def searchable_text(item: Item) -> str:
     return f"{item.title_sc}\n{item.text_sc}" if item.title_sc else item.text_sc
 
 
-def segment_all(texts: list[str]) -> list[str]:
-    """Return the index terms of each text (in-process; a pool can stand in for it)."""
-    return [index_terms(t) for t in texts]
-
-
 def item_row(item: Item, collector: str | None, seg: str) -> dict[str, Any]:
     """Return the items-table row of an Item."""
     return {
@@ -94,8 +89,7 @@ class Store:
         self.engine.dispose()
 
     # --- items -------------------------------------------------------------------------
-    def upsert_items(self, batch: Sequence[Item], collector: str | None = None,
-                     segment: Callable[[list[str]], list[str]] = segment_all) -> UpsertResult:
+    def upsert_items(self, batch: Sequence[Item], collector: str | None = None) -> UpsertResult:
         """Insert new items and refresh the metrics of known ones, in one transaction.
 
         An item is new unless its id is stored (or earlier in the batch). An item whose id was
@@ -111,7 +105,7 @@ class Store:
         with self.engine.connect() as conn:
             stored_before = self._lookup(conn, batch)[0]
         todo = [it for it in batch if it.id not in stored_before]
-        segs = dict(zip((it.id for it in todo), segment([searchable_text(it) for it in todo])))
+        segs = {it.id: index_terms(searchable_text(it)) for it in todo}
         with self._write() as conn:
             known, known_hashes = self._lookup(conn, batch)
             fresh: list[Item] = []
@@ -132,8 +126,7 @@ class Store:
                 known_hashes.add(it.content_hash)
                 fresh.append(it)
             if fresh:
-                rows = [item_row(it, collector, segs[it.id] if it.id in segs else segment([searchable_text(it)])[0])
-                        for it in fresh]
+                rows = [item_row(it, collector, segs.get(it.id) or index_terms(searchable_text(it))) for it in fresh]
                 self._insert_items(conn, rows)
             if updates:
                 from sqlalchemy import bindparam
