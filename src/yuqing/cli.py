@@ -27,6 +27,7 @@ class Ctx:
         self.config = config
         self._settings = None
         self._store = None
+        self.analyzer = None      # kept for the life of the command: its near-duplicate index grows
 
     @property
     def settings(self):
@@ -52,6 +53,29 @@ class Ctx:
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def _load_analyzer(settings, scheme_path: str | None = None):
+    from .scheme import SchemeError
+    from .pipeline import make_analyzer
+
+    try:
+        return make_analyzer(settings, scheme_path)
+    except (SchemeError, FileNotFoundError, KeyError) as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _analyze_stored(ctx: "Ctx") -> int:
+    """Run the analysis stage over stored items waiting for it (after an import or a poll)."""
+    from .pipeline import analyze_pending
+
+    if ctx.analyzer is None:
+        ctx.analyzer = _load_analyzer(ctx.settings)
+    started = time.perf_counter()
+    n = analyze_pending(ctx.store, ctx.analyzer, ctx.settings.analyze_batch_size)
+    if n:
+        _err(f"analysed {n} items ({time.perf_counter() - started:.1f} s)")
+    return n
 json_option = click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 
 
@@ -125,7 +149,8 @@ def import_(ctx: Ctx, file: str, fmt, mapping, platform, source_label, delimiter
     except ImportError_ as exc:
         raise click.UsageError(str(exc)) from None
     seconds = time.perf_counter() - started
-    summary = report.as_dict() | {"seconds": round(seconds, 3)}
+    analysed = _analyze_stored(ctx) if report.added else 0
+    summary = report.as_dict() | {"seconds": round(seconds, 3), "analysed": analysed}
     if as_json:
         _echo_json(summary)
     q = ", ".join(f"{k} {v}" for k, v in sorted(report.quarantined.items())) or "none"
@@ -158,12 +183,19 @@ def collect(ctx: Ctx, once: bool, names, force: bool, as_json: bool) -> None:
         _err(f"{r.source}: {r.report.read} read, {r.report.added} added, {r.report.duplicates} duplicates, "
              f"{sum(r.report.quarantined.values())} quarantined — {status}")
 
+    def show_and_analyse(r) -> None:
+        show(r)
+        if r.report.added:
+            _analyze_stored(ctx)
+
     with Fetcher(settings) as fetcher:
         try:
             if once or names or force:
                 results = collect_once(settings, store, fetcher, list(names) or None, force=force)
                 for r in results:
                     show(r)
+                if any(r.report.added for r in results):
+                    _analyze_stored(ctx)
                 if as_json:
                     _echo_json([{"source": r.source, "error": r.error, **r.report.as_dict()} for r in results])
             else:
@@ -174,7 +206,7 @@ def collect(ctx: Ctx, once: bool, names, force: bool, as_json: bool) -> None:
 
                 signal.signal(signal.SIGTERM, stop)
                 _err("collecting; Ctrl-C to stop")
-                collect_forever(settings, store, fetcher, on_result=show)
+                collect_forever(settings, store, fetcher, on_result=show_and_analyse)
         except SettingsError as exc:
             raise click.UsageError(str(exc)) from None
         except KeyboardInterrupt:
@@ -261,13 +293,13 @@ def search(ctx: Ctx, query: str, since, platform, limit: int, as_json: bool) -> 
 @json_option
 @pass_ctx
 def stats(ctx: Ctx, as_json: bool) -> None:
-    """Counts: items by platform, quarantined by reason, sources.
+    """Counts: items by platform, quarantined by reason, sources, and what analysis found.
 
     \b
     Example:
       yuqing stats --json
     """
-    data = ctx.store.stats()
+    data = ctx.store.stats() | {"analysis": ctx.store.analysis_counts()}
     if as_json:
         _echo_json(data)
         return
@@ -278,6 +310,12 @@ def stats(ctx: Ctx, as_json: bool) -> None:
     for reason, n in sorted(data["quarantined_by_reason"].items()):
         click.echo(f"  {reason}: {n}")
     click.echo(f"sources: {data['sources']}")
+    a = data["analysis"]
+    click.echo(f"analysed: {data['items'] - a['waiting']} (waiting {a['waiting']}), relevant {a['relevant']}, "
+               f"near-duplicates {a['near_duplicates']}")
+    for key, label in (("by_category", "category"), ("by_sentiment", "sentiment"), ("by_risk", "risk")):
+        if a[key]:
+            click.echo(f"  {label}: " + ", ".join(f"{k} {v}" for k, v in sorted(a[key].items(), key=lambda kv: -kv[1])))
 
 
 @main.group()
@@ -324,6 +362,67 @@ def scheme_test(ctx: Ctx, path, since, show: int, as_json: bool) -> None:
     for sample in result.samples:
         places = "、".join(dict.fromkeys(sample["places"])) or "—"
         click.echo(f"  [{places}] {sample['text'][:80].replace(chr(10), ' ')}")
+
+
+@main.command()
+@click.argument("input_file", metavar="INPUT.jsonl", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@click.option("--scheme", "scheme_path", type=click.Path(exists=True, dir_okay=False),
+              help="Scheme whose region and rule decide `relevant` (default: every item is relevant).")
+@pass_ctx
+def analyze(ctx: Ctx, input_file: str, output: str | None, scheme_path: str | None) -> None:
+    """Analyse the items of a JSON Lines file; write each with its `analysis` (DESIGN §3).
+
+    Items are analysed in published_at order, as a stream would see them; output lines are in
+    input order, one per input line. A line that cannot be read becomes {"line": N, "error": …}
+    in the output and a message on stderr. The store is not touched.
+
+    \b
+    Example:
+      yuqing analyze items.jsonl -o analysed.jsonl --scheme scheme.yaml
+    """
+    from .analyze_file import analyze_file
+
+    settings = ctx.settings
+    analyzer = _load_analyzer(settings, scheme_path) if scheme_path else _load_analyzer_without_scheme(settings)
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        summary = analyze_file(input_file, out, analyzer, settings, on_error=_err)
+    finally:
+        if output:
+            out.close()
+    _err(f"{input_file}: {summary['lines']} lines, {summary['analysed']} analysed, {summary['errors']} errors "
+         f"({summary['seconds']:.1f} s)")
+    if summary["analysed"] == 0 and summary["lines"] > 0:
+        sys.exit(1)
+
+
+def _load_analyzer_without_scheme(settings):
+    from .analysis.analyze import Analyzer
+
+    try:
+        return Analyzer(None, settings.model_dir)
+    except FileNotFoundError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@main.command()
+@click.option("--since", help="Only items published since then: 7d, 24h, 2026-11-01 (default: all).")
+@json_option
+@pass_ctx
+def reanalyze(ctx: Ctx, since: str | None, as_json: bool) -> None:
+    """Analyse stored items again (after a model, scheme or setting change).
+
+    \b
+    Example:
+      yuqing reanalyze --since 30d
+    """
+    since_dt = parse_since(since)
+    reset = ctx.store.reset_analysis(since_dt)
+    _err(f"{reset} items marked for analysis")
+    n = _analyze_stored(ctx)
+    if as_json:
+        _echo_json({"marked": reset, "analysed": n})
 
 
 @main.command()

@@ -5,7 +5,10 @@
 3. store    — items are upserted by id (and content hash) with their search terms, quarantine
               entries recorded (store/*)
 
-Analysis, events and alerts are later stages over stored items.
+4. analyse  — stored items waiting for analysis get their `analysis` object, oldest first
+              (`analyze_pending`; one process, because near-duplicates need time order)
+
+Events and alerts are later stages over analysed items.
 
 Stages 2 and 3 are one function over a batch (`ingest_batch`), so a large stream runs them in
 worker processes, each with its own connection, while this process reads the input. Writers
@@ -18,8 +21,10 @@ import itertools
 import json
 import logging
 import os
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime, timezone, tzinfo
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .ingest import normalize_record
@@ -147,3 +152,42 @@ def _raw_text(record: Any) -> str:
         return json.dumps(record, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
         return repr(record)
+
+
+# --- the analysis stage -----------------------------------------------------------------------
+
+def make_analyzer(settings: Settings, scheme_path: str | None = None):
+    """Return an Analyzer for the configured scheme (none if the scheme file does not exist)."""
+    from .analysis.analyze import Analyzer
+    from .scheme import load_scheme
+    from .starter import known_region
+
+    path = Path(scheme_path or settings.scheme)
+    scheme = load_scheme(path, known_region) if (scheme_path or path.is_file()) else None
+    return Analyzer(scheme, settings.model_dir)
+
+
+def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: float = 7.0,
+                    on_batch: Callable[[int], None] | None = None) -> int:
+    """Analyse every stored item waiting for it, oldest first; return how many were analysed.
+
+    A fresh analyzer first learns the texts of the last `warm_days` (already analysed), so a
+    copy arriving today still points at last week's original.
+    """
+    from .analysis.analyze import Subject
+
+    if warm_days and not getattr(analyzer, "warmed", False):
+        since = int(time.time() - warm_days * 86400)
+        for row in store.recent_analyzed(since):
+            analyzer.remember(Subject.of_row(row))
+        analyzer.warmed = True
+    done = 0
+    while True:
+        rows = store.pending_analysis(batch_size)
+        if not rows:
+            return done
+        subjects = [Subject.of_row(r) for r in rows]
+        store.save_analysis(list(zip((s.id for s in subjects), analyzer.analyze(subjects))))
+        done += len(rows)
+        if on_batch:
+            on_batch(done)

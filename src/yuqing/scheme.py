@@ -170,6 +170,7 @@ class Scheme:
     rule_text: str = ""
     exclude: tuple[str, ...] = ()
     alert: dict[str, Any] = field(default_factory=dict)
+    landmarks: dict[str, str] = field(default_factory=dict)   # name → code of the place it lies in
 
     def is_relevant(self, text_sc: str, in_region: Callable[[str], bool] | None) -> bool:
         """Return whether an item is relevant: in the region (when required) and through the words."""
@@ -186,7 +187,7 @@ class Scheme:
         return self.rule is None or self.rule.matches(text_sc)
 
 
-_KEYS = {"name", "region", "require_region", "rule", "exclude", "alert"}
+_KEYS = {"name", "region", "require_region", "rule", "exclude", "alert", "landmarks"}
 
 
 def load_scheme(path: str | Path, known_region: Callable[[str], bool] | None = None) -> Scheme:
@@ -211,6 +212,13 @@ def load_scheme(path: str | Path, known_region: Callable[[str], bool] | None = N
     exclude = data.get("exclude") or []
     if not isinstance(exclude, list) or not all(isinstance(w, str) and w.strip() for w in exclude):
         raise SchemeError(f"{path}: exclude must be a list of words")
+    landmarks = data.get("landmarks") or {}
+    if not isinstance(landmarks, dict) or not all(
+            isinstance(k, str) and k.strip() and str(v).strip().isdigit() for k, v in landmarks.items()):
+        raise SchemeError(f"{path}: landmarks must map names to division codes, e.g. 万达广场: \"131003\"")
+    for name, code in landmarks.items():
+        if known_region and not known_region(str(code).strip()):
+            raise SchemeError(f"{path}: landmark {name!r}: {code!r} is not a known division code")
     rule_text = str(data.get("rule") or "")
     try:
         rule = parse_rule(rule_text)
@@ -218,7 +226,8 @@ def load_scheme(path: str | Path, known_region: Callable[[str], bool] | None = N
         raise SchemeError(f"{path}: {exc}") from None
     return Scheme(name=str(data.get("name") or path.stem), region=region,
                   require_region=bool(data.get("require_region", True)), rule=rule, rule_text=rule_text,
-                  exclude=tuple(to_simplified(w.strip()) for w in exclude), alert=dict(data.get("alert") or {}))
+                  exclude=tuple(to_simplified(w.strip()) for w in exclude), alert=dict(data.get("alert") or {}),
+                  landmarks={to_simplified(k.strip()): str(v).strip() for k, v in landmarks.items()})
 
 
 @dataclass

@@ -29,6 +29,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Where items are stored: sqlite:///PATH (default, in the working directory) or postgresql://…"),
     Setting("scheme", "scheme.yaml", "Path of the monitoring scheme (region, word rule, alert block)."),
     Setting("timezone", "Asia/Shanghai", "Zone for times written without an offset."),
+    Setting("model_dir", "",
+            "Directory with your own category/, scope/ and sentiment/ models (as written by "
+            "scripts/train_models.py); empty uses the models shipped in the package."),
+    Setting("analyze_batch_size", 256, "Items analysed together (models score a batch at once)."),
     Setting("fetch_timeout", 20.0, "Seconds before a fetch (connect or read) gives up."),
     Setting("fetch_max_bytes", 5_000_000, "Largest response body read; a larger one is cut off and refused."),
     Setting("fetch_max_redirects", 5, "Redirects followed before a fetch is refused as a loop."),

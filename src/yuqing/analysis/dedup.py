@@ -74,14 +74,23 @@ class NearDuplicates:
     _lsh: MinHashLSH = field(init=False)
     _shingles: dict[str, set[str]] = field(default_factory=dict, init=False)
     _root: dict[str, str] = field(default_factory=dict, init=False)
+    _places: dict[str, frozenset[str]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         # LSH estimates Jaccard, which is low for wrapped or cut copies: cast a wide net (0.2),
         # then the exact similarity decides
         self._lsh = MinHashLSH(num_perm=self.num_perm, params=_lsh_params(0.2, self.num_perm))
 
-    def add(self, item_id: str, text: str) -> str | None:
-        """Index an item; return the id of the earliest item it nearly copies, or None."""
+    def add(self, item_id: str, text: str, places: frozenset[str] = frozenset()) -> str | None:
+        """Index an item; return the id of the earliest item it nearly copies, or None.
+
+        `places` are the item's most specific places (town/street, village codes). Two texts that
+        differ in little but the place — a template notice for each street, the same complaint
+        about another compound — name different happenings: they are not copies when both name
+        places and share none.
+        """
+        if item_id in self._shingles or item_id in self._root:   # seen already (re-analysis)
+            return self._root.get(item_id)
         norm = dedup_text(text)
         if len(norm) < self.min_chars:
             return None
@@ -90,6 +99,9 @@ class NearDuplicates:
         mh.update_batch([g.encode("utf-8") for g in grams])
         best: tuple[float, str] | None = None
         for other in self._lsh.query(mh):
+            theirs = self._places.get(other)
+            if places and theirs and places.isdisjoint(theirs):
+                continue
             score = similarity(grams, self._shingles[other])
             if score >= self.threshold and (best is None or score > best[0]):
                 best = (score, other)
@@ -99,4 +111,6 @@ class NearDuplicates:
             return root
         self._lsh.insert(item_id, mh)
         self._shingles[item_id] = grams
+        if places:
+            self._places[item_id] = places
         return None

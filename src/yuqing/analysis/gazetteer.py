@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from typing import Iterator
 
@@ -29,11 +30,28 @@ class Place:
 class Gazetteer:
     places: dict[str, Place] = field(default_factory=dict)
     by_name: dict[str, list[str]] = field(default_factory=dict)   # name or alias → codes
+    landmarks: set[str] = field(default_factory=set)             # names a scheme added
 
     def add(self, place: Place) -> None:
         self.places[place.code] = place
         for name in (place.name, *place.aliases):
             self.by_name.setdefault(name, []).append(place.code)
+
+    def add_landmark(self, name: str, code: str) -> None:
+        """Make `name` (a square, a park, a school…) a mention of the place `code` it lies in.
+
+        A scheme's landmark is named by the user for their own region, so it stands on its own
+        like a full name, without needing other places around it.
+        """
+        if code not in self.places:
+            raise KeyError(f"landmark {name!r}: unknown place code {code!r}")
+        # a new list, not an insert: copies of a cached gazetteer share the old ones
+        self.by_name[name] = [code] + [c for c in self.by_name.get(name, []) if c != code]
+        self.landmarks.add(name)
+
+    def copy(self) -> "Gazetteer":
+        """A copy that can take landmarks without changing this one (places are immutable)."""
+        return Gazetteer(dict(self.places), dict(self.by_name), set(self.landmarks))
 
     def lookup(self, name: str) -> list[Place]:
         """Return every place written this way (full name or alias)."""
@@ -75,18 +93,28 @@ def load_gazetteer(max_level: int = 4, within: str | None = None) -> Gazetteer:
     """Return the gazetteer down to `max_level`, plus every level under `within` (a region code).
 
     Levels 1–4 load in a fraction of a second; villages only for the provinces asked for
-    (`max_level=5` without `within` loads all 620k: seconds and hundreds of MB).
+    (`max_level=5` without `within` loads all 620k: seconds and hundreds of MB). Loaded once
+    per process; each call gets its own copy.
     """
-    g = Gazetteer()
-    files = ["places.tsv.gz"]
-    if max_level >= 5:
-        files += sorted(p.name for p in resources.files("yuqing").joinpath("data/gazetteer").iterdir()
-                        if p.name.startswith("villages-"))
-    elif within and resources.files("yuqing").joinpath(f"data/gazetteer/villages-{within[:2]}.tsv.gz").is_file():
-        files.append(f"villages-{within[:2]}.tsv.gz")
+    return _load(max_level, within).copy()
+
+
+@cache
+def _load(max_level: int, within: str | None) -> Gazetteer:
+    if within and max_level < 5:
+        # the country down to max_level (shared with other callers), then the region's villages
+        g = _load(max_level, None).copy()
+        fname = f"villages-{within[:2]}.tsv.gz"
+        files = [fname] if resources.files("yuqing").joinpath(f"data/gazetteer/{fname}").is_file() else []
+    else:
+        g = Gazetteer()
+        files = ["places.tsv.gz"]
+        if max_level >= 5:
+            files += sorted(p.name for p in resources.files("yuqing").joinpath("data/gazetteer").iterdir()
+                            if p.name.startswith("villages-"))
     for fname in files:
         for code, level, name, parent, aliases in _rows(fname):
             lvl = int(level)
-            if lvl <= max_level or (within and code.startswith(within)):
+            if (lvl <= max_level or (within and code.startswith(within))) and code not in g.places:
                 g.add(Place(code, lvl, name, parent or None, tuple(a for a in aliases.split("|") if a)))
     return g

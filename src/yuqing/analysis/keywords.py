@@ -36,9 +36,14 @@ def idf_table() -> tuple[dict[str, float], float]:
 
 def keywords(text_sc: str, k: int = 5) -> list[str]:
     """Return the k words that most set this (simplified) text apart, best first."""
+    return keywords_of_tags(rjieba.tag(text_sc), k)
+
+
+def keywords_of_tags(tagged: list[tuple[str, str]], k: int = 5) -> list[str]:
+    """keywords() for text already tagged by rjieba.tag (the analysis stage tags once)."""
     idf, unseen = idf_table()
     counts: Counter = Counter()
-    for word, tag in rjieba.tag(text_sc):
+    for word, tag in tagged:
         if len(word) >= 2 and tag.startswith(CONTENT_TAGS) and tag not in _SKIP_TAGS and not word.isdigit():
             counts[word] += 1
     scored = sorted(counts.items(), key=lambda wc: (-wc[1] * idf.get(wc[0], unseen), wc[0]))

@@ -34,17 +34,21 @@ class PlaceMatcher:
         self._automaton.make_automaton()
 
     def mentions(self, text: str) -> list[Mention]:
-        """Return the non-overlapping place mentions, left to right, longest first at each place."""
+        """Return the non-overlapping place mentions, left to right; longer names win overlaps."""
         if not text or len(self._automaton) == 0:
             return []
-        found = sorted(((end - len(name) + 1, end + 1, name) for end, name in self._automaton.iter(text)),
-                       key=lambda m: (m[0], -(m[1] - m[0])))
+        # Longest names first, then leftmost: in 和新开路街道 the street 新开路街道 wins over the
+        # town 和新 that only overlaps it.
+        found = sorted({(end - len(name) + 1, end + 1, name) for end, name in self._automaton.iter(text)},
+                       key=lambda m: (-(m[1] - m[0]), m[0]))
+        taken = bytearray(len(text))
         out: list[Mention] = []
-        taken_until = 0
         for start, end, name in found:
-            if start < taken_until:
-                continue   # inside a longer mention already taken (广阳 inside 广阳区)
+            if any(taken[start:end]):
+                continue   # overlaps a longer mention already taken (广阳 inside 广阳区)
+            taken[start:end] = b"\x01" * (end - start)
             places = tuple(self.gazetteer.lookup(name))
-            out.append(Mention(start, end, name, places, alias=all(p.name != name for p in places)))
-            taken_until = end
+            alias = name not in self.gazetteer.landmarks and all(p.name != name for p in places)
+            out.append(Mention(start, end, name, places, alias=alias))
+        out.sort(key=lambda m: m.start)
         return out

@@ -11,18 +11,21 @@ from .resolve import Resolved, resolve
 
 @dataclass
 class RegionMatcher:
-    """Finds the places of a text and tells whether any lies in `region` (a division code)."""
+    """Finds the places of a text and tells whether any lies in `region` (a division code).
+
+    With no region it only finds places (every item counts as relevant without a scheme).
+    """
 
     gazetteer: Gazetteer
-    region: str
+    region: str | None
 
     def __post_init__(self) -> None:
-        if self.region not in self.gazetteer.places:
+        if self.region is not None and self.region not in self.gazetteer.places:
             raise KeyError(f"unknown region code {self.region!r}")
         self.matcher = PlaceMatcher(self.gazetteer)
 
     @classmethod
-    def for_region(cls, region: str) -> "RegionMatcher":
+    def for_region(cls, region: str | None) -> "RegionMatcher":
         """Return a matcher with the country down to towns, and the region's villages."""
         return cls(load_gazetteer(max_level=4, within=region), region)
 
@@ -31,10 +34,18 @@ class RegionMatcher:
 
     def places(self, text: str) -> list[dict]:
         """Return the resolved places in the analysis contract's shape (DESIGN §3)."""
-        return [{"code": r.place.code, "name": r.place.name, "mention": r.mention.text,
-                 "start": r.mention.start, "end": r.mention.end}
-                for r in self.resolved(text) if r.place is not None]
+        return place_dicts(self.resolved(text))
 
     def involves(self, text: str) -> bool:
         """Return True when a place in the text resolves to the region or a place under it."""
-        return any(r.place is not None and r.place.code.startswith(self.region) for r in self.resolved(text))
+        return self.in_region(self.resolved(text))
+
+    def in_region(self, resolved: list[Resolved]) -> bool:
+        return self.region is not None and any(
+            r.place is not None and r.place.code.startswith(self.region) for r in resolved)
+
+
+def place_dicts(resolved: list[Resolved]) -> list[dict]:
+    return [{"code": r.place.code, "name": r.place.name, "mention": r.mention.text,
+             "start": r.mention.start, "end": r.mention.end}
+            for r in resolved if r.place is not None]

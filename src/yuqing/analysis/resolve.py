@@ -7,7 +7,8 @@ Rules (first version; measured and tuned against the relevance dev set in bench/
    广阳区; 重庆 for the 广阳镇 of 长寿区), its descendants (万庄镇 for 广阳区) and places that share
    its parent. The best-supported candidate wins.
 3. A short form needs support: with none it stays unresolved, so 广阳 alone makes nothing relevant.
-   A full name without support resolves only when it names exactly one place.
+   A full name without support resolves only when it names exactly one place; so does a long
+   short form that still carries its kind (西后街社区 for 西后街社区居民委员会, 广阳经济开发区).
 """
 
 from __future__ import annotations
@@ -46,6 +47,15 @@ def _not_a_place(text: str, mention: Mention, covered: set[int]) -> bool:
         return True
     before = mention.start - 1
     return before >= 0 and text[before] in SURNAMES and before not in covered
+
+
+# The kinds a place name ends with. A short form of four characters or more that keeps its kind
+# is as specific as a full name; 广阳 (no kind) or 万庄 is not.
+PLACE_KINDS = ("社区", "村", "镇", "乡", "街道", "开发区", "园区", "管委会", "农场", "林场")
+
+
+def _typed(alias: str) -> bool:
+    return len(alias) >= 4 and alias.endswith(PLACE_KINDS)
 
 
 _PREFIXES = (2, 4, 6, 9, 12)   # the lengths of province, city, county, town and village codes
@@ -87,7 +97,10 @@ def resolve(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Resolved
         scored = sorted(((_support(c, total, own), c.level, c) for c in m.candidates), key=lambda s: (-s[0], s[1]))
         best_support, _level, best = scored[0] if scored else (0, 0, None)
         tie = len(scored) > 1 and scored[1][0] == best_support
-        if best is None or (best_support == 0 and (m.alias or len(m.candidates) > 1)) or (best_support and tie):
+        if m.text in gaz.landmarks and best_support == 0:
+            best, tie = m.candidates[0], False      # the scheme's own landmark: its place comes first
+        needs_support = (m.alias and not _typed(m.text)) or len(m.candidates) > 1
+        if best is None or (best_support == 0 and needs_support) or (best_support and tie):
             out.append(Resolved(m, None, best_support))
         else:
             out.append(Resolved(m, best, best_support))

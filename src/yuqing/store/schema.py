@@ -32,7 +32,15 @@ items = Table(
     Column("origin", Text),             # FILE:LINE or URL, for tracing
     Column("seg", Text),                # segmented simplified title+text, indexed by full-text search
     Column("analysis", Text),           # JSON, written by the analysis stage
+    # what filters and counts need of the analysis, as columns (migration 3)
+    Column("analyzed_ts", Integer),     # NULL: waiting for the analysis stage
+    Column("relevant", Integer),
+    Column("category", Text),
+    Column("sentiment", Text),
+    Column("risk", Text),
+    Column("duplicate_of", Text),
 )
+ANALYSIS_COLUMNS = ("analyzed_ts", "relevant", "category", "sentiment", "risk", "duplicate_of")
 Index("items_published", items.c.published_ts)
 Index("items_collector_collected", items.c.collector, items.c.collected_ts)
 Index("items_url", items.c.url)
@@ -121,6 +129,19 @@ def _full_text(conn: Connection) -> None:
         "INSERT INTO items_fts(rowid, seg) VALUES (new.seq, new.seg); END",
     ):
         conn.execute(text(stmt))
+
+
+@migration(3, "analysis columns and the pending-analysis index")
+def _analysis_columns(conn: Connection) -> None:
+    have = {c["name"] for c in inspect(conn).get_columns("items")}
+    types = {"analyzed_ts": "INTEGER", "relevant": "INTEGER"}
+    for name in ANALYSIS_COLUMNS:
+        if name not in have:      # databases made before migration 3 (new ones have them from 1)
+            conn.execute(text(f"ALTER TABLE items ADD COLUMN {name} {types.get(name, 'TEXT')}"))
+    # the analysis stage takes waiting items oldest first; the index holds only those
+    conn.execute(text("CREATE INDEX IF NOT EXISTS items_pending ON items (published_ts, seq) "
+                      "WHERE analyzed_ts IS NULL"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS items_category ON items (category, published_ts)"))
 
 
 def migrate(conn: Connection) -> list[int]:

@@ -207,6 +207,61 @@ class Store:
                 found.update(conn.execute(select(quarantine.c.origin).where(quarantine.c.origin.in_(part))).scalars())
         return found
 
+    # --- analysis ----------------------------------------------------------------------
+    _ANALYSIS_READ = (items.c.seq, items.c.id, items.c.platform, items.c.source, items.c.title, items.c.text,
+                      items.c.text_sc, items.c.metrics, items.c.published_ts)
+
+    def pending_analysis(self, limit: int = 256) -> list[dict[str, Any]]:
+        """Return up to `limit` items waiting for analysis, oldest published first."""
+        query = (select(*self._ANALYSIS_READ).where(items.c.analyzed_ts.is_(None))
+                 .order_by(items.c.published_ts, items.c.seq).limit(limit))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def recent_analyzed(self, since_ts: int, limit: int = 50_000) -> list[dict[str, Any]]:
+        """Return analysed items published since `since_ts`, oldest first (to warm the near-duplicate index)."""
+        query = (select(*self._ANALYSIS_READ).where(items.c.analyzed_ts.is_not(None), items.c.published_ts >= since_ts,
+                                                    items.c.duplicate_of.is_(None))
+                 .order_by(items.c.published_ts, items.c.seq).limit(limit))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def save_analysis(self, results: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Store each item's analysis object and the columns filters use."""
+        now = int(time.time())
+        rows = [{"b_id": item_id, "analysis": orjson.dumps(a).decode(), "analyzed_ts": now,
+                 "relevant": int(bool(a["relevant"])), "category": a["category"],
+                 "sentiment": a["sentiment"]["label"], "risk": a["risk"]["level"],
+                 "duplicate_of": a["duplicate_of"]} for item_id, a in results]
+        if not rows:
+            return
+        from sqlalchemy import bindparam
+
+        stmt = (update(items).where(items.c.id == bindparam("b_id"))
+                .values(**{k: bindparam(k) for k in ("analysis", "analyzed_ts", "relevant", "category",
+                                                       "sentiment", "risk", "duplicate_of")}))
+        with self._write() as conn:
+            conn.execute(stmt, rows)
+
+    def reset_analysis(self, since: datetime | None = None) -> int:
+        """Mark items (published since `since`, or all) for analysis again; return how many."""
+        stmt = update(items).values(analyzed_ts=None)
+        if since is not None:
+            stmt = stmt.where(items.c.published_ts >= int(since.timestamp()))
+        with self._write() as conn:
+            return conn.execute(stmt).rowcount
+
+    def analysis_counts(self) -> dict[str, Any]:
+        """Counts for `yuqing stats`: analysed, waiting, relevant, by category, sentiment and risk."""
+        with self.engine.connect() as conn:
+            def by(col):
+                return dict(conn.execute(select(col, func.count()).where(col.is_not(None)).group_by(col)).all())
+            waiting = conn.execute(select(func.count()).select_from(items).where(items.c.analyzed_ts.is_(None))).scalar_one()
+            relevant = conn.execute(select(func.count()).select_from(items).where(items.c.relevant == 1)).scalar_one()
+            dups = conn.execute(select(func.count()).select_from(items).where(items.c.duplicate_of.is_not(None))).scalar_one()
+            return {"waiting": waiting, "relevant": relevant, "near_duplicates": dups,
+                    "by_category": by(items.c.category), "by_sentiment": by(items.c.sentiment), "by_risk": by(items.c.risk)}
+
     # --- search ------------------------------------------------------------------------
     def search(self, query: str, *, since: datetime | None = None, platform: str | None = None,
                limit: int = 20) -> list[Hit]:

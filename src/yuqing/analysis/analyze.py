@@ -1,0 +1,135 @@
+"""The analysis stage: every part of DESIGN §3's `analysis` object for a batch of items.
+
+One segmentation (rjieba.tag) per item feeds keywords, category and sentiment; the models score
+the whole batch at once; places, near-duplicates and risk are per item. Items must come in
+`published_at` order — near-duplicates point at the earliest copy — which `yuqing analyze` and
+the store's analysis pass both guarantee. The same Analyzer serves both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Sequence
+
+import orjson
+import rjieba
+
+from ..scheme import Scheme
+from .category import Categorizer
+from .dedup import NearDuplicates
+from .keywords import keywords_of_tags
+from .linear import Doc, load_model
+from .relevance import RegionMatcher, place_dicts
+from .risk import assess
+from .sentiment import SentimentModel
+
+# Text past this point is not analysed: places, cues and words of a 1 MB post are in its start.
+MAX_ANALYSED_CHARS = 20_000
+
+
+@dataclass(slots=True)
+class Subject:
+    """What analysis reads of an item (built from an Item or a stored row)."""
+
+    id: str
+    title: str | None        # simplified
+    text: str                # simplified
+    platform: str = "other"
+    source: str | None = None
+    metrics: dict | None = None
+
+    @classmethod
+    def of_item(cls, item) -> "Subject":
+        return cls(item.id, item.title_sc, item.text_sc, item.platform, item.source, item.metrics)
+
+    @classmethod
+    def of_row(cls, row: dict[str, Any]) -> "Subject":
+        metrics = row.get("metrics")
+        if isinstance(metrics, str):
+            metrics = orjson.loads(metrics)
+        from ..ingest import to_simplified
+
+        title = to_simplified(row["title"]) if row.get("title") else None
+        return cls(row["id"], title, row.get("text_sc") or row["text"], row.get("platform") or "other",
+                   row.get("source"), metrics)
+
+    @property
+    def full_text(self) -> str:
+        """Title and text joined by a newline; place offsets index into this string."""
+        body = self.text[:MAX_ANALYSED_CHARS]
+        return f"{self.title}\n{body}" if self.title else body
+
+
+@dataclass
+class Models:
+    categorizer: Categorizer
+    sentiment: SentimentModel
+
+
+@cache
+def load_models(directory: str = "") -> Models:
+    """Load the category, scope and sentiment models (the package's own unless `directory`)."""
+    base = Path(directory) if directory else resources.files("yuqing").joinpath("data/models")
+    for part in ("category", "scope", "sentiment"):
+        if not Path(str(base), part, "model.json").is_file():
+            raise FileNotFoundError(f"model directory {base} has no {part}/model.json")
+    return Models(Categorizer(load_model(Path(str(base), "category")), load_model(Path(str(base), "scope"))),
+                  SentimentModel(load_model(Path(str(base), "sentiment"))))
+
+
+def local_places(resolved) -> frozenset[str]:
+    """Codes of the town/street and village places resolved in a text (for near-duplicates)."""
+    return frozenset(r.place.code for r in resolved if r.place is not None and len(r.place.code) >= 9)
+
+
+class Analyzer:
+    """Analyses batches of items in time order; keeps the near-duplicate index between batches."""
+
+    def __init__(self, scheme: Scheme | None = None, model_dir: str = "", matcher: RegionMatcher | None = None):
+        self.scheme = scheme
+        self.models = load_models(model_dir)
+        region = scheme.region if scheme else None
+        self.matcher = matcher or RegionMatcher.for_region(region)
+        if scheme:
+            for name, code in scheme.landmarks.items():
+                self.matcher.gazetteer.add_landmark(name, code)
+            if scheme.landmarks:
+                self.matcher = RegionMatcher(self.matcher.gazetteer, region)   # rebuild the automaton
+        self.dups = NearDuplicates()
+
+    def remember(self, subject: Subject) -> None:
+        """Put an already analysed item into the near-duplicate index (warming a new analyzer)."""
+        text = subject.full_text
+        self.dups.add(subject.id, text, local_places(self.matcher.resolved(text)))
+
+    def analyze(self, subjects: Sequence[Subject]) -> list[dict[str, Any]]:
+        """Return one `analysis` object per subject, in the order given."""
+        texts = [s.full_text for s in subjects]
+        tagged = [rjieba.tag(t) for t in texts]
+        docs = [Doc(t, [w for w, _ in tags], rjieba.cut(s.title) if s.title else None)
+                for s, t, tags in zip(subjects, texts, tagged)]
+        categories = self.models.categorizer.classify(docs)
+        sentiments = self.models.sentiment.predict(docs)
+        out = []
+        for s, text, tags, cat, sen in zip(subjects, texts, tagged, categories, sentiments):
+            resolved = self.matcher.resolved(text)
+            if self.scheme is None:
+                relevant = True
+            else:
+                relevant = self.scheme.is_relevant(text, lambda _t: self.matcher.in_region(resolved))
+            risk = assess(text, cat.label, sen.negative, sen.label, s.metrics, s.platform, s.source)
+            out.append({
+                "relevant": relevant,
+                "places": place_dicts(resolved),
+                "category": cat.label,
+                "sentiment": {"label": sen.label, "score": sen.score},
+                "risk": {"level": risk.level, "score": risk.score, "reasons": risk.reasons},
+                "keywords": keywords_of_tags(tags),
+                "duplicate_of": self.dups.add(s.id, text, local_places(resolved)),
+                "event": None,
+                "why": {"category": cat.why},
+            })
+        return out

@@ -1,0 +1,69 @@
+"""`yuqing analyze`: a JSON Lines file in, the same items with their `analysis` out (DESIGN §3).
+
+Lines are read and normalised like an import (without storing), analysed in published_at
+order as a stream would see them, and written back in input order, one line per input line.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import IO, Callable
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from .analysis.analyze import Analyzer, Subject
+from .ingest import normalize_record
+from .models import Item, SkipItem
+from .settings import Settings
+
+
+def read_items(path: str, settings: Settings, on_error: Callable[[str], None]):
+    """Return ([(line number, Item)], {line number: error}, line count)."""
+    now = datetime.now(timezone.utc)
+    tz = ZoneInfo(settings.timezone)
+    good: list[tuple[int, Item]] = []
+    errors: dict[int, str] = {}
+    n = 0
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, start=1):
+            if not raw.strip():
+                errors[n] = "empty line"
+            elif len(raw) > settings.item_max_bytes:
+                errors[n] = f"line of {len(raw):,} bytes is over item_max_bytes ({settings.item_max_bytes:,})"
+            else:
+                try:
+                    record = orjson.loads(raw)
+                    if not isinstance(record, dict):
+                        raise SkipItem("not-an-object", f"a JSON {type(record).__name__}, not an object")
+                    good.append((n, normalize_record(record, now=now, origin=f"{path}:{n}", tz=tz)))
+                except orjson.JSONDecodeError as exc:
+                    errors[n] = f"bad JSON: {exc}"
+                except SkipItem as exc:
+                    errors[n] = f"{exc.reason}: {exc.detail}" if exc.detail else exc.reason
+            if n in errors:
+                on_error(f"{path}:{n}: {errors[n]}")
+    return good, errors, n
+
+
+def analyze_file(path: str, out: IO[str], analyzer: Analyzer, settings: Settings,
+                 on_error: Callable[[str], None]) -> dict:
+    started = time.perf_counter()
+    good, errors, lines = read_items(path, settings, on_error)
+    results: dict[int, dict] = {}
+    order = sorted(good, key=lambda pair: (pair[1].published_at, pair[0]))
+    size = settings.analyze_batch_size
+    for i in range(0, len(order), size):
+        part = order[i:i + size]
+        for (n, _), analysis in zip(part, analyzer.analyze([Subject.of_item(it) for _, it in part])):
+            results[n] = analysis
+    items = dict(good)
+    for n in range(1, lines + 1):
+        if n in items:
+            obj = items[n].to_json() | {"analysis": results[n]}
+        else:
+            obj = {"line": n, "error": errors[n]}
+        out.write(orjson.dumps(obj).decode() + "\n")
+    return {"lines": lines, "analysed": len(good), "errors": len(errors),
+            "seconds": time.perf_counter() - started}

@@ -1,0 +1,104 @@
+"""The shipped category and sentiment models: they load offline from plain arrays, score what
+the training report says on the dev splits (floors just under it), and explain themselves."""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from yuqing.analysis import linear
+from yuqing.analysis.analyze import load_models
+from yuqing.analysis.category import CATEGORIES, rule_category
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import corpora  # noqa: E402
+
+MODELS = Path(str(resources.files("yuqing").joinpath("data/models")))
+
+
+@pytest.fixture(scope="module")
+def models(data):
+    return load_models()
+
+
+def test_weights_are_plain_arrays_and_match_their_description():
+    for part in ("category", "scope", "sentiment"):
+        meta = json.loads((MODELS / part / "model.json").read_text(encoding="utf-8"))
+        with np.load(MODELS / part / "weights.npz", allow_pickle=False) as arrays:   # refuses pickles
+            assert {"idf", "coef", "intercept"} <= set(arrays.files)
+            assert arrays["coef"].shape[0] == len(meta["classes"])
+    assert (MODELS / "REPORT.md").read_text(encoding="utf-8").count("| true \\ predicted |") >= 2
+
+
+def test_a_model_directory_with_wrong_shapes_is_refused(tmp_path):
+    model = linear.load_model(MODELS / "scope")
+    model.coef = model.coef[:, :10]
+    model.save(tmp_path / "broken")
+    with pytest.raises(ValueError, match="do not match"):
+        linear.load_model(tmp_path / "broken")
+
+
+def test_hashing_is_scikit_learns():
+    """Models are trained with scikit-learn's HashingVectorizer buckets; scoring must use the same."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    docs = [linear.Doc("广阳区万庄镇供暖不热 abc", ["广阳区", "万庄镇", "供暖", "不热", " ", "abc"])]
+    ours = linear.raw_counts(docs, "wc", 12)
+    hv = HashingVectorizer(analyzer=lambda t: t, n_features=2**12, alternate_sign=False, norm=None)
+    for b, block in enumerate("wc"):
+        x = hv.transform([linear.block_tokens(block, docs[0])])
+        mine = {int(c) - b * 2**12: v for c, v in zip(ours[1], ours[2]) if c // 2**12 == b}
+        assert mine == {int(i): float(v) for i, v in zip(x.indices, x.data)}
+
+
+def test_category_floors_on_the_dev_splits(models):
+    from sklearn.metrics import f1_score
+
+    docs, labels = corpora.fj2()
+    _, dev, _, truth = corpora.split(docs, labels)
+    pred = [r.label for r in models.categorizer.classify(dev)]
+    assert set(pred) <= set(CATEGORIES)
+    macro = f1_score(truth, pred, labels=sorted(set(labels)), average="macro")
+    assert macro >= 0.915, macro                          # report: 0.921
+    cdocs, clabels, _ = corpora.cec()
+    _, cdev, _, ctruth = corpora.split(cdocs, clabels)
+    cpred = [r.label for r in models.categorizer.classify(cdev)]
+    assert np.mean(np.array(cpred) == np.array(ctruth)) >= 0.97   # report: 1.000
+
+
+def test_sentiment_floors_on_the_dev_splits(models):
+    docs, labels = corpora.weibo2018()
+    _, dev, _, truth = corpora.split(docs, labels)
+    res = models.sentiment.predict(dev)
+    assert np.mean(np.array([r.polarity for r in res]) == np.array(truth)) >= 0.83   # report: 0.836
+    hd, hl = corpora.chnsenticorp()
+    res = models.sentiment.predict(hd[::4])
+    assert np.mean(np.array([r.polarity for r in res]) == np.array(hl[::4])) >= 0.70  # report: 0.725 (all)
+    gd, gl = corpora.fj4_weak()
+    _, gdev, _, gtruth = corpora.split(gd, gl)
+    res = models.sentiment.predict(gdev)
+    assert np.mean(np.array([r.label for r in res]) == np.array(gtruth)) >= 0.91    # report: 0.930
+
+
+def test_rules_explain_the_classes_without_training_data(models):
+    assert rule_category("小区昨晚起火", "小区昨晚起火，消防赶到")[0] == "安全生产"
+    assert rule_category("地震", "凌晨地震，震感明显")[0] == "自然灾害"
+    assert rule_category("办事大厅排队", "政务大厅办事效率太低")[0] == "政务服务"
+    assert rule_category("", "今天天气不错") is None
+    docs = [corpora.doc("广阳区一小区发生火灾，消防救出三人", None)]
+    result = models.categorizer.classify(docs)[0]
+    assert result.label == "安全生产" and "火灾" in result.why
+
+
+def test_scores_are_probabilities(models):
+    docs = [corpora.doc(t) for t in ("暖气不热，物业不管", "今天的电影太好看了", "", "😀😀😀")]
+    for r in models.sentiment.predict(docs):
+        assert r.label in ("negative", "neutral", "positive") and 0 < r.score <= 1
+    for r in models.categorizer.classify(docs):
+        assert r.label in CATEGORIES and 0 <= r.score <= 1 and r.why

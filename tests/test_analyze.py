@@ -1,0 +1,162 @@
+"""The analysis stage end to end: `yuqing analyze` on files (good and hostile), the store's
+analysis pass after an import, `yuqing reanalyze`, schemes with landmarks, and risk reasons."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from test_cli import DEMO_STREAM, yq
+from yuqing.analysis.analyze import Analyzer, Subject
+from yuqing.analysis.risk import assess, harm_cues
+from yuqing.scheme import SchemeError, load_scheme
+from yuqing.starter import known_region
+from yuqing.store import open_store
+
+FIELDS = {"relevant", "places", "category", "sentiment", "risk", "keywords", "duplicate_of", "event"}
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def region_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("region")
+    yq(d, "init", "--region", "131003")
+    return d
+
+
+def test_analyze_writes_every_field_in_input_order_and_links_copies_to_the_earliest(region_dir):
+    src = region_dir / "in.jsonl"
+    rows = [
+        {"id": "b", "text": "广阳区万庄镇一厂房昨夜起火，两人受伤送医，消防正在调查起火原因。",
+         "published_at": "2026-11-28T10:00:00+08:00", "platform": "weibo", "metrics": {"reposts": 3000}},
+        {"id": "a", "text": "广阳区万庄镇一厂房昨夜起火，两人受伤送医，消防正在调查起火原因。#广阳#",
+         "published_at": "2026-11-28T09:00:00+08:00", "platform": "news", "source": "廊坊日报"},
+        {"id": "c", "text": "重庆广阳岛今天的银杏太美了，周末去打卡！", "published_at": "2026-11-28T11:00:00+08:00"},
+        {"id": "d", "text": "河北省廊坊市广阳区的暖气一直不热，物业不管，希望有关部门尽快解决",
+         "title": "投诉：小区供暖不热", "platform": "complaint", "published_at": "2026-11-28T12:00:00+08:00"},
+    ]
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out = region_dir / "out.jsonl"
+    yq(region_dir, "analyze", str(src), "-o", str(out), "--scheme", "scheme.yaml")
+    res = lines(out)
+    assert [r["id"].split(":")[-1] for r in res] == ["b", "a", "c", "d"]
+    for r in res:
+        assert FIELDS <= set(r["analysis"])
+    b, a, c, d = (r["analysis"] for r in res)
+    # b was published after a: it is the copy, whatever the line order
+    assert a["duplicate_of"] is None and b["duplicate_of"] == res[1]["id"]
+    assert a["relevant"] and b["relevant"] and not c["relevant"] and d["relevant"]
+    assert any(p["code"] == "131003101" and p["mention"] == "万庄镇" for p in a["places"])
+    assert a["category"] == "安全生产" and a["risk"]["level"] == "high"
+    assert any(reason.startswith("伤亡") for reason in a["risk"]["reasons"])
+    assert d["category"] == "城乡建设" and d["sentiment"]["label"] == "negative"
+    assert c["category"] == "其他" and c["risk"]["level"] == "low"
+    # without a scheme every item counts as relevant
+    out2 = region_dir / "out2.jsonl"
+    yq(region_dir, "analyze", str(src), "-o", str(out2))
+    assert all(r["analysis"]["relevant"] for r in lines(out2))
+
+
+def test_analyze_survives_hostile_input_line_by_line(region_dir):
+    src = region_dir / "bad.jsonl"
+    huge = "广阳区" + "很长的文字。" * 58_000                      # ~1 MB of text in one item
+    src.write_text("\n".join([
+        json.dumps({"text": ""}),                                   # empty text: refused, with reason
+        "{not json",
+        json.dumps({"text": "😀😀😀🔥🔥"}),                          # only emoji
+        json.dumps({"text": huge}, ensure_ascii=False),
+        json.dumps({"text": "廣陽區萬莊鎮 fire 火災 <script>alert(1)</script> ٩(◕‿◕)۶ Ελλάδα"}, ensure_ascii=False),
+        "[1, 2]",
+        "",
+        json.dumps({"text": "正常的一条", "published_at": "not a time"}, ensure_ascii=False),
+    ]) + "\n", encoding="utf-8")
+    out = region_dir / "bad_out.jsonl"
+    run = yq(region_dir, "analyze", str(src), "-o", str(out), "--scheme", "scheme.yaml")
+    res = lines(out)
+    assert len(res) == 8
+    assert "error" in res[0] and res[0]["line"] == 1 and "empty" in res[0]["error"]
+    assert "bad JSON" in res[1]["error"] and "not-an-object" in res[5]["error"] and "empty line" in res[6]["error"]
+    assert res[2]["analysis"]["category"] == "其他" and res[2]["analysis"]["keywords"] == []
+    assert res[3]["analysis"]["relevant"] and res[3]["analysis"]["places"][0]["code"] == "131003"
+    mixed = res[4]["analysis"]
+    assert mixed["relevant"] and any(p["code"] == "131003101" for p in mixed["places"])
+    assert "time-unparsed" in res[7]["flags"] and "analysis" in res[7]
+    assert "bad.jsonl:2: bad JSON" in run.stderr
+    # nothing readable at all: non-zero exit
+    (region_dir / "none.jsonl").write_text("{oops\n", encoding="utf-8")
+    assert yq(region_dir, "analyze", "none.jsonl", check=False).returncode == 1
+
+
+def test_import_analyses_stored_items_and_reanalyze_redoes_them(region_dir):
+    yq(region_dir, "import", str(DEMO_STREAM))
+    db = region_dir / "yuqing.db"
+    with sqlite3.connect(db) as c:
+        total, waiting = c.execute("SELECT count(*), sum(analyzed_ts IS NULL) FROM items").fetchone()
+        assert total == 302 and waiting == 0
+        a = json.loads(c.execute("SELECT analysis FROM items WHERE id = 'demo:00048'").fetchone()[0])
+        assert FIELDS <= set(a)
+        cats = dict(c.execute("SELECT category, count(*) FROM items GROUP BY category").fetchall())
+        assert cats.get("城乡建设", 0) > 50 and cats.get("安全生产", 0) > 5
+        dups = c.execute("SELECT count(*) FROM items WHERE duplicate_of IS NOT NULL").fetchone()[0]
+    stats = json.loads(yq(region_dir, "stats", "--json").stdout)
+    assert stats["analysis"]["waiting"] == 0 and stats["analysis"]["near_duplicates"] == dups
+    again = json.loads(yq(region_dir, "reanalyze", "--json").stdout)
+    assert again == {"marked": 302, "analysed": 302}
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT count(*) FROM items WHERE duplicate_of IS NOT NULL").fetchone()[0] == dups
+
+
+def test_migration_3_adds_the_analysis_columns_to_an_older_database(settings):
+    db = settings.database_url.split("///", 1)[1]
+    open_store(settings.database_url).close()
+    with sqlite3.connect(db) as c:                                   # make it look pre-migration-3
+        c.execute("DROP INDEX items_pending")
+        c.execute("DROP INDEX items_category")
+        for col in ("analyzed_ts", "relevant", "category", "sentiment", "risk", "duplicate_of"):
+            c.execute(f"ALTER TABLE items DROP COLUMN {col}")
+        c.execute("DELETE FROM schema_migrations WHERE version = 3")
+    store = open_store(settings.database_url)
+    assert store.pending_analysis() == []
+    store.close()
+    with sqlite3.connect(db) as c:
+        assert "risk" in {r[1] for r in c.execute("PRAGMA table_info(items)")}
+
+
+def test_scheme_landmarks_make_places_of_their_own(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text('name: t\nregion: "131003"\nlandmarks:\n  万达广场: "131003"\n  人民公园: "131003101"\n',
+                    encoding="utf-8")
+    scheme = load_scheme(path, known_region)
+    an = Analyzer(scheme)
+    res = an.analyze([Subject("1", None, "今晚人民公园门口有人摔倒了"), Subject("2", None, "万达广场停车太难")])
+    assert res[0]["relevant"] and res[0]["places"][0] == {"code": "131003101", "name": "万庄镇", "mention": "人民公园",
+                                                           "start": 2, "end": 6}
+    assert res[1]["relevant"]
+    # a plain Analyzer without the scheme does not know them
+    assert not Analyzer(load_scheme(_plain(tmp_path), known_region)).analyze([Subject("3", None, "万达广场停车太难")])[0]["relevant"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('name: t\nregion: "131003"\nlandmarks: [万达广场]\n', encoding="utf-8")
+    with pytest.raises(SchemeError, match="landmarks must map"):
+        load_scheme(bad, known_region)
+
+
+def _plain(tmp_path: Path) -> Path:
+    p = tmp_path / "plain.yaml"
+    p.write_text('name: p\nregion: "131003"\n', encoding="utf-8")
+    return p
+
+
+def test_risk_is_about_harm_not_opinion():
+    calm = assess("对政府的政策有不同看法，希望多听取群众意见", "其他", 0.6, "negative", {}, "weibo", None)
+    assert calm.level == "low"
+    fire = assess("厂房起火，3人死亡", "安全生产", 0.9, "negative", {"reposts": 20000}, "news", "廊坊日报")
+    assert fire.level == "high" and fire.score <= 1
+    assert any("伤亡" in r for r in fire.reasons) and any("互动量" in r for r in fire.reasons)
+    assert harm_cues("拖欠工资三个月，讨薪无门") == {"民生": ["拖欠工资", "讨薪"]}
