@@ -6,7 +6,7 @@ YQ     := $(VENV)/bin/yuqing
 DATA   ?= ../shared/data
 DEMO   := demo
 
-.PHONY: install demo test test-fast bench docs clean
+.PHONY: install demo test test-fast bench docs models clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ bench: install
 
 docs: install
 	$(YQ) settings --markdown > docs/settings.md
+
+# Retrain the shipped category and sentiment models from the shared data (a few minutes).
+models: install
+	$(PY) -m pip install --quiet -e '.[train]'
+	YUQING_DATA=$(DATA) $(PY) scripts/train_models.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache build *.egg-info src/*.egg-info

@@ -132,7 +132,49 @@ def machine() -> dict:
     return info
 
 
+ANALYZE = """
+import os
+os.environ.setdefault('OMP_NUM_THREADS', '1')
+from yuqing.analysis.analyze import Analyzer, Subject
+from yuqing.scheme import Scheme
+import rjieba
+rows = open({path!r}, encoding='utf-8').read().splitlines()[1:]
+texts = [r.split(',', 2)[2] for r in rows]
+subjects = [Subject(str(i), None, t, 'weibo') for i, t in enumerate(texts)]
+t = time.perf_counter()
+an = Analyzer(Scheme(name='bench', region='131003'))
+load_s = time.perf_counter() - t
+an.analyze(subjects[:64])                                    # first-call costs out of the timing
+t = time.perf_counter()
+for i in range(64, len(subjects), 256):
+    an.analyze(subjects[i:i + 256])
+dt = time.perf_counter() - t
+n = len(subjects) - 64
+t = time.perf_counter()
+for x in texts[64:]:
+    rjieba.cut(x)
+seg = time.perf_counter() - t
+res = {{'items': n, 'mean_chars': round(sum(map(len, texts)) / len(texts)), 'seconds': round(dt, 3),
+        'items_per_s': round(n / dt), 'load_s': round(load_s, 2), 'rjieba_cut_items_per_s': round(n / seg),
+        'ratio_to_rjieba': round(dt / seg, 1)}}
+"""
+
+
+def analyze_startup(work: Path) -> dict:
+    """Wall time of `yuqing analyze` on a one-line file (imports, models, gazetteer)."""
+    (work / "one.jsonl").write_text('{"text": "廊坊市广阳区万庄镇一厂房起火"}\n', encoding="utf-8")
+    (work / "scheme.yaml").write_text('name: b\nregion: "131003"\n', encoding="utf-8")
+    times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "yuqing.cli", "analyze", "one.jsonl", "--scheme", "scheme.yaml",
+                        "-o", "one.out.jsonl"], cwd=work, check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return {"runs_s": [round(x, 2) for x in times], "median_s": round(sorted(times)[1], 2)}
+
+
 def main() -> None:
+    only = sys.argv[1] if len(sys.argv) > 1 else None      # `python bench/run.py analysis`
     OUT.mkdir(parents=True, exist_ok=True)
     work = OUT / "work"
     work.mkdir(exist_ok=True)
@@ -147,6 +189,14 @@ def main() -> None:
         rates = sorted(r["items_per_s"] for r in runs)
         best = max(runs, key=lambda r: r["items_per_s"])
         return {**best, "median_items_per_s": rates[len(rates) // 2], "runs_items_per_s": rates}
+
+    results["analysis_one_core"] = measure(ANALYZE.format(path=str(DATA / "weibo2018_sentiment/train.txt")))
+    print("analysis, weibo2018 on one core:", results["analysis_one_core"], flush=True)
+    results["analyze_startup"] = analyze_startup(work)
+    print("`yuqing analyze` startup:", results["analyze_startup"], flush=True)
+    if only == "analysis":
+        (OUT / "analysis.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+        return
 
     runs = [measure(IMPORT.format(db=fresh(work / f"fj3-{i}.db"), path=str(FJ3), mapping=FJ3_MAP)) for i in range(5)]
     results["import_fj3_csv"] = summarise(runs)
@@ -191,6 +241,10 @@ def main() -> None:
     pairs = dedup_dev.build(DATA)
     results["near_duplicates"] = dedup_dev.evaluate(pairs, NearDuplicates)
     print("near-duplicates dev pairs:", results["near_duplicates"], flush=True)
+
+    import risk_check
+
+    results["risk_levels"] = risk_check.main()
 
     (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"written {OUT / 'results.json'}")

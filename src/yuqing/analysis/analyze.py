@@ -21,7 +21,7 @@ from ..scheme import Scheme
 from .category import Categorizer
 from .dedup import NearDuplicates
 from .keywords import keywords_of_tags
-from .linear import Doc, load_model
+from .linear import Doc, HashCache, load_model
 from .relevance import RegionMatcher, place_dicts
 from .risk import assess
 from .sentiment import SentimentModel
@@ -111,8 +111,9 @@ class Analyzer:
         tagged = [rjieba.tag(t) for t in texts]
         docs = [Doc(t, [w for w, _ in tags], rjieba.cut(s.title) if s.title else None)
                 for s, t, tags in zip(subjects, texts, tagged)]
-        categories = self.models.categorizer.classify(docs)
-        sentiments = self.models.sentiment.predict(docs)
+        cache = HashCache(docs)
+        categories = self.models.categorizer.classify(docs, cache)
+        sentiments = self.models.sentiment.predict(docs, cache)
         out = []
         for s, text, tags, cat, sen in zip(subjects, texts, tagged, categories, sentiments):
             resolved = self.matcher.resolved(text)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .linear import Doc, LinearModel
+from .linear import Doc, HashCache, LinearModel
 
 CATEGORIES = ("城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生",
               "安全生产", "社会治安", "政务服务", "自然灾害", "其他")
@@ -68,12 +68,13 @@ class Categorizer:
     topic: LinearModel
     scope: LinearModel
 
-    def classify(self, docs: list[Doc]) -> list[CategoryResult]:
+    def classify(self, docs: list[Doc], cache: HashCache | None = None) -> list[CategoryResult]:
         if not docs:
             return []
-        proba = self.topic.proba(docs)
+        cache = cache or HashCache(docs)
+        proba = self.topic.proba(docs, cache)
         out_col = self.scope.classes.index("out")
-        p_out = self.scope.proba(docs)[:, out_col]
+        p_out = self.scope.proba(docs, cache)[:, out_col]
         best = proba.argmax(axis=1)
         results = []
         for i, d in enumerate(docs):

@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
+from datasketch import MinHash, MinHashLSH  # MinHashLSH: only for its (bands, rows) optimum
 
 from ..ingest import to_simplified
+from .linear import gram_hashes
 
 _NOISE = re.compile(
     r"//@[^:：\s]{1,30}[:：].*$"          # the repost chain, to the end
@@ -31,30 +33,49 @@ def dedup_text(text: str) -> str:
     return _NOISE.sub("", to_simplified(text or "")).lower()
 
 
-def shingles(text: str, k: int = 3) -> set[str]:
-    """Return the character k-grams of a normalised text."""
-    if len(text) <= k:
-        return {text} if text else set()
-    return {text[i:i + k] for i in range(len(text) - k + 1)}
+def shingles(text: str, k: int = 3) -> np.ndarray:
+    """Return the distinct character k-grams of a normalised text, as sorted 32-bit hashes.
+
+    Hashes instead of strings: comparison and MinHash both run on integer arrays (and an array
+    is a tenth of the memory of a set), and a 32-bit collision between two k-grams of texts
+    this short is rare enough not to move a Jaccard.
+    """
+    if not text:
+        return np.zeros(0, dtype=np.uint64)
+    return np.unique(gram_hashes(text, min(k, len(text))) & _LOW32)
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
+_LOW32 = np.uint64(0xFFFFFFFF)
 
 
-def similarity(a: set[str], b: set[str], min_ratio: float = 0.4) -> float:
+def _common(a: np.ndarray, b: np.ndarray) -> int:
+    return len(np.intersect1d(a, b, assume_unique=True))
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    if not len(a) and not len(b):
+        return 0.0
+    common = _common(a, b)
+    return common / (len(a) + len(b) - common)
+
+
+def similarity(a: np.ndarray, b: np.ndarray, min_ratio: float = 0.4) -> float:
     """Return how much the smaller text is contained in the larger (when sizes are comparable).
 
     Containment, not Jaccard: a copy wrapped in 【转】…（来源） or cut short keeps all its words but
     adds or loses many; on the dev set positives score ≥ 0.79 and different posts ≤ 0.23. A text
     under 40% of the other's size is a quote, not a copy, and gets plain Jaccard.
     """
-    if not a or not b:
+    if not len(a) or not len(b):
         return 0.0
     small, large = sorted((len(a), len(b)))
     if small / large < min_ratio:
         return jaccard(a, b)
-    return len(a & b) / small
+    return _common(a, b) / small
+
+
+def _identity(x: int) -> int:
+    return x
 
 
 @cache
@@ -66,20 +87,42 @@ def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
 
 @dataclass
 class NearDuplicates:
-    """A streaming index: `add` each item in time order; it returns the earliest near-copy's id."""
+    """A streaming index: `add` each item in time order; it returns the earliest near-copy's id.
+
+    Signatures are datasketch MinHashes; the banding (which signatures share a bucket) is kept
+    here in plain dicts keyed by one integer per band, computed for all bands at once. With
+    datasketch's MinHashLSH the same bands cost ~250 µs per item, more than the rest of
+    analysis; the (bands, rows) split is still datasketch's optimum for the threshold.
+    """
 
     threshold: float = 0.7        # similarity() of 3-gram sets needed to call two texts copies
     num_perm: int = 128
     min_chars: int = 12           # shorter texts say too little to be called copies
-    _lsh: MinHashLSH = field(init=False)
-    _shingles: dict[str, set[str]] = field(default_factory=dict, init=False)
+    _shingles: dict[str, np.ndarray] = field(default_factory=dict, init=False)
     _root: dict[str, str] = field(default_factory=dict, init=False)
     _places: dict[str, frozenset[str]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         # LSH estimates Jaccard, which is low for wrapped or cut copies: cast a wide net (0.2),
         # then the exact similarity decides
-        self._lsh = MinHashLSH(num_perm=self.num_perm, params=_lsh_params(0.2, self.num_perm))
+        self._b, self._r = _lsh_params(0.2, self.num_perm)
+        self._bands: list[dict[int, list[str]]] = [{} for _ in range(self._b)]
+        # one set of permutations for every signature (datasketch makes new ones per MinHash)
+        template = MinHash(num_perm=self.num_perm, scheme="affine32")   # 32-bit inputs, like our shingles
+        self._perms = template.permutations
+
+    def _band_keys(self, grams: np.ndarray) -> list[int]:
+        mh = MinHash(num_perm=self.num_perm, hashfunc=_identity, permutations=self._perms, scheme="affine32")
+        mh.update_batch(grams.tolist())      # the shingles are already 32-bit hashes: MinHash permutes them
+        rows = mh.hashvalues[: self._b * self._r].astype(np.uint64).reshape(self._b, self._r)
+        key = np.zeros(self._b, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for j in range(self._r):
+                key = key * np.uint64(0x100000001B3) ^ rows[:, j]
+        return key.tolist()
+
+    def __len__(self) -> int:
+        return len(self._shingles)
 
     def add(self, item_id: str, text: str, places: frozenset[str] = frozenset()) -> str | None:
         """Index an item; return the id of the earliest item it nearly copies, or None.
@@ -95,10 +138,10 @@ class NearDuplicates:
         if len(norm) < self.min_chars:
             return None
         grams = shingles(norm)
-        mh = MinHash(num_perm=self.num_perm)
-        mh.update_batch([g.encode("utf-8") for g in grams])
+        keys = self._band_keys(grams)
+        candidates = dict.fromkeys(other for band, k in zip(self._bands, keys) for other in band.get(k, ()))
         best: tuple[float, str] | None = None
-        for other in self._lsh.query(mh):
+        for other in candidates:
             theirs = self._places.get(other)
             if places and theirs and places.isdisjoint(theirs):
                 continue
@@ -109,7 +152,8 @@ class NearDuplicates:
             root = self._root.get(best[1], best[1])
             self._root[item_id] = root
             return root
-        self._lsh.insert(item_id, mh)
+        for band, k in zip(self._bands, keys):
+            band.setdefault(k, []).append(item_id)
         self._shingles[item_id] = grams
         if places:
             self._places[item_id] = places

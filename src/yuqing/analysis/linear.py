@@ -23,7 +23,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import mmh3
 import numpy as np
 
 HEAD_WORDS = 20
@@ -41,61 +40,152 @@ class Doc:
     title_words: list[str] | None = None
 
 
-def _content(words: list[str]) -> list[str]:
-    return [w for w in words if not w.isspace() and any(ch.isalnum() for ch in w)]
+def content_words(words: list[str]) -> list[str]:
+    """Words with a letter, digit or ideograph in them (no spaces, no punctuation)."""
+    return [w for w in words if w.isalnum() or (not w.isspace() and any(ch.isalnum() for ch in w))]
 
 
-def char_ngrams(text: str, lo: int = 1, hi: int = 3) -> list[str]:
-    t = "".join(text[:MAX_FEATURE_CHARS].split())
-    return [t[i : i + n] for n in range(lo, hi + 1) for i in range(len(t) - n + 1)]
-
-
-def block_tokens(block: str, doc: Doc) -> list[str]:
-    if block == "w":
-        return _content(doc.words)
-    if block == "c":
-        return char_ngrams(doc.text)
-    if block == "l":
-        raise ValueError("the lexicon block is a dense column, built by LinearModel.features")
-    if block == "h":
-        return _content(doc.title_words if doc.title_words else doc.words)[:HEAD_WORDS]
-    raise ValueError(f"unknown feature block {block!r}")
+def head_words(doc: Doc) -> list[str]:
+    return content_words(doc.title_words if doc.title_words else doc.words)[:HEAD_WORDS]
 
 
 NEGATIONS = frozenset("不 没 没有 无 非 未 别 不是 不要 不会 不能 不太 并不 从不 毫无 绝不".split())
 NEGATION_REACH = 2
 
 
-def polarity_tokens(words: list[str]) -> list[str]:
-    """Words, a word within two after a negation marked with a leading ¬."""
-    out, last_neg = [], -10
+def negated(words: list[str]) -> tuple[list[str], list[bool]]:
+    """Words without the negations, each marked True when a negation comes within two before it."""
+    out, flags, last_neg = [], [], -10
     for i, w in enumerate(words):
         if w in NEGATIONS:
             last_neg = i
             continue
-        out.append("¬" + w if i - last_neg <= NEGATION_REACH else w)
-    return out
+        out.append(w)
+        flags.append(i - last_neg <= NEGATION_REACH)
+    return out, flags
+
+
+# --- hashing, vectorised -------------------------------------------------------------------
+# Tokens are hashed in numpy over a whole batch at once (a per-token Python hash call cost more
+# than everything else in analysis together). A character n-gram's hash chains the code points
+# of its characters; a word's hash chains its first MAX_WORD_CHARS characters. The mixing step is
+# splitmix64's finaliser. Hashes are fixed by this code: models trained with it are scored with it.
+
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_NGRAM_SEED, _WORD_SEED, _NEG_SEED = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xD1B54A32D192ED03), np.uint64(0x8CB92BA72F3D8DD7)
+MAX_WORD_CHARS = 16
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    x = x ^ (x >> _S30)
+    x = x * _M1
+    x = x ^ (x >> _S27)
+    x = x * _M2
+    return x ^ (x >> _S31)
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def gram_hashes(text: str, n: int) -> np.ndarray:
+    """Hashes of the character n-grams of one text (for near-duplicate shingles)."""
+    cps = _codepoints(text)
+    with np.errstate(over="ignore"):
+        h = _mix(cps ^ _NGRAM_SEED)
+        for k in range(2, n + 1):
+            h = _mix(h[:-1] ^ (cps[k - 1:] * _M1))
+    return h
+
+
+def ngram_hashes(texts: list[str], hi: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """(doc index, hash) of every character 1..hi-gram of each text, whitespace removed.
+
+    The whole batch is one array of code points; an n-gram that would cross from one text into
+    the next is dropped, so each text hashes exactly as it would alone.
+    """
+    parts = ["".join(t[:MAX_FEATURE_CHARS].split()) for t in texts]
+    lengths = np.array([len(p) for p in parts], dtype=np.int64)
+    if not lengths.sum():
+        return np.zeros(0, np.int64), np.zeros(0, np.uint64)
+    cps = _codepoints("".join(parts))
+    owner = np.repeat(np.arange(len(texts)), lengths)
+    ends = np.repeat(np.cumsum(lengths), lengths)          # where each character's text ends
+    pos = np.arange(len(cps))
+    docs, hashes = [], []
+    with np.errstate(over="ignore"):
+        h = _mix(cps ^ _NGRAM_SEED)
+        docs.append(owner)
+        hashes.append(h)
+        for n in range(2, hi + 1):
+            h = _mix(h[:-1] ^ (cps[n - 1:] * _M1))           # h[i] now covers characters i..i+n-1
+            inside = pos[: len(h)] + n <= ends[: len(h)]
+            docs.append(owner[: len(h)][inside])
+            hashes.append(h[inside])
+    return np.concatenate(docs).astype(np.int64), np.concatenate(hashes)
+
+
+def word_hashes(words: list[str]) -> np.ndarray:
+    """One hash per word (its first MAX_WORD_CHARS characters), vectorised over the list."""
+    if not words:
+        return np.zeros(0, np.uint64)
+    lengths = np.array([len(w) for w in words], dtype=np.int64)
+    if lengths.max() > MAX_WORD_CHARS:
+        words = [w[:MAX_WORD_CHARS] for w in words]
+        lengths = np.minimum(lengths, MAX_WORD_CHARS)
+    cps = _codepoints("".join(words))
+    owner = np.repeat(np.arange(len(words)), lengths)
+    pos = np.arange(len(cps)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    h = np.full(len(words), _WORD_SEED, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(int(lengths.max(initial=0))):
+            at = pos == j
+            h[owner[at]] = _mix(h[owner[at]] ^ cps[at])
+    return h
+
+
+def block_hashes(docs: list[Doc], block: str, content: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(doc index, hash) of every token of one feature block over a batch."""
+    if block == "c":
+        return ngram_hashes([d.text for d in docs])
+    if block in ("w", "h"):
+        if content is None:
+            content = [content_words(d.words) for d in docs]
+        if block == "w":
+            lists = content
+        else:   # the title's words, or the first words of the text
+            lists = [content_words(d.title_words)[:HEAD_WORDS] if d.title_words else c[:HEAD_WORDS]
+                     for d, c in zip(docs, content)]
+        owner = np.repeat(np.arange(len(docs)), [len(x) for x in lists])
+        return owner.astype(np.int64), word_hashes([w for x in lists for w in x])
+    raise ValueError(f"unknown feature block {block!r}")
 
 
 def polarity_table(words: dict[str, int], bits: int) -> np.ndarray:
-    """Hash a {word: ±1} lexicon into a table; ¬word gets the opposite sign."""
+    """Hash a {word: ±1} lexicon into a table of 2^bits signs; a negated word gets the opposite sign."""
     table = np.zeros(2**bits, dtype=np.int8)
-    for word, p in words.items():
-        table[_hash(word) % 2**bits] = p
-        table[_hash("¬" + word) % 2**bits] = -p
+    items = list(words.items())
+    h = word_hashes([w for w, _ in items])
+    signs = np.array([p for _, p in items], dtype=np.int8)
+    with np.errstate(over="ignore"):
+        table[(_mix(h ^ _NEG_SEED) % np.uint64(2**bits)).astype(np.int64)] = -signs
+    table[(h % np.uint64(2**bits)).astype(np.int64)] = signs
     return table
 
 
-def lexicon_score(docs: list[Doc], table: np.ndarray) -> np.ndarray:
-    size = len(table)
-    sums = [sum(int(table[_hash(t) % size]) for t in polarity_tokens(d.words)) for d in docs]
-    return np.tanh(np.asarray(sums, dtype=np.float32) / 2)
-
-
-def _hash(token: str) -> int:
-    # MurmurHash3 (32-bit, seed 0), the hash of scikit-learn's HashingVectorizer: a model
-    # trained with that vectoriser and scored here sees the same buckets
-    return abs(mmh3.hash(token, 0))
+def lexicon_score(docs: list[Doc], table: np.ndarray, content: list[list[str]] | None = None) -> np.ndarray:
+    """tanh(sum of the lexicon signs of each document's words / 2), negations flipping the sign."""
+    content = content if content is not None else [content_words(d.words) for d in docs]
+    lists = [negated(ws) for ws in content]
+    words = [w for ws, _ in lists for w in ws]
+    flags = np.fromiter((f for _, fs in lists for f in fs), dtype=bool, count=len(words))
+    owner = np.repeat(np.arange(len(docs)), [len(ws) for ws, _ in lists])
+    h = word_hashes(words)
+    with np.errstate(over="ignore"):
+        h = np.where(flags, _mix(h ^ _NEG_SEED), h)
+    signs = table[(h % np.uint64(len(table))).astype(np.int64)].astype(np.float32)
+    return np.tanh(np.bincount(owner, weights=signs, minlength=len(docs)) / 2).astype(np.float32)
 
 
 @dataclass(slots=True)
@@ -115,56 +205,69 @@ class Hashed:
         return sparse.csr_matrix((self.vals, (self.rows, self.cols)), shape=(self.n_docs, self.n_features))
 
 
-def raw_counts(docs: list[Doc], blocks: str, bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+class HashCache:
+    """Token hashes of a batch, computed once per block and shared by every model scoring it."""
+
+    def __init__(self, docs: list[Doc]):
+        self.docs = docs
+        self._blocks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._content: list[list[str]] | None = None
+
+    def get(self, block: str) -> tuple[np.ndarray, np.ndarray]:
+        if block not in self._blocks:
+            self._blocks[block] = block_hashes(self.docs, block, self.content)
+        return self._blocks[block]
+
+    @property
+    def content(self) -> list[list[str]]:
+        if self._content is None:
+            self._content = [content_words(d.words) for d in self.docs]
+        return self._content
+
+
+def raw_counts(docs: list[Doc], blocks: str, bits: int, cache: HashCache | None = None):
     """Hashed token counts: (rows, cols, counts), blocks side by side, each in its own range."""
-    size = 2**bits
-    rows: list[int] = []
-    cols: list[int] = []
+    cache = cache or HashCache(docs)
+    size = np.uint64(2**bits)
+    n_features = len(blocks) * 2**bits
+    keys = []
     for b, block in enumerate(blocks):
-        offset = b * size
-        for i, d in enumerate(docs):
-            hashed = [offset + _hash(t) % size for t in block_tokens(block, d)]
-            cols.extend(hashed)
-            rows.extend([i] * len(hashed))
-    if not cols:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=np.float32)
-    n_features = len(blocks) * size
-    keys, counts = np.unique(np.asarray(rows, dtype=np.int64) * n_features + np.asarray(cols, dtype=np.int64),
-                             return_counts=True)
+        owner, h = cache.get(block)
+        keys.append(owner * n_features + b * 2**bits + (h % size).astype(np.int64))
+    keys, counts = np.unique(np.concatenate(keys) if keys else np.zeros(0, np.int64), return_counts=True)
     return keys // n_features, keys % n_features, counts.astype(np.float32)
 
 
 def fit_idf(docs: list[Doc], blocks: str, bits: int) -> np.ndarray:
     """Smoothed idf per hashed feature (what scikit-learn's TfidfTransformer computes)."""
-    rows, cols, _ = raw_counts(docs, blocks, bits)
+    _, cols, _ = raw_counts(docs, blocks, bits)
     df = np.bincount(cols, minlength=len(blocks) * 2**bits)
     n = len(docs)
     return (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
 
 
-def hashed_features(docs: list[Doc], blocks: str, bits: int, idf: np.ndarray) -> Hashed:
+def hashed_features(docs: list[Doc], blocks: str, bits: int, idf: np.ndarray,
+                    cache: HashCache | None = None) -> Hashed:
     """Sublinear tf × idf, each block of each document L2-normalised."""
-    rows, cols, counts = raw_counts(docs, blocks, bits)
+    rows, cols, counts = raw_counts(docs, blocks, bits, cache)
     vals = (1 + np.log(counts)) * idf[cols]
-    block = cols >> bits
-    group = rows * len(blocks) + block
+    group = rows * len(blocks) + (cols >> bits)
     norms = np.sqrt(np.bincount(group, weights=vals * vals, minlength=len(docs) * len(blocks)))
     vals = (vals / np.maximum(norms[group], 1e-12)).astype(np.float32)
     return Hashed(rows, cols, vals, len(docs), len(blocks) * 2**bits)
 
 
 def features(docs: list[Doc], blocks: str, bits: int, idf: np.ndarray,
-             polarity: np.ndarray | None = None) -> Hashed:
+             polarity: np.ndarray | None = None, cache: HashCache | None = None) -> Hashed:
     """All of a model's features: the hashed blocks, then the lexicon column if asked for."""
-    hashed = hashed_features(docs, blocks.replace("l", ""), bits, idf)
+    hashed = hashed_features(docs, blocks.replace("l", ""), bits, idf, cache)
     if "l" not in blocks:
         return hashed
     column = hashed.n_features
-    score = lexicon_score(docs, polarity)
+    score = lexicon_score(docs, polarity, cache.content if cache else None)
     rows = np.arange(len(docs))
     return Hashed(np.concatenate([hashed.rows, rows]), np.concatenate([hashed.cols, np.full(len(docs), column)]),
-                  np.concatenate([hashed.vals, score.astype(np.float32)]), len(docs), column + 1)
+                  np.concatenate([hashed.vals, score]), len(docs), column + 1)
 
 
 @dataclass
@@ -180,19 +283,19 @@ class LinearModel:
     info: dict = field(default_factory=dict)
     polarity: np.ndarray | None = None   # hashed lexicon table when blocks include "l"
 
-    def features(self, docs: list[Doc]) -> Hashed:
-        return features(docs, self.blocks, self.bits, self.idf, self.polarity)
+    def features(self, docs: list[Doc], cache: HashCache | None = None) -> Hashed:
+        return features(docs, self.blocks, self.bits, self.idf, self.polarity, cache)
 
-    def decision(self, docs: list[Doc]) -> np.ndarray:
-        x = self.features(docs)
+    def decision(self, docs: list[Doc], cache: HashCache | None = None) -> np.ndarray:
+        x = self.features(docs, cache)
         contrib = self.coef[:, x.cols] * x.vals          # (classes, nonzeros)
         out = np.empty((len(docs), len(self.classes)), dtype=np.float64)
         for c in range(len(self.classes)):
             out[:, c] = np.bincount(x.rows, weights=contrib[c], minlength=len(docs))
         return out + self.intercept
 
-    def proba(self, docs: list[Doc]) -> np.ndarray:
-        return softmax(self.decision(docs) / self.temperature)
+    def proba(self, docs: list[Doc], cache: HashCache | None = None) -> np.ndarray:
+        return softmax(self.decision(docs, cache) / self.temperature)
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)

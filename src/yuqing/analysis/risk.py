@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import ahocorasick
+import ahocorasick_rs
 
 CUES: dict[str, tuple[float, tuple[str, ...]]] = {
     "伤亡": (0.45, ("死亡", "身亡", "遇难", "丧生", "罹难", "伤亡", "死伤", "受伤", "重伤", "轻伤", "失踪", "被困",
@@ -53,16 +53,8 @@ class RiskResult:
     reasons: list[str] = field(default_factory=list)
 
 
-def _automaton() -> ahocorasick.Automaton:
-    a = ahocorasick.Automaton()
-    for kind, (_, words) in CUES.items():
-        for w in words:
-            a.add_word(w, (kind, w))
-    a.make_automaton()
-    return a
-
-
-_AUTOMATON = _automaton()
+_CUE_LIST = [(kind, w) for kind, (_, words) in CUES.items() for w in words]
+_AUTOMATON = ahocorasick_rs.AhoCorasick([w for _, w in _CUE_LIST])
 
 
 def harm_cues(text: str) -> dict[str, list[str]]:
@@ -71,7 +63,8 @@ def harm_cues(text: str) -> dict[str, list[str]]:
     A cue inside a longer cue found too (拖欠 in 拖欠工资) is not repeated.
     """
     found: dict[str, list[str]] = {}
-    for _, (kind, word) in _AUTOMATON.iter(text):
+    for i, _, _ in _AUTOMATON.find_matches_as_indexes(text, overlapping=True):
+        kind, word = _CUE_LIST[i]
         words = found.setdefault(kind, [])
         if word not in words:
             words.append(word)

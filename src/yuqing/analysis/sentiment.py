@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .linear import Doc, LinearModel
+from .linear import Doc, HashCache, LinearModel
 
 
 @dataclass(slots=True)
@@ -24,10 +24,10 @@ class SentimentResult:
 class SentimentModel:
     model: LinearModel
 
-    def predict(self, docs: list[Doc]) -> list[SentimentResult]:
+    def predict(self, docs: list[Doc], cache: HashCache | None = None) -> list[SentimentResult]:
         if not docs:
             return []
-        proba = self.model.proba(docs)
+        proba = self.model.proba(docs, cache)
         cls = self.model.classes
         neg, pos = cls.index("negative"), cls.index("positive")
         best = proba.argmax(axis=1)
