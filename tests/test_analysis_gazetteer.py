@@ -70,3 +70,15 @@ def test_loading_is_light_unless_villages_everywhere_are_asked_for():
     gaz = load_gazetteer(max_level=4, within="131003")
     assert time.perf_counter() - started < 2.0
     assert len(gaz.places) == 31 + 342 + 2978 + 41352 + 238
+
+
+def test_a_regions_villages_do_not_leak_into_the_shared_country_gazetteer():
+    from yuqing.analysis.gazetteer import load_gazetteer
+
+    with_villages = load_gazetteer(max_level=4, within="131003")
+    country = load_gazetteer(max_level=4)
+    assert "131003001001" in with_villages.places and "131003001001" not in country.places
+    for name, codes in country.by_name.items():
+        assert all(c in country.places for c in codes), name
+    with_villages.add_landmark("万达广场", "131003")
+    assert "万达广场" not in load_gazetteer(max_level=4, within="131003").by_name

@@ -348,7 +348,7 @@ def scheme_test(ctx: Ctx, path, since, show: int, as_json: bool) -> None:
     settings = ctx.settings
     try:
         chosen = load_scheme(settings.path(path or settings.scheme), known_region=known_region)
-        matcher = RegionMatcher.for_region(chosen.region) if chosen.region else None
+        matcher = RegionMatcher.for_scheme(chosen) if chosen.region else None
     except (SchemeError, KeyError) as exc:
         raise click.UsageError(str(exc.args[0] if exc.args else exc)) from None
     result = dry_run(chosen, ctx.store.iter_items(parse_since(since)), matcher, show)

@@ -91,13 +91,7 @@ class Analyzer:
     def __init__(self, scheme: Scheme | None = None, model_dir: str = "", matcher: RegionMatcher | None = None):
         self.scheme = scheme
         self.models = load_models(model_dir)
-        region = scheme.region if scheme else None
-        self.matcher = matcher or RegionMatcher.for_region(region)
-        if scheme:
-            for name, code in scheme.landmarks.items():
-                self.matcher.gazetteer.add_landmark(name, code)
-            if scheme.landmarks:
-                self.matcher = RegionMatcher(self.matcher.gazetteer, region)   # rebuild the automaton
+        self.matcher = matcher or (RegionMatcher.for_scheme(scheme) if scheme else RegionMatcher.for_region(None))
         self.dups = NearDuplicates()
 
     def remember(self, subject: Subject) -> None:

@@ -35,7 +35,8 @@ class Gazetteer:
     def add(self, place: Place) -> None:
         self.places[place.code] = place
         for name in (place.name, *place.aliases):
-            self.by_name.setdefault(name, []).append(place.code)
+            # a new list, not an append: copies of a cached gazetteer share the old ones
+            self.by_name[name] = [*self.by_name.get(name, ()), place.code]
 
     def add_landmark(self, name: str, code: str) -> None:
         """Make `name` (a square, a park, a school…) a mention of the place `code` it lies in.
@@ -45,7 +46,6 @@ class Gazetteer:
         """
         if code not in self.places:
             raise KeyError(f"landmark {name!r}: unknown place code {code!r}")
-        # a new list, not an insert: copies of a cached gazetteer share the old ones
         self.by_name[name] = [code] + [c for c in self.by_name.get(name, []) if c != code]
         self.landmarks.add(name)
 

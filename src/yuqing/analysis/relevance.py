@@ -29,6 +29,14 @@ class RegionMatcher:
         """Return a matcher with the country down to towns, and the region's villages."""
         return cls(load_gazetteer(max_level=4, within=region), region)
 
+    @classmethod
+    def for_scheme(cls, scheme) -> "RegionMatcher":
+        """Return the matcher for a scheme's region with its landmarks added (KeyError on a bad code)."""
+        gazetteer = load_gazetteer(max_level=4, within=scheme.region)
+        for name, code in scheme.landmarks.items():
+            gazetteer.add_landmark(name, code)
+        return cls(gazetteer, scheme.region)
+
     def resolved(self, text: str) -> list[Resolved]:
         return resolve(text, self.matcher.mentions(text), self.gazetteer)
 
