@@ -144,6 +144,7 @@ subjects = [Subject(str(i), None, t, 'weibo') for i, t in enumerate(texts)]
 t = time.perf_counter()
 an = Analyzer(Scheme(name='bench', region='131003'))
 load_s = time.perf_counter() - t
+rss_loaded = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)   # models + gazetteer + texts
 an.analyze(subjects[:64])                                    # first-call costs out of the timing
 t = time.perf_counter()
 for i in range(64, len(subjects), 256):
@@ -156,7 +157,7 @@ for x in texts[64:]:
 seg = time.perf_counter() - t
 res = {{'items': n, 'mean_chars': round(sum(map(len, texts)) / len(texts)), 'seconds': round(dt, 3),
         'items_per_s': round(n / dt), 'load_s': round(load_s, 2), 'rjieba_cut_items_per_s': round(n / seg),
-        'ratio_to_rjieba': round(dt / seg, 1)}}
+        'ratio_to_rjieba': round(dt / seg, 1), 'rss_after_load_mb': rss_loaded}}
 """
 
 

@@ -28,3 +28,19 @@ def test_duplicate_of_is_the_earliest_and_reposts_are_not_copies():
     assert index.add("d", "转发微博") is None                                       # a bare repost
     assert index.add("e", "广阳区九州镇农村道路提升改造工程近日全部完工，惠及沿线八个村。") is None
     assert dedup_text("转发微博//@某人:说得好 #话题# [赞] http://x.cn/1") == ""
+
+
+def test_signatures_and_lsh_bands_are_datasketchs():
+    """The numpy MinHash must be datasketch's affine32 MinHash, and the bands its optimum."""
+    import numpy as np
+    from datasketch import MinHash, MinHashLSH
+
+    from yuqing.analysis.dedup import LSH_BANDS, LSH_ROWS, permutations, shingles, signature
+
+    grams = shingles(dedup_text("廊坊市广阳区万庄镇一仓库发生火灾，消防部门正在全力扑救"))
+    theirs = MinHash(num_perm=56, seed=1, scheme="affine32", hashfunc=lambda x: x)
+    theirs.update_batch(grams.tolist())
+    a, b = permutations(56)
+    assert np.array_equal(signature(grams, a, b), theirs.hashvalues)
+    lsh = MinHashLSH(threshold=0.2, num_perm=128)
+    assert (lsh.b, lsh.r) == (LSH_BANDS, LSH_ROWS)

@@ -160,3 +160,23 @@ def test_risk_is_about_harm_not_opinion():
     assert fire.level == "high" and fire.score <= 1
     assert any("伤亡" in r for r in fire.reasons) and any("互动量" in r for r in fire.reasons)
     assert harm_cues("拖欠工资三个月，讨薪无门") == {"民生": ["拖欠工资", "讨薪"]}
+
+
+def test_new_engagement_sends_an_item_back_to_analysis(store):
+    from yuqing.ingest import normalize_record
+    from yuqing.models import BEIJING
+    from datetime import datetime
+    from yuqing.pipeline import analyze_pending
+
+    now = datetime(2026, 11, 28, 12, tzinfo=BEIJING)
+    post = {"id": "9", "platform": "weibo", "text": "广阳区一小区起火，有人受伤", "metrics": {"reposts": 1}}
+    store.upsert_items([normalize_record(post, now=now)])
+    an = Analyzer()
+    assert analyze_pending(store, an, warm_days=0) == 1
+    before = store.get_items(["weibo:9"])[0]
+    store.upsert_items([normalize_record({**post, "metrics": {"reposts": 90_000}}, now=now)])
+    assert [r["id"] for r in store.pending_analysis()] == ["weibo:9"]
+    assert analyze_pending(store, an, warm_days=0) == 1
+    after = json.loads(store.get_items(["weibo:9"])[0]["analysis"])
+    assert json.loads(before["analysis"])["risk"]["score"] < after["risk"]["score"]
+    assert any(r.startswith("互动量") for r in after["risk"]["reasons"])

@@ -1,4 +1,4 @@
-"""Near-duplicates: MinHash LSH (datasketch) over text normalised for reposts, confirmed by exact Jaccard.
+"""Near-duplicates: MinHash LSH (datasketch's scheme, in numpy) over text normalised for reposts, confirmed exactly.
 
 An item's `duplicate_of` is the earliest item of its group. Reposts are not near-duplicates: the
 repost chain (//@…) and 转发微博 are removed first, so a bare repost has nothing left to compare
@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH  # MinHashLSH: only for its (bands, rows) optimum
 
 from ..ingest import to_simplified
 from .linear import gram_hashes
@@ -74,29 +72,46 @@ def similarity(a: np.ndarray, b: np.ndarray, min_ratio: float = 0.4) -> float:
     return _common(a, b) / small
 
 
-def _identity(x: int) -> int:
-    return x
+# MinHash as datasketch (≥ 2.0) computes it with its "affine32" scheme: a MurmurHash3 finaliser,
+# then h → a·h + b mod 2^32 per permutation, the minimum over the shingles. Reproduced here in
+# numpy because importing datasketch imports scipy: +1 s of startup and +60 MB, for a formula of
+# three lines. tests/test_analysis_dedup.py checks signatures and LSH parameters against datasketch.
+LSH_BANDS, LSH_ROWS = 28, 2     # datasketch's MinHashLSH optimum for threshold 0.2 at 128 permutations
+_F1, _F2, _S16, _S13 = np.uint32(0x85EBCA6B), np.uint32(0xC2B2AE35), np.uint32(16), np.uint32(13)
 
 
-@cache
-def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    # datasketch derives (bands, rows) by numerical integration: slow, so once per setting
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return lsh.b, lsh.r
+def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) of datasketch's affine32 MinHash with the same seed: odd multipliers, any offsets."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def signature(grams: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """MinHash signature of a set of 32-bit shingle hashes (uint32 arithmetic wraps, as intended)."""
+    hv = grams.astype(np.uint32)
+    with np.errstate(over="ignore"):
+        hv = hv ^ (hv >> _S16)
+        hv = hv * _F1
+        hv = hv ^ (hv >> _S13)
+        hv = hv * _F2
+        hv = hv ^ (hv >> _S16)
+        return (hv[:, None] * a[None, :] + b[None, :]).min(axis=0)
 
 
 @dataclass
 class NearDuplicates:
     """A streaming index: `add` each item in time order; it returns the earliest near-copy's id.
 
-    Signatures are datasketch MinHashes; the banding (which signatures share a bucket) is kept
-    here in plain dicts keyed by one integer per band, computed for all bands at once. With
+    Signatures are MinHashes (see `signature`); the banding (which signatures share a bucket)
+    is kept in plain dicts keyed by one integer per band, computed for all bands at once. With
     datasketch's MinHashLSH the same bands cost ~250 µs per item, more than the rest of
-    analysis; the (bands, rows) split is still datasketch's optimum for the threshold.
+    analysis; the (bands, rows) split is datasketch's optimum for an estimated Jaccard of 0.2.
+    Only the bands × rows permutations that LSH reads are computed.
     """
 
     threshold: float = 0.7        # similarity() of 3-gram sets needed to call two texts copies
-    num_perm: int = 128
     min_chars: int = 12           # shorter texts say too little to be called copies
     _shingles: dict[str, np.ndarray] = field(default_factory=dict, init=False)
     _root: dict[str, str] = field(default_factory=dict, init=False)
@@ -105,16 +120,12 @@ class NearDuplicates:
     def __post_init__(self) -> None:
         # LSH estimates Jaccard, which is low for wrapped or cut copies: cast a wide net (0.2),
         # then the exact similarity decides
-        self._b, self._r = _lsh_params(0.2, self.num_perm)
+        self._b, self._r = LSH_BANDS, LSH_ROWS
         self._bands: list[dict[int, list[str]]] = [{} for _ in range(self._b)]
-        # one set of permutations for every signature (datasketch makes new ones per MinHash)
-        template = MinHash(num_perm=self.num_perm, scheme="affine32")   # 32-bit inputs, like our shingles
-        self._perms = template.permutations
+        self._a, self._c = permutations(self._b * self._r)
 
     def _band_keys(self, grams: np.ndarray) -> list[int]:
-        mh = MinHash(num_perm=self.num_perm, hashfunc=_identity, permutations=self._perms, scheme="affine32")
-        mh.update_batch(grams.tolist())      # the shingles are already 32-bit hashes: MinHash permutes them
-        rows = mh.hashvalues[: self._b * self._r].astype(np.uint64).reshape(self._b, self._r)
+        rows = signature(grams, self._a, self._c).astype(np.uint64).reshape(self._b, self._r)
         key = np.zeros(self._b, dtype=np.uint64)
         with np.errstate(over="ignore"):
             for j in range(self._r):

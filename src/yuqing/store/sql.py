@@ -131,8 +131,9 @@ class Store:
             if updates:
                 from sqlalchemy import bindparam
 
+                # engagement is part of risk: an item whose counts moved is analysed again
                 conn.execute(update(items).where(items.c.id == bindparam("b_id")).values(
-                    metrics=bindparam("b_metrics"), updated_ts=bindparam("b_ts")), updates)
+                    metrics=bindparam("b_metrics"), updated_ts=bindparam("b_ts"), analyzed_ts=None), updates)
             result.added, result.updated = len(fresh), len(updates)
         return result
 
