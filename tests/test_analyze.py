@@ -180,3 +180,22 @@ def test_new_engagement_sends_an_item_back_to_analysis(store):
     after = json.loads(store.get_items(["weibo:9"])[0]["analysis"])
     assert json.loads(before["analysis"])["risk"]["score"] < after["risk"]["score"]
     assert any(r.startswith("互动量") for r in after["risk"]["reasons"])
+
+
+def test_parallel_analysis_gives_what_one_process_gives(tmp_path):
+    """Workers analyse batches; the parent links near-duplicates in time order: same results."""
+    from yuqing.pipeline import analyze_pending, ingest_stream
+    from yuqing.settings import load_settings
+    from yuqing.sources.files import read_file
+
+    results = []
+    for workers in (0, 2):
+        s = load_settings(env={}, database_url=f"sqlite:///{tmp_path}/w{workers}.db", ingest_workers=0)
+        store = open_store(s.database_url)
+        ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
+        assert analyze_pending(store, Analyzer(), batch_size=32, workers=workers, warm_days=0) == 302
+        results.append({r["id"]: r["analysis"] for r in store.get_items(
+            [r["id"] for r in store.iter_items()])})
+        store.close()
+    assert results[0] == results[1]
+    assert sum(json.loads(a)["duplicate_of"] is not None for a in results[0].values()) > 50

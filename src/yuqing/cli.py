@@ -72,7 +72,10 @@ def _analyze_stored(ctx: "Ctx") -> int:
     if ctx.analyzer is None:
         ctx.analyzer = _load_analyzer(ctx.settings)
     started = time.perf_counter()
-    n = analyze_pending(ctx.store, ctx.analyzer, ctx.settings.analyze_batch_size)
+    from .pipeline import worker_count
+
+    n = analyze_pending(ctx.store, ctx.analyzer, ctx.settings.analyze_batch_size,
+                        workers=worker_count(ctx.settings))
     if n:
         _err(f"analysed {n} items ({time.perf_counter() - started:.1f} s)")
     return n

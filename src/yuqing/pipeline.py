@@ -70,11 +70,13 @@ def ingest_batch(batch: Batch, now: datetime, defaults: Mapping[str, Any] | None
 
 def _start_worker(parent: int, database_url: str) -> None:
     """Worker initializer: its own store, and an exit when the parent dies (kill -9)."""
-    import threading
-    import time
-
     global _worker_store
     _worker_store = open_store(database_url, migrate=False)
+    _exit_with(parent)
+
+
+def _exit_with(parent: int) -> None:
+    import threading
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -167,12 +169,31 @@ def make_analyzer(settings: Settings, scheme_path: str | None = None):
     return Analyzer(scheme, settings.model_dir)
 
 
+_worker_analyzer = None    # an analysis worker's own models (no near-duplicate state)
+
+
+def _start_analysis_worker(parent: int, scheme, model_dir: str) -> None:
+    from .analysis.analyze import Analyzer
+
+    global _worker_analyzer
+    _worker_analyzer = Analyzer(scheme, model_dir)
+    _exit_with(parent)
+
+
+def _analyze_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from .analysis.analyze import Subject
+
+    return _worker_analyzer.analyze_each([Subject.of_row(r) for r in rows])
+
+
 def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: float = 7.0,
-                    on_batch: Callable[[int], None] | None = None) -> int:
+                    on_batch: Callable[[int], None] | None = None, workers: int = 0) -> int:
     """Analyse every stored item waiting for it, oldest first; return how many were analysed.
 
     A fresh analyzer first learns the texts of the last `warm_days` (already analysed), so a
-    copy arriving today still points at last week's original.
+    copy arriving today still points at last week's original. With `workers` and a backlog of
+    more than a few batches, the per-item work runs in worker processes while this process
+    links near-duplicates in time order and stores the results.
     """
     from .analysis.analyze import Subject
 
@@ -182,12 +203,33 @@ def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: fl
             analyzer.remember(Subject.of_row(row))
         analyzer.warmed = True
     done = 0
-    while True:
-        rows = store.pending_analysis(batch_size)
-        if not rows:
-            return done
+
+    def finish(rows, analyses) -> None:
+        nonlocal done
         subjects = [Subject.of_row(r) for r in rows]
-        store.save_analysis(list(zip((s.id for s in subjects), analyzer.analyze(subjects))))
+        store.save_analysis(list(zip((s.id for s in subjects), analyzer.link_copies(subjects, analyses))))
         done += len(rows)
         if on_batch:
             on_batch(done)
+
+    first = store.pending_analysis(batch_size * 4)
+    if not workers or len(first) < batch_size * 4:     # a small backlog: workers would cost more to start
+        while True:
+            rows = store.pending_analysis(batch_size)
+            if not rows:
+                return done
+            finish(rows, analyzer.analyze_each([Subject.of_row(r) for r in rows]))
+    with ProcessPoolExecutor(workers, initializer=_start_analysis_worker,
+                             initargs=(os.getpid(), analyzer.scheme, analyzer.model_dir)) as pool:
+        inflight: list[tuple[list, Future]] = []
+        after = None
+        while True:
+            rows = store.pending_analysis(batch_size, after=after)
+            if rows:
+                after = (rows[-1]["published_ts"], rows[-1]["seq"])
+                inflight.append((rows, pool.submit(_analyze_rows, rows)))
+            while inflight and (len(inflight) > 2 * workers or not rows):
+                batch, future = inflight.pop(0)      # in submission order: time order for the copies
+                finish(batch, future.result())
+            if not rows and not inflight:
+                return done

@@ -47,8 +47,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("item_max_bytes", 2_000_000, "Largest single input record (one JSON line, one CSV row); larger ones are quarantined."),
     Setting("import_batch_size", 500, "Items written per transaction during an import. A crash keeps every committed batch; a re-run adds the rest."),
     Setting("ingest_workers", -1,
-            "Worker processes that normalise and segment a large import (-1: one per core up to 4 "
-            "on machines with two or more; 0: none). Small imports and polls always run in-process."),
+            "Worker processes that normalise and segment a large import, and analyse a large backlog "
+            "(-1: one per core up to 4 on machines with two or more; 0: none). Small imports and "
+            "polls always run in-process."),
     Setting("quarantine_max_bytes", 1_000_000,
             "Raw input kept with a quarantine record; longer input is cut (its length and SHA-256 are kept)."),
     Setting("silent_factor", 4.0,

@@ -90,6 +90,7 @@ class Analyzer:
 
     def __init__(self, scheme: Scheme | None = None, model_dir: str = "", matcher: RegionMatcher | None = None):
         self.scheme = scheme
+        self.model_dir = model_dir
         self.models = load_models(model_dir)
         self.matcher = matcher or (RegionMatcher.for_scheme(scheme) if scheme else RegionMatcher.for_region(None))
         self.dups = NearDuplicates()
@@ -100,7 +101,11 @@ class Analyzer:
         self.dups.add(subject.id, text, local_places(self.matcher.resolved(text)))
 
     def analyze(self, subjects: Sequence[Subject]) -> list[dict[str, Any]]:
-        """Return one `analysis` object per subject, in the order given."""
+        """Return one `analysis` object per subject, in the order given (which must be time order)."""
+        return self.link_copies(subjects, self.analyze_each(subjects))
+
+    def analyze_each(self, subjects: Sequence[Subject]) -> list[dict[str, Any]]:
+        """Everything but `duplicate_of`: each item on its own, so batches can run in any process."""
         texts = [s.full_text for s in subjects]
         tagged = [rjieba.tag(t) for t in texts]
         docs = [Doc(t, [w for w, _ in tags], rjieba.cut(s.title) if s.title else None)
@@ -123,8 +128,15 @@ class Analyzer:
                 "sentiment": {"label": sen.label, "score": sen.score},
                 "risk": {"level": risk.level, "score": risk.score, "reasons": risk.reasons},
                 "keywords": keywords_of_tags(tags),
-                "duplicate_of": self.dups.add(s.id, text, local_places(resolved)),
+                "duplicate_of": None,
                 "event": None,
                 "why": {"category": cat.why},
             })
         return out
+
+    def link_copies(self, subjects: Sequence[Subject], analyses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Fill `duplicate_of` in time order: the one step that needs every earlier item."""
+        for s, a in zip(subjects, analyses):
+            local = frozenset(p["code"] for p in a["places"] if len(p["code"]) >= 9)
+            a["duplicate_of"] = self.dups.add(s.id, s.full_text, local)
+        return analyses

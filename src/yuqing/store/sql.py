@@ -212,10 +212,18 @@ class Store:
     _ANALYSIS_READ = (items.c.seq, items.c.id, items.c.platform, items.c.source, items.c.title, items.c.text,
                       items.c.text_sc, items.c.metrics, items.c.published_ts)
 
-    def pending_analysis(self, limit: int = 256) -> list[dict[str, Any]]:
-        """Return up to `limit` items waiting for analysis, oldest published first."""
+    def pending_analysis(self, limit: int = 256, after: tuple[int, int] | None = None) -> list[dict[str, Any]]:
+        """Return up to `limit` items waiting for analysis, oldest published first.
+
+        `after` (published_ts, seq) of the last row already taken pages on without waiting for
+        those rows to be saved (the parallel analysis pass keeps several batches in flight).
+        """
         query = (select(*self._ANALYSIS_READ).where(items.c.analyzed_ts.is_(None))
                  .order_by(items.c.published_ts, items.c.seq).limit(limit))
+        if after is not None:
+            from sqlalchemy import tuple_
+
+            query = query.where(tuple_(items.c.published_ts, items.c.seq) > tuple_(*after))
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
