@@ -243,6 +243,13 @@ def main() -> None:
     results["near_duplicates"] = dedup_dev.evaluate(pairs, NearDuplicates)
     print("near-duplicates dev pairs:", results["near_duplicates"], flush=True)
 
+    import events_dev
+
+    from yuqing.events.cluster import cluster_rows
+
+    results["events_fj3"] = events_dev.evaluate(cluster_rows, DATA)
+    print("event clustering, fj3 stream:", results["events_fj3"], flush=True)
+
     import risk_check
 
     results["risk_levels"] = risk_check.main()

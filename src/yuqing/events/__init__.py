@@ -1,0 +1,1 @@
+"""Events: items grouped online, in time order, into happenings (DESIGN §8)."""

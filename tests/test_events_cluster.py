@@ -1,0 +1,29 @@
+"""Online event clustering on the real fj3 stream, scored against the event annotations."""
+
+from __future__ import annotations
+
+import sys
+
+from conftest import ROOT
+from yuqing.events.cluster import EventClusterer
+
+sys.path.insert(0, str(ROOT / "bench"))
+import events_dev  # noqa: E402
+
+
+def test_bcubed_floor_on_the_dev_annotations(data):
+    from yuqing.events.cluster import cluster_rows
+
+    result = events_dev.evaluate(cluster_rows, data)
+    assert result["n"] == 599
+    # floors just under the measured 0.985 / 0.821 / 0.895 (bench/RESULTS.md); grouping by title: 0.65
+    assert result["precision"] >= 0.97 and result["recall"] >= 0.80 and result["f1"] >= 0.885, result
+
+
+def test_same_complaint_about_another_compound_is_another_event():
+    c = EventClusterer()
+    a = c.add("1", 0, "A3区景蓉华苑小区物业违规收取停车费", "景蓉华苑小区物业未经业主同意收取停车费，请有关部门查处。")
+    b = c.add("2", 60, "A3区景蓉华苑小区物业违规收取停车费", "景蓉华苑物业又乱收停车费，业主强烈反对。")
+    other = c.add("3", 120, "A3区麓谷明珠小区物业违规收取停车费", "麓谷明珠小区物业未经业主同意收取停车费，请有关部门查处。")
+    unrelated = c.add("4", 180, "A7县中学食堂饭菜质量差", "学校食堂的饭菜又贵又难吃，学生意见很大。")
+    assert a == b and other != a and unrelated not in (a, other)
