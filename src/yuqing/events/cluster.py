@@ -1,7 +1,9 @@
 """Online event clustering: each item joins the most similar active event or starts a new one.
 
 Similarity is the cosine between the item's TF-IDF vector of content words (title words count
-double) and an event's centroid, among events active within a time window. A guard keeps near-copies apart
+double) and an event — its centroid, or one of its latest members if that is closer (a follow-up
+often repeats the last message, not the event's average) — among events active within a time
+window. A guard keeps near-copies apart
 when they name different things — the same complaint about another compound, school or road is
 another event: an item does not join an event when a distinctive word of its title (one the IDF
 table has never seen: a compound, shop or company name) appears nowhere in what the event has
@@ -22,6 +24,7 @@ from ..analysis.keywords import CONTENT_TAGS, idf_table
 
 TITLE_WEIGHT = 2.0
 CANDIDATE_WORDS = 8
+MEMBERS = 5          # latest members an item may match on its own (2–20 scored within 0.002)
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Event:
     norm: float = 0.0
     names: frozenset[str] = frozenset()     # distinctive title words of the first item
     text: str = ""                           # the first item's title + text and later titles, for the guard
+    members: list = field(default_factory=list)   # (vector, norm) of the latest members
     size: int = 0
 
 
@@ -79,6 +83,8 @@ class EventClusterer:
                 continue
             dot = sum(v * ev.centroid.get(w, 0.0) for w, v in vec.items())
             score = dot / (norm * ev.norm)
+            for mv, mn in ev.members:
+                score = max(score, sum(v * mv.get(w, 0.0) for w, v in vec.items()) / (norm * mn))
             if score >= self.threshold and (best is None or score > best_score):
                 best, best_score = ev, score
         if best is None:
@@ -89,6 +95,7 @@ class EventClusterer:
         best.norm = math.sqrt(sum(v * v for v in best.centroid.values()))
         best.last_ts = max(best.last_ts, ts)
         best.size += 1
+        best.members = (best.members + [(vec, norm)])[-MEMBERS:]
         if best.size > 1:
             best.text += "\n" + title     # later titles widen what the event is known to name
         for w, _ in vec.most_common(CANDIDATE_WORDS):
