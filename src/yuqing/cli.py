@@ -388,6 +388,7 @@ def analyze(ctx: Ctx, input_file: str, output: str | None, scheme_path: str | No
 
     settings = ctx.settings
     analyzer = _load_analyzer(settings, scheme_path) if scheme_path else _load_analyzer_without_scheme(settings)
+    analyzer.enable_events()
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
         summary = analyze_file(input_file, out, analyzer, settings, on_error=_err)

@@ -18,6 +18,7 @@ import orjson
 import rjieba
 
 from ..scheme import Scheme
+from ..events.cluster import EventClusterer
 from .category import Categorizer
 from .dedup import NearDuplicates
 from .keywords import keywords_of_tags
@@ -40,10 +41,13 @@ class Subject:
     platform: str = "other"
     source: str | None = None
     metrics: dict | None = None
+    ts: float = 0.0          # published, epoch seconds
+    repost_of: str | None = None
 
     @classmethod
     def of_item(cls, item) -> "Subject":
-        return cls(item.id, item.title_sc, item.text_sc, item.platform, item.source, item.metrics)
+        return cls(item.id, item.title_sc, item.text_sc, item.platform, item.source, item.metrics,
+                   item.published_at.timestamp(), item.repost_of)
 
     @classmethod
     def of_row(cls, row: dict[str, Any]) -> "Subject":
@@ -54,7 +58,7 @@ class Subject:
 
         title = to_simplified(row["title"]) if row.get("title") else None
         return cls(row["id"], title, row.get("text_sc") or row["text"], row.get("platform") or "other",
-                   row.get("source"), metrics)
+                   row.get("source"), metrics, float(row.get("published_ts") or 0), row.get("repost_of"))
 
     @property
     def full_text(self) -> str:
@@ -88,12 +92,22 @@ def local_places(resolved) -> frozenset[str]:
 class Analyzer:
     """Analyses batches of items in time order; keeps the near-duplicate index between batches."""
 
-    def __init__(self, scheme: Scheme | None = None, model_dir: str = "", matcher: RegionMatcher | None = None):
+    def __init__(self, scheme: Scheme | None = None, model_dir: str = "", matcher: RegionMatcher | None = None,
+                 events: bool = False):
         self.scheme = scheme
         self.model_dir = model_dir
         self.models = load_models(model_dir)
         self.matcher = matcher or (RegionMatcher.for_scheme(scheme) if scheme else RegionMatcher.for_region(None))
         self.dups = NearDuplicates()
+        # `event` ids that hold within this analyzer's run (`yuqing analyze`); the store's events
+        # stage will keep its own
+        self.events = EventClusterer() if events else None
+        self._event_of: dict[str, str] = {}
+
+    def enable_events(self) -> None:
+        """Fill `event` too, with ids that hold within this analyzer's run (`yuqing analyze`)."""
+        if self.events is None:
+            self.events = EventClusterer()
 
     def remember(self, subject: Subject) -> None:
         """Put an already analysed item into the near-duplicate index (warming a new analyzer)."""
@@ -102,10 +116,14 @@ class Analyzer:
 
     def analyze(self, subjects: Sequence[Subject]) -> list[dict[str, Any]]:
         """Return one `analysis` object per subject, in the order given (which must be time order)."""
-        return self.link_copies(subjects, self.analyze_each(subjects))
+        analyses, tagged = self._analyze_each(subjects)
+        return self.link_copies(subjects, analyses, tagged)
 
     def analyze_each(self, subjects: Sequence[Subject]) -> list[dict[str, Any]]:
-        """Everything but `duplicate_of`: each item on its own, so batches can run in any process."""
+        """Everything but `duplicate_of` and `event`: each item on its own, so batches can run in any process."""
+        return self._analyze_each(subjects)[0]
+
+    def _analyze_each(self, subjects: Sequence[Subject]) -> tuple[list[dict[str, Any]], list]:
         texts = [s.full_text for s in subjects]
         tagged = [rjieba.tag(t) for t in texts]
         docs = [Doc(t, [w for w, _ in tags], rjieba.cut(s.title) if s.title else None)
@@ -132,11 +150,21 @@ class Analyzer:
                 "event": None,
                 "why": {"category": cat.why},
             })
-        return out
+        return out, tagged
 
-    def link_copies(self, subjects: Sequence[Subject], analyses: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Fill `duplicate_of` in time order: the one step that needs every earlier item."""
-        for s, a in zip(subjects, analyses):
+    def link_copies(self, subjects: Sequence[Subject], analyses: list[dict[str, Any]],
+                    tagged: list | None = None) -> list[dict[str, Any]]:
+        """Fill `duplicate_of` (and `event`, when this analyzer keeps events) in time order: the
+        steps that need every earlier item. A near-copy joins its original's event, a repost or
+        comment its parent's."""
+        for i, (s, a) in enumerate(zip(subjects, analyses)):
             local = frozenset(p["code"] for p in a["places"] if len(p["code"]) >= 9)
             a["duplicate_of"] = self.dups.add(s.id, s.full_text, local)
+            if self.events is not None:
+                event = self._event_of.get(a["duplicate_of"] or "") or self._event_of.get(s.repost_of or "")
+                if event is None:
+                    event = self.events.add(s.id, s.ts, s.title or "", s.text[:MAX_ANALYSED_CHARS],
+                                            tagged[i] if tagged is not None else None, local,
+                                            frozenset(p["mention"] for p in a["places"]))
+                self._event_of[s.id] = a["event"] = event
         return analyses

@@ -37,11 +37,25 @@ class Event:
     names: frozenset[str] = frozenset()     # distinctive title words of the first item
     text: str = ""                           # the first item's title + text and later titles, for the guard
     members: list = field(default_factory=list)   # (vector, norm) of the latest members
+    places: set[str] = field(default_factory=set)  # town/street and village codes its items name
     size: int = 0
 
 
-def _content(text: str) -> list[str]:
-    return [w for w, t in rjieba.tag(text) if len(w) >= 2 and t.startswith(CONTENT_TAGS) and not w.isdigit()]
+def _is_content(word: str, tag: str) -> bool:
+    return len(word) >= 2 and tag.startswith(CONTENT_TAGS) and not word.isdigit()
+
+
+def split_title(tagged: list[tuple[str, str]], title_len: int) -> tuple[list[str], list[str]]:
+    """Content words of `title\ntext` tagged as one string, split into (title words, text words).
+
+    rjieba's tokens cover the input exactly, so a token's offset says which part it is in.
+    """
+    title_words, text_words, offset = [], [], 0
+    for word, tag in tagged:
+        if _is_content(word, tag):
+            (title_words if offset < title_len else text_words).append(word)
+        offset += len(word)
+    return title_words, text_words
 
 
 @dataclass
@@ -54,19 +68,38 @@ class EventClusterer:
     _index: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     _n: int = 0
 
-    def vector(self, title: str, text: str) -> tuple[Counter, frozenset[str]]:
+    def vector(self, title: str, text: str, tagged: list[tuple[str, str]] | None = None
+               ) -> tuple[Counter, frozenset[str]]:
+        """TF-IDF of content words (title ×2) and the title's distinctive names.
+
+        `tagged`: rjieba.tag of `title + "\n" + text` (or of text alone without a title), when the
+        analysis stage has it already.
+        """
         idf, unseen = idf_table()
+        if tagged is None:
+            tagged = rjieba.tag(f"{title}\n{text}" if title else text)
+        title_words, text_words = split_title(tagged, len(title) if title else 0)
         vec: Counter = Counter()
-        title_words = _content(title) if title else []
         for w in title_words:
             vec[w] += TITLE_WEIGHT * idf.get(w, unseen)
-        for w in _content(text):
+        for w in text_words:
             vec[w] += idf.get(w, unseen)
         names = frozenset(w for w in title_words if idf.get(w, unseen) >= self.name_idf)
         return vec, names
 
-    def add(self, item_id: str, ts: float, title: str, text: str) -> str:
-        vec, names = self.vector(title, text)
+    def add(self, item_id: str, ts: float, title: str, text: str,
+            tagged: list[tuple[str, str]] | None = None, places: frozenset[str] = frozenset(),
+            place_words: frozenset[str] = frozenset()) -> str:
+        """Put an item (in time order) into an event; return the event's id.
+
+        `places`: the item's resolved town/street and village codes. An item never joins an event
+        whose items name other such places only: the same complaint about two streets is two
+        events. `place_words`: the place mentions, left out of the topical vector (where a thing
+        happened is the guard's business, what happened is the vector's).
+        """
+        vec, names = self.vector(title, text, tagged)
+        for w in [w for w in vec if any(w in m for m in place_words)]:
+            del vec[w]
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         full = f"{title}\n{text}"
         # candidates: events sharing one of the item's most weighty words (common words like 小区
@@ -80,6 +113,8 @@ class EventClusterer:
             if ts - ev.last_ts > self.window_s:
                 continue
             if any(n not in ev.text for n in names) or any(n not in full for n in ev.names):
+                continue
+            if places and ev.places and places.isdisjoint(ev.places):
                 continue
             dot = sum(v * ev.centroid.get(w, 0.0) for w, v in vec.items())
             score = dot / (norm * ev.norm)
@@ -95,6 +130,7 @@ class EventClusterer:
         best.norm = math.sqrt(sum(v * v for v in best.centroid.values()))
         best.last_ts = max(best.last_ts, ts)
         best.size += 1
+        best.places |= places
         best.members = (best.members + [(vec, norm)])[-MEMBERS:]
         if best.size > 1:
             best.text += "\n" + title     # later titles widen what the event is known to name
