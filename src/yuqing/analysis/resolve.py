@@ -41,7 +41,8 @@ class Resolved:
 
 def _not_a_place(text: str, mention: Mention, covered: set[int]) -> bool:
     """Return True when a short form is part of another name: 广阳岛, 广阳道, or a person (张广阳)."""
-    if not mention.alias:
+    if not mention.alias or _typed(mention.text):
+        # a full name, or a short form that keeps its kind (康宁街社区小区: the compound is in it)
         return False
     if mention.end < len(text) and text[mention.end] in NAME_CONTINUATIONS:
         return True
