@@ -129,6 +129,7 @@ def main() -> None:
                          f"【示例】{platform}(虚构)", rng.choice(USERS)))
     fire = END - timedelta(days=1, hours=4)
     firsts: list[str] = []
+    posted: dict[str, datetime] = {}
     for minutes, platform, who, text in INCIDENT:
         i += 1
         is_outlet = who.startswith("【示例】")
@@ -137,11 +138,13 @@ def main() -> None:
         rec["metrics"]["reposts"] = rng.randint(50, 900)
         rows.append(rec)
         firsts.append(rec["id"])
+        posted[rec["id"]] = fire + timedelta(minutes=minutes)
     # reposts and near-duplicate reprints of the incident
     for k in range(45):
         i += 1
         parent = rng.choice(firsts[:5] + firsts[8:10])
-        when = fire + timedelta(minutes=5 + k * 4 + rng.randint(0, 3))
+        # a repost comes after what it reposts
+        when = max(fire + timedelta(minutes=5 + k * 4 + rng.randint(0, 3)), posted[parent] + timedelta(minutes=1 + k % 7))
         text = rng.choice(["转发微博", "关注！希望没人受伤", "//@示例用户甲: 万庄镇着火了", "求后续", "注意安全"])
         rows.append(item(i, "weibo", when, text, "【示例】weibo(虚构)", rng.choice(USERS), repost_of=parent))
     for k, outlet in enumerate(["【示例】环京快讯(虚构)", "【示例】北方民生网(虚构)", "【示例】京津冀在线(虚构)"]):
