@@ -9,9 +9,8 @@ from __future__ import annotations
 import csv
 import json
 import os
-import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 

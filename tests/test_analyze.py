@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from test_cli import DEMO_STREAM, yq
 from yuqing.analysis.analyze import Analyzer, Subject
 from yuqing.analysis.risk import assess, harm_cues
@@ -195,7 +194,9 @@ def test_parallel_analysis_gives_what_one_process_gives(tmp_path):
         s = load_settings(env={}, database_url=f"sqlite:///{tmp_path}/w{workers}.db", ingest_workers=0)
         store = open_store(s.database_url)
         ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
+        assert store.count_pending(1000) == 302 and store.count_pending(100) == 100   # 302 > 4 × 32: workers
         assert analyze_pending(store, Analyzer(), batch_size=32, workers=workers, warm_days=0) == 302
+        assert store.count_pending(1000) == 0
         results.append({r["id"]: r["analysis"] for r in store.get_items(
             [r["id"] for r in store.iter_items()])})
         store.close()

@@ -55,12 +55,12 @@ class Ctx:
 pass_ctx = click.make_pass_decorator(Ctx)
 
 
-def _load_analyzer(settings, scheme_path: str | None = None):
+def _load_analyzer(settings, scheme_path: str | None = None, configured: bool = True):
     from .scheme import SchemeError
     from .pipeline import make_analyzer
 
     try:
-        return make_analyzer(settings, scheme_path)
+        return make_analyzer(settings, scheme_path, configured)
     except (SchemeError, FileNotFoundError, KeyError) as exc:
         raise click.UsageError(str(exc)) from None
 
@@ -387,7 +387,7 @@ def analyze(ctx: Ctx, input_file: str, output: str | None, scheme_path: str | No
     from .analyze_file import analyze_file
 
     settings = ctx.settings
-    analyzer = _load_analyzer(settings, scheme_path) if scheme_path else _load_analyzer_without_scheme(settings)
+    analyzer = _load_analyzer(settings, scheme_path, configured=False)   # no --scheme: every item relevant
     analyzer.enable_events()
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
@@ -399,15 +399,6 @@ def analyze(ctx: Ctx, input_file: str, output: str | None, scheme_path: str | No
          f"({summary['seconds']:.1f} s)")
     if summary["analysed"] == 0 and summary["lines"] > 0:
         sys.exit(1)
-
-
-def _load_analyzer_without_scheme(settings):
-    from .analysis.analyze import Analyzer
-
-    try:
-        return Analyzer(None, settings.model_dir)
-    except FileNotFoundError as exc:
-        raise click.UsageError(str(exc)) from None
 
 
 @main.command()

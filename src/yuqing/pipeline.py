@@ -158,14 +158,15 @@ def _raw_text(record: Any) -> str:
 
 # --- the analysis stage -----------------------------------------------------------------------
 
-def make_analyzer(settings: Settings, scheme_path: str | None = None):
-    """Return an Analyzer for the configured scheme (none if the scheme file does not exist)."""
+def make_analyzer(settings: Settings, scheme_path: str | None = None, configured: bool = True):
+    """Return an Analyzer for `scheme_path`, else for the configured scheme when `configured` and
+    its file exists, else without a scheme (every item relevant)."""
     from .analysis.analyze import Analyzer
     from .scheme import load_scheme
     from .starter import known_region
 
     path = Path(scheme_path or settings.scheme)
-    scheme = load_scheme(path, known_region) if (scheme_path or path.is_file()) else None
+    scheme = load_scheme(path, known_region) if (scheme_path or (configured and path.is_file())) else None
     return Analyzer(scheme, settings.model_dir)
 
 
@@ -212,8 +213,7 @@ def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: fl
         if on_batch:
             on_batch(done)
 
-    first = store.pending_analysis(batch_size * 4)
-    if not workers or len(first) < batch_size * 4:     # a small backlog: workers would cost more to start
+    if not workers or store.count_pending(batch_size * 4) < batch_size * 4:   # small: workers cost more to start
         while True:
             rows = store.pending_analysis(batch_size)
             if not rows:

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 import orjson
 import rjieba
 
+from ..ingest import to_simplified
 from ..scheme import Scheme
 from ..events.cluster import EventClusterer
 from .category import Categorizer
@@ -54,8 +55,6 @@ class Subject:
         metrics = row.get("metrics")
         if isinstance(metrics, str):
             metrics = orjson.loads(metrics)
-        from ..ingest import to_simplified
-
         title = to_simplified(row["title"]) if row.get("title") else None
         return cls(row["id"], title, row.get("text_sc") or row["text"], row.get("platform") or "other",
                    row.get("source"), metrics, float(row.get("published_ts") or 0), row.get("repost_of"))
@@ -84,35 +83,33 @@ def load_models(directory: str = "") -> Models:
                   SentimentModel(load_model(Path(str(base), "sentiment"))))
 
 
-def local_places(resolved) -> frozenset[str]:
-    """Codes of the town/street and village places resolved in a text (for near-duplicates)."""
-    return frozenset(r.place.code for r in resolved if r.place is not None and len(r.place.code) >= 9)
+def local_places(places: list[dict]) -> frozenset[str]:
+    """Codes of the town/street and village places among `analysis.places` (for copies and events)."""
+    return frozenset(p["code"] for p in places if len(p["code"]) >= 9)
 
 
 class Analyzer:
     """Analyses batches of items in time order; keeps the near-duplicate index between batches."""
 
-    def __init__(self, scheme: Scheme | None = None, model_dir: str = "", matcher: RegionMatcher | None = None,
-                 events: bool = False):
+    def __init__(self, scheme: Scheme | None = None, model_dir: str = "", matcher: RegionMatcher | None = None):
         self.scheme = scheme
         self.model_dir = model_dir
         self.models = load_models(model_dir)
         self.matcher = matcher or (RegionMatcher.for_scheme(scheme) if scheme else RegionMatcher.for_region(None))
         self.dups = NearDuplicates()
-        # `event` ids that hold within this analyzer's run (`yuqing analyze`); the store's events
-        # stage will keep its own
-        self.events = EventClusterer() if events else None
+        self.events: EventClusterer | None = None      # see enable_events
         self._event_of: dict[str, str] = {}
 
     def enable_events(self) -> None:
-        """Fill `event` too, with ids that hold within this analyzer's run (`yuqing analyze`)."""
+        """Fill `event` too, with ids that hold within this analyzer's run (`yuqing analyze`); the
+        store's events stage will keep ids of its own."""
         if self.events is None:
             self.events = EventClusterer()
 
     def remember(self, subject: Subject) -> None:
         """Put an already analysed item into the near-duplicate index (warming a new analyzer)."""
         text = subject.full_text
-        self.dups.add(subject.id, text, local_places(self.matcher.resolved(text)))
+        self.dups.add(subject.id, text, local_places(place_dicts(self.matcher.resolved(text))))
 
     def analyze(self, subjects: Sequence[Subject]) -> list[dict[str, Any]]:
         """Return one `analysis` object per subject, in the order given (which must be time order)."""
@@ -158,7 +155,7 @@ class Analyzer:
         steps that need every earlier item. A near-copy joins its original's event, a repost or
         comment its parent's."""
         for i, (s, a) in enumerate(zip(subjects, analyses)):
-            local = frozenset(p["code"] for p in a["places"] if len(p["code"]) >= 9)
+            local = local_places(a["places"])
             a["duplicate_of"] = self.dups.add(s.id, s.full_text, local)
             if self.events is not None:
                 event = self._event_of.get(a["duplicate_of"] or "") or self._event_of.get(s.repost_of or "")

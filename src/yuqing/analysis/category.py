@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from .linear import Doc, HashCache, LinearModel
 
 CATEGORIES = ("城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生",
@@ -93,8 +91,3 @@ class Categorizer:
             else:
                 results.append(CategoryResult(label, round(p, 3), f"模型：{label} {p:.2f}"))
         return results
-
-
-def top_classes(model: LinearModel, proba: np.ndarray, k: int = 3) -> list[tuple[str, float]]:
-    order = np.argsort(-proba)[:k]
-    return [(model.classes[i], float(proba[i])) for i in order]

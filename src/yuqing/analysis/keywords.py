@@ -39,12 +39,17 @@ def keywords(text_sc: str, k: int = 5) -> list[str]:
     return keywords_of_tags(rjieba.tag(text_sc), k)
 
 
+def is_content(word: str, tag: str) -> bool:
+    """A content word by its rjieba tag: two characters or more, not a number, not 是/有."""
+    return len(word) >= 2 and tag.startswith(CONTENT_TAGS) and tag not in _SKIP_TAGS and not word.isdigit()
+
+
 def keywords_of_tags(tagged: list[tuple[str, str]], k: int = 5) -> list[str]:
     """keywords() for text already tagged by rjieba.tag (the analysis stage tags once)."""
     idf, unseen = idf_table()
     counts: Counter = Counter()
     for word, tag in tagged:
-        if len(word) >= 2 and tag.startswith(CONTENT_TAGS) and tag not in _SKIP_TAGS and not word.isdigit():
+        if is_content(word, tag):
             counts[word] += 1
     scored = sorted(counts.items(), key=lambda wc: (-wc[1] * idf.get(wc[0], unseen), wc[0]))
     return [w for w, _ in scored[:k]]

@@ -45,10 +45,6 @@ def content_words(words: list[str]) -> list[str]:
     return [w for w in words if w.isalnum() or (not w.isspace() and any(ch.isalnum() for ch in w))]
 
 
-def head_words(doc: Doc) -> list[str]:
-    return content_words(doc.title_words if doc.title_words else doc.words)[:HEAD_WORDS]
-
-
 NEGATIONS = frozenset("不 没 没有 无 非 未 别 不是 不要 不会 不能 不太 并不 从不 毫无 绝不".split())
 NEGATION_REACH = 2
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import rjieba
 
-from ..analysis.keywords import CONTENT_TAGS, idf_table
+from ..analysis.keywords import idf_table, is_content
 
 TITLE_WEIGHT = 2.0
 CANDIDATE_WORDS = 8
@@ -41,10 +41,6 @@ class Event:
     size: int = 0
 
 
-def _is_content(word: str, tag: str) -> bool:
-    return len(word) >= 2 and tag.startswith(CONTENT_TAGS) and not word.isdigit()
-
-
 def split_title(tagged: list[tuple[str, str]], title_len: int) -> tuple[list[str], list[str]]:
     """Content words of `title\ntext` tagged as one string, split into (title words, text words).
 
@@ -52,7 +48,7 @@ def split_title(tagged: list[tuple[str, str]], title_len: int) -> tuple[list[str
     """
     title_words, text_words, offset = [], [], 0
     for word, tag in tagged:
-        if _is_content(word, tag):
+        if is_content(word, tag):
             (title_words if offset < title_len else text_words).append(word)
         offset += len(word)
     return title_words, text_words

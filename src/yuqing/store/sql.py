@@ -227,6 +227,12 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
+    def count_pending(self, up_to: int) -> int:
+        """How many items wait for analysis, counted no further than `up_to`."""
+        waiting = select(items.c.seq).where(items.c.analyzed_ts.is_(None)).limit(up_to).subquery()
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(waiting)).scalar_one()
+
     def recent_analyzed(self, since_ts: int, limit: int = 50_000) -> list[dict[str, Any]]:
         """Return analysed items published since `since_ts`, oldest first (to warm the near-duplicate index)."""
         query = (select(*self._ANALYSIS_READ).where(items.c.analyzed_ts.is_not(None), items.c.published_ts >= since_ts,
