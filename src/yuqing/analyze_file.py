@@ -61,7 +61,10 @@ def analyze_file(path: str, out: IO[str], analyzer: Analyzer, settings: Settings
     items = dict(good)
     for n in range(1, lines + 1):
         if n in items:
-            obj = items[n].to_json() | {"analysis": results[n]}
+            analysis = results[n]
+            if analysis.get("event") and analyzer.events is not None:
+                analysis["event"] = analyzer.events.resolve(analysis["event"])   # events merged since
+            obj = items[n].to_json() | {"analysis": analysis}
         else:
             obj = {"line": n, "error": errors[n]}
         out.write(orjson.dumps(obj).decode() + "\n")

@@ -75,7 +75,7 @@ def _analyze_stored(ctx: "Ctx") -> int:
     from .pipeline import worker_count
 
     n = analyze_pending(ctx.store, ctx.analyzer, ctx.settings.analyze_batch_size,
-                        workers=worker_count(ctx.settings))
+                        workers=worker_count(ctx.settings), settings=ctx.settings)
     if n:
         _err(f"analysed {n} items ({time.perf_counter() - started:.1f} s)")
     return n
@@ -302,7 +302,7 @@ def stats(ctx: Ctx, as_json: bool) -> None:
     Example:
       yuqing stats --json
     """
-    data = ctx.store.stats() | {"analysis": ctx.store.analysis_counts()}
+    data = ctx.store.stats() | {"analysis": ctx.store.analysis_counts()} | ctx.store.event_counts()
     if as_json:
         _echo_json(data)
         return
@@ -319,6 +319,60 @@ def stats(ctx: Ctx, as_json: bool) -> None:
     for key, label in (("by_category", "category"), ("by_sentiment", "sentiment"), ("by_risk", "risk")):
         if a[key]:
             click.echo(f"  {label}: " + ", ".join(f"{k} {v}" for k, v in sorted(a[key].items(), key=lambda kv: -kv[1])))
+    click.echo(f"events: {data['events']}" + ("  (" + ", ".join(f"{k} {v}" for k, v in sorted(data["events_by_stage"].items()))
+                                              + ")" if data["events"] else ""))
+
+
+@main.command()
+@click.option("--since", default="1d", show_default=True,
+              help="Events active since: 12h, 7d, a date; counted back from now, or from the newest item "
+                   "when the store holds only older ones (an archive or a replay).")
+@click.option("--top", default=20, show_default=True, help="How many events, hottest first.")
+@json_option
+@pass_ctx
+def events(ctx: Ctx, since: str, top: int, as_json: bool) -> None:
+    """Events with heat (热度), lifecycle stage and signals; rising keywords and sensitive trends.
+
+    \b
+    Example:
+      yuqing events --since 7d --top 10
+    """
+    from .events.trends import TrendParams, rising_keywords, sensitive_trends
+    from .pipeline import stream_clock, update_events
+
+    store = ctx.store
+    clock = stream_clock(store)
+    start = parse_since(since, datetime.fromtimestamp(clock, timezone.utc))
+    start_ts = int(start.timestamp()) if start else 0
+    # records age: heat and stage are re-taken now for the events in view
+    update_events(store, store.event_ids_since(start_ts, stale_before=int(time.time()) - 300), ctx.settings, clock)
+    listed = store.list_events(start_ts, top)
+    trend = TrendParams()
+    rows = store.analysed_between(clock - trend.window_s - trend.baseline_days * 86400, clock)
+    data = {"as_of": datetime.fromtimestamp(clock, timezone.utc).isoformat(), "since": start.isoformat() if start else None,
+            "events": listed, "rising_keywords": rising_keywords(rows, clock, trend),
+            "sensitive_trends": sensitive_trends(rows, clock, trend)}
+    if as_json:
+        _echo_json(data)
+        return
+    for e in listed:
+        stage, h = e["stage"], e["heat"]
+        parts = " ".join(f"{k} {p['value']}" for k, p in h["parts"].items())
+        click.echo(f"{e['id']}  热度 {h['value']:5.1f}  {stage['label']}  {e['size']} items/{e['source_count']} sources  "
+                   f"{e['category']}  risk {e['risk']['level']}  {e['title'][:40]}")
+        click.echo(f"    首发 {e['first_report']['published_at'][:16]} {e['first_report']['source'] or e['first_report']['platform']}"
+                   f"  最近 {e['last_at'][:16]}  ({parts})")
+        if stage.get("signal"):
+            sig = stage["signal"]
+            click.echo(f"    burst: {sig['observed']} in {sig['window_s'] / 60:.0f} min against {sig['baseline']} "
+                       f"(x{sig['ratio']}, p {sig['p_value']}, {sig['sources']} sources)")
+    if data["rising_keywords"]:
+        click.echo("rising keywords: " + ", ".join(f"{k['keyword']} {k['observed']} (x{k['ratio']})"
+                                                   for k in data["rising_keywords"][:10]))
+    for t in data["sensitive_trends"][:10]:
+        click.echo(f"sensitive trend: {t['kind']} {t['name']}: {t['sensitive']}/{t['items']} negative or high risk "
+                   f"({t['observed_share']:.0%} against {t['baseline_share']:.0%}, z {t['z']})")
+    _err(f"{len(listed)} events active since {data['since'] or 'the start'} (as of {data['as_of'][:16]})")
 
 
 @main.group()

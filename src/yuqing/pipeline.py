@@ -6,9 +6,12 @@
               entries recorded (store/*)
 
 4. analyse  — stored items waiting for analysis get their `analysis` object, oldest first
-              (`analyze_pending`; one process, because near-duplicates need time order)
+              (`analyze_pending`); near-duplicates and the event of each item are linked in
+              time order in this process, the rest may run in workers
+5. events   — the records of the events that changed are rebuilt from their items
+              (`update_events`: timeline, heat, stage, spread)
 
-Events and alerts are later stages over analysed items.
+Alerts are a later stage over events and analysed items.
 
 Stages 2 and 3 are one function over a batch (`ingest_batch`), so a large stream runs them in
 worker processes, each with its own connection, while this process reads the input. Writers
@@ -187,16 +190,77 @@ def _analyze_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return _worker_analyzer.analyze_each([Subject.of_row(r) for r in rows])
 
 
+def attach_events(store: Store, analyzer, settings: Settings) -> None:
+    """Give the analyzer the store's clusterer: the events active in the window, numbered on."""
+    from .events.cluster import EventClusterer
+
+    clusterer = EventClusterer(window_s=settings.event_window_days * 86400, max_active=settings.event_max_active)
+    newest = store.latest_published_ts() or time.time()
+    clusterer.load(store.active_event_states(int(newest - clusterer.window_s), clusterer.max_active),
+                   store.last_event_number())
+    analyzer.enable_events(clusterer)
+    analyzer.store_events = True
+
+
+def stream_clock(store: Store, now: float | None = None) -> float:
+    """The time heat and stages are taken at: now, unless the store holds only older items (a
+    replay or an archive), then the newest item's time."""
+    now = now or time.time()
+    newest = store.latest_published_ts()
+    return float(newest) if newest and newest < now - 2 * 86400 else now
+
+
+def configured_authority(settings: Settings) -> dict[str, float]:
+    from .collect import configured_sources
+
+    try:
+        return {cfg.name: cfg.authority for cfg in configured_sources(settings)}
+    except Exception:       # a broken [[sources]] entry is the collector's error to report
+        return {}
+
+
+def update_events(store: Store, event_ids, settings: Settings, as_of: float | None = None) -> int:
+    """Rebuild the records of these events from their stored items; return how many."""
+    from .events.record import build
+
+    as_of = as_of or stream_clock(store)
+    params = burst_params(settings)
+    authority = configured_authority(settings)
+    ids = sorted(set(event_ids))
+    done = 0
+    for i in range(0, len(ids), 500):
+        members = store.event_items(ids[i:i + 500])
+        records = [build(eid, rows, max(as_of, rows[-1]["published_ts"]), authority, params)
+                   for eid, rows in members.items()]
+        store.save_event_records(records)
+        done += len(records)
+    return done
+
+
+def burst_params(settings: Settings):
+    from .events.burst import BurstParams
+
+    return BurstParams(window_s=settings.burst_window_minutes * 60, min_count=settings.burst_min_count,
+                       min_sources=settings.burst_min_sources)
+
+
 def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: float = 7.0,
-                    on_batch: Callable[[int], None] | None = None, workers: int = 0) -> int:
+                    on_batch: Callable[[int], None] | None = None, workers: int = 0,
+                    settings: Settings | None = None) -> int:
     """Analyse every stored item waiting for it, oldest first; return how many were analysed.
 
     A fresh analyzer first learns the texts of the last `warm_days` (already analysed), so a
     copy arriving today still points at last week's original. With `workers` and a backlog of
     more than a few batches, the per-item work runs in worker processes while this process
-    links near-duplicates in time order and stores the results.
+    links near-duplicates in time order and stores the results. With `settings`, items are
+    put into events too, and the records of the events that changed are rebuilt.
     """
     from .analysis.analyze import Subject
+
+    if settings is not None and not getattr(analyzer, "store_events", False):
+        attach_events(store, analyzer, settings)
+    events = analyzer.events if getattr(analyzer, "store_events", False) else None
+    as_of = stream_clock(store) if events is not None else 0.0
 
     if warm_days and not getattr(analyzer, "warmed", False):
         since = int(time.time() - warm_days * 86400)
@@ -208,7 +272,17 @@ def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: fl
     def finish(rows, analyses) -> None:
         nonlocal done
         subjects = [Subject.of_row(r) for r in rows]
-        store.save_analysis(list(zip((s.id for s in subjects), analyzer.link_copies(subjects, analyses))))
+        known = store.events_of({s.repost_of for s in subjects if s.repost_of}) if events is not None else None
+        analyses = analyzer.link_copies(subjects, analyses, known, store.events_of if events is not None else None)
+        if events is not None:
+            for a in analyses:
+                a["event"] = events.resolve(a["event"])
+        store.save_analysis(list(zip((s.id for s in subjects), analyses)))
+        if events is not None:
+            states, merges = events.drain()
+            store.save_event_states(states, merges)
+            update_events(store, {a["event"] for a in analyses} | set(merges.values()), settings,
+                          max(as_of, max(s.ts for s in subjects)))
         done += len(rows)
         if on_batch:
             on_batch(done)

@@ -33,6 +33,17 @@ SETTINGS: tuple[Setting, ...] = (
             "Directory with your own category/, scope/ and sentiment/ models (as written by "
             "scripts/train_models.py); empty uses the models shipped in the package."),
     Setting("analyze_batch_size", 256, "Items analysed together (models score a batch at once)."),
+    Setting("event_window_days", 365.0,
+            "An event idle this long is closed: a new item no longer joins it (a follow-up months "
+            "later still does within the window)."),
+    Setting("event_max_active", 20_000,
+            "Events held in memory for matching; beyond it the least recently active are closed "
+            "(they stay in the store). Memory is about 10 KB per event."),
+    Setting("burst_window_minutes", 60.0, "The sliding window in which an event's burst (爆发) is counted."),
+    Setting("burst_min_count", 5.5,
+            "Least items in the window, past the first report, for a burst; a repost or comment "
+            "counts 1/15. Chosen on CED Weibo cascades (bench/RESULTS.md)."),
+    Setting("burst_min_sources", 2, "Least distinct sources (or authors) in the window for a burst."),
     Setting("fetch_timeout", 20.0, "Seconds before a fetch (connect or read) gives up."),
     Setting("fetch_max_bytes", 5_000_000, "Largest response body read; a larger one is cut off and refused."),
     Setting("fetch_max_redirects", 5, "Redirects followed before a fetch is refused as a loop."),

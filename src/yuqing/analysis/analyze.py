@@ -8,18 +8,19 @@ the store's analysis pass both guarantee. The same Analyzer serves both.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import orjson
 import rjieba
 
 from ..ingest import to_simplified
 from ..scheme import Scheme
-from ..events.cluster import EventClusterer
+from ..events.cluster import EventClusterer, split_title
 from .category import Categorizer
 from .dedup import NearDuplicates
 from .keywords import keywords_of_tags
@@ -30,6 +31,7 @@ from .sentiment import SentimentModel
 
 # Text past this point is not analysed: places, cues and words of a 1 MB post are in its start.
 MAX_ANALYSED_CHARS = 20_000
+EVENT_OF_LIMIT = 500_000   # items whose event the analyzer remembers (for their copies and reposts)
 
 
 @dataclass(slots=True)
@@ -100,11 +102,18 @@ class Analyzer:
         self.events: EventClusterer | None = None      # see enable_events
         self._event_of: dict[str, str] = {}
 
-    def enable_events(self) -> None:
-        """Fill `event` too, with ids that hold within this analyzer's run (`yuqing analyze`); the
-        store's events stage will keep ids of its own."""
-        if self.events is None:
+    def enable_events(self, clusterer: EventClusterer | None = None) -> None:
+        """Fill `event` too: with ids that hold within this analyzer's run (`yuqing analyze`), or
+        with `clusterer`, which the store's pipeline loads with the events still active."""
+        if clusterer is not None:
+            self.events = clusterer
+        elif self.events is None:
             self.events = EventClusterer()
+
+    def event_of(self, item_id: str) -> str | None:
+        """The event an item seen by this analyzer is in now (events merge)."""
+        event = self._event_of.get(item_id)
+        return self.events.resolve(event) if event and self.events else event
 
     def remember(self, subject: Subject) -> None:
         """Put an already analysed item into the near-duplicate index (warming a new analyzer)."""
@@ -113,8 +122,8 @@ class Analyzer:
 
     def analyze(self, subjects: Sequence[Subject]) -> list[dict[str, Any]]:
         """Return one `analysis` object per subject, in the order given (which must be time order)."""
-        analyses, tagged = self._analyze_each(subjects)
-        return self.link_copies(subjects, analyses, tagged)
+        analyses, _ = self._analyze_each(subjects)
+        return self.link_copies(subjects, analyses)
 
     def analyze_each(self, subjects: Sequence[Subject]) -> list[dict[str, Any]]:
         """Everything but `duplicate_of` and `event`: each item on its own, so batches can run in any process."""
@@ -130,6 +139,8 @@ class Analyzer:
         sentiments = self.models.sentiment.predict(docs, cache)
         out = []
         for s, text, tags, cat, sen in zip(subjects, texts, tagged, categories, sentiments):
+            # the event stage's words, from the same segmentation (private: not stored)
+            words = split_title(tags, len(s.title) if s.title else 0)
             resolved = self.matcher.resolved(text)
             if self.scheme is None:
                 relevant = True
@@ -146,22 +157,37 @@ class Analyzer:
                 "duplicate_of": None,
                 "event": None,
                 "why": {"category": cat.why},
+                "_words": words,
             })
         return out, tagged
 
     def link_copies(self, subjects: Sequence[Subject], analyses: list[dict[str, Any]],
-                    tagged: list | None = None) -> list[dict[str, Any]]:
+                    known_events: dict[str, str] | None = None,
+                    lookup: Callable[[list[str]], dict[str, str]] | None = None) -> list[dict[str, Any]]:
         """Fill `duplicate_of` (and `event`, when this analyzer keeps events) in time order: the
         steps that need every earlier item. A near-copy joins its original's event, a repost or
-        comment its parent's."""
-        for i, (s, a) in enumerate(zip(subjects, analyses)):
+        comment its parent's. `known_events`: {item id: event} of earlier items this analyzer has
+        not seen (a repost's parent analysed by another process); `lookup` finds more (the
+        original of a copy, which is known only here)."""
+        for s, a in zip(subjects, analyses):
+            words = a.pop("_words", None)
             local = local_places(a["places"])
             a["duplicate_of"] = self.dups.add(s.id, s.full_text, local)
             if self.events is not None:
-                event = self._event_of.get(a["duplicate_of"] or "") or self._event_of.get(s.repost_of or "")
+                event = None
+                for parent in (a["duplicate_of"], s.repost_of):
+                    if parent and event is None:
+                        event = self.event_of(parent) or (known_events or {}).get(parent)
+                        if event is None and lookup is not None:
+                            event = lookup([parent]).get(parent)
                 if event is None:
                     event = self.events.add(s.id, s.ts, s.title or "", s.text[:MAX_ANALYSED_CHARS],
-                                            tagged[i] if tagged is not None else None, local,
-                                            frozenset(p["mention"] for p in a["places"]))
+                                            None, local, frozenset(p["mention"] for p in a["places"]), words)
+                else:
+                    event = self.events.resolve(event)
+                    self.events.touch(event, s.ts)
                 self._event_of[s.id] = a["event"] = event
+        if len(self._event_of) > EVENT_OF_LIMIT:      # bounded: the store answers for older items
+            for key in list(itertools.islice(self._event_of, len(self._event_of) // 2)):
+                del self._event_of[key]
         return analyses

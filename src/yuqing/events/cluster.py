@@ -3,20 +3,26 @@
 Similarity is the cosine between the item's TF-IDF vector of content words (title words count
 double) and an event — its centroid, or one of its latest members if that is closer (a follow-up
 often repeats the last message, not the event's average) — among events active within a time
-window. A guard keeps near-copies apart
-when they name different things — the same complaint about another compound, school or road is
-another event: an item does not join an event when a distinctive word of its title (one the IDF
-table has never seen: a compound, shop or company name) appears nowhere in what the event has
-said, nor when the event's first title has one the item lacks.
+window. A guard keeps near-copies apart when they name different things — the same complaint
+about another compound, school or road is another event: an item does not join an event when a
+distinctive word of its title (one the IDF table has never seen: a compound, shop or company
+name) appears nowhere in what the event has said, nor when the event's first title has one the
+item lacks; nor when both name towns, streets or villages and none in common.
 
-First version (issue 4 in progress): no merging of events yet, memory grows with events.
+Two events merge when an item is close to both and they pass the same guards against each other
+(the story first told in two ways). Memory is bounded: at most `max_active` events are held, the
+least recently active go first, and an event idle for `window_s` is closed. What an event needs
+to be matched again is its `state()`, which the store keeps, so a new process picks up where the
+last one stopped.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any, Iterable
 
 import rjieba
 
@@ -24,7 +30,9 @@ from ..analysis.keywords import idf_table, is_content
 
 TITLE_WEIGHT = 2.0
 CANDIDATE_WORDS = 8
-MEMBERS = 5          # latest members an item may match on its own (2–20 scored within 0.002)
+MEMBERS = 5            # latest members an item may match on its own (2–20 scored within 0.002)
+CENTROID_WORDS = 300   # a big event's centroid keeps its weightiest words (bounded memory)
+GUARD_CHARS = 4000     # what an event has said, as far as the name guard looks
 
 
 @dataclass
@@ -32,13 +40,38 @@ class Event:
     id: str
     first_ts: float
     last_ts: float
-    centroid: Counter = field(default_factory=Counter)
+    centroid: dict[str, float] = field(default_factory=dict)
     norm: float = 0.0
     names: frozenset[str] = frozenset()     # distinctive title words of the first item
     text: str = ""                           # the first item's title + text and later titles, for the guard
     members: list = field(default_factory=list)   # (vector, norm) of the latest members
     places: set[str] = field(default_factory=set)  # town/street and village codes its items name
     size: int = 0
+    indexed: set[str] = field(default_factory=set)  # words under which the candidate index lists it
+
+    def state(self) -> dict[str, Any]:
+        """What matching needs, as JSON-ready data (the store keeps it between processes)."""
+        return {"id": self.id, "first_ts": self.first_ts, "last_ts": self.last_ts,
+                "centroid": self.centroid, "names": sorted(self.names), "text": self.text,
+                "members": [v for v, _ in self.members], "places": sorted(self.places), "size": self.size}
+
+    @classmethod
+    def of_state(cls, s: dict[str, Any]) -> "Event":
+        ev = cls(s["id"], s["first_ts"], s["last_ts"], dict(s["centroid"]), names=frozenset(s["names"]),
+                 text=s["text"], members=[(v, _norm(v)) for v in s["members"]], places=set(s["places"]),
+                 size=s["size"])
+        ev.norm = _norm(ev.centroid)
+        return ev
+
+
+def _norm(vec: dict[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in vec.values())) or 1.0
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    # the shared words, found by a C-level set intersection, are few; summing only those is
+    # 3-4x faster than looking every word of one vector up in the other
+    return sum([a[w] * b[w] for w in a.keys() & b.keys()])
 
 
 def split_title(tagged: list[tuple[str, str]], title_len: int) -> tuple[list[str], list[str]]:
@@ -54,88 +87,219 @@ def split_title(tagged: list[tuple[str, str]], title_len: int) -> tuple[list[str
     return title_words, text_words
 
 
+def words_of(title: str, text: str, tagged: list[tuple[str, str]] | None = None) -> tuple[list[str], list[str]]:
+    """(title words, text words) of an item; `tagged` is rjieba.tag of `title\ntext` (or of text
+    alone without a title) when the analysis stage has it already."""
+    if tagged is None:
+        tagged = rjieba.tag(f"{title}\n{text}" if title else text)
+    return split_title(tagged, len(title) if title else 0)
+
+
 @dataclass
 class EventClusterer:
-    # chosen on annotations/events_dev.jsonl (bench/RESULTS.md): 0.25–0.55 and 60–365 days tried
+    # chosen on annotations/events_dev.jsonl (bench/RESULTS.md): 0.25–0.55 and 30–365 days tried
     threshold: float = 0.4
     window_s: float = 365 * 86400
     name_idf: float = 9.5        # about the IDF of a word unseen in the corpora: compound, shop and company names
+    # the same town or village within days: a smaller topical overlap will do (a fire told as 起火,
+    # 火灾 and 调查进展 by video, media and the authorities over two days is one event)
+    place_threshold: float = 0.2
+    place_window_s: float = 3 * 86400
+    merge_threshold: float = 0.5   # centroid cosine at which two events an item joins are one (>1: never)
+    max_active: int = 20_000
+    prefix: str = "e-"
     _events: dict[str, Event] = field(default_factory=dict)
     _index: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     _n: int = 0
+    merged: dict[str, str] = field(default_factory=dict)   # event id → the event it merged into
+    changed: set[str] = field(default_factory=set)         # ids whose state changed since `drain`
+    closed: set[str] = field(default_factory=set)          # evicted since `drain`
+    _new_merges: dict[str, str] = field(default_factory=dict)
 
-    def vector(self, title: str, text: str, tagged: list[tuple[str, str]] | None = None
-               ) -> tuple[Counter, frozenset[str]]:
-        """TF-IDF of content words (title ×2) and the title's distinctive names.
-
-        `tagged`: rjieba.tag of `title + "\n" + text` (or of text alone without a title), when the
-        analysis stage has it already.
-        """
+    def vector(self, title_words: list[str], text_words: list[str]) -> tuple[dict[str, float], frozenset[str]]:
+        """TF-IDF of content words (title ×2) and the title's distinctive names."""
         idf, unseen = idf_table()
-        if tagged is None:
-            tagged = rjieba.tag(f"{title}\n{text}" if title else text)
-        title_words, text_words = split_title(tagged, len(title) if title else 0)
-        vec: Counter = Counter()
+        vec: dict[str, float] = {}
         for w in title_words:
-            vec[w] += TITLE_WEIGHT * idf.get(w, unseen)
+            vec[w] = vec.get(w, 0.0) + TITLE_WEIGHT * idf.get(w, unseen)
         for w in text_words:
-            vec[w] += idf.get(w, unseen)
+            vec[w] = vec.get(w, 0.0) + idf.get(w, unseen)
         names = frozenset(w for w in title_words if idf.get(w, unseen) >= self.name_idf)
         return vec, names
 
     def add(self, item_id: str, ts: float, title: str, text: str,
             tagged: list[tuple[str, str]] | None = None, places: frozenset[str] = frozenset(),
-            place_words: frozenset[str] = frozenset()) -> str:
+            place_words: frozenset[str] = frozenset(),
+            words: tuple[list[str], list[str]] | None = None) -> str:
         """Put an item (in time order) into an event; return the event's id.
 
         `places`: the item's resolved town/street and village codes. An item never joins an event
         whose items name other such places only: the same complaint about two streets is two
         events. `place_words`: the place mentions, left out of the topical vector (where a thing
-        happened is the guard's business, what happened is the vector's).
+        happened is the guard's business, what happened is the vector's). `words`: the item's
+        (title words, text words) when the caller has them; else they come from `tagged`.
         """
-        vec, names = self.vector(title, text, tagged)
-        for w in [w for w in vec if any(w in m for m in place_words)]:
-            del vec[w]
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        vec, names = self.vector(*(words or words_of(title, text, tagged)))
+        if place_words:
+            for w in [w for w in vec if any(w in m for m in place_words)]:
+                del vec[w]
+            names = frozenset(n for n in names if n in vec)
+        norm = _norm(vec)
         full = f"{title}\n{text}"
-        # candidates: events sharing one of the item's most weighty words (common words like 小区
-        # would make every event a candidate and the stream quadratic)
-        candidates = set()
-        for w, _ in vec.most_common(CANDIDATE_WORDS):
+        top = heapq.nlargest(CANDIDATE_WORDS, vec, key=vec.__getitem__)
+        # candidates: events listed under one of the item's weightiest words (common words like
+        # 小区 would make every event a candidate and the stream quadratic)
+        candidates: set[str] = set()
+        for w in top:
             candidates |= self._index.get(w, set())
-        best, best_score = None, 0.0
+        matches: list[tuple[float, Event]] = []
         for eid in candidates:
             ev = self._events[eid]
-            if ts - ev.last_ts > self.window_s:
+            if ts - ev.last_ts > self.window_s or not self._compatible(names, full, places, ev):
                 continue
-            if any(n not in ev.text for n in names) or any(n not in full for n in ev.names):
-                continue
-            if places and ev.places and places.isdisjoint(ev.places):
-                continue
-            dot = sum(v * ev.centroid.get(w, 0.0) for w, v in vec.items())
-            score = dot / (norm * ev.norm)
+            score = _dot(vec, ev.centroid) / (norm * ev.norm)
             for mv, mn in ev.members:
-                score = max(score, sum(v * mv.get(w, 0.0) for w, v in vec.items()) / (norm * mn))
-            if score >= self.threshold and (best is None or score > best_score):
-                best, best_score = ev, score
-        if best is None:
+                score = max(score, _dot(vec, mv) / (norm * mn))
+            need = self.threshold
+            if places and not places.isdisjoint(ev.places) and ts - ev.last_ts <= self.place_window_s:
+                need = self.place_threshold
+            if score >= need:
+                matches.append((score, ev))
+        if not matches:
             self._n += 1
-            best = Event(f"e-{self._n:06d}", ts, ts, names=names, text=full)
+            best = Event(f"{self.prefix}{self._n:06d}", ts, ts, names=names, text=full[:GUARD_CHARS])
             self._events[best.id] = best
-        best.centroid.update(vec)
-        best.norm = math.sqrt(sum(v * v for v in best.centroid.values()))
-        best.last_ts = max(best.last_ts, ts)
-        best.size += 1
-        best.places |= places
-        best.members = (best.members + [(vec, norm)])[-MEMBERS:]
-        if best.size > 1:
-            best.text += "\n" + title     # later titles widen what the event is known to name
-        for w, _ in vec.most_common(CANDIDATE_WORDS):
-            self._index[w].add(best.id)
+        else:
+            matches.sort(key=lambda m: (-m[0], m[1].first_ts))
+            best = matches[0][1]
+            if self.merge_threshold <= 1:
+                for _, other in matches[1:]:
+                    if other.id in self._events and best.id in self._events and self._mergeable(best, other):
+                        best = self._merge(best, other)
+        self._grow(best, vec, norm, ts, places, title, text)
+        if len(self._events) > self.max_active:
+            self._evict(ts)
         return best.id
+
+    def _compatible(self, names: frozenset[str], full: str, places: frozenset[str] | set[str], ev: Event) -> bool:
+        if any(n not in ev.text for n in names) or any(n not in full for n in ev.names):
+            return False
+        return not (places and ev.places and places.isdisjoint(ev.places))
+
+    def _mergeable(self, a: Event, b: Event) -> bool:
+        """Two events are one when they pass the guards both ways and their centroids agree."""
+        if not (self._compatible(a.names, a.text, b.places, b) and self._compatible(b.names, b.text, a.places, a)):
+            return False
+        return _dot(a.centroid, b.centroid) / (a.norm * b.norm) >= self.merge_threshold
+
+    def _merge(self, a: Event, b: Event) -> Event:
+        """Fold the younger event into the older; return the one that stays."""
+        keep, gone = (a, b) if (a.first_ts, a.id) <= (b.first_ts, b.id) else (b, a)
+        for w, v in gone.centroid.items():
+            keep.centroid[w] = keep.centroid.get(w, 0.0) + v
+        keep.norm = _norm(keep.centroid)
+        keep.last_ts = max(keep.last_ts, gone.last_ts)
+        keep.size += gone.size
+        keep.places |= gone.places
+        keep.members = (keep.members + gone.members)[-MEMBERS:]
+        keep.text = (keep.text + "\n" + gone.text)[:GUARD_CHARS]
+        self._drop(gone)
+        self._index_words(keep, gone.indexed)
+        self.merged[gone.id] = keep.id
+        self._new_merges[gone.id] = keep.id
+        for old, into in self.merged.items():      # chains: an event merged earlier into `gone`
+            if into == gone.id:
+                self.merged[old] = keep.id
+        self.changed.discard(gone.id)
+        self.changed.add(keep.id)
+        return keep
+
+    def _grow(self, ev: Event, vec: dict[str, float], norm: float, ts: float, places, title: str, text: str) -> None:
+        for w, v in vec.items():
+            ev.centroid[w] = ev.centroid.get(w, 0.0) + v
+        if len(ev.centroid) > 2 * CENTROID_WORDS:
+            ev.centroid = dict(heapq.nlargest(CENTROID_WORDS, ev.centroid.items(), key=lambda kv: kv[1]))
+        ev.norm = _norm(ev.centroid)
+        ev.last_ts = max(ev.last_ts, ts)
+        ev.size += 1
+        ev.places |= places
+        ev.members = (ev.members + [(vec, norm)])[-MEMBERS:]
+        if ev.size > 1 and len(ev.text) < GUARD_CHARS:
+            # later titles (or, for posts without one, their opening) widen what the event is known to name
+            ev.text += "\n" + (title or text[:100])
+        self._index_words(ev, heapq.nlargest(CANDIDATE_WORDS, vec, key=vec.__getitem__))
+        self.changed.add(ev.id)
+
+    def _index_words(self, ev: Event, words: Iterable[str]) -> None:
+        for w in words:
+            if w not in ev.indexed:
+                ev.indexed.add(w)
+                self._index[w].add(ev.id)
+
+    def _drop(self, ev: Event) -> None:
+        for w in ev.indexed:
+            ids = self._index.get(w)
+            if ids is not None:
+                ids.discard(ev.id)
+                if not ids:
+                    del self._index[w]
+        del self._events[ev.id]
+
+    def _evict(self, now: float) -> None:
+        """Close events idle past the window, then the least recently active beyond `max_active`."""
+        idle = [ev for ev in self._events.values() if now - ev.last_ts > self.window_s]
+        over = len(self._events) - len(idle) - int(self.max_active * 0.9)
+        if over > 0:
+            idle += heapq.nsmallest(over, (ev for ev in self._events.values() if now - ev.last_ts <= self.window_s),
+                                    key=lambda ev: ev.last_ts)
+        for ev in idle:
+            self._drop(ev)
+            self.closed.add(ev.id)
+
+    def touch(self, event_id: str, ts: float) -> None:
+        """A copy or repost joined the event without being matched: it is still active."""
+        ev = self._events.get(event_id)
+        if ev is not None:
+            ev.last_ts = max(ev.last_ts, ts)
+            ev.size += 1
+            self.changed.add(ev.id)
+
+    # --- persistence -----------------------------------------------------------------------
+    def resolve(self, event_id: str) -> str:
+        """The event an id now stands for (itself unless it merged into another)."""
+        return self.merged.get(event_id, event_id)
+
+    def drain(self) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        """States of the events changed since the last call, and the merges made; resets both."""
+        states = [self._events[e].state() for e in self.changed if e in self._events]
+        merges = {gone: self.resolve(gone) for gone in self._new_merges}
+        self.changed.clear()
+        self._new_merges.clear()
+        self.closed.clear()
+        return states, merges
+
+    def load(self, states: Iterable[dict[str, Any]], last_number: int = 0) -> None:
+        """Hold these events again (a new process continuing a store's stream)."""
+        for s in states:
+            ev = Event.of_state(s)
+            self._events[ev.id] = ev
+            self._index_words(ev, heapq.nlargest(CANDIDATE_WORDS, ev.centroid, key=ev.centroid.__getitem__))
+            for m, _ in ev.members:
+                self._index_words(ev, heapq.nlargest(CANDIDATE_WORDS, m, key=m.__getitem__))
+        self._n = max(self._n, last_number)
+
+    def __len__(self) -> int:
+        return len(self._events)
 
 
 def cluster_rows(rows, **params) -> dict[str, str]:
     """Cluster rows {id, ts, title, text} given in time order; return {id: event id}."""
     c = EventClusterer(**params)
-    return {r["id"]: c.add(r["id"], r["ts"], r["title"], r["text"]) for r in rows}
+    out = {r["id"]: c.add(r["id"], r["ts"], r["title"], r["text"]) for r in rows}
+    return {i: _final(c, e) for i, e in out.items()}
+
+
+def _final(c: EventClusterer, eid: str) -> str:
+    while eid in c.merged:
+        eid = c.merged[eid]
+    return eid

@@ -39,6 +39,7 @@ items = Table(
     Column("sentiment", Text),
     Column("risk", Text),
     Column("duplicate_of", Text),
+    Column("event", Text),              # the event it is in now (events merge; migration 4)
 )
 ANALYSIS_COLUMNS = ("analyzed_ts", "relevant", "category", "sentiment", "risk", "duplicate_of")
 Index("items_published", items.c.published_ts)
@@ -84,6 +85,25 @@ sources = Table(
     Column("items_total", Integer, default=0),
     Column("state", Text),              # JSON, kind-specific (replay position…)
 )
+
+events = Table(
+    "events", metadata,
+    Column("id", Text, primary_key=True),
+    Column("first_ts", Integer, nullable=False),
+    Column("last_ts", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("title", Text),
+    Column("category", Text),
+    Column("risk", Text),               # the highest level among its items
+    Column("heat", Float),              # as of `updated_ts`
+    Column("stage", Text),              # as of `updated_ts`
+    Column("record", Text),             # JSON: the event record (events/record.py)
+    Column("state", Text),              # JSON: what the clusterer needs to match it again
+    Column("merged_into", Text),        # it turned out to be part of another event
+    Column("updated_ts", Integer),
+)
+Index("events_last", events.c.last_ts)
+Index("events_heat", events.c.heat)
 
 schema_migrations = Table(
     "schema_migrations", metadata,
@@ -142,6 +162,14 @@ def _analysis_columns(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS items_pending ON items (published_ts, seq) "
                       "WHERE analyzed_ts IS NULL"))
     conn.execute(text("CREATE INDEX IF NOT EXISTS items_category ON items (category, published_ts)"))
+
+
+@migration(4, "events and the event of each item")
+def _events(conn: Connection) -> None:
+    if "event" not in {c["name"] for c in inspect(conn).get_columns("items")}:
+        conn.execute(text("ALTER TABLE items ADD COLUMN event TEXT"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS items_event ON items (event, published_ts)"))
+    events.create(conn, checkfirst=True)
 
 
 def migrate(conn: Connection) -> list[int]:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select, update
 from ..analysis.segment import index_terms
 from ..models import BEIJING, Item, Quarantined
 from . import schema
-from .schema import items, quarantine, sources
+from .schema import events, items, quarantine, sources
 
 
 @dataclass
@@ -169,6 +169,10 @@ class Store:
         return self.engine.begin()
 
 
+    def latest_published_ts(self) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(items.c.published_ts))).scalar()
+
     def count_items(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(items)).scalar_one()
@@ -180,6 +184,11 @@ class Store:
         with self.engine.connect() as conn:
             for part in _chunks(ids):
                 out.extend(dict(r._mapping) for r in conn.execute(select(items).where(items.c.id.in_(part))))
+        for row in out:      # the `event` column follows merges; the stored analysis said where it began
+            if row.get("analysis") and row.get("event"):
+                analysis = orjson.loads(row["analysis"])
+                if analysis.get("event") != row["event"]:
+                    row["analysis"] = orjson.dumps(analysis | {"event": row["event"]}).decode()
         return out
 
     def iter_items(self, since: datetime | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
@@ -210,7 +219,7 @@ class Store:
 
     # --- analysis ----------------------------------------------------------------------
     _ANALYSIS_READ = (items.c.seq, items.c.id, items.c.platform, items.c.source, items.c.title, items.c.text,
-                      items.c.text_sc, items.c.metrics, items.c.published_ts)
+                      items.c.text_sc, items.c.metrics, items.c.published_ts, items.c.repost_of)
 
     def pending_analysis(self, limit: int = 256, after: tuple[int, int] | None = None) -> list[dict[str, Any]]:
         """Return up to `limit` items waiting for analysis, oldest published first.
@@ -247,23 +256,30 @@ class Store:
         rows = [{"b_id": item_id, "analysis": orjson.dumps(a).decode(), "analyzed_ts": now,
                  "relevant": int(bool(a["relevant"])), "category": a["category"],
                  "sentiment": a["sentiment"]["label"], "risk": a["risk"]["level"],
-                 "duplicate_of": a["duplicate_of"]} for item_id, a in results]
+                 "duplicate_of": a["duplicate_of"], "event": a.get("event")} for item_id, a in results]
         if not rows:
             return
         from sqlalchemy import bindparam
 
         stmt = (update(items).where(items.c.id == bindparam("b_id"))
                 .values(**{k: bindparam(k) for k in ("analysis", "analyzed_ts", "relevant", "category",
-                                                       "sentiment", "risk", "duplicate_of")}))
+                                                       "sentiment", "risk", "duplicate_of", "event")}))
         with self._write() as conn:
             conn.execute(stmt, rows)
 
     def reset_analysis(self, since: datetime | None = None) -> int:
-        """Mark items (published since `since`, or all) for analysis again; return how many."""
-        stmt = update(items).values(analyzed_ts=None)
+        """Mark items (published since `since`, or all) for analysis again; return how many.
+
+        Their events are formed again too: the items leave their events, and events that began
+        since then are dropped (older ones take their later items back as they come).
+        """
+        stmt = update(items).values(analyzed_ts=None, event=None)
+        drop = events.delete()
         if since is not None:
             stmt = stmt.where(items.c.published_ts >= int(since.timestamp()))
+            drop = drop.where(events.c.first_ts >= int(since.timestamp()))
         with self._write() as conn:
+            conn.execute(drop)
             return conn.execute(stmt).rowcount
 
     def analysis_counts(self) -> dict[str, Any]:
@@ -276,6 +292,131 @@ class Store:
             dups = conn.execute(select(func.count()).select_from(items).where(items.c.duplicate_of.is_not(None))).scalar_one()
             return {"waiting": waiting, "relevant": relevant, "near_duplicates": dups,
                     "by_category": by(items.c.category), "by_sentiment": by(items.c.sentiment), "by_risk": by(items.c.risk)}
+
+    # --- events --------------------------------------------------------------------------
+    def save_event_states(self, states: Sequence[dict[str, Any]], merges: dict[str, str]) -> None:
+        """Keep the clusterer's state of changed events, and move the items of merged events."""
+        now = int(time.time())
+        with self._write() as conn:
+            if states:
+                have = set()
+                for part in _chunks([st["id"] for st in states]):
+                    have.update(conn.execute(select(events.c.id).where(events.c.id.in_(part))).scalars())
+                rows = [{"id": st["id"], "first_ts": int(st["first_ts"]), "last_ts": int(st["last_ts"]),
+                         "size": st["size"], "state": orjson.dumps(st).decode(), "updated_ts": now} for st in states]
+                new = [r for r in rows if r["id"] not in have]
+                if new:
+                    conn.execute(events.insert(), new)
+                old = [{"b_id": r["id"], **{k: v for k, v in r.items() if k != "id"}} for r in rows if r["id"] in have]
+                if old:
+                    from sqlalchemy import bindparam
+
+                    conn.execute(update(events).where(events.c.id == bindparam("b_id"))
+                                 .values(**{k: bindparam(k) for k in ("first_ts", "last_ts", "size", "state", "updated_ts")}), old)
+            for gone, keep in merges.items():
+                conn.execute(update(items).where(items.c.event == gone).values(event=keep))
+                conn.execute(update(events).where(events.c.id == gone).values(merged_into=keep, state=None))
+
+    def active_event_states(self, since_ts: int, limit: int) -> list[dict[str, Any]]:
+        """States of the events last active since `since_ts`, the most recent `limit`."""
+        query = (select(events.c.state).where(events.c.last_ts >= since_ts, events.c.merged_into.is_(None),
+                                              events.c.state.is_not(None))
+                 .order_by(events.c.last_ts.desc()).limit(limit))
+        with self.engine.connect() as conn:
+            return [orjson.loads(s) for s in conn.execute(query).scalars()]
+
+    def last_event_number(self) -> int:
+        """The largest number in the store's event ids (e-000123 → 123), to go on from."""
+        with self.engine.connect() as conn:
+            last = conn.execute(select(func.max(events.c.id)).where(events.c.id.like("e-%"))).scalar()
+        return int(last[2:]) if last and last[2:].isdigit() else 0
+
+    def events_of(self, item_ids: Iterable[str]) -> dict[str, str]:
+        """{item id: event} for stored items that have one."""
+        out: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for part in _chunks(list(item_ids)):
+                out.update(conn.execute(select(items.c.id, items.c.event)
+                                        .where(items.c.id.in_(part), items.c.event.is_not(None))).all())
+        return out
+
+    _EVENT_ITEM_COLUMNS = (items.c.id, items.c.event, items.c.url, items.c.platform, items.c.source, items.c.author,
+                           items.c.collector, items.c.title, items.c.text, items.c.published_ts, items.c.metrics,
+                           items.c.repost_of, items.c.duplicate_of, items.c.sentiment, items.c.risk,
+                           items.c.category, items.c.analysis)
+
+    def event_items(self, event_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """{event: its items, oldest first} (what an event record is built from)."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        with self.engine.connect() as conn:
+            for part in _chunks(list(event_ids)):
+                rows = conn.execute(select(*self._EVENT_ITEM_COLUMNS).where(items.c.event.in_(part))
+                                    .order_by(items.c.published_ts, items.c.seq))
+                for r in rows:
+                    out.setdefault(r.event, []).append(dict(r._mapping))
+        return out
+
+    def save_event_records(self, records: Sequence[dict[str, Any]]) -> None:
+        """Store built event records (and the columns lists sort and filter by)."""
+        if not records:
+            return
+        from sqlalchemy import bindparam
+
+        now = int(time.time())
+        rows = [{"b_id": r["id"], "title": r["title"], "category": r["category"], "risk": r["risk"]["level"],
+                 "heat": r["heat"]["value"], "stage": r["stage"]["name"], "size": r["size"],
+                 "first_ts": r["first_ts"], "last_ts": r["last_ts"],
+                 "record": orjson.dumps(r).decode(), "updated_ts": now} for r in records]
+        with self._write() as conn:
+            conn.execute(update(events).where(events.c.id == bindparam("b_id"))
+                         .values(**{k: bindparam(k) for k in rows[0] if k != "b_id"}), rows)
+
+    def list_events(self, since_ts: int | None = None, limit: int = 20, order: str = "heat") -> list[dict[str, Any]]:
+        """Event records last active since `since_ts`, hottest (or latest) first."""
+        key = events.c.heat.desc() if order == "heat" else events.c.last_ts.desc()
+        query = select(events.c.record).where(events.c.merged_into.is_(None), events.c.record.is_not(None))
+        if since_ts is not None:
+            query = query.where(events.c.last_ts >= since_ts)
+        with self.engine.connect() as conn:
+            return [orjson.loads(r) for r in conn.execute(query.order_by(key, events.c.id).limit(limit)).scalars()]
+
+    def get_event(self, event_id: str) -> dict[str, Any] | None:
+        """An event's record (following merges)."""
+        with self.engine.connect() as conn:
+            for _ in range(20):
+                row = conn.execute(select(events.c.record, events.c.merged_into).where(events.c.id == event_id)).first()
+                if row is None:
+                    return None
+                if row.merged_into is None:
+                    return orjson.loads(row.record) if row.record else None
+                event_id = row.merged_into
+        return None
+
+    def analysed_between(self, start_ts: float, end_ts: float, relevant_only: bool = True) -> list[dict[str, Any]]:
+        """Analysed items published in (start, end] with what trends read (keywords, places)."""
+        cols = (items.c.id, items.c.published_ts, items.c.source, items.c.author, items.c.category,
+                items.c.sentiment, items.c.risk, items.c.analysis)
+        query = select(*cols).where(items.c.published_ts > int(start_ts), items.c.published_ts <= int(end_ts),
+                                    items.c.analyzed_ts.is_not(None))
+        if relevant_only:
+            query = query.where(items.c.relevant == 1)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def event_ids_since(self, since_ts: int, stale_before: int | None = None) -> list[str]:
+        """Events last active since `since_ts` (whose record is older than `stale_before`)."""
+        query = select(events.c.id).where(events.c.last_ts >= since_ts, events.c.merged_into.is_(None))
+        if stale_before is not None:
+            query = query.where((events.c.updated_ts < stale_before) | events.c.record.is_(None))
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def event_counts(self) -> dict[str, Any]:
+        """For `yuqing stats`: events (not merged away) by stage."""
+        with self.engine.connect() as conn:
+            by_stage = dict(conn.execute(select(events.c.stage, func.count()).where(events.c.merged_into.is_(None))
+                                         .group_by(events.c.stage)).all())
+        return {"events": sum(by_stage.values()), "events_by_stage": {k or "?": v for k, v in by_stage.items()}}
 
     # --- search ------------------------------------------------------------------------
     def search(self, query: str, *, since: datetime | None = None, platform: str | None = None,

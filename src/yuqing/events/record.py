@@ -1,0 +1,135 @@
+"""The event record: what an analyst reads about an event, built from its stored items.
+
+Title, keywords, places, category, first report (首发), counts by platform and source, an hourly
+timeline, sentiment by day, risk, spread, the lifecycle stage and heat (热度) with its parts.
+Everything is recomputed from the items, so a record is always what its items say; heat and
+stage depend on the time they are taken at (`as_of`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any, Mapping, Sequence
+
+import orjson
+
+from ..analysis.risk import AUTHORITY_WORDS
+from ..models import BEIJING
+from .burst import BurstParams, Series, stage_of
+from .spread import cascade, reprints
+
+# heat: each part on a fixed log scale (so 0–100 means the same for every event and every day)
+HEAT_PARTS = {            # weight, the value that scores 1
+    "volume": (0.30, 1000),        # items
+    "velocity": (0.25, 200),       # items in the last 24 h
+    "engagement": (0.30, 100_000),  # likes + comments + reposts
+    "authority": (0.15, 1.0),      # mean of the three most authoritative sources
+}
+PLATFORM_AUTHORITY = {"news": 0.7, "complaint": 0.6, "wechat": 0.5, "video": 0.4, "weibo": 0.4,
+                      "forum": 0.3, "blog": 0.3, "other": 0.3}
+LEVELS = {"low": 0, "medium": 1, "high": 2}
+
+
+def authority_of(row: Mapping[str, Any], configured: Mapping[str, float]) -> float:
+    """A source's authority: its configured `authority`, else its kind (an outlet or an office
+    by its name, else its platform)."""
+    if row.get("collector") in configured:
+        return configured[row["collector"]]
+    name = row.get("source") or ""
+    if any(w in name for w in AUTHORITY_WORDS):
+        return 0.9
+    return PLATFORM_AUTHORITY.get(row.get("platform") or "other", 0.3)
+
+
+def is_public(row: Mapping[str, Any], configured: Mapping[str, float]) -> bool:
+    """A media outlet or an official account: the only ones a record names (no private people)."""
+    return authority_of(row, configured) >= 0.7
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).astimezone(BEIJING).isoformat(timespec="seconds")
+
+
+def _interactions(metrics) -> int:
+    if isinstance(metrics, str):
+        metrics = orjson.loads(metrics)
+    return sum(int(metrics.get(k) or 0) for k in ("likes", "comments", "reposts")) if metrics else 0
+
+
+def heat(n: int, last_24h: int, engagement: int, authority: float) -> dict[str, Any]:
+    """热度 0–100 with its parts: each part's raw value, its 0–1 score and its weight."""
+    raw = {"volume": n, "velocity": last_24h, "engagement": engagement, "authority": round(authority, 2)}
+    parts = {}
+    for name, (weight, full) in HEAT_PARTS.items():
+        value = raw[name]
+        score = min(1.0, value / full) if name == "authority" else min(1.0, math.log1p(value) / math.log1p(full))
+        parts[name] = {"value": value, "score": round(score, 3), "weight": weight}
+    return {"value": round(100 * sum(p["score"] * p["weight"] for p in parts.values()), 1), "parts": parts}
+
+
+def build(event_id: str, rows: Sequence[Mapping[str, Any]], as_of: float,
+          configured: Mapping[str, float] | None = None, params: BurstParams | None = None) -> dict[str, Any]:
+    """The record of an event from its items (oldest first)."""
+    configured = configured or {}
+    params = params or BurstParams()
+    rows = sorted(rows, key=lambda r: (r["published_ts"], r["id"]))
+    analyses = [orjson.loads(r["analysis"]) if isinstance(r.get("analysis"), str) else (r.get("analysis") or {})
+                for r in rows]
+    first = rows[0]
+    titles = Counter(r["title"] for r in rows if r.get("title"))
+    title = titles.most_common(1)[0][0] if titles else (first.get("text") or "")[:40]
+    keywords = Counter(k for a in analyses for k in dict.fromkeys(a.get("keywords") or []))
+    places: dict[str, dict] = {}
+    for a in analyses:
+        for p in {p["code"]: p for p in a.get("places") or []}.values():
+            places.setdefault(p["code"], {"code": p["code"], "name": p["name"], "items": 0})["items"] += 1
+    categories = Counter(r.get("category") or "其他" for r in rows)
+    category = next((c for c, _ in categories.most_common() if c != "其他"), "其他")
+    hourly = Counter(int(r["published_ts"]) // 3600 * 3600 for r in rows)
+    sentiment_days: dict[str, Counter] = {}
+    for r in rows:
+        day = _iso(r["published_ts"])[:10]
+        sentiment_days.setdefault(day, Counter())[r.get("sentiment") or "neutral"] += 1
+    risks = [(LEVELS.get(r.get("risk") or "low", 0), (a.get("risk") or {}).get("score", 0.0), a) for r, a in zip(rows, analyses)]
+    top_risk = max(risks, key=lambda x: (x[0], x[1]))
+    reposts = [r for r in rows if r.get("repost_of")]
+    series = Series.of([float(r["published_ts"]) for r in rows],
+                       [params.repost_weight if r.get("repost_of") else 1.0 for r in rows],
+                       [r.get("source") or r.get("author") or r.get("platform") or "?" for r in rows])
+    authorities = sorted((authority_of(r, configured) for r in rows if not r.get("repost_of")), reverse=True)[:3]
+    last_24h = sum(1 for r in rows if as_of - 86400 < r["published_ts"] <= as_of)
+    sources = Counter(r.get("source") or r.get("author") or "?" for r in rows if not r.get("repost_of"))
+    return {
+        "id": event_id,
+        "title": title,
+        "size": len(rows),
+        "first_ts": int(first["published_ts"]),
+        "last_ts": int(rows[-1]["published_ts"]),
+        "first_at": _iso(first["published_ts"]),
+        "last_at": _iso(rows[-1]["published_ts"]),
+        "as_of": _iso(as_of),
+        "keywords": [k for k, _ in keywords.most_common(8)],
+        "places": sorted(places.values(), key=lambda p: (-p["items"], -len(p["code"]), p["code"]))[:8],
+        "category": category,
+        "first_report": {"id": first["id"], "source": first.get("source"), "platform": first.get("platform"),
+                         "url": first.get("url"), "published_at": _iso(first["published_ts"]),
+                         "title": first.get("title") or (first.get("text") or "")[:60]},
+        "platforms": dict(Counter(r.get("platform") or "other" for r in rows).most_common()),
+        "sources": dict(sources.most_common(10)),
+        "source_count": len(sources),
+        "copies": sum(1 for r in rows if r.get("duplicate_of")),
+        "reposts": len(reposts),
+        "timeline": sorted([_iso(h)[:13], n] for h, n in hourly.items()),
+        "sentiment": {"overall": dict(Counter(r.get("sentiment") or "neutral" for r in rows)),
+                      "by_day": {d: dict(c) for d, c in sorted(sentiment_days.items())}},
+        "risk": {"level": ("low", "medium", "high")[top_risk[0]], "score": top_risk[1],
+                 "reasons": (top_risk[2].get("risk") or {}).get("reasons", []),
+                 "high_items": sum(1 for lv, _, _ in risks if lv == 2)},
+        "stage": stage_of(series, as_of, params),
+        "heat": heat(len(rows), last_24h, sum(_interactions(r.get("metrics")) for r in rows),
+                     sum(authorities) / len(authorities) if authorities else 0.0),
+        "spread": cascade(rows, configured) if reposts else None,
+        "reprints": reprints(rows),
+    }
