@@ -102,16 +102,23 @@ def test_import_analyses_stored_items_and_reanalyze_redoes_them(region_dir):
         total, waiting = c.execute("SELECT count(*), sum(analyzed_ts IS NULL) FROM items").fetchone()
         assert total == 302 and waiting == 0
         a = json.loads(c.execute("SELECT analysis FROM items WHERE id = 'demo:00048'").fetchone()[0])
-        assert FIELDS <= set(a) and a["event"] is None      # the store's events stage is not built yet
+        assert FIELDS <= set(a) and a["event"].startswith("e-")
+        groups = sorted(sorted(ids.split(",")) for (ids,) in
+                        c.execute("SELECT group_concat(id) FROM items GROUP BY event").fetchall())
+        assert c.execute("SELECT count(*) FROM items WHERE event IS NULL").fetchone()[0] == 0
         cats = dict(c.execute("SELECT category, count(*) FROM items GROUP BY category").fetchall())
         assert cats.get("城乡建设", 0) > 50 and cats.get("安全生产", 0) > 5
         dups = c.execute("SELECT count(*) FROM items WHERE duplicate_of IS NOT NULL").fetchone()[0]
     stats = json.loads(yq(region_dir, "stats", "--json").stdout)
     assert stats["analysis"]["waiting"] == 0 and stats["analysis"]["near_duplicates"] == dups
+    assert stats["events"] == len(groups)
     again = json.loads(yq(region_dir, "reanalyze", "--json").stdout)
     assert again == {"marked": 302, "analysed": 302}
     with sqlite3.connect(db) as c:
         assert c.execute("SELECT count(*) FROM items WHERE duplicate_of IS NOT NULL").fetchone()[0] == dups
+        # events formed again from scratch: the same grouping
+        assert sorted(sorted(ids.split(",")) for (ids,) in
+                      c.execute("SELECT group_concat(id) FROM items GROUP BY event").fetchall()) == groups
 
 
 def test_migration_3_adds_the_analysis_columns_to_an_older_database(settings):

@@ -24,10 +24,25 @@ def test_migrations_apply_once_and_wal_is_on(settings, tmp_path):
     db = settings.database_url.split("///", 1)[1]
     with sqlite3.connect(db) as c:
         versions = [r[0] for r in c.execute("SELECT version FROM schema_migrations ORDER BY version")]
-        assert versions == [1, 2, 3]
+        assert versions == [1, 2, 3, 4]
         assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert {"items", "items_fts", "quarantine", "sources"} <= {r[0] for r in c.execute(
+        assert {"items", "items_fts", "quarantine", "sources", "events"} <= {r[0] for r in c.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table')")}
+
+
+def test_migration_4_adds_events_to_an_older_database(settings):
+    db = settings.database_url.split("///", 1)[1]
+    open_store(settings.database_url).close()
+    with sqlite3.connect(db) as c:                                   # make it look pre-migration-4
+        c.execute("DROP INDEX items_event")
+        c.execute("ALTER TABLE items DROP COLUMN event")
+        c.execute("DROP TABLE events")
+        c.execute("DELETE FROM schema_migrations WHERE version = 4")
+    store = open_store(settings.database_url)
+    assert store.list_events() == [] and store.last_event_number() == 0
+    store.close()
+    with sqlite3.connect(db) as c:
+        assert "event" in {r[1] for r in c.execute("PRAGMA table_info(items)")}
 
 
 def test_upsert_is_idempotent_and_refreshes_metrics(store):

@@ -22,6 +22,7 @@ import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable
 
 import rjieba
@@ -32,6 +33,7 @@ TITLE_WEIGHT = 2.0
 CANDIDATE_WORDS = 8
 MEMBERS = 5            # latest members an item may match on its own (2–20 scored within 0.002)
 CENTROID_WORDS = 300   # a big event's centroid keeps its weightiest words (bounded memory)
+MAX_INDEXED = 256      # words a big event is listed under in the candidate index
 GUARD_CHARS = 4000     # what an event has said, as far as the name guard looks
 
 
@@ -74,6 +76,13 @@ def _dot(a: dict[str, float], b: dict[str, float]) -> float:
     return sum([a[w] * b[w] for w in a.keys() & b.keys()])
 
 
+@lru_cache(maxsize=65536)
+def _may_be_name(word: str) -> bool:
+    """A rare word that reads as a verb, an adjective or a common noun (扑救, 情况通报) is rare, not a name."""
+    tag = rjieba.tag(word)[0][1]
+    return tag[:1] not in ("v", "a", "d") and tag != "n"
+
+
 def split_title(tagged: list[tuple[str, str]], title_len: int) -> tuple[list[str], list[str]]:
     """Content words of `title\ntext` tagged as one string, split into (title words, text words).
 
@@ -104,9 +113,10 @@ class EventClusterer:
     # the same town or village within days: a smaller topical overlap will do (a fire told as 起火,
     # 火灾 and 调查进展 by video, media and the authorities over two days is one event)
     place_threshold: float = 0.2
-    place_window_s: float = 3 * 86400
-    merge_threshold: float = 0.5   # centroid cosine at which two events an item joins are one (>1: never)
+    place_window_s: float = 86400
+    merge_threshold: float = 0.6   # cosine of the two events, each with the bridging item in (>1: never merge)
     max_active: int = 20_000
+    max_posting: int = 32      # 32–128 and no cap score the same on fj3; 32 is 3x as fast at 100k
     prefix: str = "e-"
     _events: dict[str, Event] = field(default_factory=dict)
     _index: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -124,7 +134,7 @@ class EventClusterer:
             vec[w] = vec.get(w, 0.0) + TITLE_WEIGHT * idf.get(w, unseen)
         for w in text_words:
             vec[w] = vec.get(w, 0.0) + idf.get(w, unseen)
-        names = frozenset(w for w in title_words if idf.get(w, unseen) >= self.name_idf)
+        names = frozenset(w for w in title_words if idf.get(w, unseen) >= self.name_idf and _may_be_name(w))
         return vec, names
 
     def add(self, item_id: str, ts: float, title: str, text: str,
@@ -149,10 +159,16 @@ class EventClusterer:
         top = heapq.nlargest(CANDIDATE_WORDS, vec, key=vec.__getitem__)
         # candidates: events listed under one of the item's weightiest words (common words like
         # 小区 would make every event a candidate and the stream quadratic)
+        postings = sorted((self._index[w] for w in top if w in self._index), key=len)
         candidates: set[str] = set()
-        for w in top:
-            candidates |= self._index.get(w, set())
+        for i, ids in enumerate(postings):
+            # a word that lists more than `max_posting` events says little about which one this
+            # is (今天, 小区 across a city): its events come in through the item's rarer words
+            if i >= 2 and len(ids) > self.max_posting:
+                break
+            candidates |= ids
         matches: list[tuple[float, Event]] = []
+        nearby: list[tuple[float, Event]] = []     # same town or village, lately, some overlap
         for eid in candidates:
             ev = self._events[eid]
             if ts - ev.last_ts > self.window_s or not self._compatible(names, full, places, ev):
@@ -160,12 +176,15 @@ class EventClusterer:
             score = _dot(vec, ev.centroid) / (norm * ev.norm)
             for mv, mn in ev.members:
                 score = max(score, _dot(vec, mv) / (norm * mn))
-            need = self.threshold
-            if places and not places.isdisjoint(ev.places) and ts - ev.last_ts <= self.place_window_s:
-                need = self.place_threshold
-            if score >= need:
+            if score >= self.threshold:
                 matches.append((score, ev))
-        if not matches:
+            elif (score >= self.place_threshold and places and not places.isdisjoint(ev.places)
+                  and ts - ev.last_ts <= self.place_window_s):
+                nearby.append((score, ev))
+        if not matches and nearby:
+            # joins the closest, never merges: a lower bar is no proof that two events are one
+            best = max(nearby, key=lambda m: (m[0], -m[1].first_ts))[1]
+        elif not matches:
             self._n += 1
             best = Event(f"{self.prefix}{self._n:06d}", ts, ts, names=names, text=full[:GUARD_CHARS])
             self._events[best.id] = best
@@ -174,7 +193,7 @@ class EventClusterer:
             best = matches[0][1]
             if self.merge_threshold <= 1:
                 for _, other in matches[1:]:
-                    if other.id in self._events and best.id in self._events and self._mergeable(best, other):
+                    if other.id in self._events and best.id in self._events and self._mergeable(best, other, vec):
                         best = self._merge(best, other)
         self._grow(best, vec, norm, ts, places, title, text)
         if len(self._events) > self.max_active:
@@ -186,11 +205,16 @@ class EventClusterer:
             return False
         return not (places and ev.places and places.isdisjoint(ev.places))
 
-    def _mergeable(self, a: Event, b: Event) -> bool:
-        """Two events are one when they pass the guards both ways and their centroids agree."""
+    def _mergeable(self, a: Event, b: Event, vec: dict[str, float]) -> bool:
+        """Two events an item joins are one when they pass the guards both ways and agree once
+        each has taken the item in (the item that tells both halves of the story)."""
         if not (self._compatible(a.names, a.text, b.places, b) and self._compatible(b.names, b.text, a.places, a)):
             return False
-        return _dot(a.centroid, b.centroid) / (a.norm * b.norm) >= self.merge_threshold
+        ca, cb = dict(a.centroid), dict(b.centroid)
+        for w, v in vec.items():
+            ca[w] = ca.get(w, 0.0) + v
+            cb[w] = cb.get(w, 0.0) + v
+        return _dot(ca, cb) / (_norm(ca) * _norm(cb)) >= self.merge_threshold
 
     def _merge(self, a: Event, b: Event) -> Event:
         """Fold the younger event into the older; return the one that stays."""
@@ -228,6 +252,11 @@ class EventClusterer:
             # later titles (or, for posts without one, their opening) widen what the event is known to name
             ev.text += "\n" + (title or text[:100])
         self._index_words(ev, heapq.nlargest(CANDIDATE_WORDS, vec, key=vec.__getitem__))
+        if len(ev.indexed) > MAX_INDEXED:      # a big event: listed under its weightiest words only
+            keep = set(heapq.nlargest(MAX_INDEXED // 2, ev.centroid, key=ev.centroid.__getitem__))
+            for w in ev.indexed - keep:
+                self._unlist(w, ev.id)
+            ev.indexed &= keep
         self.changed.add(ev.id)
 
     def _index_words(self, ev: Event, words: Iterable[str]) -> None:
@@ -236,13 +265,16 @@ class EventClusterer:
                 ev.indexed.add(w)
                 self._index[w].add(ev.id)
 
+    def _unlist(self, word: str, event_id: str) -> None:
+        ids = self._index.get(word)
+        if ids is not None:
+            ids.discard(event_id)
+            if not ids:
+                del self._index[word]
+
     def _drop(self, ev: Event) -> None:
         for w in ev.indexed:
-            ids = self._index.get(w)
-            if ids is not None:
-                ids.discard(ev.id)
-                if not ids:
-                    del self._index[w]
+            self._unlist(w, ev.id)
         del self._events[ev.id]
 
     def _evict(self, now: float) -> None:

@@ -1,0 +1,302 @@
+"""Events: bursts and stages, heat, trends, spread, the clusterer's merging, places, memory bound
+and saved state, the store's events stage end to end, and early warning on the real CED cascades."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+
+import orjson
+import pytest
+from scipy.stats import poisson
+
+from conftest import ROOT
+from test_cli import DEMO_STREAM, yq
+from yuqing.events.burst import BurstParams, Series, burst_at, first_outbreak, poisson_sf, stage_of
+from yuqing.events.cluster import EventClusterer
+from yuqing.events.record import build, heat
+from yuqing.events.trends import TrendParams, rising_keywords, sensitive_trends
+
+sys.path.insert(0, str(ROOT / "bench"))
+
+HOUR = 3600.0
+T0 = 1_795_000_000.0
+
+
+def test_poisson_tail_matches_scipy():
+    for k, lam in [(1, 0.5), (6, 0.5), (30, 4.0), (200, 20.0), (900, 700.0), (5, 40.0)]:
+        assert poisson_sf(k, lam) == pytest.approx(poisson.sf(k - 1, lam), rel=1e-6, abs=1e-300)
+
+
+def series(times, source=lambda i: f"s{i}", weight=1.0) -> Series:
+    return Series.of(times, [weight] * len(times), [source(i) for i in range(len(times))])
+
+
+def test_stages_follow_the_shape_of_the_timeline():
+    p = BurstParams()
+    quiet = series([T0 + i * 6 * HOUR for i in range(8)])                  # one item every 6 hours
+    assert stage_of(quiet, T0 + 48 * HOUR, p)["name"] == "latent"
+    assert first_outbreak(quiet, p) is None
+    # then 20 reports from different sources within 40 minutes
+    burst_times = sorted(quiet.ts + [T0 + 50 * HOUR + i * 120 for i in range(20)])
+    loud = series(burst_times)
+    rising = stage_of(loud, T0 + 50 * HOUR + 40 * 60, p)
+    assert rising["name"] == "outbreak" and rising["label"] == "爆发"
+    sig = rising["signal"]
+    assert sig["observed"] >= 19 and sig["baseline"] == p.prior_rate and sig["ratio"] > 10 and sig["p_value"] < 1e-3
+    # another hour as loud as the first: no longer rising, still at its height
+    loud = series(burst_times + [T0 + 51 * HOUR + i * 120 for i in range(20)])
+    assert stage_of(loud, T0 + 51 * HOUR + 45 * 60, p)["name"] == "peak"
+    later = stage_of(loud, T0 + 56 * HOUR, p)
+    assert later["name"] == "decline" and later["first_outbreak_ts"] is not None
+    assert stage_of(loud, T0 + 200 * HOUR, p)["name"] == "decline"           # idle for days
+    # one source shouting is not an outbreak
+    assert burst_at(series(burst_times, source=lambda i: "same"), T0 + 50 * HOUR + 40 * 60, p) is None
+
+
+def test_a_day_of_steady_chatter_is_the_baseline_not_a_burst():
+    p = BurstParams()
+    steady = [T0 + i * 360 for i in range(10 * 30)]          # 10 an hour for 30 hours
+    assert burst_at(series(steady), steady[-1], p) is None
+    doubled = steady + [steady[-1] + 60 + i * 60 for i in range(50)]    # then 50 in the next hour
+    sig = burst_at(series(doubled), doubled[-1], p)
+    assert sig is not None and 9 <= sig["baseline"] <= 11 and sig["ratio"] >= 5
+
+
+def test_reposts_count_a_fifteenth_of_a_report():
+    p = BurstParams()
+    s = Series.of([T0] + [T0 + 10 + i for i in range(80)], [1.0] + [p.repost_weight] * 80,
+                  ["root"] + [f"u{i}" for i in range(80)])
+    assert burst_at(s, s.ts[-1], p) is None                  # 80 reposts in an hour: 5.3 < 5.5
+    s.add(T0 + 100, p.repost_weight, "u80")
+    s.add(T0 + 101, p.repost_weight, "u81")
+    s.add(T0 + 102, p.repost_weight, "u82")
+    assert burst_at(s, s.ts[-1], p) is not None              # 83: the outbreak line
+
+
+def test_heat_is_bounded_monotone_and_explained():
+    small, big = heat(1, 0, 0, 0.3), heat(500, 150, 50_000, 0.9)
+    assert 0 <= small["value"] < big["value"] <= 100
+    assert heat(10**6, 10**6, 10**9, 1.0)["value"] == 100.0
+    assert sum(p["weight"] for p in big["parts"].values()) == pytest.approx(1.0)
+    assert big["parts"]["engagement"]["value"] == 50_000
+    assert heat(50, 0, 0, 0.5)["value"] < heat(50, 20, 0, 0.5)["value"]        # velocity counts
+
+
+def item_row(i, ts, source, text="", **kw):
+    analysis = kw.pop("analysis", {})
+    return {"id": f"i{i}", "published_ts": ts, "source": source, "author": None, "platform": kw.pop("platform", "weibo"),
+            "title": kw.pop("title", None), "text": text, "url": None, "collector": None,
+            "metrics": kw.pop("metrics", None), "repost_of": kw.pop("repost_of", None),
+            "duplicate_of": kw.pop("duplicate_of", None), "sentiment": kw.pop("sentiment", "neutral"),
+            "risk": kw.pop("risk", "low"), "category": kw.pop("category", "其他"),
+            "analysis": orjson.dumps(analysis).decode()}
+
+
+def test_spread_names_public_accounts_and_only_counts_private_ones():
+    rows = [item_row(0, T0, "廊坊日报", "广阳区万庄镇仓库火灾", platform="news")]
+    rows.append(item_row(1, T0 + 60, "廊坊发布", "转发", repost_of="i0"))
+    rows += [item_row(10 + i, T0 + 120 + i, f"张三{i}", "转发", repost_of="i1") for i in range(10)]
+    rows += [item_row(30 + i, T0 + 200 + i, f"李四{i}", "关注", repost_of="i0") for i in range(5)]
+    rows.append(item_row(50, T0 + 300, "王五", "转发", repost_of="i10"))
+    record = build("e-1", rows, T0 + HOUR)
+    spread = record["spread"]
+    assert spread["reposts"] == 17 and spread["depth"] == 3 and spread["breadth"] == 10
+    assert spread["by_public_accounts"] == round(1 / 17, 3)
+    assert spread["through_public_accounts"] == round(11 / 17, 3)          # 10 + 王五 came through 廊坊发布
+    assert [n["name"] for n in spread["key_nodes"]] == ["廊坊日报", "廊坊发布"]
+    assert spread["key_nodes"][1]["reached"] == 11 and spread["private_accounts"] == 16
+    text = json.dumps(record, ensure_ascii=False)
+    assert "张三" not in text and "李四" not in text and "王五" not in text
+    assert record["first_report"]["source"] == "廊坊日报" and record["reposts"] == 17
+
+
+def test_reprint_chain_follows_near_duplicates():
+    rows = [item_row(0, T0, "廊坊日报", "原文", platform="news"),
+            item_row(1, T0 + 600, "河北新闻网", "原文", platform="news", duplicate_of="i0"),
+            item_row(2, T0 + 1200, "某网友", "原文", platform="forum", duplicate_of="i0")]
+    chain = build("e-1", rows, T0 + HOUR)["reprints"]
+    assert chain["first"]["source"] == "廊坊日报" and chain["copies"] == 2
+    assert chain["followers"] == [{"source": "河北新闻网", "platform": "news",
+                                   "published_at": chain["followers"][0]["published_at"], "after_min": 10}]
+    assert chain["other_followers"] == 1
+
+
+def analysed(i, ts, source, keywords=(), places=(), sentiment="neutral", risk="low", category="其他"):
+    return {"id": f"i{i}", "published_ts": ts, "source": source, "author": None, "sentiment": sentiment,
+            "risk": risk, "category": category,
+            "analysis": orjson.dumps({"keywords": list(keywords),
+                                      "places": [{"code": c, "name": n} for c, n in places]}).decode()}
+
+
+def test_rising_keywords_and_sensitive_trends_carry_their_numbers():
+    now = T0 + 8 * 86400
+    rows, i = [], 0
+    for day in range(7):                       # a week of history: 积水 once a day, 供暖 ten times
+        for k in range(10):
+            rows.append(analysed(i, T0 + day * 86400 + k * 600, f"s{k}", ["供暖"] + (["积水"] if k == 0 else []),
+                                 [("131003101", "万庄镇")], sentiment="negative" if k < 2 else "neutral"))
+            i += 1
+    for k in range(12):                        # today: 积水 from 12 sources, mostly negative in 万庄镇
+        rows.append(analysed(i, now - 3 * HOUR + k * 60, f"t{k}", ["积水", "供暖"], [("131003101", "万庄镇")],
+                             sentiment="negative" if k < 9 else "neutral"))
+        i += 1
+    rising = rising_keywords(rows, now)
+    assert [r["keyword"] for r in rising] == ["积水"]
+    r = rising[0]
+    assert r["observed"] == 12 and r["baseline"] == pytest.approx(1.0, abs=0.2) and r["sources"] == 12 and r["p_value"] < 1e-3
+    trends = sensitive_trends(rows, now)
+    town = next(t for t in trends if t["kind"] == "place")
+    assert town["name"] == "万庄镇" and town["sensitive"] == 9 and town["items"] == 12
+    assert town["baseline_share"] == pytest.approx(0.2, abs=0.02) and town["z"] >= 3
+    # the same day without the rise: no signal
+    calm = [r for r in rows if r["published_ts"] < now - 4 * HOUR]
+    assert rising_keywords(calm, now) == [] and sensitive_trends(calm, now) == []
+    assert TrendParams().window_s == 86400
+
+
+def test_events_merge_when_an_item_bridges_them():
+    c = EventClusterer()
+    collapse = ["塌陷", "路面", "坑洞", "爱民东道"]
+    traffic = ["封路", "绕行", "交警", "拥堵"]
+    a = c.add("1", T0, "", "", words=([], collapse))
+    b = c.add("2", T0 + 60, "", "", words=([], traffic))
+    assert a != b                                    # two tellings with no word in common
+    bridge = c.add("3", T0 + 120, "", "", words=([], collapse + traffic))     # one that says both
+    assert bridge == a and c.resolve(b) == a          # the younger folds into the older
+    states, merges = c.drain()
+    assert merges == {b: a} and [s["id"] for s in states] == [a] and states[0]["size"] == 3
+    assert c.add("4", T0 + 180, "", "", words=([], traffic)) == a
+    unrelated = EventClusterer()
+    x = unrelated.add("1", T0, "", "", words=([], collapse))
+    y = unrelated.add("2", T0 + 60, "", "", words=([], traffic))
+    unrelated.add("3", T0 + 120, "", "", words=([], collapse + ["拥堵"]))    # close to one only
+    assert unrelated.resolve(y) == y != x
+
+
+def test_the_same_town_within_days_needs_less_overlap_and_another_town_never_joins():
+    wz, jfd = frozenset({"131003101"}), frozenset({"131003001"})
+    c = EventClusterer()
+    fire = c.add("1", T0, "", "万庄镇一仓库着火了 浓烟很大 消防车来了", places=wz, place_words=frozenset({"万庄镇"}))
+    follow = c.add("2", T0 + 3 * HOUR, "关于万庄镇仓库火灾的情况通报", "万庄镇一物流仓库发生火灾 明火已扑灭",
+                   places=wz, place_words=frozenset({"万庄镇"}))
+    elsewhere = c.add("3", T0 + 4 * HOUR, "", "解放道一仓库着火了 浓烟很大 消防车来了", places=jfd,
+                      place_words=frozenset({"解放道"}))
+    assert follow == fire and elsewhere != fire
+    late = EventClusterer()
+    late.add("1", T0, "", "万庄镇一仓库着火了 浓烟很大 消防车来了", places=wz, place_words=frozenset({"万庄镇"}))
+    weeks = late.add("2", T0 + 20 * 86400, "关于万庄镇仓库火灾的情况通报", "万庄镇一物流仓库发生火灾 明火已扑灭",
+                     places=wz, place_words=frozenset({"万庄镇"}))
+    assert weeks != "e-000001"            # weeks later the lower bar no longer applies
+
+
+def test_memory_is_bounded_and_saved_state_resumes_the_stream():
+    def words(i):           # 300 topics with no word in common
+        return [f"题{i}甲"], [f"词{i}乙", f"词{i}丙", f"词{i}丁"]
+
+    c = EventClusterer(max_active=50)
+    for i in range(300):
+        c.add(str(i), T0 + i, "", "", words=words(i))
+    assert len(c) <= 50 and len(c._index) <= 50 * 4
+    assert c.add("x", T0 + 400, "", "", words=words(299)) == "e-000300"
+    assert c.add("old", T0 + 401, "", "", words=words(3)) == "e-000301"      # closed long ago: a new event
+    states, _ = c.drain()
+    resumed = EventClusterer(max_active=50)
+    resumed.load(orjson.loads(orjson.dumps(states)), last_number=301)
+    assert resumed.add("y", T0 + 500, "", "", words=words(299)) == "e-000300"
+    assert resumed.add("z", T0 + 600, "", "", words=words(1000)) == "e-000302"
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    d = tmp_path_factory.mktemp("events")
+    yq(d, "init", "--region", "131003")
+    yq(d, "import", str(DEMO_STREAM))
+    return d
+
+
+def fire_items(db) -> dict[str, str]:
+    with sqlite3.connect(db) as c:
+        return dict(c.execute("SELECT id, event FROM items WHERE text LIKE '%万庄%' AND text LIKE '%仓库%' "
+                              "AND text LIKE '%火%'").fetchall())
+
+
+def test_import_forms_events_with_records_and_yuqing_events_lists_them(demo_store):
+    fire = fire_items(demo_store / "yuqing.db")
+    assert len(fire) >= 10 and len(set(fire.values())) == 1          # one fire, told 14 ways, one event
+    out = json.loads(yq(demo_store, "events", "--since", "30d", "--top", "5", "--json").stdout)
+    top = out["events"][0]
+    assert top["id"] == next(iter(fire.values()))
+    assert top["size"] >= 40 and top["reposts"] >= 30 and top["category"] == "安全生产" and top["risk"]["level"] == "high"
+    assert top["first_report"]["published_at"].startswith("2026-11-27T14:00")
+    assert top["stage"]["first_outbreak_ts"] is not None and top["stage"]["label"] in ("爆发", "高峰", "消退")
+    assert {p["name"] for p in top["places"]} >= {"万庄镇"}
+    assert set(top["heat"]["parts"]) == {"volume", "velocity", "engagement", "authority"}
+    assert 0 < top["heat"]["value"] <= 100
+    assert [e["heat"]["value"] for e in out["events"]] == sorted((e["heat"]["value"] for e in out["events"]), reverse=True)
+    assert sum(n for _, n in top["timeline"]) == top["size"]
+    assert top["spread"]["depth"] >= 1 and top["spread"]["size_over_time"][-1][1] == top["spread"]["reposts"]
+    text = yq(demo_store, "events", "--since", "30d", "--top", "3").stdout
+    assert top["id"] in text and "热度" in text and "首发" in text
+    stats = json.loads(yq(demo_store, "stats", "--json").stdout)
+    assert stats["events"] >= 100 and sum(stats["events_by_stage"].values()) == stats["events"]
+
+
+def test_a_second_process_continues_the_same_events(tmp_path):
+    """Half the stream now, half in a later process: the same events as one import."""
+    lines = DEMO_STREAM.read_text(encoding="utf-8").splitlines()
+    records = sorted((json.loads(x) for x in lines), key=lambda r: r["published_at"])
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    cut = next(i for i, r in enumerate(records) if "仓库" in (r.get("text") or "")) + 5   # mid-fire
+    first.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records[:cut]), encoding="utf-8")
+    second.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records[cut:]), encoding="utf-8")
+    yq(tmp_path, "init", "--region", "131003")
+    yq(tmp_path, "import", str(first))
+    yq(tmp_path, "import", str(second))
+    fire = fire_items(tmp_path / "yuqing.db")
+    assert len(set(fire.values())) == 1
+
+
+def test_early_warning_on_ced_cascades(data):
+    import spread_ced
+
+    result = spread_ced.evaluate("dev", data)
+    assert result["cascades"] > 1600
+    # floors under the measured dev figures (bench/RESULTS.md): 0.814 early, 0.087 bottom flagged
+    assert result["top_flagged_before_20pct"] >= 0.79 and result["bottom_ever_flagged"] <= 0.10, result
+
+
+def test_a_real_ced_cascade_is_one_event_with_its_true_depth(data, tmp_path):
+    import spread_ced
+
+    key, original, reposts = next(spread_ced.cascades(data, limit=1))
+    posted = spread_ced._posted(original["time"])
+    year = 2013
+    items = [{"id": "ced:root", "platform": "weibo", "text": original["text"],
+              "published_at": posted, "metrics": {"reposts": original.get("reposts")}}]
+    for r in reposts:
+        items.append({"id": f"ced:{r['mid']}", "platform": "weibo", "author": f"uid{r['uid']}",
+                      "text": r["text"] or "转发微博", "repost_of": f"ced:{r['parent'] or 'root'}",
+                      "published_at": spread_ced._repost_time(r["date"], year)})
+    parents = {r["mid"]: r["parent"] for r in reposts}
+
+    def depth(mid):
+        d = 1
+        while parents.get(mid):
+            mid, d = parents[mid], d + 1
+        return d
+
+    path = tmp_path / "cascade.jsonl"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in items), encoding="utf-8")
+    yq(tmp_path, "init", "--region", "131003")
+    yq(tmp_path, "import", str(path))
+    with sqlite3.connect(tmp_path / "yuqing.db") as c:
+        events = {e for (e,) in c.execute("SELECT DISTINCT event FROM items")}
+        record = json.loads(c.execute("SELECT record FROM events WHERE id = ?", (events.pop(),)).fetchone()[0])
+    assert not events, "a cascade is one event"
+    spread = record["spread"]
+    assert spread["reposts"] == len(reposts) and spread["depth"] == max(depth(r["mid"]) for r in reposts)
+    assert spread["key_nodes"] == [] and spread["private_accounts"] == len({r["uid"] for r in reposts})
+    assert "uid" not in json.dumps(record)                 # private reposters are counted, never named
+    assert record["reposts"] == len(reposts) and record["first_report"]["id"] == "ced:root"
