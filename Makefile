@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# A fresh store in ./demo, the fictional sample replayed into it, then counts and a search.
+# A fresh store in ./demo, the fictional sample replayed into it, then counts, a search and the hottest events.
 demo: install
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	cd $(DEMO) && ../$(YQ) init --region 131003
@@ -27,6 +27,7 @@ demo: install
 	cd $(DEMO) && ../$(YQ) sources
 	cd $(DEMO) && ../$(YQ) stats
 	cd $(DEMO) && ../$(YQ) search "万庄镇 火灾" --since 7d --limit 5
+	cd $(DEMO) && ../$(YQ) events --since 7d --top 5
 
 test: install
 	YUQING_DATA=$(DATA) $(PY) -m pytest -n 2 -q

@@ -250,6 +250,17 @@ def main() -> None:
     results["events_fj3"] = events_dev.evaluate(cluster_rows, DATA)
     print("event clustering, fj3 stream:", results["events_fj3"], flush=True)
 
+    import spread_ced
+
+    for split in ("dev", "test"):
+        results[f"early_warning_ced_{split}"] = spread_ced.evaluate(split, DATA)
+        print(f"early warning, CED cascades ({split}):", results[f"early_warning_ced_{split}"], flush=True)
+
+    import events_stream
+
+    results["events_stream_100k"] = events_stream.run(100_000)
+    print("event clustering, 100k stream:", results["events_stream_100k"], flush=True)
+
     import risk_check
 
     results["risk_levels"] = risk_check.main()

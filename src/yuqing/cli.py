@@ -349,7 +349,10 @@ def events(ctx: Ctx, since: str, top: int, as_json: bool) -> None:
     listed = store.list_events(start_ts, top)
     trend = TrendParams()
     rows = store.analysed_between(clock - trend.window_s - trend.baseline_days * 86400, clock)
-    data = {"as_of": datetime.fromtimestamp(clock, timezone.utc).isoformat(), "since": start.isoformat() if start else None,
+    from .models import BEIJING
+
+    data = {"as_of": datetime.fromtimestamp(clock, BEIJING).isoformat(timespec="seconds"),
+            "since": start.astimezone(BEIJING).isoformat(timespec="seconds") if start else None,
             "events": listed, "rising_keywords": rising_keywords(rows, clock, trend),
             "sensitive_trends": sensitive_trends(rows, clock, trend)}
     if as_json:

@@ -211,12 +211,15 @@ def stream_clock(store: Store, now: float | None = None) -> float:
 
 
 def configured_authority(settings: Settings) -> dict[str, float]:
-    from .collect import configured_sources
-
-    try:
-        return {cfg.name: cfg.authority for cfg in configured_sources(settings)}
-    except Exception:       # a broken [[sources]] entry is the collector's error to report
-        return {}
+    """{source name: authority} for the [[sources]] that set one (a file drop or a replay mixing
+    many outlets says nothing about each, so their items are judged by their own source)."""
+    out = {}
+    for raw in settings.sources:
+        try:
+            out[str(raw["name"])] = float(raw["authority"])
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
 
 
 def update_events(store: Store, event_ids, settings: Settings, as_of: float | None = None) -> int:
