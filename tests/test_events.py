@@ -243,6 +243,31 @@ def test_import_forms_events_with_records_and_yuqing_events_lists_them(demo_stor
     assert stats["events"] >= 100 and sum(stats["events_by_stage"].values()) == stats["events"]
 
 
+def test_items_outside_the_region_start_no_event_and_a_metrics_update_keeps_the_event(tmp_path):
+    yq(tmp_path, "init", "--region", "131003")
+    items = [{"id": "t:a", "platform": "weibo", "text": "广阳区万庄镇一仓库着火了，浓烟很大，消防车来了",
+              "published_at": "2026-11-27T14:00:00+08:00", "metrics": {"likes": 1}},
+             {"id": "t:b", "platform": "weibo", "text": "转发微博", "repost_of": "t:a",
+              "published_at": "2026-11-27T14:05:00+08:00"},
+             {"id": "t:c", "platform": "news", "text": "重庆市某区一仓库着火，消防车已到场处置",
+              "published_at": "2026-11-27T14:10:00+08:00"}]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in items), encoding="utf-8")
+    yq(tmp_path, "import", str(path))
+    db = tmp_path / "yuqing.db"
+    with sqlite3.connect(db) as c:
+        before = dict(c.execute("SELECT id, event FROM items").fetchall())
+    assert before["t:a"] and before["t:b"] == before["t:a"] and before["t:c"] is None
+    items[0]["metrics"] = {"likes": 5000}                # re-polled with more engagement
+    path.write_text(json.dumps(items[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    yq(tmp_path, "import", str(path))
+    with sqlite3.connect(db) as c:
+        assert dict(c.execute("SELECT id, event FROM items").fetchall()) == before
+        assert c.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+        record = json.loads(c.execute("SELECT record FROM events").fetchone()[0])
+    assert record["size"] == 2 and record["heat"]["parts"]["engagement"]["value"] == 5000
+
+
 def test_a_second_process_continues_the_same_events(tmp_path):
     """Half the stream now, half in a later process: the same events as one import."""
     lines = DEMO_STREAM.read_text(encoding="utf-8").splitlines()
@@ -290,6 +315,7 @@ def test_a_real_ced_cascade_is_one_event_with_its_true_depth(data, tmp_path):
     path = tmp_path / "cascade.jsonl"
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in items), encoding="utf-8")
     yq(tmp_path, "init", "--region", "131003")
+    (tmp_path / "scheme.yaml").unlink()          # no scheme: every item is relevant (not about 广阳区)
     yq(tmp_path, "import", str(path))
     with sqlite3.connect(tmp_path / "yuqing.db") as c:
         events = {e for (e,) in c.execute("SELECT DISTINCT event FROM items")}

@@ -152,7 +152,7 @@ def import_(ctx: Ctx, file: str, fmt, mapping, platform, source_label, delimiter
     except ImportError_ as exc:
         raise click.UsageError(str(exc)) from None
     seconds = time.perf_counter() - started
-    analysed = _analyze_stored(ctx) if report.added else 0
+    analysed = _analyze_stored(ctx) if report.added or report.updated else 0
     summary = report.as_dict() | {"seconds": round(seconds, 3), "analysed": analysed}
     if as_json:
         _echo_json(summary)
@@ -188,7 +188,7 @@ def collect(ctx: Ctx, once: bool, names, force: bool, as_json: bool) -> None:
 
     def show_and_analyse(r) -> None:
         show(r)
-        if r.report.added:
+        if r.report.added or r.report.updated:       # new items, or engagement that changed
             _analyze_stored(ctx)
 
     with Fetcher(settings) as fetcher:
@@ -197,7 +197,7 @@ def collect(ctx: Ctx, once: bool, names, force: bool, as_json: bool) -> None:
                 results = collect_once(settings, store, fetcher, list(names) or None, force=force)
                 for r in results:
                     show(r)
-                if any(r.report.added for r in results):
+                if any(r.report.added or r.report.updated for r in results):
                     _analyze_stored(ctx)
                 if as_json:
                     _echo_json([{"source": r.source, "error": r.error, **r.report.as_dict()} for r in results])

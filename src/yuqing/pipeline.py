@@ -275,16 +275,19 @@ def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: fl
     def finish(rows, analyses) -> None:
         nonlocal done
         subjects = [Subject.of_row(r) for r in rows]
-        known = store.events_of({s.repost_of for s in subjects if s.repost_of}) if events is not None else None
+        known = None
+        if events is not None:
+            known = store.events_of({s.repost_of for s in subjects if s.repost_of})
+            known.update({r["id"]: r["event"] for r in rows if r.get("event")})    # analysed before
         analyses = analyzer.link_copies(subjects, analyses, known, store.events_of if events is not None else None)
         if events is not None:
             for a in analyses:
-                a["event"] = events.resolve(a["event"])
+                a["event"] = events.resolve(a["event"]) if a["event"] else None
         store.save_analysis(list(zip((s.id for s in subjects), analyses)))
         if events is not None:
             states, merges = events.drain()
             store.save_event_states(states, merges)
-            update_events(store, {a["event"] for a in analyses} | set(merges.values()), settings,
+            update_events(store, {a["event"] for a in analyses if a["event"]} | set(merges.values()), settings,
                           max(as_of, max(s.ts for s in subjects)))
         done += len(rows)
         if on_batch:

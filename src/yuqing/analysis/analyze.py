@@ -166,26 +166,30 @@ class Analyzer:
                     lookup: Callable[[list[str]], dict[str, str]] | None = None) -> list[dict[str, Any]]:
         """Fill `duplicate_of` (and `event`, when this analyzer keeps events) in time order: the
         steps that need every earlier item. A near-copy joins its original's event, a repost or
-        comment its parent's. `known_events`: {item id: event} of earlier items this analyzer has
-        not seen (a repost's parent analysed by another process); `lookup` finds more (the
+        comment its parent's; an item that is not relevant starts no event. `known_events`:
+        {item id: event} of items this analyzer has not seen (a repost's parent analysed by
+        another process, or the item itself analysed before); `lookup` finds more (the
         original of a copy, which is known only here)."""
         for s, a in zip(subjects, analyses):
             words = a.pop("_words", None)
             local = local_places(a["places"])
             a["duplicate_of"] = self.dups.add(s.id, s.full_text, local)
             if self.events is not None:
-                event = None
+                # an item seen before keeps its event (its engagement changed); a copy or a repost
+                # joins its original's; only what involves the scheme forms events of its own
+                event = self.event_of(s.id) or (known_events or {}).get(s.id)
                 for parent in (a["duplicate_of"], s.repost_of):
                     if parent and event is None:
                         event = self.event_of(parent) or (known_events or {}).get(parent)
                         if event is None and lookup is not None:
                             event = lookup([parent]).get(parent)
-                if event is None:
+                if event is None and a["relevant"]:
                     event = self.events.add(s.id, s.ts, s.title or "", s.text[:MAX_ANALYSED_CHARS],
                                             None, local, frozenset(p["mention"] for p in a["places"]), words)
-                else:
+                elif event is not None:
                     event = self.events.resolve(event)
-                    self.events.touch(event, s.ts)
+                    if event != self.event_of(s.id):
+                        self.events.touch(event, s.ts)
                 self._event_of[s.id] = a["event"] = event
         if len(self._event_of) > EVENT_OF_LIMIT:      # bounded: the store answers for older items
             for key in list(itertools.islice(self._event_of, len(self._event_of) // 2)):

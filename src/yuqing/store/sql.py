@@ -219,7 +219,7 @@ class Store:
 
     # --- analysis ----------------------------------------------------------------------
     _ANALYSIS_READ = (items.c.seq, items.c.id, items.c.platform, items.c.source, items.c.title, items.c.text,
-                      items.c.text_sc, items.c.metrics, items.c.published_ts, items.c.repost_of)
+                      items.c.text_sc, items.c.metrics, items.c.published_ts, items.c.repost_of, items.c.event)
 
     def pending_analysis(self, limit: int = 256, after: tuple[int, int] | None = None) -> list[dict[str, Any]]:
         """Return up to `limit` items waiting for analysis, oldest published first.
