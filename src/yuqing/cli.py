@@ -365,6 +365,15 @@ def events(ctx: Ctx, since: str, top: int, as_json: bool) -> None:
                    f"{e['category']}  risk {e['risk']['level']}  {e['title'][:40]}")
         click.echo(f"    首发 {e['first_report']['published_at'][:16]} {e['first_report']['source'] or e['first_report']['platform']}"
                    f"  最近 {e['last_at'][:16]}  ({parts})")
+        if e.get("spread"):
+            sp = e["spread"]
+            nodes = "、".join(f"{n['name']}({n['reached']})" for n in sp["key_nodes"][:3])
+            click.echo(f"    传播 {sp['reposts']} reposts/comments, depth {sp['depth']}, breadth {sp['breadth']}, "
+                       f"{sp['through_public_accounts']:.0%} through public accounts" + (f"; key: {nodes}" if nodes else ""))
+        if e.get("reprints") and e["reprints"]["followers"]:
+            rp = e["reprints"]
+            click.echo(f"    转载 {rp['copies']} copies; first {rp['first']['source'] or rp['first']['platform']}, then "
+                       + "、".join(f"{f['source']} +{f['after_min']}min" for f in rp["followers"][:3]))
         if stage.get("signal"):
             sig = stage["signal"]
             click.echo(f"    burst: {sig['observed']} in {sig['window_s'] / 60:.0f} min against {sig['baseline']} "
