@@ -283,10 +283,9 @@ def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: fl
         if events is not None:
             for a in analyses:
                 a["event"] = events.resolve(a["event"]) if a["event"] else None
-        store.save_analysis(list(zip((s.id for s in subjects), analyses)))
+        states, merges = events.drain() if events is not None else ([], {})
+        store.save_analysis(list(zip((s.id for s in subjects), analyses)), states, merges)
         if events is not None:
-            states, merges = events.drain()
-            store.save_event_states(states, merges)
             update_events(store, {a["event"] for a in analyses if a["event"]} | set(merges.values()), settings,
                           max(as_of, max(s.ts for s in subjects)))
         done += len(rows)

@@ -250,8 +250,15 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
-    def save_analysis(self, results: Sequence[tuple[str, dict[str, Any]]]) -> None:
-        """Store each item's analysis object and the columns filters use."""
+    def save_analysis(self, results: Sequence[tuple[str, dict[str, Any]]],
+                      event_states: Sequence[dict[str, Any]] = (), merges: dict[str, str] | None = None) -> None:
+        """Store each item's analysis object and the columns filters use — with the clusterer's
+        state of the events they went into, in the same transaction (a crash keeps both or neither)."""
+        with self._write() as conn:
+            self._save_analysis(conn, results)
+            self._save_event_states(conn, event_states, merges or {})
+
+    def _save_analysis(self, conn, results: Sequence[tuple[str, dict[str, Any]]]) -> None:
         now = int(time.time())
         rows = [{"b_id": item_id, "analysis": orjson.dumps(a).decode(), "analyzed_ts": now,
                  "relevant": int(bool(a["relevant"])), "category": a["category"],
@@ -264,8 +271,7 @@ class Store:
         stmt = (update(items).where(items.c.id == bindparam("b_id"))
                 .values(**{k: bindparam(k) for k in ("analysis", "analyzed_ts", "relevant", "category",
                                                        "sentiment", "risk", "duplicate_of", "event")}))
-        with self._write() as conn:
-            conn.execute(stmt, rows)
+        conn.execute(stmt, rows)
 
     def reset_analysis(self, since: datetime | None = None) -> int:
         """Mark items (published since `since`, or all) for analysis again; return how many.
@@ -296,26 +302,29 @@ class Store:
     # --- events --------------------------------------------------------------------------
     def save_event_states(self, states: Sequence[dict[str, Any]], merges: dict[str, str]) -> None:
         """Keep the clusterer's state of changed events, and move the items of merged events."""
-        now = int(time.time())
         with self._write() as conn:
-            if states:
-                have = set()
-                for part in _chunks([st["id"] for st in states]):
-                    have.update(conn.execute(select(events.c.id).where(events.c.id.in_(part))).scalars())
-                rows = [{"id": st["id"], "first_ts": int(st["first_ts"]), "last_ts": int(st["last_ts"]),
-                         "size": st["size"], "state": orjson.dumps(st).decode(), "updated_ts": now} for st in states]
-                new = [r for r in rows if r["id"] not in have]
-                if new:
-                    conn.execute(events.insert(), new)
-                old = [{"b_id": r["id"], **{k: v for k, v in r.items() if k != "id"}} for r in rows if r["id"] in have]
-                if old:
-                    from sqlalchemy import bindparam
+            self._save_event_states(conn, states, merges)
 
-                    conn.execute(update(events).where(events.c.id == bindparam("b_id"))
-                                 .values(**{k: bindparam(k) for k in ("first_ts", "last_ts", "size", "state", "updated_ts")}), old)
-            for gone, keep in merges.items():
-                conn.execute(update(items).where(items.c.event == gone).values(event=keep))
-                conn.execute(update(events).where(events.c.id == gone).values(merged_into=keep, state=None))
+    def _save_event_states(self, conn, states: Sequence[dict[str, Any]], merges: dict[str, str]) -> None:
+        now = int(time.time())
+        if states:
+            have = set()
+            for part in _chunks([st["id"] for st in states]):
+                have.update(conn.execute(select(events.c.id).where(events.c.id.in_(part))).scalars())
+            rows = [{"id": st["id"], "first_ts": int(st["first_ts"]), "last_ts": int(st["last_ts"]),
+                     "size": st["size"], "state": orjson.dumps(st).decode(), "updated_ts": now} for st in states]
+            new = [r for r in rows if r["id"] not in have]
+            if new:
+                conn.execute(events.insert(), new)
+            old = [{"b_id": r["id"], **{k: v for k, v in r.items() if k != "id"}} for r in rows if r["id"] in have]
+            if old:
+                from sqlalchemy import bindparam
+
+                conn.execute(update(events).where(events.c.id == bindparam("b_id"))
+                             .values(**{k: bindparam(k) for k in ("first_ts", "last_ts", "size", "state", "updated_ts")}), old)
+        for gone, keep in merges.items():
+            conn.execute(update(items).where(items.c.event == gone).values(event=keep))
+            conn.execute(update(events).where(events.c.id == gone).values(merged_into=keep, state=None))
 
     def active_event_states(self, since_ts: int, limit: int) -> list[dict[str, Any]]:
         """States of the events last active since `since_ts`, the most recent `limit`."""
