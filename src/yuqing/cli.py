@@ -387,6 +387,73 @@ def events(ctx: Ctx, since: str, top: int, as_json: bool) -> None:
     _err(f"{len(listed)} events active since {data['since'] or 'the start'} (as of {data['as_of'][:16]})")
 
 
+@main.command()
+@click.option("--limit", default=30, show_default=True, help="How many, newest first.")
+@click.option("--level", type=click.Choice(["high", "medium", "low"]), help="Only this level.")
+@json_option
+@pass_ctx
+def alerts(ctx: Ctx, limit: int, level: str | None, as_json: bool) -> None:
+    """The alert inbox: newest first, with the rule, the reasons and the case's state.
+
+    \b
+    Example:
+      yuqing alerts --level high
+    """
+    from .models import BEIJING
+
+    rows = ctx.store.list_alerts(limit, level=level)
+    if as_json:
+        _echo_json({"alerts": rows, "outbox": ctx.store.outbox_counts()})
+        return
+    for a in rows:
+        when = datetime.fromtimestamp(a["created_ts"], BEIJING).strftime("%m-%d %H:%M")
+        due = datetime.fromtimestamp(a["sla_due_ts"], BEIJING).strftime("%H:%M") if a.get("sla_due_ts") else ""
+        click.echo(f"#{a['id']} {when} [{a['level']}] {a['title'][:40]}  ({a['rule']})  case {a['case_id']} "
+                   f"{a['case_state']}  SLA {due}" + (f"  +{a['updates']} updates" if a["updates"] else ""))
+        click.echo("    " + "；".join(a["payload"].get("reasons", []))[:160])
+    counts = ctx.store.outbox_counts()
+    _err(f"{len(rows)} alerts; messages: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+
+
+@main.group()
+def user() -> None:
+    """Users and roles (analyst, leader, admin).
+
+    \b
+    Example:
+      yuqing user add 小王 --role analyst
+    """
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["analyst", "leader", "admin"]), required=True)
+@click.option("--department", help="The user's department (for case assignment).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@pass_ctx
+def user_add(ctx: Ctx, name: str, role: str, department: str | None, password_stdin: bool) -> None:
+    """Add a user; the password is asked for (or read from stdin) and stored as a scrypt hash.
+
+    \b
+    Example:
+      yuqing user add 小王 --role analyst --department 网信办
+    """
+    from .alerts.users import hash_password
+
+    if ctx.store.get_user(name):
+        raise click.UsageError(f"user {name!r} exists")
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt(
+        "password", hide_input=True, confirmation_prompt=True)
+    try:
+        hashed = hash_password(password)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    import getpass
+
+    ctx.store.add_user(name, role, hashed, department, by=f"cli:{getpass.getuser()}")
+    _err(f"user {name} added as {role}")
+
+
 @main.group()
 def scheme() -> None:
     """Monitoring schemes: check one against stored items before using it.

@@ -21,6 +21,7 @@ take turns on the database (BEGIN IMMEDIATE), so dedup stays exact.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 import json
 import logging
 import os
@@ -222,8 +223,10 @@ def configured_authority(settings: Settings) -> dict[str, float]:
     return out
 
 
-def update_events(store: Store, event_ids, settings: Settings, as_of: float | None = None) -> int:
-    """Rebuild the records of these events from their stored items; return how many."""
+def update_events(store: Store, event_ids, settings: Settings, as_of: float | None = None,
+                  on_records: Callable[[list, dict], None] | None = None) -> int:
+    """Rebuild the records of these events from their stored items; return how many.
+    `on_records(records, {event: items})` sees each chunk (the alert stage)."""
     from .events.record import build
 
     as_of = as_of or stream_clock(store)
@@ -236,6 +239,8 @@ def update_events(store: Store, event_ids, settings: Settings, as_of: float | No
         records = [build(eid, rows, max(as_of, rows[-1]["published_ts"]), authority, params)
                    for eid, rows in members.items()]
         store.save_event_records(records)
+        if on_records is not None:
+            on_records(records, members)
         done += len(records)
     return done
 
@@ -286,8 +291,22 @@ def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: fl
         states, merges = events.drain() if events is not None else ([], {})
         store.save_analysis(list(zip((s.id for s in subjects), analyses)), states, merges)
         if events is not None:
-            update_events(store, {a["event"] for a in analyses if a["event"]} | set(merges.values()), settings,
-                          max(as_of, max(s.ts for s in subjects)))
+            touched = Counter(a["event"] for a in analyses if a["event"])
+            texts: dict[str, list[str]] = {}
+            for s, a in zip(subjects, analyses):
+                if a["event"]:
+                    texts.setdefault(a["event"], []).append(s.full_text)
+            block = analyzer.scheme.alert if analyzer.scheme is not None else None
+
+            def alert(records, members) -> None:
+                if block:
+                    from .alerts.engine import raise_alerts
+
+                    new = {r["id"] for r in records if touched.get(r["id"]) == r["size"]}
+                    raise_alerts(store, records, members, block, settings, new_events=new, texts=texts)
+
+            update_events(store, set(touched) | set(merges.values()), settings,
+                          max(as_of, max(s.ts for s in subjects)), on_records=alert)
         done += len(rows)
         if on_batch:
             on_batch(done)

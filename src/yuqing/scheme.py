@@ -224,6 +224,12 @@ def load_scheme(path: str | Path, known_region: Callable[[str], bool] | None = N
         rule = parse_rule(rule_text)
     except SchemeError as exc:
         raise SchemeError(f"{path}: {exc}") from None
+    from .alerts.rules import RuleError, parse_rules
+
+    try:
+        parse_rules(data.get("alert"), str(path))
+    except RuleError as exc:
+        raise SchemeError(str(exc)) from None
     return Scheme(name=str(data.get("name") or path.stem), region=region,
                   require_region=bool(data.get("require_region", True)), rule=rule, rule_text=rule_text,
                   exclude=tuple(to_simplified(w.strip()) for w in exclude), alert=dict(data.get("alert") or {}),

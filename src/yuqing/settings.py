@@ -44,6 +44,23 @@ SETTINGS: tuple[Setting, ...] = (
             "Least items in the window, past the first report, for a burst; a repost or comment "
             "counts 1/15. Chosen on CED Weibo cascades (bench/RESULTS.md)."),
     Setting("burst_min_sources", 2, "Least distinct sources (or authors) in the window for a burst."),
+    Setting("alert_cooldown_minutes", 120.0,
+            "One alert per event in this time: later findings fold into it (a message goes out "
+            "again only when the level rises)."),
+    Setting("alert_quiet_hours", "",
+            "Hours when medium alerts wait, e.g. 22:00-07:00 (high alerts always go at once; empty: none)."),
+    Setting("alert_digest_time", "08:00", "When the daily digest of low-level alerts is sent."),
+    Setting("case_sla_minutes", 120.0, "Time from an alert to 已办结 (the budget's ≤ 2 h); a case past "
+            "`case_escalate_share` of it is escalated once."),
+    Setting("case_escalate_share", 0.75, "Share of the SLA after which an open case is escalated."),
+    Setting("outbox_max_attempts", 12,
+            "Sends tried per message (backoff doubling from 30 s up to 1 h) before it is marked failed."),
+    Setting("smtp_host", "", "Mail server for e-mail channels."),
+    Setting("smtp_port", 587, "Mail server port (587 STARTTLS, 465 TLS, 25 plain)."),
+    Setting("smtp_security", "starttls", "starttls, tls or none."),
+    Setting("smtp_user", "", "Login for the mail server (empty: no login)."),
+    Setting("smtp_password", "", "Password for the mail server (better in YUQING_SMTP_PASSWORD)."),
+    Setting("smtp_sender", "yuqing@localhost", "From address of alert mail."),
     Setting("fetch_timeout", 20.0, "Seconds before a fetch (connect or read) gives up."),
     Setting("fetch_max_bytes", 5_000_000, "Largest response body read; a larger one is cut off and refused."),
     Setting("fetch_max_redirects", 5, "Redirects followed before a fetch is refused as a loop."),
@@ -78,6 +95,7 @@ class Settings:
     sources: tuple[Mapping[str, Any], ...] = ()
     config_path: Path | None = None
     base_dir: Path = field(default_factory=Path.cwd)
+    channels: tuple[Mapping[str, Any], ...] = ()     # [[channels]]: where alerts go (docs/alerts.md)
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -95,7 +113,7 @@ class Settings:
         unknown = set(changes) - set(_BY_NAME)
         if unknown:
             raise KeyError(f"unknown settings: {sorted(unknown)}")
-        return Settings({**self.values, **changes}, self.sources, self.config_path, self.base_dir)
+        return Settings({**self.values, **changes}, self.sources, self.config_path, self.base_dir, self.channels)
 
 
 class SettingsError(ValueError):
@@ -134,6 +152,7 @@ def load_settings(config: str | os.PathLike | None = None, env: Mapping[str, str
     values = {s.name: s.default for s in SETTINGS}
     path = Path(config or env.get(CONFIG_ENV) or DEFAULT_CONFIG)
     sources: list[Mapping[str, Any]] = []
+    channels: list[Mapping[str, Any]] = []
     found = path.is_file()
     if config and not found:
         raise SettingsError(f"config file not found: {path}")
@@ -143,6 +162,7 @@ def load_settings(config: str | os.PathLike | None = None, env: Mapping[str, str
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError(f"{path}: {exc}") from None
         sources = list(data.pop("sources", []))
+        channels = list(data.pop("channels", []))
         for name, raw in data.items():
             if name not in _BY_NAME:
                 raise SettingsError(f"{path}: unknown setting {name!r}")
@@ -162,7 +182,7 @@ def load_settings(config: str | os.PathLike | None = None, env: Mapping[str, str
     except (KeyError, ValueError):
         raise SettingsError(f"timezone = {values['timezone']!r} is not a known time zone") from None
     base = path.resolve().parent if found else Path.cwd()
-    return Settings(values, tuple(sources), path.resolve() if found else None, base)
+    return Settings(values, tuple(sources), path.resolve() if found else None, base, tuple(channels))
 
 
 SETTINGS_PAGE_HEAD = """# Settings

@@ -43,6 +43,26 @@ def authority_of(row: Mapping[str, Any], configured: Mapping[str, float]) -> flo
     return PLATFORM_AUTHORITY.get(row.get("platform") or "other", 0.3)
 
 
+MEDIA_WORDS = ("日报", "晚报", "早报", "都市报", "新闻", "电视台", "广播", "融媒", "传媒", "报社", "网")
+OFFICIAL_WORDS = ("发布", "公安", "消防", "应急管理", "政府", "人民法院", "检察院", "网信", "政务")
+
+
+def source_classes(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Which kinds of source reported it: media, official (an office's own account), complaint."""
+    found = set()
+    for r in rows:
+        if r.get("repost_of"):
+            continue
+        name = r.get("source") or ""
+        if r.get("platform") == "complaint":
+            found.add("complaint")
+        if any(w in name for w in OFFICIAL_WORDS):
+            found.add("official")
+        elif r.get("platform") == "news" or any(w in name for w in MEDIA_WORDS):
+            found.add("media")
+    return sorted(found)
+
+
 def is_public(row: Mapping[str, Any], configured: Mapping[str, float]) -> bool:
     """A media outlet or an official account: the only ones a record names (no private people)."""
     return authority_of(row, configured) >= 0.7
@@ -113,6 +133,8 @@ def build(event_id: str, rows: Sequence[Mapping[str, Any]], as_of: float,
         "keywords": [k for k, _ in keywords.most_common(8)],
         "places": sorted(places.values(), key=lambda p: (-p["items"], -len(p["code"]), p["code"]))[:8],
         "category": category,
+        "discovered_ts": min((int(r["collected_ts"]) for r in rows if r.get("collected_ts")), default=None),
+        "source_classes": source_classes(rows),
         "first_report": {"id": first["id"], "source": first.get("source"), "platform": first.get("platform"),
                          "url": first.get("url"), "published_at": _iso(first["published_ts"]),
                          "title": first.get("title") or (first.get("text") or "")[:60]},

@@ -105,6 +105,86 @@ events = Table(
 Index("events_last", events.c.last_ts)
 Index("events_heat", events.c.heat)
 
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event", Text),              # the event it is about (one open alert per event and cooldown)
+    Column("rule", Text, nullable=False),
+    Column("level", Text, nullable=False),      # high | medium | low
+    Column("title", Text, nullable=False),
+    Column("payload", Text, nullable=False),    # JSON: rules fired, reasons, numbers, evidence
+    Column("discovered_ts", Integer),   # when the event's first item was collected
+    Column("created_ts", Integer, nullable=False),
+    Column("updated_ts", Integer, nullable=False),
+    Column("updates", Integer, nullable=False, default=0),   # later findings folded into it
+)
+Index("alerts_event", alerts.c.event, alerts.c.created_ts)
+Index("alerts_created", alerts.c.created_ts)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer),
+    Column("channel", Text, nullable=False),
+    Column("kind", Text, nullable=False),       # alert | update | digest | escalation
+    Column("payload", Text, nullable=False),    # JSON: the message, channel-neutral
+    Column("state", Text, nullable=False),      # pending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_ts", Float, nullable=False),   # not before (quiet hours, backoff)
+    Column("last_error", Text),
+    Column("created_ts", Float, nullable=False),
+    Column("sent_ts", Float),
+)
+Index("outbox_due", outbox.c.state, outbox.c.next_ts)
+
+cases = Table(
+    "cases", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, nullable=False, unique=True),
+    Column("state", Text, nullable=False),      # 待研判 已研判 已上报 处置中 已办结 误报
+    Column("assignee", Text),
+    Column("department", Text),
+    Column("response", Text),
+    Column("created_ts", Integer, nullable=False),
+    Column("sla_due_ts", Integer, nullable=False),
+    Column("escalated_ts", Integer),
+    Column("closed_ts", Integer),
+)
+Index("cases_state", cases.c.state, cases.c.sla_due_ts)
+
+case_log = Table(
+    "case_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, nullable=False),
+    Column("ts", Float, nullable=False),
+    Column("user", Text, nullable=False),
+    Column("action", Text, nullable=False),     # transition | assign | note | escalate
+    Column("from_state", Text),
+    Column("to_state", Text),
+    Column("note", Text),
+)
+Index("case_log_case", case_log.c.case_id, case_log.c.ts)
+
+users = Table(
+    "users", metadata,
+    Column("name", Text, primary_key=True),
+    Column("role", Text, nullable=False),       # analyst | leader | admin
+    Column("password_hash", Text, nullable=False),
+    Column("department", Text),
+    Column("created_ts", Integer, nullable=False),
+    Column("disabled", Integer, nullable=False, default=0),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ts", Float, nullable=False),
+    Column("user", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("target", Text),
+    Column("detail", Text),
+)
+
 schema_migrations = Table(
     "schema_migrations", metadata,
     Column("version", Integer, primary_key=True),
@@ -170,6 +250,12 @@ def _events(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE items ADD COLUMN event TEXT"))
     conn.execute(text("CREATE INDEX IF NOT EXISTS items_event ON items (event, published_ts)"))
     events.create(conn, checkfirst=True)
+
+
+@migration(5, "alerts, outbox, cases, users and the audit log")
+def _alerting(conn: Connection) -> None:
+    for table in (alerts, outbox, cases, case_log, users, audit_log):
+        table.create(conn, checkfirst=True)
 
 
 def migrate(conn: Connection) -> list[int]:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select, update
 from ..analysis.segment import index_terms
 from ..models import BEIJING, Item, Quarantined
 from . import schema
+from .alerting import AlertingStore
 from .schema import events, items, quarantine, sources
 
 
@@ -73,7 +74,7 @@ def item_row(item: Item, collector: str | None, seg: str) -> dict[str, Any]:
     }
 
 
-class Store:
+class Store(AlertingStore):
     """Items, quarantine and source health in one SQL database."""
 
     def __init__(self, engine: Engine):
@@ -352,7 +353,7 @@ class Store:
     _EVENT_ITEM_COLUMNS = (items.c.id, items.c.event, items.c.url, items.c.platform, items.c.source, items.c.author,
                            items.c.collector, items.c.title, items.c.text, items.c.published_ts, items.c.metrics,
                            items.c.repost_of, items.c.duplicate_of, items.c.sentiment, items.c.risk,
-                           items.c.category, items.c.analysis)
+                           items.c.category, items.c.analysis, items.c.collected_ts)
 
     def event_items(self, event_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
         """{event: its items, oldest first} (what an event record is built from)."""

@@ -1,0 +1,1 @@
+"""Alerts: rules, throttling, channels and the outbox; cases, users and roles."""

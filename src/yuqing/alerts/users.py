@@ -1,0 +1,61 @@
+"""Users, roles and what each role may do — checked here, in the library, not only in the web layer.
+
+Passwords are hashed with scrypt (hashlib, a memory-hard KDF) and a random salt per user.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+
+ROLES = ("analyst", "leader", "admin")
+
+# what each action needs; a case's transitions have their own table (cases.py)
+PERMISSIONS = {
+    "case.assign": {"leader", "admin"},
+    "case.note": {"analyst", "leader", "admin"},
+    "user.add": {"admin"},
+    "alert.view": {"analyst", "leader", "admin"},
+}
+
+_N, _R, _P = 2**14, 8, 1        # 16 MiB of memory per hash; ~50 ms
+
+
+class PermissionDenied(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    department: str | None = None
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    if len(password) < 8:
+        raise ValueError("a password needs at least 8 characters")
+    salt = salt or os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    return f"scrypt${_N}${_R}${_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        kind, n, r, p, salt, digest = stored.split("$")
+        if kind != "scrypt":
+            return False
+        got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                             dklen=len(base64.b64decode(digest)))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+def require(user: User, action: str) -> None:
+    """Raise PermissionDenied unless the user's role may do `action`."""
+    if user.role not in PERMISSIONS.get(action, ()):
+        raise PermissionDenied(f"{user.name} ({user.role}) may not {action}")

@@ -1,0 +1,198 @@
+"""The store's side of alerts: alerts with their case and outbox rows, delivery state, cases with
+their log, users and the audit log. Mixed into Store (sql.py); SQLAlchemy Core only."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Mapping, Sequence
+
+import orjson
+from sqlalchemy import func, select, update
+
+from .schema import alerts, audit_log, case_log, cases, outbox, users
+
+OPEN_STATES = ("待研判", "已研判", "已上报", "处置中")
+
+
+class AlertingStore:
+    engine: Any
+
+    def _write(self):  # pragma: no cover - provided by Store
+        raise NotImplementedError
+
+    # --- alerts ----------------------------------------------------------------------------
+    def open_alert(self, *, event: str | None, rule: str, level: str, title: str, payload: Mapping[str, Any],
+                   discovered_ts: int | None, now: float, sla_s: float,
+                   messages: Sequence[tuple[str, str, Mapping[str, Any], float]]) -> tuple[int, int]:
+        """Create an alert, its case (待研判) and its outbox messages (channel, kind, message, not
+        before) in one transaction; return (alert id, case id)."""
+        with self._write() as conn:
+            alert_id = conn.execute(alerts.insert().values(
+                event=event, rule=rule, level=level, title=title, payload=orjson.dumps(payload).decode(),
+                discovered_ts=discovered_ts, created_ts=int(now), updated_ts=int(now), updates=0)).inserted_primary_key[0]
+            case_id = conn.execute(cases.insert().values(alert_id=alert_id, state="待研判", created_ts=int(now),
+                                                         sla_due_ts=int(now + sla_s))).inserted_primary_key[0]
+            self._queue(conn, alert_id, messages, now)
+        return alert_id, case_id
+
+    def fold_alert(self, alert_id: int, *, level: str, payload: Mapping[str, Any], now: float,
+                   messages: Sequence[tuple[str, str, Mapping[str, Any], float]] = ()) -> None:
+        """A later finding on the same event within the cooldown: update the alert (and queue
+        messages when the level rose)."""
+        with self._write() as conn:
+            conn.execute(update(alerts).where(alerts.c.id == alert_id).values(
+                level=level, payload=orjson.dumps(payload).decode(), updated_ts=int(now),
+                updates=alerts.c.updates + 1))
+            self._queue(conn, alert_id, messages, now)
+
+    @staticmethod
+    def _queue(conn, alert_id, messages, now) -> None:
+        rows = [{"alert_id": alert_id, "channel": ch, "kind": kind, "payload": orjson.dumps(msg).decode(),
+                 "state": "pending", "attempts": 0, "next_ts": not_before, "created_ts": now}
+                for ch, kind, msg, not_before in messages]
+        if rows:
+            conn.execute(outbox.insert(), rows)
+
+    def queue_messages(self, messages: Sequence[tuple[str, str, Mapping[str, Any], float]], now: float,
+                       alert_id: int | None = None) -> None:
+        with self._write() as conn:
+            self._queue(conn, alert_id, messages, now)
+
+    def recent_alert(self, event: str, since_ts: float) -> dict[str, Any] | None:
+        """The latest alert on this event created since then (the cooldown)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(alerts).where(alerts.c.event == event, alerts.c.created_ts >= int(since_ts))
+                               .order_by(alerts.c.created_ts.desc()).limit(1)).first()
+        return _alert(row) if row else None
+
+    def list_alerts(self, limit: int = 50, since_ts: float | None = None, level: str | None = None) -> list[dict[str, Any]]:
+        """Alerts newest first, each with its case state (the inbox)."""
+        query = (select(alerts, cases.c.id.label("case_id"), cases.c.state.label("case_state"),
+                        cases.c.sla_due_ts, cases.c.assignee)
+                 .join(cases, cases.c.alert_id == alerts.c.id, isouter=True)
+                 .order_by(alerts.c.created_ts.desc(), alerts.c.id.desc()).limit(limit))
+        if since_ts is not None:
+            query = query.where(alerts.c.created_ts >= int(since_ts))
+        if level:
+            query = query.where(alerts.c.level == level)
+        with self.engine.connect() as conn:
+            return [_alert(r) for r in conn.execute(query)]
+
+    def alerts_between(self, start_ts: float, end_ts: float, level: str | None = None) -> list[dict[str, Any]]:
+        query = select(alerts).where(alerts.c.created_ts >= int(start_ts), alerts.c.created_ts < int(end_ts))
+        if level:
+            query = query.where(alerts.c.level == level)
+        with self.engine.connect() as conn:
+            return [_alert(r) for r in conn.execute(query.order_by(alerts.c.created_ts))]
+
+    # --- the outbox ------------------------------------------------------------------------
+    def due_messages(self, now: float, limit: int = 100) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(outbox).where(outbox.c.state == "pending", outbox.c.next_ts <= now)
+                                .order_by(outbox.c.next_ts, outbox.c.id).limit(limit))
+            return [dict(r._mapping) | {"payload": orjson.loads(r.payload)} for r in rows]
+
+    def message_sent(self, message_id: int, now: float) -> None:
+        with self._write() as conn:
+            conn.execute(update(outbox).where(outbox.c.id == message_id)
+                         .values(state="sent", sent_ts=now, attempts=outbox.c.attempts + 1, last_error=None))
+
+    def message_failed(self, message_id: int, error: str, retry_at: float | None) -> None:
+        """Record a failed try: again at `retry_at`, or failed for good when None."""
+        values = {"attempts": outbox.c.attempts + 1, "last_error": error[:1000]}
+        values |= {"next_ts": retry_at} if retry_at is not None else {"state": "failed"}
+        with self._write() as conn:
+            conn.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
+
+    def outbox_counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return dict(conn.execute(select(outbox.c.state, func.count()).group_by(outbox.c.state)).all())
+
+    def messages(self, state: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+        query = select(outbox).order_by(outbox.c.id)
+        if state:
+            query = query.where(outbox.c.state == state)
+        if kind:
+            query = query.where(outbox.c.kind == kind)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) | {"payload": orjson.loads(r.payload)} for r in conn.execute(query)]
+
+    # --- cases -----------------------------------------------------------------------------
+    def get_case(self, case_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+        return dict(row._mapping) if row else None
+
+    def case_log(self, case_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(case_log).where(case_log.c.case_id == case_id)
+                                                            .order_by(case_log.c.ts, case_log.c.id))]
+
+    def change_case(self, case_id: int, expect_state: str, user: str, action: str, now: float,
+                    to_state: str | None = None, note: str | None = None, **fields: Any) -> bool:
+        """Apply a change if the case is still in `expect_state`; log it. False if it moved on."""
+        values = dict(fields)
+        if to_state:
+            values["state"] = to_state
+        with self._write() as conn:
+            if values:
+                done = conn.execute(update(cases).where(cases.c.id == case_id, cases.c.state == expect_state)
+                                    .values(**values)).rowcount
+            else:
+                done = conn.execute(select(func.count()).select_from(cases)
+                                    .where(cases.c.id == case_id, cases.c.state == expect_state)).scalar_one()
+            if not done:
+                return False
+            conn.execute(case_log.insert().values(case_id=case_id, ts=now, user=user, action=action,
+                                                  from_state=expect_state, to_state=to_state or expect_state, note=note))
+        return True
+
+    def cases_to_escalate(self, now: float, share: float) -> list[dict[str, Any]]:
+        """Open cases past `share` of their SLA, not yet escalated, with their alert."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(cases, alerts.c.payload, alerts.c.title, alerts.c.level)
+                                .join(alerts, alerts.c.id == cases.c.alert_id)
+                                .where(cases.c.state.in_(OPEN_STATES), cases.c.escalated_ts.is_(None),
+                                       cases.c.created_ts + (cases.c.sla_due_ts - cases.c.created_ts) * share <= now))
+            return [dict(r._mapping) | {"payload": orjson.loads(r.payload)} for r in rows]
+
+    def timeliness_rows(self, start_ts: float, end_ts: float) -> list[dict[str, Any]]:
+        """Per alert created in the period: discovery, alert, first 已研判 and 已办结 times."""
+        judged = (select(case_log.c.case_id, func.min(case_log.c.ts).label("judged_ts"))
+                  .where(case_log.c.to_state == "已研判", case_log.c.action == "transition")
+                  .group_by(case_log.c.case_id).subquery())
+        query = (select(alerts.c.id, alerts.c.level, alerts.c.discovered_ts, alerts.c.created_ts, cases.c.state,
+                        cases.c.closed_ts, judged.c.judged_ts)
+                 .join(cases, cases.c.alert_id == alerts.c.id)
+                 .join(judged, judged.c.case_id == cases.c.id, isouter=True)
+                 .where(alerts.c.created_ts >= int(start_ts), alerts.c.created_ts < int(end_ts)))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    # --- users and the audit log -------------------------------------------------------------
+    def add_user(self, name: str, role: str, password_hash: str, department: str | None, by: str) -> None:
+        with self._write() as conn:
+            conn.execute(users.insert().values(name=name, role=role, password_hash=password_hash,
+                                               department=department, created_ts=int(time.time()), disabled=0))
+            conn.execute(audit_log.insert().values(ts=time.time(), user=by, action="user.add", target=name,
+                                                   detail=f"role={role}"))
+
+    def get_user(self, name: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.name == name)).first()
+        return dict(row._mapping) if row else None
+
+    def audit(self, user: str, action: str, target: str | None = None, detail: str | None = None) -> None:
+        with self._write() as conn:
+            conn.execute(audit_log.insert().values(ts=time.time(), user=user, action=action, target=target,
+                                                   detail=detail))
+
+    def audit_entries(self, limit: int = 100) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(limit))]
+
+
+def _alert(row) -> dict[str, Any]:
+    d = dict(row._mapping)
+    d["payload"] = orjson.loads(d["payload"])
+    return d
