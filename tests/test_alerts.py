@@ -376,3 +376,73 @@ def test_the_demo_fire_raises_one_high_alert_with_its_case(tmp_path):
     assert len(fire) == 1 and fire[0]["level"] == "high" and fire[0]["case_state"] == "待研判"
     assert all(a["level"] == "high" for a in out["alerts"])          # the starter scheme: min_risk high
     assert fire[0]["payload"]["evidence"] and fire[0]["payload"]["first_report"]["published_at"].startswith("2026-11-27T14:00")
+
+
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>测试新闻网</title><link>http://127.0.0.1/</link><description>t</description>
+<item><title>廊坊市广阳区万庄镇一化工厂发生爆炸 已致3人死亡</title><link>http://127.0.0.1/news/9.html</link>
+<guid>news-9</guid><pubDate>{date}</pubDate>
+<description>廊坊市广阳区万庄镇一化工厂今日发生爆炸事故，已造成3人死亡、5人受伤，消防正在处置。</description></item>
+</channel></rss>"""
+
+
+def test_yuqing_run_turns_a_feed_item_into_a_robot_message_in_seconds(tmp_path, robot):
+    from email.utils import format_datetime
+
+    feed = FEED.format(date=format_datetime(datetime.now(TZ))).encode()
+    robot.handler.do_GET = lambda self: (self.send_response(200), self.send_header("Content-Type", "application/rss+xml"),
+                                         self.send_header("Content-Length", str(len(feed))), self.end_headers(),
+                                         self.wfile.write(feed))
+    yq(tmp_path, "init", "--region", "131003")
+    config = tmp_path / "yuqing.toml"
+    config.write_text('fetch_allow_hosts = ["127.0.0.1"]\nfetch_respect_robots = false\nfetch_host_delay = 0\n'
+                      + config.read_text(encoding="utf-8"), encoding="utf-8")
+    with open(config, "a", encoding="utf-8") as f:
+        f.write(f'\n[[sources]]\nname = "测试新闻网"\nkind = "feed"\nurl = "{robot.base}/rss.xml"\nplatform = "news"\n'
+                f'interval = "1m"\n\n[[channels]]\nname = "duty"\nkind = "dingtalk"\n'
+                f'url = "{robot.base}/dingtalk?access_token=t"\nsecret = "{SECRET}"\n')
+    scheme = (tmp_path / "scheme.yaml").read_text(encoding="utf-8").replace("channels: [inbox]", "channels: [inbox, duty]")
+    (tmp_path / "scheme.yaml").write_text(scheme, encoding="utf-8")
+    started = time.time()
+    proc = subprocess.Popen([sys.executable, "-m", "yuqing.cli", "run"], cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    try:
+        while time.time() - started < 60 and not any(p == "/dingtalk" for p, _, _ in robot.handler.received):
+            time.sleep(0.2)
+        arrived = time.time() - started
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    [(path, data, ok)] = [r for r in robot.handler.received if r[0] == "/dingtalk"]
+    assert ok and "化工厂发生爆炸" in data["markdown"]["text"] and "舆情预警·高" in data["markdown"]["title"]
+    assert arrived < 30 and "stopped" in err
+
+
+def test_a_case_worked_from_the_cli_and_the_timeliness_it_leaves(tmp_path):
+    yq(tmp_path, "init", "--region", "131003")
+    yq(tmp_path, "import", str(DEMO_STREAM))
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def cli(*args, password="一个足够长的密码"):
+        return subprocess.run([sys.executable, "-m", "yuqing.cli", *args], cwd=tmp_path, input=password + "\n",
+                              capture_output=True, text=True, env=env)
+
+    assert cli("user", "add", "小王", "--role", "analyst", "--password-stdin").returncode == 0
+    assert cli("user", "add", "李科长", "--role", "leader", "--password-stdin").returncode == 0
+    case_id = str(json.loads(yq(tmp_path, "alerts", "--json").stdout)["alerts"][0]["case_id"])
+    wrong = cli("case", case_id, "--to", "已研判", "--user", "小王", "--password-stdin", password="not-the-password")
+    assert wrong.returncode == 2 and "wrong password" in wrong.stderr
+    denied = cli("case", case_id, "--to", "已研判", "--user", "李科长", "--password-stdin")
+    assert denied.returncode == 2 and "may not" in denied.stderr
+    for who, to in (("小王", "已研判"), ("小王", "已上报"), ("李科长", "处置中"), ("小王", "已办结")):
+        run = cli("case", case_id, "--to", to, "--user", who, "--password-stdin", "--json")
+        assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["case"]["state"] == "已办结" and len(json.loads(run.stdout)["log"]) == 4
+    stats = json.loads(yq(tmp_path, "stats", "--json").stdout)
+    t = stats["timeliness"]
+    assert stats["alerts"] == t["alerts"] > 0 and stats["cases_by_state"]["已办结"] == 1
+    assert t["discovery_to_alert"]["n"] == t["alerts"] and t["alert_to_assessed"]["n"] == 1
+    assert t["discovery_to_closed"]["n"] == 1 and t["closed_within_target"] == 1.0
+    store = open_store(f"sqlite:///{tmp_path}/yuqing.db")
+    assert any(e["action"] == "login.failed" and e["user"] == "小王" for e in store.audit_entries())

@@ -217,6 +217,53 @@ def collect(ctx: Ctx, once: bool, names, force: bool, as_json: bool) -> None:
 
 
 @main.command()
+@pass_ctx
+def run(ctx: Ctx) -> None:
+    """Collect, analyse, form events, raise alerts and deliver them — continuously (Ctrl-C or
+    SIGTERM stops it between steps; nothing accepted is lost).
+
+    \b
+    Example:
+      yuqing run
+    """
+    import signal
+
+    from .alerts.channels import ChannelError, configured_channels
+    from .pipeline import run_forever
+    from .sources.http import Fetcher
+
+    settings, store = ctx.settings, ctx.store
+    try:
+        configured_channels(settings)
+    except ChannelError as exc:
+        raise click.UsageError(str(exc)) from None
+    analyzer = _load_analyzer(settings)
+    stopping = []
+
+    def stop(*_):
+        stopping.append(True)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    def show(step, value) -> None:
+        if step == "collect" and (value.report.added or value.error):
+            _err(f"{value.source}: {value.report.added} added" + (f" — error: {value.error}" if value.error else ""))
+        elif step == "analyse":
+            _err(f"analysed {value} items")
+        elif step == "deliver":
+            _err("messages: " + ", ".join(f"{k} {v}" for k, v in value.items() if v))
+
+    _err("running; Ctrl-C to stop")
+    with Fetcher(settings) as fetcher:
+        try:
+            run_forever(settings, store, analyzer, fetcher, stop=lambda: bool(stopping), on_step=show)
+        except SettingsError as exc:
+            raise click.UsageError(str(exc)) from None
+    _err("stopped")
+
+
+@main.command()
 @json_option
 @pass_ctx
 def sources(ctx: Ctx, as_json: bool) -> None:
@@ -302,7 +349,11 @@ def stats(ctx: Ctx, as_json: bool) -> None:
     Example:
       yuqing stats --json
     """
-    data = ctx.store.stats() | {"analysis": ctx.store.analysis_counts()} | ctx.store.event_counts()
+    from .alerts.timeliness import timeliness
+
+    data = (ctx.store.stats() | {"analysis": ctx.store.analysis_counts()} | ctx.store.event_counts()
+            | ctx.store.alert_counts() | {"timeliness": timeliness(ctx.store, 0, time.time() + 1,
+                                                                   ctx.settings.case_sla_minutes)})
     if as_json:
         _echo_json(data)
         return
@@ -321,6 +372,15 @@ def stats(ctx: Ctx, as_json: bool) -> None:
             click.echo(f"  {label}: " + ", ".join(f"{k} {v}" for k, v in sorted(a[key].items(), key=lambda kv: -kv[1])))
     click.echo(f"events: {data['events']}" + ("  (" + ", ".join(f"{k} {v}" for k, v in sorted(data["events_by_stage"].items()))
                                               + ")" if data["events"] else ""))
+    click.echo(f"alerts: {data['alerts']}" + ("  (" + ", ".join(f"{k} {v}" for k, v in sorted(data["alerts_by_level"].items()))
+                                              + ")" if data["alerts"] else "")
+               + ("; cases: " + ", ".join(f"{k} {v}" for k, v in data["cases_by_state"].items()) if data["cases_by_state"] else ""))
+    t = data["timeliness"]
+    if t["alerts"]:
+        parts = [f"{label} median {t[key]['median_min']} min, p90 {t[key]['p90_min']} min (n {t[key]['n']})"
+                 for key, label in (("discovery_to_alert", "discovery→alert"), ("alert_to_assessed", "alert→已研判"),
+                                    ("discovery_to_closed", "discovery→已办结")) if t[key]["n"]]
+        click.echo("timeliness: " + "; ".join(parts))
 
 
 @main.command()
@@ -413,6 +473,54 @@ def alerts(ctx: Ctx, limit: int, level: str | None, as_json: bool) -> None:
         click.echo("    " + "；".join(a["payload"].get("reasons", []))[:160])
     counts = ctx.store.outbox_counts()
     _err(f"{len(rows)} alerts; messages: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@click.option("--to", "to_state", type=click.Choice(["已研判", "已上报", "处置中", "已办结", "误报"]),
+              help="Move the case to this state.")
+@click.option("--assign", "assignee", help="Give the case to this user (leaders, admins).")
+@click.option("--department", help="Give the case to this department (leaders, admins).")
+@click.option("--note", help="A note for the case log.")
+@click.option("--response", help="What was done (kept with the case).")
+@click.option("--user", "user_name", required=True, help="Who acts; the password is asked for.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@json_option
+@pass_ctx
+def case(ctx: Ctx, case_id: int, to_state, assignee, department, note, response, user_name, password_stdin,
+         as_json: bool) -> None:
+    """Work a case: move it along 待研判 → 已研判 → 已上报 → 处置中 → 已办结 (or 误报), assign it,
+    add a note. Each step is checked against the user's role and logged.
+
+    \b
+    Example:
+      yuqing case 12 --to 已研判 --user 小王 --note "属实，已核实"
+    """
+    from .alerts import cases as workflow
+    from .alerts.users import PermissionDenied, User, verify_password
+
+    store = ctx.store
+    row = store.get_user(user_name)
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt("password", hide_input=True)
+    if row is None or row["disabled"] or not verify_password(password, row["password_hash"]):
+        store.audit(user_name, "login.failed", f"case {case_id}")
+        raise click.UsageError("unknown user or wrong password")
+    who = User(row["name"], row["role"], row.get("department"))
+    try:
+        if assignee or department:
+            workflow.assign(store, case_id, who, assignee, department)
+        if to_state:
+            workflow.transition(store, case_id, to_state, who, note=note, response=response)
+        elif note:
+            workflow.add_note(store, case_id, who, note)
+    except (workflow.CaseError, PermissionDenied) as exc:
+        raise click.UsageError(str(exc)) from None
+    current = store.get_case(case_id)
+    if as_json:
+        _echo_json({"case": current, "log": store.case_log(case_id)})
+    else:
+        _err(f"case {case_id}: {current['state']}" + (f", {current['assignee']}" if current.get("assignee") else "")
+             + (f" / {current['department']}" if current.get("department") else ""))
 
 
 @main.group()

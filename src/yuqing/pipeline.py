@@ -331,3 +331,38 @@ def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: fl
                 finish(batch, future.result())
             if not rows and not inflight:
                 return done
+
+
+# --- everything, continuously ------------------------------------------------------------------
+
+def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Callable[[], bool] = lambda: False,
+                on_step: Callable[[str, Any], None] | None = None, tick: float = 1.0) -> None:
+    """`yuqing run`: poll due sources, analyse what is waiting (events and alerts with it),
+    deliver due messages, queue the daily digest, escalate cases at risk — until `stop()`.
+
+    Items another process stores (an import) are analysed on the next tick too; messages are
+    checked every `tick` seconds, so a retry or the end of quiet hours is not late.
+    """
+    from .alerts.engine import deliver_due, escalate, queue_digest
+    from .collect import collect_once, configured_sources
+
+    block = analyzer.scheme.alert if analyzer.scheme is not None else None
+    sources = configured_sources(settings)
+    workers = worker_count(settings)
+    while not stop():
+        for result in collect_once(settings, store, fetcher):
+            if on_step:
+                on_step("collect", result)
+        if store.count_pending(1):
+            n = analyze_pending(store, analyzer, settings.analyze_batch_size, workers=workers, settings=settings)
+            if on_step:
+                on_step("analyse", n)
+        queue_digest(store, block, settings)
+        escalate(store, settings)
+        sent = deliver_due(store, settings)
+        if on_step and any(sent.values()):
+            on_step("deliver", sent)
+        states = {s["name"]: s for s in store.source_states()}
+        next_due = min((states.get(s.name, {}).get("next_due_ts") or 0 for s in sources if s.enabled),
+                       default=time.time() + 60)
+        time.sleep(min(max(next_due - time.time(), 0.05), tick))

@@ -85,6 +85,13 @@ class AlertingStore:
         with self.engine.connect() as conn:
             return [_alert(r) for r in conn.execute(query.order_by(alerts.c.created_ts))]
 
+    def alert_counts(self) -> dict[str, Any]:
+        """For `yuqing stats`: alerts by level, cases by state."""
+        with self.engine.connect() as conn:
+            by_level = dict(conn.execute(select(alerts.c.level, func.count()).group_by(alerts.c.level)).all())
+            by_state = dict(conn.execute(select(cases.c.state, func.count()).group_by(cases.c.state)).all())
+        return {"alerts": sum(by_level.values()), "alerts_by_level": by_level, "cases_by_state": by_state}
+
     # --- the outbox ------------------------------------------------------------------------
     def due_messages(self, now: float, limit: int = 100) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
