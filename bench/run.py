@@ -256,6 +256,11 @@ def main() -> None:
         results[f"early_warning_ced_{split}"] = spread_ced.evaluate(split, DATA)
         print(f"early warning, CED cascades ({split}):", results[f"early_warning_ced_{split}"], flush=True)
 
+    import alerts_latency
+
+    results["alerts_latency_20k"] = alerts_latency.run(20_000, 100)
+    print("alert latency, 20k replay:", results["alerts_latency_20k"], flush=True)
+
     import events_stream
 
     results["events_stream_100k"] = events_stream.run(100_000)
