@@ -455,3 +455,25 @@ def test_alert_latency_on_a_real_replay_stays_under_two_seconds():
     result = alerts_latency.run(600, 100)
     assert result["alerts"] >= 20 and result["webhooks_received"] == result["alerts"]
     assert result["latency_s"]["p95"] < 2.0, result         # the target; measured 0.5 s (bench/RESULTS.md)
+
+
+def test_global_rules_join_the_schemes_and_false_alarms_are_counted_per_rule(tmp_path):
+    from yuqing.alerts.timeliness import rule_figures
+    from yuqing.settings import SettingsError
+
+    (tmp_path / "yuqing.toml").write_text('[[alert_rules]]\nname = "热度"\nmin_heat = 50\nlevel = "medium"\n',
+                                          encoding="utf-8")
+    s = load_settings(tmp_path / "yuqing.toml", env={}, database_url=f"sqlite:///{tmp_path}/g.db")
+    assert s.alert_rules[0]["min_heat"] == 50
+    store = open_store(s.database_url)
+    raise_alerts(store, [record("e-1", risk="low", heat=55)], members("e-1"), {"min_risk": "high"}, s)
+    raise_alerts(store, [record("e-2", risk="high", heat=20)], members("e-2"), {"min_risk": "high"}, s)
+    by_event = {a["event"]: a for a in store.list_alerts()}
+    assert by_event["e-1"]["rule"] == "热度" and by_event["e-2"]["rule"] == "风险≥high"
+    cases.transition(store, by_event["e-1"]["case_id"], "误报", User("小王", "analyst"), note="热度虚高，非本区")
+    figures = {f["rule"]: f for f in rule_figures(store, 0, time.time() + 10)}
+    assert figures["热度"] == {"rule": "热度", "alerts": 1, "false_alarms": 1, "assessed": 1, "false_alarm_share": 1.0}
+    assert figures["风险≥high"]["false_alarm_share"] is None
+    (tmp_path / "bad.toml").write_text('[[alert_rules]]\nname = "x"\nmin_heat = 50\nlevel = "urgent"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="level"):
+        load_settings(tmp_path / "bad.toml", env={})

@@ -349,11 +349,12 @@ def stats(ctx: Ctx, as_json: bool) -> None:
     Example:
       yuqing stats --json
     """
-    from .alerts.timeliness import timeliness
+    from .alerts.timeliness import rule_figures, timeliness
 
     data = (ctx.store.stats() | {"analysis": ctx.store.analysis_counts()} | ctx.store.event_counts()
             | ctx.store.alert_counts() | {"timeliness": timeliness(ctx.store, 0, time.time() + 1,
-                                                                   ctx.settings.case_sla_minutes)})
+                                                                   ctx.settings.case_sla_minutes),
+                                          "alert_rules": rule_figures(ctx.store, 0, time.time() + 1)})
     if as_json:
         _echo_json(data)
         return

@@ -299,7 +299,7 @@ def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: fl
             block = analyzer.scheme.alert if analyzer.scheme is not None else None
 
             def alert(records, members) -> None:
-                if block:
+                if block or settings.alert_rules:
                     from .alerts.engine import raise_alerts
 
                     new = {r["id"] for r in records if touched.get(r["id"]) == r["size"]}

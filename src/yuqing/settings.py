@@ -96,6 +96,7 @@ class Settings:
     config_path: Path | None = None
     base_dir: Path = field(default_factory=Path.cwd)
     channels: tuple[Mapping[str, Any], ...] = ()     # [[channels]]: where alerts go (docs/alerts.md)
+    alert_rules: tuple[Mapping[str, Any], ...] = ()  # [[alert_rules]]: rules for every scheme
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -113,7 +114,8 @@ class Settings:
         unknown = set(changes) - set(_BY_NAME)
         if unknown:
             raise KeyError(f"unknown settings: {sorted(unknown)}")
-        return Settings({**self.values, **changes}, self.sources, self.config_path, self.base_dir, self.channels)
+        return Settings({**self.values, **changes}, self.sources, self.config_path, self.base_dir, self.channels,
+                        self.alert_rules)
 
 
 class SettingsError(ValueError):
@@ -153,6 +155,7 @@ def load_settings(config: str | os.PathLike | None = None, env: Mapping[str, str
     path = Path(config or env.get(CONFIG_ENV) or DEFAULT_CONFIG)
     sources: list[Mapping[str, Any]] = []
     channels: list[Mapping[str, Any]] = []
+    alert_rules: list[Mapping[str, Any]] = []
     found = path.is_file()
     if config and not found:
         raise SettingsError(f"config file not found: {path}")
@@ -163,6 +166,7 @@ def load_settings(config: str | os.PathLike | None = None, env: Mapping[str, str
             raise SettingsError(f"{path}: {exc}") from None
         sources = list(data.pop("sources", []))
         channels = list(data.pop("channels", []))
+        alert_rules = list(data.pop("alert_rules", []))
         for name, raw in data.items():
             if name not in _BY_NAME:
                 raise SettingsError(f"{path}: unknown setting {name!r}")
@@ -182,7 +186,14 @@ def load_settings(config: str | os.PathLike | None = None, env: Mapping[str, str
     except (KeyError, ValueError):
         raise SettingsError(f"timezone = {values['timezone']!r} is not a known time zone") from None
     base = path.resolve().parent if found else Path.cwd()
-    return Settings(values, tuple(sources), path.resolve() if found else None, base, tuple(channels))
+    try:
+        from .alerts.rules import RuleError, parse_rules
+
+        parse_rules({"rules": alert_rules}, f"{path} [[alert_rules]]")
+    except RuleError as exc:
+        raise SettingsError(str(exc)) from None
+    return Settings(values, tuple(sources), path.resolve() if found else None, base, tuple(channels),
+                    tuple(alert_rules))
 
 
 SETTINGS_PAGE_HEAD = """# Settings

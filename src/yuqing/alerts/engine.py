@@ -95,8 +95,9 @@ def quiet_until(now: float, quiet: str, tz: ZoneInfo) -> float | None:
 def raise_alerts(store, records: Sequence[Mapping[str, Any]], members: Mapping[str, Sequence[Mapping[str, Any]]],
                  alert_block: Mapping[str, Any] | None, settings: Settings, now: float | None = None,
                  new_events: Iterable[str] = (), texts: Mapping[str, Sequence[str]] | None = None) -> list[int]:
-    """Check each changed event against the rules; open, fold and queue alerts. Return new alert ids."""
-    rules = parse_rules(alert_block)
+    """Check each changed event against the rules — the scheme's and the global [[alert_rules]] —
+    open, fold and queue alerts. Return new alert ids."""
+    rules = parse_rules(alert_block) + parse_rules({"rules": list(settings.alert_rules)}, "[[alert_rules]]")
     if not rules:
         return []
     now = now or time.time()

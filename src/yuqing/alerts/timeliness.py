@@ -19,6 +19,19 @@ def _summary(values: list[float]) -> dict[str, Any]:
             "max_min": round(max(values) / 60, 1)}
 
 
+def rule_figures(store, start_ts: float, end_ts: float) -> list[dict[str, Any]]:
+    """Per rule: alerts, how many were judged false alarms (误报), and their share among the
+    assessed ones — what tuning a rule starts from."""
+    out = []
+    for rule, states in sorted(store.rule_outcomes(start_ts, end_ts).items()):
+        total = sum(states.values())
+        false = states.get("误报", 0)
+        assessed = total - states.get("待研判", 0)
+        out.append({"rule": rule, "alerts": total, "false_alarms": false, "assessed": assessed,
+                    "false_alarm_share": round(false / assessed, 3) if assessed else None})
+    return out
+
+
 def timeliness(store, start_ts: float, end_ts: float, target_min: float = 120.0) -> dict[str, Any]:
     """Figures for the alerts created in [start, end)."""
     rows = store.timeliness_rows(start_ts, end_ts)

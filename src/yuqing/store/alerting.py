@@ -92,6 +92,18 @@ class AlertingStore:
             by_state = dict(conn.execute(select(cases.c.state, func.count()).group_by(cases.c.state)).all())
         return {"alerts": sum(by_level.values()), "alerts_by_level": by_level, "cases_by_state": by_state}
 
+    def rule_outcomes(self, start_ts: float, end_ts: float) -> dict[str, dict[str, int]]:
+        """{rule: {case state: alerts}} for alerts created in the period (误报 tunes the rules)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(alerts.c.rule, cases.c.state, func.count())
+                                .join(cases, cases.c.alert_id == alerts.c.id)
+                                .where(alerts.c.created_ts >= int(start_ts), alerts.c.created_ts < int(end_ts))
+                                .group_by(alerts.c.rule, cases.c.state))
+            out: dict[str, dict[str, int]] = {}
+            for rule, state, n in rows:
+                out.setdefault(rule, {})[state] = n
+        return out
+
     # --- the outbox ------------------------------------------------------------------------
     def due_messages(self, now: float, limit: int = 100) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
