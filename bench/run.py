@@ -261,6 +261,11 @@ def main() -> None:
     results["alerts_latency_20k"] = alerts_latency.run(20_000, 100)
     print("alert latency, 20k replay:", results["alerts_latency_20k"], flush=True)
 
+    import feed_to_alert
+
+    results["feed_to_alert_60s_poll"] = feed_to_alert.run(3)
+    print("feed published to robot message, 60 s poll:", results["feed_to_alert_60s_poll"], flush=True)
+
     import events_stream
 
     results["events_stream_100k"] = events_stream.run(100_000)
