@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# A fresh store in ./demo, the fictional sample replayed into it, then counts, a search and the hottest events.
+# A fresh store in ./demo, the fictional sample replayed into it, then counts, a search, the hottest events and the alerts.
 demo: install
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	cd $(DEMO) && ../$(YQ) init --region 131003
@@ -28,6 +28,7 @@ demo: install
 	cd $(DEMO) && ../$(YQ) stats
 	cd $(DEMO) && ../$(YQ) search "万庄镇 火灾" --since 7d --limit 5
 	cd $(DEMO) && ../$(YQ) events --since 7d --top 5
+	cd $(DEMO) && ../$(YQ) alerts --limit 5
 
 test: install
 	YUQING_DATA=$(DATA) $(PY) -m pytest -n 2 -q

@@ -477,3 +477,15 @@ def test_global_rules_join_the_schemes_and_false_alarms_are_counted_per_rule(tmp
     (tmp_path / "bad.toml").write_text('[[alert_rules]]\nname = "x"\nmin_heat = 50\nlevel = "urgent"\n', encoding="utf-8")
     with pytest.raises(SettingsError, match="level"):
         load_settings(tmp_path / "bad.toml", env={})
+
+
+def test_event_numbers_are_not_reused_after_a_reanalysis(tmp_path):
+    yq(tmp_path, "init", "--region", "131003")
+    yq(tmp_path, "import", str(DEMO_STREAM))
+    store = open_store(f"sqlite:///{tmp_path}/yuqing.db")
+    alerted = {a["event"] for a in store.list_alerts()}
+    before = store.last_event_number()
+    yq(tmp_path, "reanalyze")
+    events_now = {e for e in store.events_of([f"demo:{i:05d}" for i in range(1, 303)]).values()}
+    assert alerted and not (alerted & events_now)        # an old alert never points at a new event
+    assert min(int(e[2:]) for e in events_now) > before

@@ -278,10 +278,12 @@ class Store(AlertingStore):
         """Mark items (published since `since`, or all) for analysis again; return how many.
 
         Their events are formed again too: the items leave their events, and events that began
-        since then are dropped (older ones take their later items back as they come).
+        since then are dropped (older ones take their later items back as they come); a dropped
+        event's id is not used again.
         """
         stmt = update(items).values(analyzed_ts=None, event=None)
-        drop = events.delete()
+        # kept as a tombstone ("-"), so that its number is never given to another event
+        drop = update(events).values(merged_into="-", state=None, record=None)
         if since is not None:
             stmt = stmt.where(items.c.published_ts >= int(since.timestamp()))
             drop = drop.where(events.c.first_ts >= int(since.timestamp()))
@@ -337,9 +339,13 @@ class Store(AlertingStore):
 
     def last_event_number(self) -> int:
         """The largest number in the store's event ids (e-000123 → 123), to go on from."""
+        from .schema import alerts
+
+        # alerts keep the ids of events a re-analysis dropped: numbers are never used twice
         with self.engine.connect() as conn:
-            last = conn.execute(select(func.max(events.c.id)).where(events.c.id.like("e-%"))).scalar()
-        return int(last[2:]) if last and last[2:].isdigit() else 0
+            found = [conn.execute(select(func.max(events.c.id)).where(events.c.id.like("e-%"))).scalar(),
+                     conn.execute(select(func.max(alerts.c.event)).where(alerts.c.event.like("e-%"))).scalar()]
+        return max((int(x[2:]) for x in found if x and x[2:].isdigit()), default=0)
 
     def events_of(self, item_ids: Iterable[str]) -> dict[str, str]:
         """{item id: event} for stored items that have one."""
