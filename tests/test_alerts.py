@@ -489,3 +489,41 @@ def test_event_numbers_are_not_reused_after_a_reanalysis(tmp_path):
     events_now = {e for e in store.events_of([f"demo:{i:05d}" for i in range(1, 303)]).values()}
     assert alerted and not (alerted & events_now)        # an old alert never points at a new event
     assert min(int(e[2:]) for e in events_now) > before
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_alert_mail_over_starttls_and_tls_verifies_the_server(tmp_path, security):
+    import socket
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(server_ctx)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = Mailbox()
+    box.port = port
+    if security == "tls":
+        controller = Controller(box, hostname="127.0.0.1", port=port, ssl_context=server_ctx)
+    else:
+        controller = Controller(box, hostname="127.0.0.1", port=port, tls_context=server_ctx, require_starttls=True)
+    controller.start()
+    try:
+        s = settings_for(tmp_path, smtp=box)
+        s = s.with_values(smtp_port=port, smtp_security=security, smtp_ca_file=str(ca_file))
+        store = open_store(s.database_url)
+        raise_alerts(store, [record()], members(), {"min_risk": "high", "channels": ["mail"]}, s)
+        assert deliver_due(store, s)["sent"] == 1 and len(box.messages) == 1
+        # without the intranet CA the certificate is refused: a failure, retried, never sent in clear
+        raise_alerts(store, [record("e-2")], members("e-2"), {"min_risk": "high", "channels": ["mail"]}, s)
+        assert deliver_due(store, s.with_values(smtp_ca_file=""))["retry"] == 1
+        assert "CERTIFICATE_VERIFY_FAILED" in store.messages(state="pending")[0]["last_error"]
+        assert len(box.messages) == 1
+    finally:
+        controller.stop()

@@ -58,6 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_host", "", "Mail server for e-mail channels."),
     Setting("smtp_port", 587, "Mail server port (587 STARTTLS, 465 TLS, 25 plain)."),
     Setting("smtp_security", "starttls", "starttls, tls or none."),
+    Setting("smtp_ca_file", "", "CA certificate(s) the mail server's certificate must chain to (an intranet CA; "
+            "empty: the system's)."),
     Setting("smtp_user", "", "Login for the mail server (empty: no login)."),
     Setting("smtp_password", "", "Password for the mail server (better in YUQING_SMTP_PASSWORD)."),
     Setting("smtp_sender", "yuqing@localhost", "From address of alert mail."),

@@ -192,14 +192,16 @@ def _mail(channel: Channel, subject: str, body: str, settings: Settings) -> None
     msg["To"] = ", ".join(channel.to)
     msg.set_content(body)
     try:
+        # certificates are always verified; an intranet CA is named by smtp_ca_file
+        context = ssl.create_default_context(cafile=settings.smtp_ca_file or None)
         if settings.smtp_security == "tls":
             smtp = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=settings.fetch_timeout,
-                                    context=ssl.create_default_context())
+                                    context=context)
         else:
             smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.fetch_timeout)
         with smtp:
             if settings.smtp_security == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=context)
             if settings.smtp_user:
                 smtp.login(settings.smtp_user, settings.smtp_password)
             smtp.send_message(msg)
