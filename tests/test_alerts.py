@@ -527,3 +527,23 @@ def test_alert_mail_over_starttls_and_tls_verifies_the_server(tmp_path, security
         assert len(box.messages) == 1
     finally:
         controller.stop()
+
+
+def test_an_import_while_yuqing_run_analyses_leaves_the_analysis_to_it(tmp_path):
+    from yuqing.pipeline import StageBusy, analyze_pending, make_analyzer
+
+    yq(tmp_path, "init", "--region", "131003")
+    store = open_store(f"sqlite:///{tmp_path}/yuqing.db")
+    with store.exclusive("analysis") as mine:                # as a running `yuqing run` holds it
+        assert mine
+        run = yq(tmp_path, "import", str(DEMO_STREAM))
+        assert "not analysed here" in run.stderr
+        with store.exclusive("analysis") as again:
+            assert not again
+    assert store.count_pending(1000) == 302
+    s = load_settings(tmp_path / "yuqing.toml", env={})
+    analyzer = make_analyzer(s.with_values(database_url=f"sqlite:///{tmp_path}/yuqing.db"))
+    assert analyze_pending(store, analyzer, settings=s) == 302        # the lock is free again
+    with store.exclusive("analysis"):
+        with pytest.raises(StageBusy):
+            analyze_pending(store, analyzer, settings=s)

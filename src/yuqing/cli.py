@@ -74,8 +74,14 @@ def _analyze_stored(ctx: "Ctx") -> int:
     started = time.perf_counter()
     from .pipeline import worker_count
 
-    n = analyze_pending(ctx.store, ctx.analyzer, ctx.settings.analyze_batch_size,
-                        workers=worker_count(ctx.settings), settings=ctx.settings)
+    from .pipeline import StageBusy
+
+    try:
+        n = analyze_pending(ctx.store, ctx.analyzer, ctx.settings.analyze_batch_size,
+                            workers=worker_count(ctx.settings), settings=ctx.settings)
+    except StageBusy as exc:
+        _err(f"not analysed here: {exc}")
+        return 0
     if n:
         _err(f"analysed {n} items ({time.perf_counter() - started:.1f} s)")
     return n

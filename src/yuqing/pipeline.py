@@ -252,9 +252,24 @@ def burst_params(settings: Settings):
                        min_sources=settings.burst_min_sources)
 
 
+class StageBusy(Exception):
+    """Another process is running this stage on the same store."""
+
+
 def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: float = 7.0,
                     on_batch: Callable[[int], None] | None = None, workers: int = 0,
                     settings: Settings | None = None) -> int:
+    """Analyse every stored item waiting for it; raise StageBusy when another process (a
+    `yuqing run`) is at it — it will take these items too. One analysis stage per store at a
+    time: near-duplicates, events and their numbering follow one order."""
+    with store.exclusive("analysis") as mine:
+        if not mine:
+            raise StageBusy("another process is analysing this store (yuqing run?); it will analyse these items")
+        return _analyze_pending(store, analyzer, batch_size, warm_days, on_batch, workers, settings)
+
+
+def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
+                     on_batch: Callable[[int], None] | None, workers: int, settings: Settings | None) -> int:
     """Analyse every stored item waiting for it, oldest first; return how many were analysed.
 
     A fresh analyzer first learns the texts of the last `warm_days` (already analysed), so a
@@ -265,7 +280,9 @@ def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: fl
     """
     from .analysis.analyze import Subject
 
-    if settings is not None and not getattr(analyzer, "store_events", False):
+    if settings is not None and (not getattr(analyzer, "store_events", False)
+                                 or store.last_event_number() != analyzer.events._n):
+        # first time, or another process formed events since: take up the store's state
         attach_events(store, analyzer, settings)
     events = analyzer.events if getattr(analyzer, "store_events", False) else None
     as_of = stream_clock(store) if events is not None else 0.0
@@ -354,8 +371,11 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
             if on_step:
                 on_step("collect", result)
         if store.count_pending(1):
-            n = analyze_pending(store, analyzer, settings.analyze_batch_size, workers=workers, settings=settings)
-            if on_step:
+            try:
+                n = analyze_pending(store, analyzer, settings.analyze_batch_size, workers=workers, settings=settings)
+            except StageBusy:
+                n = 0                  # an import is analysing what it stored; next tick
+            if on_step and n:
                 on_step("analyse", n)
         queue_digest(store, block, settings)
         escalate(store, settings)

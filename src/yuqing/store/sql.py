@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Sequence
@@ -169,6 +170,12 @@ class Store(AlertingStore):
         """Return a context manager for one write transaction."""
         return self.engine.begin()
 
+
+    @contextmanager
+    def exclusive(self, name: str):
+        """A lock across processes for a stage that must run once at a time (yields whether it
+        was had); backends provide it."""
+        yield True
 
     def latest_published_ts(self) -> int | None:
         with self.engine.connect() as conn:

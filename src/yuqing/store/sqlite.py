@@ -49,6 +49,27 @@ class SQLiteStore(Store):
         event.listen(engine, "connect", _on_connect)
         event.listen(engine, "begin", _on_begin)
         super().__init__(engine)
+        self._path = url.split(":///", 1)[1] if ":///" in url else ""
+
+    @contextmanager
+    def exclusive(self, name: str):
+        """Hold a named lock across processes (a file lock beside the database); yields False at
+        once when another process holds it."""
+        if not self._path or self._path == ":memory:":
+            yield True
+            return
+        import fcntl
+
+        with open(f"{self._path}.{name}.lock", "a+") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
 
     def _insert_ignore(self, table):
         return sqlite_insert(table).on_conflict_do_nothing()
