@@ -547,3 +547,31 @@ def test_an_import_while_yuqing_run_analyses_leaves_the_analysis_to_it(tmp_path)
     with store.exclusive("analysis"):
         with pytest.raises(StageBusy):
             analyze_pending(store, analyzer, settings=s)
+
+
+PATH_TO = {"待研判": [], "已研判": ["已研判"], "已上报": ["已研判", "已上报"], "处置中": ["已研判", "已上报", "处置中"],
+           "已办结": ["已研判", "已上报", "处置中", "已办结"], "误报": ["误报"]}
+
+
+def test_every_transition_is_allowed_exactly_for_its_roles(tmp_path):
+    s = settings_for(tmp_path)
+    store = open_store(s.database_url)
+    admin = User("admin", "admin")
+    n = 0
+    for start, path in PATH_TO.items():
+        for target in cases.STATES:
+            for role in ("analyst", "leader", "admin"):
+                n += 1
+                raise_alerts(store, [record(f"e-{n}")], members(f"e-{n}"), {"min_risk": "high"}, s)
+                case_id = store.list_alerts(1)[0]["case_id"]
+                for step in path:
+                    cases.transition(store, case_id, step, admin)
+                allowed = role in cases.TRANSITIONS.get((start, target), set())
+                if allowed:
+                    assert cases.transition(store, case_id, target, User("u", role))["state"] == target
+                else:
+                    with pytest.raises((PermissionDenied, cases.CaseError)):
+                        cases.transition(store, case_id, target, User("u", role))
+                    assert store.get_case(case_id)["state"] == start            # nothing changed
+                    assert len(store.case_log(case_id)) == len(path)            # nothing logged
+    assert n == 6 * 6 * 3

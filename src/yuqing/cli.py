@@ -457,20 +457,28 @@ def events(ctx: Ctx, since: str, top: int, as_json: bool) -> None:
 @main.command()
 @click.option("--limit", default=30, show_default=True, help="How many, newest first.")
 @click.option("--level", type=click.Choice(["high", "medium", "low"]), help="Only this level.")
+@click.option("--since", help="Only alerts since: 24h, 30d, a date; timeliness is for this period.")
 @json_option
 @pass_ctx
-def alerts(ctx: Ctx, limit: int, level: str | None, as_json: bool) -> None:
-    """The alert inbox: newest first, with the rule, the reasons and the case's state.
+def alerts(ctx: Ctx, limit: int, level: str | None, since: str | None, as_json: bool) -> None:
+    """The alert inbox: newest first, with the rule, the reasons and the case's state; then the
+    period's timeliness and any message that could not be delivered.
 
     \b
     Example:
-      yuqing alerts --level high
+      yuqing alerts --level high --since 7d
     """
+    from .alerts.timeliness import timeliness
     from .models import BEIJING
 
-    rows = ctx.store.list_alerts(limit, level=level)
+    start = parse_since(since)
+    start_ts = start.timestamp() if start else 0
+    rows = ctx.store.list_alerts(limit, since_ts=start_ts if start else None, level=level)
+    failed = ctx.store.messages(state="failed")
+    figures = timeliness(ctx.store, start_ts, time.time() + 1, ctx.settings.case_sla_minutes)
     if as_json:
-        _echo_json({"alerts": rows, "outbox": ctx.store.outbox_counts()})
+        _echo_json({"alerts": rows, "outbox": ctx.store.outbox_counts(), "failed_messages": failed,
+                    "timeliness": figures})
         return
     for a in rows:
         when = datetime.fromtimestamp(a["created_ts"], BEIJING).strftime("%m-%d %H:%M")
@@ -478,6 +486,17 @@ def alerts(ctx: Ctx, limit: int, level: str | None, as_json: bool) -> None:
         click.echo(f"#{a['id']} {when} [{a['level']}] {a['title'][:40]}  ({a['rule']})  case {a['case_id']} "
                    f"{a['case_state']}  SLA {due}" + (f"  +{a['updates']} updates" if a["updates"] else ""))
         click.echo("    " + "；".join(a["payload"].get("reasons", []))[:160])
+    for m in failed[-10:]:
+        click.echo(f"undelivered: alert #{m['alert_id']} to {m['channel']} after {m['attempts']} tries: {m['last_error']}")
+    if figures["alerts"]:
+        def minutes(key: str, stat: str = "median_min") -> str:
+            value = figures[key][stat]
+            return "—" if value is None else f"{value} min"
+
+        click.echo(f"timeliness: discovery→alert median {minutes('discovery_to_alert')}; "
+                   f"alert→已研判 median {minutes('alert_to_assessed')}; discovery→已办结 median "
+                   f"{minutes('discovery_to_closed')}, p90 {minutes('discovery_to_closed', 'p90_min')}; "
+                   f"open {figures['open']}")
     counts = ctx.store.outbox_counts()
     _err(f"{len(rows)} alerts; messages: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
 
