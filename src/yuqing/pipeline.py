@@ -352,6 +352,9 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
 
 # --- everything, continuously ------------------------------------------------------------------
 
+REFRESH_S = 300.0      # how often `yuqing run` re-takes heat and stage of recent events
+
+
 def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Callable[[], bool] = lambda: False,
                 on_step: Callable[[str, Any], None] | None = None, tick: float = 1.0) -> None:
     """`yuqing run`: poll due sources, analyse what is waiting (events and alerts with it),
@@ -366,6 +369,7 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
     block = analyzer.scheme.alert if analyzer.scheme is not None else None
     sources = configured_sources(settings)
     workers = worker_count(settings)
+    last_refresh = 0.0
     while not stop():
         for result in collect_once(settings, store, fetcher):
             if on_step:
@@ -377,6 +381,12 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
                 n = 0                  # an import is analysing what it stored; next tick
             if on_step and n:
                 on_step("analyse", n)
+        if time.time() - last_refresh >= REFRESH_S:
+            # heat and stage change with time alone: re-take them for the events of the last days
+            clock = stream_clock(store)
+            update_events(store, store.event_ids_since(int(clock - 3 * 86400), stale_before=int(time.time() - REFRESH_S)),
+                          settings, clock)
+            last_refresh = time.time()
         queue_digest(store, block, settings)
         escalate(store, settings)
         sent = deliver_due(store, settings)
