@@ -270,6 +270,25 @@ def run(ctx: Ctx) -> None:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@pass_ctx
+def serve(ctx: Ctx, host: str, port: int) -> None:
+    """Serve the dashboard and the API (log in with a user from `yuqing user add`).
+
+    \b
+    Example:
+      yuqing serve --host 0.0.0.0 --port 8000
+    """
+    import uvicorn
+
+    from .web.app import create_app
+
+    _err(f"http://{host}:{port}/  (API docs: /api/docs)")
+    uvicorn.run(create_app(ctx.settings, ctx.store), host=host, port=port, log_level="warning")
+
+
+@main.command()
 @json_option
 @pass_ctx
 def sources(ctx: Ctx, as_json: bool) -> None:

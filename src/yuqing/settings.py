@@ -63,6 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_user", "", "Login for the mail server (empty: no login)."),
     Setting("smtp_password", "", "Password for the mail server (better in YUQING_SMTP_PASSWORD)."),
     Setting("smtp_sender", "yuqing@localhost", "From address of alert mail."),
+    Setting("web_secret_key", "", "Key that signs web sessions; empty: a random key kept in yuqing.secret beside the config."),
+    Setting("web_secure_cookies", False, "Send the session cookie over HTTPS only (set it when served behind HTTPS)."),
     Setting("fetch_timeout", 20.0, "Seconds before a fetch (connect or read) gives up."),
     Setting("fetch_max_bytes", 5_000_000, "Largest response body read; a larger one is cut off and refused."),
     Setting("fetch_max_redirects", 5, "Redirects followed before a fetch is refused as a loop."),

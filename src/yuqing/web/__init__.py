@@ -1,0 +1,1 @@
+"""The analyst's dashboard and API (DESIGN §11): server-rendered, every asset local."""

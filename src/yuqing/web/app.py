@@ -1,0 +1,134 @@
+"""`create_app(settings, store)`: the FastAPI application — login, the layout, the first pages.
+
+Sessions are signed cookies (the key is `web_secret_key`, or a random key kept in
+`yuqing.secret` beside the config); every form carries a per-session CSRF token; failed logins
+are throttled per user and address; scraped text is only ever rendered through Jinja2's
+autoescaping. Role checks are the library's (alerts/users.py), not only the routes'.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+import time
+from collections import defaultdict, deque
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from ..alerts.users import User, verify_password
+from ..models import BEIJING
+from ..settings import Settings
+
+LOGIN_FAILURES = 5            # per user and address within LOGIN_WINDOW_S, then 429
+LOGIN_WINDOW_S = 15 * 60
+
+
+class NotLoggedIn(Exception):
+    pass
+
+
+def secret_key(settings: Settings) -> str:
+    """The session key: the setting, else a random key kept (0600) in `yuqing.secret`."""
+    if settings.web_secret_key:
+        return settings.web_secret_key
+    path = Path(settings.base_dir) / "yuqing.secret"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def create_app(settings: Settings, store) -> FastAPI:
+    app = FastAPI(title="yuqing", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    app.add_middleware(SessionMiddleware, secret_key=secret_key(settings), session_cookie="yuqing_session",
+                       same_site="strict", https_only=settings.web_secure_cookies, max_age=12 * 3600)
+    templates = Jinja2Templates(directory=str(resources.files("yuqing").joinpath("web/templates")))
+    templates.env.filters["when"] = lambda ts: datetime.fromtimestamp(ts, BEIJING).strftime("%m-%d %H:%M") if ts else ""
+    failures: dict[tuple[str, str], deque] = defaultdict(deque)
+
+    def current_user(request: Request) -> User:
+        name = request.session.get("user")
+        row = store.get_user(name) if name else None
+        if row is None or row["disabled"]:
+            raise NotLoggedIn()
+        return User(row["name"], row["role"], row.get("department"))
+
+    def csrf_token(request: Request) -> str:
+        if "csrf" not in request.session:
+            request.session["csrf"] = secrets.token_urlsafe(32)
+        return request.session["csrf"]
+
+    def check_csrf(request: Request, token: str) -> None:
+        if not hmac.compare_digest(token or "", request.session.get("csrf") or "-"):
+            raise HTTPException(403, "表单已过期或来源不明（CSRF），请刷新页面后重试")
+
+    def page(request: Request, name: str, user: User | None, **context: Any) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, {"user": user, "csrf": csrf_token(request), **context})
+
+    @app.exception_handler(NotLoggedIn)
+    async def to_login(request: Request, _exc: NotLoggedIn):
+        if request.url.path.startswith("/api/"):
+            return HTMLResponse("login required", status_code=401)
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: str = "/"):
+        return page(request, "login.html", None, next=next if next.startswith("/") else "/", error=None)
+
+    @app.post("/login")
+    def login(request: Request, name: str = Form(...), password: str = Form(...), csrf: str = Form(""),
+              next: str = Form("/")):
+        check_csrf(request, csrf)
+        key = (name, request.client.host if request.client else "?")
+        recent = failures[key]
+        while recent and time.time() - recent[0] > LOGIN_WINDOW_S:
+            recent.popleft()
+        if len(recent) >= LOGIN_FAILURES:
+            store.audit(name, "login.throttled", request.url.path)
+            raise HTTPException(429, "登录失败次数过多，请 15 分钟后再试")
+        row = store.get_user(name)
+        if row is None or row["disabled"] or not verify_password(password, row["password_hash"]):
+            recent.append(time.time())
+            store.audit(name, "login.failed", key[1])
+            return page(request, "login.html", None, next=next, error="用户名或密码错误")
+        recent.clear()
+        request.session.clear()
+        request.session["user"] = name
+        store.audit(name, "login", key[1])
+        return RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
+
+    @app.post("/logout")
+    def logout(request: Request, csrf: str = Form(""), user: User = Depends(current_user)):
+        check_csrf(request, csrf)
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    @app.get("/", response_class=HTMLResponse)
+    def overview(request: Request, user: User = Depends(current_user)):
+        stats = store.stats()
+        counts = store.analysis_counts()
+        return page(request, "overview.html", user, stats=stats, counts=counts,
+                    events=store.list_events(None, 10), alerts=store.list_alerts(10))
+
+    @app.get("/events", response_class=HTMLResponse)
+    def events(request: Request, user: User = Depends(current_user)):
+        return page(request, "events.html", user, events=store.list_events(None, 50))
+
+    @app.get("/alerts", response_class=HTMLResponse)
+    def alerts(request: Request, user: User = Depends(current_user)):
+        return page(request, "alerts.html", user, alerts=store.list_alerts(100))
+
+    @app.get("/api/events")
+    def api_events(limit: int = 20, user: User = Depends(current_user)):
+        return {"events": store.list_events(None, min(limit, 200))}
+
+    return app

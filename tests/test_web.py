@@ -1,0 +1,95 @@
+"""The dashboard's first pages, in process against a real store: login and its throttle, CSRF,
+role-free pages behind the login, hostile scraped text escaped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from test_cli import DEMO_STREAM
+from yuqing.alerts.users import hash_password
+from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
+from yuqing.models import Raw
+from yuqing.settings import load_settings
+from yuqing.sources.files import read_file
+from yuqing.store import open_store
+
+PASSWORD = "一个足够长的密码"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    d = tmp_path_factory.mktemp("web")
+    (d / "scheme.yaml").write_text('name: t\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
+    s = load_settings(env={}, database_url=f"sqlite:///{d}/w.db", scheme=str(d / "scheme.yaml"), ingest_workers=0)
+    s = s.__class__(s.values, (), None, d)
+    store = open_store(s.database_url)
+    ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
+    hostile = {"id": "t:x", "platform": "forum", "source": "<b>坏人</b>",
+               "text": "广阳区万庄镇仓库起火 死亡 <script>alert('x')</script> <img src=x onerror=alert(1)>",
+               # entities survive ingest as literal text: the page must escape them
+               "title": "&lt;script&gt;alert('title')&lt;/script&gt;广阳区万庄镇火灾致1人死亡",
+               "published_at": "2026-11-28T12:00:00+08:00"}
+    ingest_stream([Raw("t", hostile)], store, s)
+    analyze_pending(store, make_analyzer(s), settings=s)
+    store.add_user("小王", "analyst", hash_password(PASSWORD), None, by="test")
+    from yuqing.web.app import create_app
+
+    return create_app(s, store), store
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def login(client, name="小王", password=PASSWORD):
+    token = csrf_of(client.get("/login").text)
+    return client.post("/login", data={"name": name, "password": password, "csrf": token, "next": "/"},
+                       follow_redirects=False)
+
+
+def test_pages_need_a_login_and_the_api_says_401(site):
+    app, _ = site
+    client = TestClient(app)
+    for path in ("/", "/events", "/alerts"):
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert client.get("/api/events").status_code == 401
+
+
+def test_login_without_csrf_is_refused_and_a_wrong_password_says_so(site):
+    app, store = site
+    client = TestClient(app)
+    client.get("/login")
+    r = client.post("/login", data={"name": "小王", "password": PASSWORD, "csrf": "forged"})
+    assert r.status_code == 403
+    r = login(client, password="wrong password")
+    assert r.status_code == 200 and "用户名或密码错误" in r.text
+    assert any(e["action"] == "login.failed" for e in store.audit_entries())
+
+
+def test_failed_logins_are_throttled(site):
+    app, _ = site
+    client = TestClient(app)
+    codes = [login(client, name="nobody", password="x" * 9).status_code for _ in range(6)]
+    assert codes[:5] == [200] * 5 and codes[5] == 429
+
+
+def test_overview_events_and_alerts_after_login_with_hostile_text_escaped(site):
+    app, _ = site
+    client = TestClient(app)
+    r = login(client)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 200 and "热点事件" in home.text and "万庄镇" in home.text
+    for page in (home.text, client.get("/events").text, client.get("/alerts").text):
+        assert "<script>alert" not in page and "<img src=x" not in page and "<b>坏人</b>" not in page
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in client.get("/alerts").text
+    api = client.get("/api/events?limit=5").json()
+    assert len(api["events"]) == 5 and api["events"][0]["heat"]["value"] >= api["events"][1]["heat"]["value"]
+    token = csrf_of(home.text)
+    assert client.post("/logout", data={"csrf": "forged"}).status_code == 403
+    assert client.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
+    assert client.get("/", follow_redirects=False).status_code == 303
