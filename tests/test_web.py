@@ -35,6 +35,8 @@ def site(tmp_path_factory):
     ingest_stream([Raw("t", hostile)], store, s)
     analyze_pending(store, make_analyzer(s), settings=s)
     store.add_user("小王", "analyst", hash_password(PASSWORD), None, by="test")
+    store.add_user("李科长", "leader", hash_password(PASSWORD), None, by="test")
+    store.add_user("管理员", "admin", hash_password(PASSWORD), None, by="test")
     from yuqing.web.app import create_app
 
     return create_app(s, store), store
@@ -93,3 +95,53 @@ def test_overview_events_and_alerts_after_login_with_hostile_text_escaped(site):
     assert client.post("/logout", data={"csrf": "forged"}).status_code == 403
     assert client.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
     assert client.get("/", follow_redirects=False).status_code == 303
+
+
+ROLES = {"analyst": "小王", "leader": "李科长", "admin": "管理员"}
+
+
+def test_every_page_for_every_role_and_hostile_urls_are_not_links(site):
+    app, store = site
+    event = store.list_events(None, 1)[0]["id"]
+    case = store.list_alerts(1)[0]["case_id"]
+    for role, name in ROLES.items():
+        client = TestClient(app)
+        assert login(client, name).status_code == 303
+        for path in ("/", "/events", "/alerts", f"/events/{event}", f"/cases/{case}", "/api/events"):
+            assert client.get(path).status_code == 200, (role, path)
+        assert client.get("/events/e-999999").status_code == 404
+        assert client.get("/cases/999999").status_code == 404
+    client = TestClient(app)
+    login(client)
+    hostile_event = store.events_of(["t:x"])["t:x"]
+    page = client.get(f"/events/{hostile_event}").text
+    assert "javascript:" not in page and "<script>alert" not in page
+
+
+def test_a_case_is_worked_through_the_web_with_the_roles_of_the_library(site):
+    app, store = site
+    case = store.list_alerts(1)[0]["case_id"]
+    clients = {}
+    for role, name in ROLES.items():
+        clients[role] = TestClient(app)
+        login(clients[role], name)
+
+    def act(role, **data):
+        token = csrf_of(clients[role].get(f"/cases/{case}").text)
+        return clients[role].post(f"/cases/{case}", data={"csrf": token, **data}, follow_redirects=False)
+
+    assert "已研判" not in re.findall(r'value="([^"]+)">\1</button>', clients["leader"].get(f"/cases/{case}").text)
+    assert act("leader", to="已研判").status_code == 403                  # a leader does not assess
+    assert clients["analyst"].post(f"/cases/{case}", data={"csrf": "forged", "to": "已研判"}).status_code == 403
+    assert act("analyst", to="已研判", note="属实").status_code == 303
+    assert act("analyst", to="已研判").status_code == 409                 # already there
+    assert act("analyst", to="已上报").status_code == 303
+    assert act("analyst", assignee="小王").status_code == 403              # assigning is for leaders
+    assert act("leader", assignee="小王", department="应急管理局").status_code == 303
+    assert act("leader", to="处置中").status_code == 303
+    assert act("analyst", to="已办结", response="已核实并通报").status_code == 303
+    done = store.get_case(case)
+    assert done["state"] == "已办结" and done["department"] == "应急管理局" and done["response"] == "已核实并通报"
+    assert [(e["user"], e["to_state"]) for e in store.case_log(case)][-1] == ("小王", "已办结")
+    page = clients["admin"].get(f"/cases/{case}").text
+    assert "<button name=\"to\"" not in page                             # closed: no steps left

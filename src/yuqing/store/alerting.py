@@ -78,6 +78,11 @@ class AlertingStore:
         with self.engine.connect() as conn:
             return [_alert(r) for r in conn.execute(query)]
 
+    def get_alert(self, alert_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
+        return _alert(row) if row else None
+
     def alerts_between(self, start_ts: float, end_ts: float, level: str | None = None) -> list[dict[str, Any]]:
         query = select(alerts).where(alerts.c.created_ts >= int(start_ts), alerts.c.created_ts < int(end_ts))
         if level:

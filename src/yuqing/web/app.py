@@ -127,6 +127,48 @@ def create_app(settings: Settings, store) -> FastAPI:
     def alerts(request: Request, user: User = Depends(current_user)):
         return page(request, "alerts.html", user, alerts=store.list_alerts(100))
 
+    @app.get("/events/{event_id}", response_class=HTMLResponse)
+    def event_page(request: Request, event_id: str, user: User = Depends(current_user)):
+        record = store.get_event(event_id)
+        if record is None:
+            raise HTTPException(404, "没有这个事件")
+        items = store.event_items([record["id"]]).get(record["id"], [])
+        originals = [r for r in items if not r.get("repost_of")][:50]
+        return page(request, "event.html", user, e=record, items=originals, reposts=len(items) - len(originals))
+
+    @app.get("/cases/{case_id}", response_class=HTMLResponse)
+    def case_page(request: Request, case_id: int, user: User = Depends(current_user), error: str | None = None):
+        from ..alerts.cases import TRANSITIONS
+
+        case = store.get_case(case_id)
+        if case is None:
+            raise HTTPException(404, "没有这个工单")
+        alert = store.get_alert(case["alert_id"])
+        steps = [to for (frm, to), roles in TRANSITIONS.items() if frm == case["state"] and user.role in roles]
+        return page(request, "case.html", user, case=case, alert=alert, log=store.case_log(case_id), steps=steps,
+                    can_assign=user.role in ("leader", "admin"), error=error)
+
+    @app.post("/cases/{case_id}")
+    def case_action(request: Request, case_id: int, csrf: str = Form(""), to: str = Form(""), note: str = Form(""),
+                    response: str = Form(""), assignee: str = Form(""), department: str = Form(""),
+                    user: User = Depends(current_user)):
+        from ..alerts import cases as workflow
+        from ..alerts.users import PermissionDenied
+
+        check_csrf(request, csrf)
+        try:
+            if assignee or department:
+                workflow.assign(store, case_id, user, assignee or None, department or None)
+            if to:
+                workflow.transition(store, case_id, to, user, note=note or None, response=response or None)
+            elif note:
+                workflow.add_note(store, case_id, user, note)
+        except PermissionDenied as exc:
+            raise HTTPException(403, str(exc)) from None
+        except workflow.CaseError as exc:
+            raise HTTPException(409, str(exc)) from None
+        return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
     @app.get("/api/events")
     def api_events(limit: int = 20, user: User = Depends(current_user)):
         return {"events": store.list_events(None, min(limit, 200))}
