@@ -32,7 +32,10 @@ def site(tmp_path_factory):
                # entities survive ingest as literal text: the page must escape them
                "title": "&lt;script&gt;alert('title')&lt;/script&gt;广阳区万庄镇火灾致1人死亡",
                "published_at": "2026-11-28T12:00:00+08:00"}
-    ingest_stream([Raw("t", hostile)], store, s)
+    personal = {"id": "t:p", "platform": "complaint", "title": "=HYPERLINK(\"http://x\")广阳区万庄镇积水投诉",
+                "text": "广阳区万庄镇积水严重，联系人电话13812345678，身份证11010519491231002X，邮箱zhang@example.com",
+                "published_at": "2026-11-28T13:00:00+08:00"}
+    ingest_stream([Raw("t", hostile), Raw("t", personal)], store, s)
     analyze_pending(store, make_analyzer(s), settings=s)
     store.add_user("小王", "analyst", hash_password(PASSWORD), None, by="test")
     store.add_user("李科长", "leader", hash_password(PASSWORD), None, by="test")
@@ -145,3 +148,44 @@ def test_a_case_is_worked_through_the_web_with_the_roles_of_the_library(site):
     assert [(e["user"], e["to_state"]) for e in store.case_log(case)][-1] == ("小王", "已办结")
     page = clients["admin"].get(f"/cases/{case}").text
     assert "<button name=\"to\"" not in page                             # closed: no steps left
+
+
+def test_search_filters_highlights_and_exports_masked_csv_and_excel(site):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    app, store = site
+    client = TestClient(app)
+    login(client)
+    page = client.get("/search", params={"q": "万庄镇 积水"}).text
+    assert "<mark>积水</mark>" in page and "导出" in page
+    assert client.get("/search", params={"q": "万庄镇", "risk": "high"}).text.count("<tr>") >= 2
+    none = client.get("/search", params={"q": "万庄镇 积水", "sentiment": "no-such"}).text
+    assert "0 条" in none
+    assert client.get("/search", params={"q": "x", "since": "soon"}).status_code == 400
+    r = client.get("/search/export.csv", params={"q": "万庄镇 积水"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv") and r.content[:3] == b"\xef\xbb\xbf"
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["编号", "发布时间", "平台"]
+    mine = next(row for row in rows if row[0] == "t:p")
+    text = ",".join(mine)
+    assert "13812345678" not in text and "138****5678" in text and "110105********002X" in text
+    assert "z***@example.com" in text and mine[4].startswith("'=")          # a formula is text, not a formula
+    x = client.get("/search/export.xlsx", params={"q": "万庄镇 积水"})
+    sheet = load_workbook(io.BytesIO(x.content)).active
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    mine = next(row for row in cells if row[0] == "t:p")
+    assert "138****5678" in mine[5] and mine[4].startswith("'=") and sheet.title == "检索结果"
+    assert any(e["action"] == "export" for e in store.audit_entries())
+    assert client.get("/search/export.pdf", params={"q": "x"}).status_code == 404
+
+
+def test_masking_keeps_what_is_not_personal():
+    from yuqing.privacy import mask, valid_id
+
+    assert valid_id("11010519491231002X") and not valid_id("110105194912310021")
+    assert mask("订单号110105194912310021") == "订单号110105194912310021"        # checksum fails: not an ID
+    assert mask("2026年11月28日 10:30，3人受伤") == "2026年11月28日 10:30，3人受伤"
+    assert mask("+86 138 1234 5678 或 0316-2345678") == "+86 138****5678 或 0316-23***78"

@@ -443,8 +443,9 @@ class Store(AlertingStore):
 
     # --- search ------------------------------------------------------------------------
     def search(self, query: str, *, since: datetime | None = None, platform: str | None = None,
-               limit: int = 20) -> list[Hit]:
-        """Return the newest items matching every word of the query."""
+               limit: int = 20, filters: dict[str, Any] | None = None) -> list[Hit]:
+        """Return the newest items matching every word of the query (and the column `filters`:
+        category, sentiment, risk, event, relevant, source)."""
         raise NotImplementedError
 
     # --- quarantine --------------------------------------------------------------------

@@ -43,6 +43,9 @@ def fts_query(query: str) -> str | None:
     return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
+SEARCH_FILTERS = {"category", "sentiment", "risk", "event", "relevant", "source"}
+
+
 class SQLiteStore(Store):
     def __init__(self, url: str):
         engine = create_engine(url)
@@ -92,7 +95,7 @@ class SQLiteStore(Store):
         conn.exec_driver_sql("INSERT INTO items_fts(rowid, seg) VALUES (?, ?)",
                              [(start + n, r["seg"]) for n, r in enumerate(rows, 1)])
 
-    def search(self, query, *, since=None, platform=None, limit=20):
+    def search(self, query, *, since=None, platform=None, limit=20, filters=None):
         match = fts_query(query)
         if match is None:
             return []
@@ -108,6 +111,12 @@ class SQLiteStore(Store):
         if platform:
             inner += " AND i.platform = :platform"
             params["platform"] = platform
+        for column, value in (filters or {}).items():
+            if column not in SEARCH_FILTERS:
+                raise ValueError(f"cannot filter on {column!r}; filters: {sorted(SEARCH_FILTERS)}")
+            if value not in (None, ""):
+                inner += f" AND i.{column} = :f_{column}"
+                params[f"f_{column}"] = value
         inner += " ORDER BY i.published_ts DESC, i.seq DESC LIMIT :limit"
         # Two phases: sort only the keys of every match, then read the few rows shown.
         sql = ("SELECT id, platform, source, author, title, text, url, published_ts FROM items "

@@ -31,6 +31,18 @@ LOGIN_FAILURES = 5            # per user and address within LOGIN_WINDOW_S, then
 LOGIN_WINDOW_S = 15 * 60
 
 
+def highlight(text: str | None, terms: list[str]):
+    """Escape the text, then mark the search terms (the marks are ours; the text stays escaped)."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    out = str(escape(text or ""))
+    for term in sorted({str(escape(t)) for t in terms if t}, key=len, reverse=True):
+        out = re.sub(re.escape(term), lambda m: f"<mark>{m.group(0)}</mark>", out)
+    return Markup(out)
+
+
 class NotLoggedIn(Exception):
     pass
 
@@ -52,6 +64,7 @@ def create_app(settings: Settings, store) -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=secret_key(settings), session_cookie="yuqing_session",
                        same_site="strict", https_only=settings.web_secure_cookies, max_age=12 * 3600)
     templates = Jinja2Templates(directory=str(resources.files("yuqing").joinpath("web/templates")))
+    templates.env.filters["highlight"] = highlight
     templates.env.filters["when"] = lambda ts: datetime.fromtimestamp(ts, BEIJING).strftime("%m-%d %H:%M") if ts else ""
     failures: dict[tuple[str, str], deque] = defaultdict(deque)
 
@@ -168,6 +181,50 @@ def create_app(settings: Settings, store) -> FastAPI:
         except workflow.CaseError as exc:
             raise HTTPException(409, str(exc)) from None
         return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+    def search_rows(q: str, since: str, platform: str, category: str, sentiment: str, risk: str, event: str,
+                    limit: int) -> list[dict[str, Any]]:
+        from datetime import timedelta, timezone
+
+        start = None
+        if since:
+            from ..collect import parse_duration
+            from ..settings import SettingsError
+
+            try:
+                start = datetime.now(timezone.utc) - timedelta(seconds=parse_duration(since))
+            except SettingsError:
+                raise HTTPException(400, f"时间范围 {since!r} 无法识别（如 24h、7d）") from None
+        hits = store.search(q, since=start, platform=platform or None, limit=limit,
+                            filters={"category": category, "sentiment": sentiment, "risk": risk, "event": event})
+        rows = {r["id"]: r for r in store.get_items(h.id for h in hits)}
+        return [rows[h.id] for h in hits if h.id in rows]
+
+    FILTERS = ("q", "since", "platform", "category", "sentiment", "risk", "event")
+
+    @app.get("/search", response_class=HTMLResponse)
+    def search(request: Request, q: str = "", since: str = "", platform: str = "", category: str = "",
+               sentiment: str = "", risk: str = "", event: str = "", user: User = Depends(current_user)):
+        from urllib.parse import urlencode
+
+        from ..analysis.category import CATEGORIES
+
+        rows = search_rows(q, since, platform, category, sentiment, risk, event, 100) if q.strip() else []
+        terms = [t for t in q.split() if t]
+        query = urlencode({k: v for k, v in zip(FILTERS, (q, since, platform, category, sentiment, risk, event)) if v})
+        return page(request, "search.html", user, rows=rows, terms=terms, query=query, categories=CATEGORIES,
+                    f=dict(zip(FILTERS, (q, since, platform, category, sentiment, risk, event))))
+
+    @app.get("/search/export.{fmt}")
+    def export(fmt: str, q: str = "", since: str = "", platform: str = "", category: str = "", sentiment: str = "",
+               risk: str = "", event: str = "", user: User = Depends(current_user)):
+        from .export import export_response
+
+        if fmt not in ("csv", "xlsx"):
+            raise HTTPException(404, "导出格式只有 csv 与 xlsx")
+        rows = search_rows(q, since, platform, category, sentiment, risk, event, 10_000) if q.strip() else []
+        store.audit(user.name, "export", f"search {q!r}", f"{len(rows)} items as {fmt}")
+        return export_response(rows, fmt)
 
     @app.get("/api/events")
     def api_events(limit: int = 20, user: User = Depends(current_user)):

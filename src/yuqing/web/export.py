@@ -1,0 +1,56 @@
+"""Search results as CSV or Excel, with personal data masked (privacy.mask) and formula-like cells
+defused (a cell starting with = + - @ would run as a formula in Excel)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Any, Sequence
+
+from fastapi.responses import Response
+
+from ..models import BEIJING
+from ..privacy import mask
+
+COLUMNS = ("id", "published_at", "platform", "source", "title", "text", "url", "category", "sentiment", "risk", "event")
+HEADERS = ("编号", "发布时间", "平台", "来源", "标题", "正文", "链接", "类别", "情感", "风险", "事件")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def table(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
+    out = []
+    for r in rows:
+        values = {**r, "published_at": datetime.fromtimestamp(r["published_ts"], BEIJING).strftime("%Y-%m-%d %H:%M"),
+                  "source": mask(r.get("source")), "title": mask(r.get("title")), "text": mask(r.get("text"))}
+        out.append([_cell(values.get(c) if values.get(c) is not None else "") for c in COLUMNS])
+    return out
+
+
+def export_response(rows: Sequence[dict[str, Any]], fmt: str) -> Response:
+    stamp = datetime.now(BEIJING).strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(HEADERS)
+        writer.writerows(table(rows))
+        # BOM: Excel opens UTF-8 CSV correctly only with it
+        return Response(("\ufeff" + buf.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="yuqing-{stamp}.csv"'})
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "检索结果"
+    ws.append(HEADERS)
+    for line in table(rows):
+        ws.append(line)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return Response(buf.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="yuqing-{stamp}.xlsx"'})
