@@ -189,3 +189,23 @@ def test_masking_keeps_what_is_not_personal():
     assert mask("订单号110105194912310021") == "订单号110105194912310021"        # checksum fails: not an ID
     assert mask("2026年11月28日 10:30，3人受伤") == "2026年11月28日 10:30，3人受伤"
     assert mask("+86 138 1234 5678 或 0316-2345678") == "+86 138****5678 或 0316-23***78"
+
+
+def test_item_page_shows_the_analysis_with_its_reasons_and_the_copies(site):
+    import sqlite3
+
+    app, store = site
+    client = TestClient(app)
+    login(client)
+    db = store.engine.url.database
+    with sqlite3.connect(db) as c:
+        original, n = c.execute("SELECT duplicate_of, count(*) FROM items WHERE duplicate_of IS NOT NULL "
+                                "GROUP BY duplicate_of ORDER BY count(*) DESC LIMIT 1").fetchone()
+        copy = c.execute("SELECT id FROM items WHERE duplicate_of = ? LIMIT 1", (original,)).fetchone()[0]
+    page = client.get(f"/items/{original}").text
+    assert f"相似转载（{n}）" in page and f'href="/items/{copy}"' in page
+    assert "类别" in page and "风险" in page and "地点" in page and "→" in page
+    assert f'href="/items/{original}"' in client.get(f"/items/{copy}").text          # back to the original
+    hostile = client.get("/items/t:x").text
+    assert "<script>alert" not in hostile and "&lt;script&gt;" in hostile
+    assert client.get("/items/no:such").status_code == 404

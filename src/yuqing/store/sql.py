@@ -177,6 +177,14 @@ class Store(AlertingStore):
         was had); backends provide it."""
         yield True
 
+    def copies_of(self, item_id: str, limit: int = 200) -> list[dict[str, Any]]:
+        """Items stored as near-copies of this one, oldest first."""
+        query = (select(items.c.id, items.c.platform, items.c.source, items.c.title, items.c.text, items.c.url,
+                        items.c.published_ts).where(items.c.duplicate_of == item_id)
+                 .order_by(items.c.published_ts).limit(limit))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
     def latest_published_ts(self) -> int | None:
         with self.engine.connect() as conn:
             return conn.execute(select(func.max(items.c.published_ts))).scalar()

@@ -149,6 +149,19 @@ def create_app(settings: Settings, store) -> FastAPI:
         originals = [r for r in items if not r.get("repost_of")][:50]
         return page(request, "event.html", user, e=record, items=originals, reposts=len(items) - len(originals))
 
+    @app.get("/items/{item_id:path}", response_class=HTMLResponse)
+    def item_page(request: Request, item_id: str, user: User = Depends(current_user)):
+        import orjson
+
+        rows = store.get_items([item_id])
+        if not rows:
+            raise HTTPException(404, "没有这条信息")
+        item = rows[0]
+        analysis = orjson.loads(item["analysis"]) if item.get("analysis") else None
+        original = store.get_items([item["duplicate_of"]])[0] if item.get("duplicate_of") else None
+        return page(request, "item.html", user, it=item, a=analysis, copies=store.copies_of(item_id),
+                    original=original, metrics=orjson.loads(item["metrics"]) if item.get("metrics") else {})
+
     @app.get("/cases/{case_id}", response_class=HTMLResponse)
     def case_page(request: Request, case_id: int, user: User = Depends(current_user), error: str | None = None):
         from ..alerts.cases import TRANSITIONS
