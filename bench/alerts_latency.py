@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 def stream(n: int) -> list[dict]:
     """Real items with times: fj3 (its own), CEC and Weibo texts spread over the same span."""
     import corpora
-    from run import DATA, FJ3
+    from run import FJ3
 
     rows = []
     with open(FJ3, encoding="utf-8-sig") as f:

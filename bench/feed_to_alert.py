@@ -11,7 +11,6 @@ Usage: python bench/feed_to_alert.py [ROUNDS]
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess

@@ -424,14 +424,14 @@ def events(ctx: Ctx, since: str, top: int, as_json: bool) -> None:
       yuqing events --since 7d --top 10
     """
     from .events.trends import TrendParams, rising_keywords, sensitive_trends
-    from .pipeline import stream_clock, update_events
+    from .pipeline import refresh_events, stream_clock
 
     store = ctx.store
     clock = stream_clock(store)
     start = parse_since(since, datetime.fromtimestamp(clock, timezone.utc))
     start_ts = int(start.timestamp()) if start else 0
     # records age: heat and stage are re-taken now for the events in view
-    update_events(store, store.event_ids_since(start_ts, stale_before=int(time.time()) - 300), ctx.settings, clock)
+    refresh_events(store, ctx.settings, days=(clock - start_ts) / 86400)
     listed = store.list_events(start_ts, top)
     trend = TrendParams()
     rows = store.analysed_between(clock - trend.window_s - trend.baseline_days * 86400, clock)

@@ -238,8 +238,6 @@ def is_silent(state: Mapping[str, Any], cfg: SourceConfig, factor: float, now: f
 
 
 def _iso(ts: float | None) -> str | None:
-    if not ts:
-        return None
-    from .models import BEIJING
+    from .models import beijing_iso
 
-    return datetime.fromtimestamp(ts, timezone.utc).astimezone(BEIJING).isoformat(timespec="seconds")
+    return beijing_iso(ts) if ts else None

@@ -10,6 +10,11 @@ PLATFORMS = ("news", "weibo", "wechat", "forum", "video", "complaint", "blog", "
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
+def beijing_iso(ts: float) -> str:
+    """Epoch seconds as a Beijing-time ISO string (to the second)."""
+    return datetime.fromtimestamp(ts, timezone.utc).astimezone(BEIJING).isoformat(timespec="seconds")
+
+
 class SkipItem(Exception):
     """A permanent failure: the input is quarantined with this reason and the run goes on."""
 

@@ -245,6 +245,14 @@ def update_events(store: Store, event_ids, settings: Settings, as_of: float | No
     return done
 
 
+def refresh_events(store: Store, settings: Settings, days: float = 3.0, stale_s: float = 300.0) -> int:
+    """Heat and stage change with time alone: re-take them for the events active in the last
+    `days` (of the stream's clock) whose record is older than `stale_s`."""
+    clock = stream_clock(store)
+    ids = store.event_ids_since(int(clock - days * 86400), stale_before=int(time.time() - stale_s))
+    return update_events(store, ids, settings, clock)
+
+
 def burst_params(settings: Settings):
     from .events.burst import BurstParams
 
@@ -382,10 +390,7 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
             if on_step and n:
                 on_step("analyse", n)
         if time.time() - last_refresh >= REFRESH_S:
-            # heat and stage change with time alone: re-take them for the events of the last days
-            clock = stream_clock(store)
-            update_events(store, store.event_ids_since(int(clock - 3 * 86400), stale_before=int(time.time() - REFRESH_S)),
-                          settings, clock)
+            refresh_events(store, settings, stale_s=REFRESH_S)
             last_refresh = time.time()
         queue_digest(store, block, settings)
         escalate(store, settings)

@@ -13,7 +13,7 @@ Every signal carries its numbers: the window, the observed count, the baseline a
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Sequence
@@ -150,8 +150,3 @@ def stage_of(series: Series, as_of: float, p: BurstParams) -> dict:
     else:
         name = "decline"
     return {"name": name, "label": STAGES[name], **numbers, "signal": signal}
-
-
-def window_peaks(ts: Sequence[float], window_s: float) -> list[int]:
-    """For each item (times sorted), how many items fall in the window ending at it."""
-    return [i - bisect_left(ts, t - window_s, 0, i) + 1 for i, t in enumerate(ts)]

@@ -328,10 +328,4 @@ def cluster_rows(rows, **params) -> dict[str, str]:
     """Cluster rows {id, ts, title, text} given in time order; return {id: event id}."""
     c = EventClusterer(**params)
     out = {r["id"]: c.add(r["id"], r["ts"], r["title"], r["text"]) for r in rows}
-    return {i: _final(c, e) for i, e in out.items()}
-
-
-def _final(c: EventClusterer, eid: str) -> str:
-    while eid in c.merged:
-        eid = c.merged[eid]
-    return eid
+    return {i: c.resolve(e) for i, e in out.items()}

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
 
 import orjson
 
-from ..analysis.risk import AUTHORITY_WORDS
-from ..models import BEIJING
+from ..models import beijing_iso
+from .accounts import authority_of, source_classes
 from .burst import BurstParams, Series, stage_of
 from .spread import cascade, reprints
 
@@ -27,49 +26,7 @@ HEAT_PARTS = {            # weight, the value that scores 1
     "engagement": (0.30, 100_000),  # likes + comments + reposts
     "authority": (0.15, 1.0),      # mean of the three most authoritative sources
 }
-PLATFORM_AUTHORITY = {"news": 0.7, "complaint": 0.6, "wechat": 0.5, "video": 0.4, "weibo": 0.4,
-                      "forum": 0.3, "blog": 0.3, "other": 0.3}
 LEVELS = {"low": 0, "medium": 1, "high": 2}
-
-
-def authority_of(row: Mapping[str, Any], configured: Mapping[str, float]) -> float:
-    """A source's authority: its configured `authority`, else its kind (an outlet or an office
-    by its name, else its platform)."""
-    if row.get("collector") in configured:
-        return configured[row["collector"]]
-    name = row.get("source") or ""
-    if any(w in name for w in AUTHORITY_WORDS):
-        return 0.9
-    return PLATFORM_AUTHORITY.get(row.get("platform") or "other", 0.3)
-
-
-MEDIA_WORDS = ("日报", "晚报", "早报", "都市报", "新闻", "电视台", "广播", "融媒", "传媒", "报社", "网")
-OFFICIAL_WORDS = ("发布", "公安", "消防", "应急管理", "政府", "人民法院", "检察院", "网信", "政务")
-
-
-def source_classes(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Which kinds of source reported it: media, official (an office's own account), complaint."""
-    found = set()
-    for r in rows:
-        if r.get("repost_of"):
-            continue
-        name = r.get("source") or ""
-        if r.get("platform") == "complaint":
-            found.add("complaint")
-        if any(w in name for w in OFFICIAL_WORDS):
-            found.add("official")
-        elif r.get("platform") == "news" or any(w in name for w in MEDIA_WORDS):
-            found.add("media")
-    return sorted(found)
-
-
-def is_public(row: Mapping[str, Any], configured: Mapping[str, float]) -> bool:
-    """A media outlet or an official account: the only ones a record names (no private people)."""
-    return authority_of(row, configured) >= 0.7
-
-
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).astimezone(BEIJING).isoformat(timespec="seconds")
 
 
 def _interactions(metrics) -> int:
@@ -110,7 +67,7 @@ def build(event_id: str, rows: Sequence[Mapping[str, Any]], as_of: float,
     hourly = Counter(int(r["published_ts"]) // 3600 * 3600 for r in rows)
     sentiment_days: dict[str, Counter] = {}
     for r in rows:
-        day = _iso(r["published_ts"])[:10]
+        day = beijing_iso(r["published_ts"])[:10]
         sentiment_days.setdefault(day, Counter())[r.get("sentiment") or "neutral"] += 1
     risks = [(LEVELS.get(r.get("risk") or "low", 0), (a.get("risk") or {}).get("score", 0.0), a) for r, a in zip(rows, analyses)]
     top_risk = max(risks, key=lambda x: (x[0], x[1]))
@@ -127,23 +84,23 @@ def build(event_id: str, rows: Sequence[Mapping[str, Any]], as_of: float,
         "size": len(rows),
         "first_ts": int(first["published_ts"]),
         "last_ts": int(rows[-1]["published_ts"]),
-        "first_at": _iso(first["published_ts"]),
-        "last_at": _iso(rows[-1]["published_ts"]),
-        "as_of": _iso(as_of),
+        "first_at": beijing_iso(first["published_ts"]),
+        "last_at": beijing_iso(rows[-1]["published_ts"]),
+        "as_of": beijing_iso(as_of),
         "keywords": [k for k, _ in keywords.most_common(8)],
         "places": sorted(places.values(), key=lambda p: (-p["items"], -len(p["code"]), p["code"]))[:8],
         "category": category,
         "discovered_ts": min((int(r["collected_ts"]) for r in rows if r.get("collected_ts")), default=None),
         "source_classes": source_classes(rows),
         "first_report": {"id": first["id"], "source": first.get("source"), "platform": first.get("platform"),
-                         "url": first.get("url"), "published_at": _iso(first["published_ts"]),
+                         "url": first.get("url"), "published_at": beijing_iso(first["published_ts"]),
                          "title": first.get("title") or (first.get("text") or "")[:60]},
         "platforms": dict(Counter(r.get("platform") or "other" for r in rows).most_common()),
         "sources": dict(sources.most_common(10)),
         "source_count": len(sources),
         "copies": sum(1 for r in rows if r.get("duplicate_of")),
         "reposts": len(reposts),
-        "timeline": sorted([_iso(h)[:13], n] for h, n in hourly.items()),
+        "timeline": sorted([beijing_iso(h)[:13], n] for h, n in hourly.items()),
         "sentiment": {"overall": dict(Counter(r.get("sentiment") or "neutral" for r in rows)),
                       "by_day": {d: dict(c) for d, c in sorted(sentiment_days.items())}},
         "risk": {"level": ("low", "medium", "high")[top_risk[0]], "score": top_risk[1],

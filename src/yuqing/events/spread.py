@@ -1,23 +1,19 @@
 """Spread (传播): the repost cascade of an event, and the reprint chain among its sources.
 
-Only public accounts — media outlets and official accounts (events/record.is_public) — are
+Only public accounts — media outlets and official accounts (events/accounts.is_public) — are
 named; private people are counted, never listed.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
 
-from ..models import BEIJING
+from ..models import beijing_iso
+from .accounts import is_public
 
 KEY_NODES = 5
 FOLLOWERS = 20
-
-
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).astimezone(BEIJING).isoformat(timespec="seconds")
 
 
 def _name(row: Mapping[str, Any]) -> str:
@@ -30,8 +26,6 @@ def cascade(rows: Sequence[Mapping[str, Any]], configured: Mapping[str, float]) 
     `rows` are the event's items, oldest first. A repost whose parent is not in the event hangs
     from the event's first report.
     """
-    from .record import is_public
-
     by_id = {r["id"]: r for r in rows}
     root = next((r for r in rows if not r.get("repost_of")), rows[0])
     parent = {}
@@ -65,7 +59,7 @@ def cascade(rows: Sequence[Mapping[str, Any]], configured: Mapping[str, float]) 
     total, over_time = 0, []
     for hour in sorted(hourly):
         total += hourly[hour]
-        over_time.append([_iso(hour)[:13], total])
+        over_time.append([beijing_iso(hour)[:13], total])
     levels = Counter(depth.values())
     key = sorted((n for n in public if descendants[n]), key=lambda n: (-descendants[n], by_id[n]["published_ts"]))
     return {
@@ -76,7 +70,7 @@ def cascade(rows: Sequence[Mapping[str, Any]], configured: Mapping[str, float]) 
         "through_public_accounts": round(via_public / len(reposts), 3) if reposts else 0.0,
         "size_over_time": over_time[-200:],
         "key_nodes": [{"name": _name(by_id[n]), "platform": by_id[n].get("platform"),
-                       "reached": descendants[n], "at": _iso(by_id[n]["published_ts"])} for n in key[:KEY_NODES]],
+                       "reached": descendants[n], "at": beijing_iso(by_id[n]["published_ts"])} for n in key[:KEY_NODES]],
         "private_accounts": len({_name(r) for r in reposts if r["id"] not in public}),
     }
 
@@ -98,8 +92,6 @@ def _depth(node: str, parent: Mapping[str, str], depth: dict[str, int]) -> int:
 
 def reprints(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     """Who first published a text and who followed with a copy (from near-duplicate links)."""
-    from .record import is_public
-
     copies = [r for r in rows if r.get("duplicate_of")]
     if not copies:
         return None
@@ -112,9 +104,9 @@ def reprints(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     return {
         "first": {"id": origin_id, "source": _name(origin) if origin and is_public(origin, {}) else None,
                   "platform": origin.get("platform") if origin else None,
-                  "published_at": _iso(origin["published_ts"]) if origin else None},
+                  "published_at": beijing_iso(origin["published_ts"]) if origin else None},
         "copies": len(copies),
-        "followers": [{"source": _name(r), "platform": r.get("platform"), "published_at": _iso(r["published_ts"]),
+        "followers": [{"source": _name(r), "platform": r.get("platform"), "published_at": beijing_iso(r["published_ts"]),
                        "after_min": round((r["published_ts"] - start) / 60)} for r in named[:FOLLOWERS]],
         "other_followers": len(followers) - len(named),
     }
