@@ -5,8 +5,10 @@ PY     := $(VENV)/bin/python
 YQ     := $(VENV)/bin/yuqing
 DATA   ?= ../shared/data
 DEMO   := demo
+# the demo store's login only; a real install adds its users with `yuqing user add`
+DEMO_PASSWORD := demo-yuqing
 
-.PHONY: install demo test test-fast bench docs models clean
+.PHONY: install demo dashboard test test-fast bench docs models clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +31,13 @@ demo: install
 	cd $(DEMO) && ../$(YQ) search "万庄镇 火灾" --since 7d --limit 5
 	cd $(DEMO) && ../$(YQ) events --since 7d --top 5
 	cd $(DEMO) && ../$(YQ) alerts --limit 5
+	@echo "$(DEMO_PASSWORD)" | (cd $(DEMO) && ../$(YQ) user add demo --role admin --password-stdin)
+	@echo "Dashboard: make dashboard, then open http://127.0.0.1:8000/ and log in as demo / $(DEMO_PASSWORD)"
+
+# The dashboard over the demo store (after `make demo`).
+dashboard: install
+	@test -f $(DEMO)/yuqing.db || { echo "run make demo first"; exit 2; }
+	cd $(DEMO) && ../$(YQ) serve --host 127.0.0.1 --port 8000
 
 test: install
 	YUQING_DATA=$(DATA) $(PY) -m pytest -n 2 -q
