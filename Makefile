@@ -8,7 +8,9 @@ DEMO   := demo
 # the demo store's login only; a real install adds its users with `yuqing user add`
 DEMO_PASSWORD := demo-yuqing
 
-.PHONY: install demo dashboard test test-fast bench docs models clean
+VENDOR := src/yuqing/web/static/vendor
+
+.PHONY: install assets demo dashboard test test-fast bench docs models clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +18,23 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+# The dashboard's front-end files (ECharts, htmx, Swagger UI for /api/docs) come from the npm registry at install time and are
+# served by the package itself: never a CDN, never committed. A wheel built after this carries them.
+$(VENDOR)/.installed: assets/package.json assets/package-lock.json
+	cd assets && SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)
+	cp assets/node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	cp assets/node_modules/echarts/LICENSE $(VENDOR)/echarts.LICENSE
+	cp assets/node_modules/echarts/NOTICE $(VENDOR)/echarts.NOTICE
+	cp assets/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp assets/node_modules/htmx.org/LICENSE $(VENDOR)/htmx.LICENSE
+	cp assets/node_modules/swagger-ui-dist/swagger-ui-bundle.js assets/node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
+	cp assets/node_modules/swagger-ui-dist/LICENSE $(VENDOR)/swagger-ui.LICENSE
+	touch $@
+
+assets: $(VENDOR)/.installed
+
+install: $(VENV)/.installed $(VENDOR)/.installed
 
 # A fresh store in ./demo, the fictional sample replayed into it, then counts, a search, the hottest events and the alerts.
 demo: install
@@ -57,4 +75,4 @@ models: install
 	YUQING_DATA=$(DATA) $(PY) scripts/train_models.py
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache build *.egg-info src/*.egg-info
+	rm -rf $(VENV) $(DEMO) .pytest_cache build *.egg-info src/*.egg-info assets/node_modules $(VENDOR)

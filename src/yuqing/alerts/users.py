@@ -18,7 +18,11 @@ PERMISSIONS = {
     "case.assign": {"leader", "admin"},
     "case.note": {"analyst", "leader", "admin"},
     "user.add": {"admin"},
+    "user.manage": {"admin"},        # roles, passwords, disabling; API tokens
+    "scheme.edit": {"admin"},        # saving a scheme (anyone may preview one)
+    "source.edit": {"admin"},
     "alert.view": {"analyst", "leader", "admin"},
+    "audit.view": {"admin"},
 }
 
 _N, _R, _P = 2**14, 8, 1        # 16 MiB of memory per hash; ~50 ms

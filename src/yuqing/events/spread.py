@@ -66,6 +66,7 @@ def cascade(rows: Sequence[Mapping[str, Any]], configured: Mapping[str, float]) 
         "reposts": len(reposts),
         "depth": max(depth.values()),
         "breadth": max(levels.values()),
+        "by_depth": [levels[d] for d in range(max(depth.values()) + 1)],   # items at each hop from the root
         "by_public_accounts": round(sum(1 for r in reposts if r["id"] in public) / len(reposts), 3) if reposts else 0.0,
         "through_public_accounts": round(via_public / len(reposts), 3) if reposts else 0.0,
         "size_over_time": over_time[-200:],

@@ -1,5 +1,5 @@
 """The store's side of alerts: alerts with their case and outbox rows, delivery state, cases with
-their log, users and the audit log. Mixed into Store (sql.py); SQLAlchemy Core only."""
+their log, users, API tokens and the audit log. Mixed into Store (sql.py); SQLAlchemy Core only."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, Mapping, Sequence
 import orjson
 from sqlalchemy import func, select, update
 
-from .schema import alerts, audit_log, case_log, cases, outbox, users
+from .schema import alerts, api_tokens, audit_log, case_log, cases, outbox, users
 
 OPEN_STATES = ("待研判", "已研判", "已上报", "处置中")
 
@@ -65,8 +65,10 @@ class AlertingStore:
                                .order_by(alerts.c.created_ts.desc()).limit(1)).first()
         return _alert(row) if row else None
 
-    def list_alerts(self, limit: int = 50, since_ts: float | None = None, level: str | None = None) -> list[dict[str, Any]]:
-        """Alerts newest first, each with its case state (the inbox)."""
+    def list_alerts(self, limit: int = 50, since_ts: float | None = None, level: str | None = None,
+                    state: str | None = None, event: str | None = None) -> list[dict[str, Any]]:
+        """Alerts newest first, each with its case state (the inbox); `state` is a case state or
+        "open" (not yet 已办结 or 误报)."""
         query = (select(alerts, cases.c.id.label("case_id"), cases.c.state.label("case_state"),
                         cases.c.sla_due_ts, cases.c.assignee)
                  .join(cases, cases.c.alert_id == alerts.c.id, isouter=True)
@@ -75,6 +77,10 @@ class AlertingStore:
             query = query.where(alerts.c.created_ts >= int(since_ts))
         if level:
             query = query.where(alerts.c.level == level)
+        if state:
+            query = query.where(cases.c.state.in_(OPEN_STATES) if state == "open" else cases.c.state == state)
+        if event:
+            query = query.where(alerts.c.event == event)
         with self.engine.connect() as conn:
             return [_alert(r) for r in conn.execute(query)]
 
@@ -205,6 +211,61 @@ class AlertingStore:
         with self.engine.connect() as conn:
             row = conn.execute(select(users).where(users.c.name == name)).first()
         return dict(row._mapping) if row else None
+
+    def list_users(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(users.c.name, users.c.role, users.c.department,
+                                                                   users.c.created_ts, users.c.disabled)
+                                                            .order_by(users.c.name))]
+
+    def change_user(self, name: str, by: str, **fields: Any) -> bool:
+        """Change a user's role, department, password hash or disabled flag (audited)."""
+        allowed = {"role", "department", "password_hash", "disabled"}
+        if not fields or set(fields) - allowed:
+            raise ValueError(f"a user's {sorted(set(fields) - allowed)} cannot be changed")
+        with self._write() as conn:
+            n = conn.execute(update(users).where(users.c.name == name).values(**fields)).rowcount
+            if n:
+                shown = {k: ("***" if k == "password_hash" else v) for k, v in fields.items()}
+                conn.execute(audit_log.insert().values(ts=time.time(), user=by, action="user.change", target=name,
+                                                       detail=orjson.dumps(shown).decode()))
+        return bool(n)
+
+    # --- API tokens: only their SHA-256 is kept ------------------------------------------------
+    def add_token(self, user: str, label: str, token_sha256: str, by: str) -> int:
+        with self._write() as conn:
+            token_id = conn.execute(api_tokens.insert().values(user=user, label=label, token_sha256=token_sha256,
+                                                               created_ts=int(time.time()))).inserted_primary_key[0]
+            conn.execute(audit_log.insert().values(ts=time.time(), user=by, action="token.add", target=user,
+                                                   detail=f"#{token_id} {label}"))
+        return token_id
+
+    def token_user(self, token_sha256: str) -> str | None:
+        """The user a live token acts as (and note its use, at most once a minute)."""
+        now = int(time.time())
+        with self.engine.connect() as conn:
+            row = conn.execute(select(api_tokens.c.id, api_tokens.c.user, api_tokens.c.last_used_ts)
+                               .where(api_tokens.c.token_sha256 == token_sha256, api_tokens.c.revoked_ts.is_(None))).first()
+        if row is None:
+            return None
+        if (row.last_used_ts or 0) < now - 60:
+            with self._write() as conn:
+                conn.execute(update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_ts=now))
+        return row.user
+
+    def list_tokens(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            cols = [c for c in api_tokens.c if c.name != "token_sha256"]
+            return [dict(r._mapping) for r in conn.execute(select(*cols).order_by(api_tokens.c.id))]
+
+    def revoke_token(self, token_id: int, by: str) -> bool:
+        with self._write() as conn:
+            n = conn.execute(update(api_tokens).where(api_tokens.c.id == token_id, api_tokens.c.revoked_ts.is_(None))
+                             .values(revoked_ts=int(time.time()))).rowcount
+            if n:
+                conn.execute(audit_log.insert().values(ts=time.time(), user=by, action="token.revoke",
+                                                       target=f"#{token_id}"))
+        return bool(n)
 
     def audit(self, user: str, action: str, target: str | None = None, detail: str | None = None) -> None:
         with self._write() as conn:

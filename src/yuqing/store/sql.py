@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Sequence
 
 import orjson
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select, text, update
 
 from ..analysis.segment import index_terms
 from ..models import BEIJING, Item, Quarantined
@@ -515,6 +515,38 @@ class Store(AlertingStore):
             rows = conn.execute(select(items.c.collector, func.count()).where(items.c.collected_ts >= since)
                                 .group_by(items.c.collector))
             return {name: n / days for name, n in rows if name}
+
+    # --- dashboard ---------------------------------------------------------------------
+    def volume(self, start_ts: int, end_ts: int, bucket_s: int) -> list[tuple[int, str, str | None, int]]:
+        """(bucket start, platform, sentiment, items) for items published in [start, end), in
+        buckets of `bucket_s` from `start_ts` (read from the items_volume index alone)."""
+        sql = text("SELECT :start + ((published_ts - :start) / :bucket) * :bucket AS b, platform, sentiment, count(*) "
+                   "FROM items WHERE published_ts >= :start AND published_ts < :end GROUP BY b, platform, sentiment")
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sql, {"start": int(start_ts), "end": int(end_ts), "bucket": int(bucket_s)})]
+
+    def recent_items(self, since_ts: int, limit: int) -> list[dict[str, Any]]:
+        """The newest items published since then (what a scheme preview runs over)."""
+        query = (select(items.c.id, items.c.platform, items.c.title, items.c.text, items.c.text_sc,
+                        items.c.published_ts, items.c.relevant)
+                 .where(items.c.published_ts >= int(since_ts)).order_by(items.c.published_ts.desc()).limit(limit))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def period_counts(self, start_ts: int, end_ts: int) -> dict[str, Any]:
+        """Items collected in [start, end) — analysed, relevant, and relevant originals (not
+        near-copies) by platform — and the events that began then."""
+        in_period = (items.c.collected_ts >= start_ts) & (items.c.collected_ts < end_ts)
+        with self.engine.connect() as conn:
+            collected, analysed, relevant = conn.execute(
+                select(func.count(), func.count(items.c.analyzed_ts), func.sum(items.c.relevant)).where(in_period)).first()
+            originals = dict(conn.execute(select(items.c.platform, func.count())
+                                          .where(in_period, items.c.relevant == 1, items.c.duplicate_of.is_(None))
+                                          .group_by(items.c.platform)).all())
+            began = conn.execute(select(func.count()).select_from(events).where(
+                events.c.first_ts >= start_ts, events.c.first_ts < end_ts, events.c.merged_into.is_(None))).scalar_one()
+        return {"collected": collected, "analysed": analysed, "relevant": relevant or 0,
+                "relevant_originals": sum(originals.values()), "relevant_by_platform": originals, "events": began}
 
     # --- stats -------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:

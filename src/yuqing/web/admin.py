@@ -1,0 +1,228 @@
+"""Pages that change how the system runs: the scheme (edit, dry-run), sources (health, add/edit),
+KPIs, users and API tokens, the audit log.
+
+The scheme file and yuqing.toml stay the source of truth (DESIGN: the scheme file contract):
+the pages edit those files — checked by the same loaders the commands use, the previous version
+kept beside them as `.bak`, comments preserved (tomlkit) — and each change goes to the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from ..alerts.users import ROLES, User, hash_password
+
+SOURCE_FIELDS = ("name", "kind", "url", "path", "platform", "label", "authority", "interval")
+PREVIEW_ITEMS = 20_000           # a scheme preview reads at most this many of the newest items
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace a config file whole (a crash leaves the old or the new one, never half), keeping
+    the previous version as `<name>.bak`."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    if path.exists():
+        path.with_name(path.name + ".bak").write_bytes(path.read_bytes())
+    os.replace(tmp, path)
+
+
+def check_scheme_text(text: str, directory: Path):
+    """Load a scheme from text with the commands' loader; return (scheme, None) or (None, error)."""
+    from ..scheme import SchemeError, load_scheme
+    from ..starter import known_region
+
+    tmp = directory / f".scheme-check-{secrets.token_hex(4)}.yaml"
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        return load_scheme(tmp, known_region=known_region), None
+    except SchemeError as exc:
+        return None, str(exc).replace(str(tmp), "方案")
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def register(app: FastAPI, web) -> None:
+    store = web.store
+    user_dep = Depends(web.current_user)
+
+    def reload_settings() -> None:
+        from ..settings import load_settings
+
+        if web.settings.config_path:
+            web.settings = load_settings(web.settings.config_path)
+
+    # --- scheme --------------------------------------------------------------------------------
+    @app.get("/scheme", response_class=HTMLResponse)
+    def scheme_page(request: Request, user: User = user_dep):
+        path = web.settings.path(web.settings.scheme)
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        return web.page(request, "scheme.html", user, text=text, path=path, result=None, error=None, saved=False,
+                        can_save=user.role == "admin")
+
+    @app.post("/scheme", response_class=HTMLResponse)
+    def scheme_post(request: Request, csrf: str = Form(""), text: str = Form(""), action: str = Form("preview"),
+                    days: int = Form(30), user: User = user_dep):
+        from ..analysis.relevance import RegionMatcher
+        from ..scheme import dry_run
+
+        web.check_csrf(request, csrf)
+        path = web.settings.path(web.settings.scheme)
+        scheme, error = check_scheme_text(text, path.parent)
+        result, saved = None, False
+        if scheme is not None and action == "save":
+            if user.role != "admin":
+                raise HTTPException(403, "只有管理员可以保存方案")
+            write_atomic(path, text)
+            store.audit(user.name, "scheme.save", str(path), hashlib.sha256(text.encode()).hexdigest()[:16])
+            saved = True
+        elif scheme is not None:
+            matcher = RegionMatcher.for_scheme(scheme) if scheme.region else None
+            start = int(web.clock() - max(1, min(days, 365)) * 86400)
+            rows = store.recent_items(start, PREVIEW_ITEMS)
+            result = dry_run(scheme, rows, matcher, show=20).as_dict()
+            result["current_relevant"] = sum(1 for r in rows if r.get("relevant") == 1)
+            result["capped"] = len(rows) >= PREVIEW_ITEMS
+        return web.page(request, "scheme.html", user, text=text, path=path, result=result, error=error, saved=saved,
+                        can_save=user.role == "admin", days=days)
+
+    # --- sources -------------------------------------------------------------------------------
+    @app.get("/sources", response_class=HTMLResponse)
+    def sources_page(request: Request, edit: str = "", user: User = user_dep):
+        from ..collect import source_health
+        from ..settings import SettingsError
+
+        try:
+            rows, error = source_health(web.settings, store), None
+        except SettingsError as exc:
+            rows, error = [], str(exc)
+        current = next((dict(s) for s in web.settings.sources if s.get("name") == edit), None) if edit else None
+        return web.page(request, "sources.html", user, rows=rows, error=error, current=current,
+                        can_edit=user.role == "admin", kinds=_kinds(), platforms=_platforms())
+
+    @app.post("/sources", response_class=HTMLResponse)
+    def sources_post(request: Request, csrf: str = Form(""), original: str = Form(""), name: str = Form(...),
+                     kind: str = Form(...), url: str = Form(""), path: str = Form(""), platform: str = Form("news"),
+                     label: str = Form(""), authority: str = Form(""), interval: str = Form(""),
+                     enabled: str = Form(""), user: User = Depends(web.allowed("source.edit"))):
+        import tomlkit
+
+        from ..collect import configured_sources
+        from ..settings import SettingsError, load_settings
+
+        web.check_csrf(request, csrf)
+        config = web.settings.config_path
+        if config is None:
+            raise HTTPException(409, "没有配置文件（yuqing.toml），请先 yuqing init")
+        entry: dict[str, Any] = {"name": name.strip(), "kind": kind}
+        for key, value in (("url", url), ("path", path), ("platform", platform), ("label", label),
+                           ("interval", interval)):
+            if value.strip():
+                entry[key] = value.strip()
+        if authority.strip():
+            try:
+                entry["authority"] = float(authority)
+            except ValueError:
+                raise HTTPException(400, f"权威度 {authority!r} 应为 0–1 的数") from None
+        if not enabled:
+            entry["enabled"] = False
+        doc = tomlkit.parse(config.read_text(encoding="utf-8"))
+        table = doc.setdefault("sources", tomlkit.aot())
+        kept = next((t for t in table if t.get("name") == (original or name)), None)
+        if kept is not None:
+            # a kind's own options (link_pattern, speed, map…) are kept; the form's fields replaced
+            for key in (*SOURCE_FIELDS, "enabled"):
+                kept.pop(key, None)
+            kept.update(entry)
+        else:
+            table.append(tomlkit.item(entry))
+        new_text = tomlkit.dumps(doc)
+        # checked by the loader the commands use, from a file beside the real one (paths resolve alike)
+        probe_path = config.with_name(f".{config.name}.check-{secrets.token_hex(4)}")
+        try:
+            probe_path.write_text(new_text, encoding="utf-8")
+            configured_sources(load_settings(probe_path))
+        except SettingsError as exc:
+            return web.page(request, "sources.html", user, rows=[], error=f"未保存：{str(exc).replace(str(probe_path), config.name)}",
+                            current=entry, can_edit=True, kinds=_kinds(), platforms=_platforms())
+        finally:
+            probe_path.unlink(missing_ok=True)
+        write_atomic(config, new_text)
+        store.audit(user.name, "source.save", name, "edit" if kept is not None else "add")
+        reload_settings()
+        return RedirectResponse("/sources", status_code=303)
+
+    # --- KPIs ----------------------------------------------------------------------------------
+    @app.get("/kpi", response_class=HTMLResponse)
+    def kpi_page(request: Request, days: int = 30, user: User = user_dep):
+        from ..alerts.timeliness import rule_figures, timeliness
+
+        days = max(1, min(days, 3660))
+        end = time.time()
+        start = end - days * 86400
+        return web.page(request, "kpi.html", user, days=days, counts=store.period_counts(int(start), int(end)),
+                        t=timeliness(store, start, end, web.settings.case_sla_minutes),
+                        rules=rule_figures(store, start, end))
+
+    # --- users, tokens, audit --------------------------------------------------------------------
+    admin_dep = Depends(web.allowed("user.manage"))
+
+    @app.get("/users", response_class=HTMLResponse)
+    def users_page(request: Request, user: User = admin_dep, token: str = ""):
+        return web.page(request, "users.html", user, users=store.list_users(), tokens=store.list_tokens(),
+                        audit=store.audit_entries(50), roles_all=ROLES, new_token=request.session.pop("new_token", None))
+
+    @app.post("/users")
+    def users_post(request: Request, csrf: str = Form(""), action: str = Form(...), name: str = Form(""),
+                   role: str = Form(""), password: str = Form(""), department: str = Form(""),
+                   label: str = Form(""), token_id: int = Form(0), user: User = admin_dep):
+        web.check_csrf(request, csrf)
+        name = name.strip()
+        if action in ("add", "role", "password", "disable", "enable", "token") and not store.get_user(name) \
+                and action != "add":
+            raise HTTPException(404, f"没有用户 {name}")
+        if role and role not in ROLES:
+            raise HTTPException(400, f"角色只能是 {', '.join(ROLES)}")
+        try:
+            if action == "add":
+                if not name or store.get_user(name):
+                    raise HTTPException(409, f"用户名 {name!r} 为空或已存在")
+                store.add_user(name, role or "analyst", hash_password(password), department.strip() or None, by=user.name)
+            elif action == "role":
+                store.change_user(name, user.name, role=role, department=department.strip() or None)
+            elif action == "password":
+                store.change_user(name, user.name, password_hash=hash_password(password))
+            elif action in ("disable", "enable"):
+                if name == user.name:
+                    raise HTTPException(409, "不能停用自己")
+                store.change_user(name, user.name, disabled=int(action == "disable"))
+            elif action == "token":
+                token = "yq_" + secrets.token_urlsafe(32)
+                store.add_token(name, label.strip() or "API", hashlib.sha256(token.encode()).hexdigest(), by=user.name)
+                request.session["new_token"] = token     # shown once, on the next page
+            elif action == "revoke":
+                store.revoke_token(token_id, user.name)
+            else:
+                raise HTTPException(400, f"未知操作 {action!r}")
+        except ValueError as exc:        # a short password
+            raise HTTPException(400, str(exc)) from None
+        return RedirectResponse("/users", status_code=303)
+
+
+def _kinds():
+    from ..collect import KINDS
+
+    return KINDS
+
+
+def _platforms():
+    from ..models import PLATFORMS
+
+    return PLATFORMS

@@ -1,0 +1,129 @@
+"""The REST API under /api for integrations (an OA system, a big screen): the same data and the
+same role checks as the pages. A caller sends `Authorization: Bearer <token>` (tokens are made by
+an admin on the 用户 page and act as their user), or uses the browser session — then a change
+needs the session's CSRF token in `X-CSRF-Token`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+import orjson
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from ..alerts.users import User
+from . import dashboard
+from .pages import SEARCH_FIELDS, act_on_case, search_rows
+
+ITEM_FIELDS = ("id", "url", "platform", "source", "author", "title", "text", "published_ts", "collected_ts",
+               "category", "sentiment", "risk", "relevant", "event", "duplicate_of", "repost_of")
+
+
+class CaseStep(BaseModel):
+    to: str = Field("", description="目标状态：已研判 已上报 处置中 已办结 误报")
+    note: str = ""
+    response: str = Field("", description="处置措施（到 已办结 时）")
+    assignee: str = ""
+    department: str = ""
+
+
+def item_json(row: dict[str, Any], full: bool = False) -> dict[str, Any]:
+    out = {k: row.get(k) for k in ITEM_FIELDS}
+    if full:
+        out["analysis"] = orjson.loads(row["analysis"]) if row.get("analysis") else None
+        out["metrics"] = orjson.loads(row["metrics"]) if row.get("metrics") else {}
+    return out
+
+
+def register(app: FastAPI, web) -> None:
+    store = web.store
+
+    def api_user(request: Request) -> User:
+        auth = request.headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            name = store.token_user(hashlib.sha256(auth[7:].strip().encode()).hexdigest())
+            row = store.get_user(name) if name else None
+            if row is None or row["disabled"]:
+                raise HTTPException(401, "invalid or revoked token", headers={"WWW-Authenticate": "Bearer"})
+            request.state.by_token = True
+            return User(row["name"], row["role"], row.get("department"))
+        request.state.by_token = False
+        return web.current_user(request)
+
+    def writer(request: Request, user: User = Depends(api_user)) -> User:
+        """A change through the session must carry its CSRF token (a token caller has no cookie)."""
+        if not request.state.by_token and not hmac.compare_digest(
+                request.headers.get("x-csrf-token", ""), request.session.get("csrf") or "-"):
+            raise HTTPException(403, "X-CSRF-Token missing or wrong")
+        return user
+
+    dep = Depends(api_user)
+
+    @app.get("/api/me", tags=["auth"])
+    def me(user: User = dep):
+        return {"name": user.name, "role": user.role, "department": user.department}
+
+    @app.get("/api/stats", tags=["overview"])
+    def stats(user: User = dep):
+        return {**store.stats(), **store.analysis_counts(), **store.event_counts(), **store.alert_counts()}
+
+    @app.get("/api/overview", tags=["overview"])
+    def overview(user: User = dep):
+        """Volume by platform (24 h by hour, 7 d by day), sentiment, rising keywords, towns."""
+        clock = web.clock()
+        o = dashboard.overview(store, clock)
+        trends, at = web.trends.get()
+        return {"as_of": clock, "items_24h": o["items_24h"], "items_7d": o["items_7d"], "negative_7d": o["negative_7d"],
+                "hours": _series(o["hours"]), "days": _series(o["days"]), "trends": trends, "trends_at": at}
+
+    @app.get("/api/items", tags=["items"])
+    def items(request: Request, q: str = Query(..., description="words, all must occur"),
+              limit: int = Query(50, le=1000), user: User = dep):
+        f = {k: request.query_params.get(k, "").strip() for k in SEARCH_FIELDS}
+        return {"items": [item_json(r) for r in search_rows(store, f, limit)]}
+
+    @app.get("/api/items/{item_id:path}", tags=["items"])
+    def item(item_id: str, user: User = dep):
+        rows = store.get_items([item_id])
+        if not rows:
+            raise HTTPException(404, "no such item")
+        return item_json(rows[0], full=True)
+
+    @app.get("/api/events", tags=["events"])
+    def events(limit: int = Query(20, le=200), since_ts: int | None = None, user: User = dep):
+        return {"events": store.list_events(since_ts, limit)}
+
+    @app.get("/api/events/{event_id}", tags=["events"])
+    def event(event_id: str, user: User = dep):
+        record = store.get_event(event_id)
+        if record is None:
+            raise HTTPException(404, "no such event")
+        return record
+
+    @app.get("/api/alerts", tags=["alerts"])
+    def alerts(limit: int = Query(50, le=500), level: str | None = None,
+               state: str | None = Query(None, description="a case state, or open"), user: User = dep):
+        return {"alerts": store.list_alerts(limit, level=level, state=state)}
+
+    @app.get("/api/cases/{case_id}", tags=["cases"])
+    def case(case_id: int, user: User = dep):
+        found = store.get_case(case_id)
+        if found is None:
+            raise HTTPException(404, "no such case")
+        return {**found, "log": store.case_log(case_id)}
+
+    @app.post("/api/cases/{case_id}", tags=["cases"])
+    def case_step(case_id: int, step: CaseStep, user: User = Depends(writer)):
+        """Take a workflow step, assign, or add a note — as the token's (or session's) user."""
+        if store.get_case(case_id) is None:
+            raise HTTPException(404, "no such case")
+        act_on_case(store, case_id, user, **step.model_dump())
+        return {**store.get_case(case_id), "log": store.case_log(case_id)}
+
+
+def _series(option: dict[str, Any]) -> dict[str, Any]:
+    """A chart's data without its styling: {x: [...], platform: [...]}."""
+    return {"x": option["xAxis"]["data"], **{s["name"]: s["data"] for s in option["series"]}}

@@ -1,0 +1,162 @@
+"""The analyst's pages: overview, search and export, events, items, alerts and cases."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from ..alerts.users import User
+from . import dashboard
+
+SEARCH_FIELDS = ("q", "since", "platform", "source", "category", "sentiment", "risk", "place", "event")
+
+
+def since_ts(since: str) -> int | None:
+    if not since:
+        return None
+    from ..collect import parse_duration
+    from ..settings import SettingsError
+
+    try:
+        return int((datetime.now(timezone.utc) - timedelta(seconds=parse_duration(since))).timestamp())
+    except SettingsError:
+        raise HTTPException(400, f"时间范围 {since!r} 无法识别（如 24h、7d）") from None
+
+
+def search_rows(store, f: dict[str, str], limit: int) -> list[dict[str, Any]]:
+    """Full-text hits with the column filters; a place filter keeps the items whose analysis
+    names that place (or a place inside it) — by name or division code."""
+    start = since_ts(f.get("since", ""))
+    place = (f.get("place") or "").strip()
+    hits = store.search(f["q"], since=datetime.fromtimestamp(start, timezone.utc) if start else None,
+                        platform=f.get("platform") or None, limit=limit * (5 if place else 1),
+                        filters={k: f.get(k, "") for k in ("category", "sentiment", "risk", "event", "source")})
+    rows = {r["id"]: r for r in store.get_items(h.id for h in hits)}
+    out = [rows[h.id] for h in hits if h.id in rows]
+    if place:
+        def names(r):
+            a = orjson.loads(r["analysis"]) if r.get("analysis") else {}
+            return {p["name"] for p in a.get("places") or []} | {p["code"] for p in a.get("places") or []}
+        out = [r for r in out if any(n == place or (place.isdigit() and n.startswith(place)) for n in names(r))]
+    return out[:limit]
+
+
+def register(app: FastAPI, web) -> None:
+    store = web.store
+    user_dep = Depends(web.current_user)
+
+    @app.get("/", response_class=HTMLResponse)
+    def overview(request: Request, user: User = user_dep):
+        clock = web.clock()
+        trends, at = web.trends.get()
+        towns = dashboard.bar_chart(trends["towns"], "相关信息") if trends and trends.get("towns") else None
+        return web.page(request, "overview.html", user, o=dashboard.overview(store, clock), clock=clock, towns_chart=towns,
+                        events=store.list_events(None, 10), alerts=store.list_alerts(10), trends=trends,
+                        trends_at=at, trends_error=web.trends.error, stats=store.stats())
+
+    @app.get("/parts/alerts", response_class=HTMLResponse)
+    def alerts_part(request: Request, user: User = user_dep):
+        """The live alert list, polled by htmx every 15 s."""
+        return web.page(request, "alert_rows.html", user, alerts=store.list_alerts(10), live=True)
+
+    @app.get("/search", response_class=HTMLResponse)
+    def search(request: Request, user: User = user_dep):
+        from ..analysis.category import CATEGORIES
+
+        f = {k: request.query_params.get(k, "").strip() for k in SEARCH_FIELDS}
+        rows = search_rows(store, f, 100) if f["q"] else []
+        query = urlencode({k: v for k, v in f.items() if v})
+        return web.page(request, "search.html", user, rows=rows, terms=f["q"].split(), query=query,
+                        categories=CATEGORIES, f=f, platforms=dashboard.PLATFORMS)
+
+    @app.get("/search/export.{fmt}")
+    def export(request: Request, fmt: str, user: User = user_dep):
+        from .export import export_response
+
+        if fmt not in ("csv", "xlsx"):
+            raise HTTPException(404, "导出格式只有 csv 与 xlsx")
+        f = {k: request.query_params.get(k, "").strip() for k in SEARCH_FIELDS}
+        rows = search_rows(store, f, 10_000) if f["q"] else []
+        store.audit(user.name, "export", f"search {f['q']!r}", f"{len(rows)} items as {fmt}")
+        return export_response(rows, fmt)
+
+    @app.get("/events", response_class=HTMLResponse)
+    def events(request: Request, user: User = user_dep):
+        return web.page(request, "events.html", user, events=store.list_events(None, 100))
+
+    @app.get("/events/{event_id}", response_class=HTMLResponse)
+    def event_page(request: Request, event_id: str, user: User = user_dep):
+        record = store.get_event(event_id)
+        if record is None:
+            raise HTTPException(404, "没有这个事件")
+        if record["id"] != event_id:           # merged into another: one address per event
+            return RedirectResponse(f"/events/{record['id']}", status_code=303)
+        items = store.event_items([record["id"]]).get(record["id"], [])
+        originals = [r for r in items if not r.get("repost_of")]
+        representative = sorted(originals, key=lambda r: (r.get("duplicate_of") is not None,
+                                                          {"high": 0, "medium": 1}.get(r.get("risk"), 2),
+                                                          r["published_ts"]))[:50]
+        return web.page(request, "event.html", user, e=record, items=representative, originals=len(originals),
+                        reposts=len(items) - len(originals), charts=dashboard.event_charts(record),
+                        related=dashboard.related_events(store, record), alerts=store.list_alerts(20, event=record["id"]))
+
+    @app.get("/items/{item_id:path}", response_class=HTMLResponse)
+    def item_page(request: Request, item_id: str, user: User = user_dep):
+        rows = store.get_items([item_id])
+        if not rows:
+            raise HTTPException(404, "没有这条信息")
+        item = rows[0]
+        analysis = orjson.loads(item["analysis"]) if item.get("analysis") else None
+        original = store.get_items([item["duplicate_of"]])[0] if item.get("duplicate_of") else None
+        return web.page(request, "item.html", user, it=item, a=analysis, copies=store.copies_of(item_id),
+                        original=original, metrics=orjson.loads(item["metrics"]) if item.get("metrics") else {})
+
+    @app.get("/alerts", response_class=HTMLResponse)
+    def alerts(request: Request, level: str = "", state: str = "", user: User = user_dep):
+        rows = store.list_alerts(300, level=level or None, state=state or None)
+        return web.page(request, "alerts.html", user, alerts=rows, level=level, state=state)
+
+    @app.get("/cases/{case_id}", response_class=HTMLResponse)
+    def case_page(request: Request, case_id: int, user: User = user_dep):
+        from ..alerts.cases import TRANSITIONS
+
+        case = store.get_case(case_id)
+        if case is None:
+            raise HTTPException(404, "没有这个工单")
+        steps = [to for (frm, to), roles in TRANSITIONS.items() if frm == case["state"] and user.role in roles]
+        return web.page(request, "case.html", user, case=case, alert=store.get_alert(case["alert_id"]),
+                        log=store.case_log(case_id), steps=steps, can_assign=user.role in ("leader", "admin"),
+                        users=[u["name"] for u in store.list_users() if not u["disabled"]])
+
+    @app.post("/cases/{case_id}")
+    def case_action(request: Request, case_id: int, csrf: str = Form(""), to: str = Form(""), note: str = Form(""),
+                    response: str = Form(""), assignee: str = Form(""), department: str = Form(""),
+                    user: User = user_dep):
+        web.check_csrf(request, csrf)
+        act_on_case(store, case_id, user, to=to, note=note, response=response, assignee=assignee,
+                    department=department)
+        return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+def act_on_case(store, case_id: int, user: User, *, to: str = "", note: str = "", response: str = "",
+                assignee: str = "", department: str = "") -> None:
+    """One case step from a form or the API; the library checks the role and the state."""
+    from ..alerts import cases as workflow
+    from ..alerts.users import PermissionDenied
+
+    try:
+        if assignee or department:
+            workflow.assign(store, case_id, user, assignee or None, department or None)
+        if to:
+            workflow.transition(store, case_id, to, user, note=note or None, response=response or None)
+        elif note:
+            workflow.add_note(store, case_id, user, note)
+    except PermissionDenied as exc:
+        raise HTTPException(403, str(exc)) from None
+    except workflow.CaseError as exc:
+        raise HTTPException(409, str(exc)) from None
