@@ -464,3 +464,12 @@ def test_sources_are_added_and_edited_in_the_config_file_with_its_comments(tmp_p
     assert analyst.post("/sources", data={"csrf": csrf_of(analyst.get("/sources").text), "name": "x",
                                           "kind": "feed", "url": "http://127.0.0.1:9/x"}).status_code == 403
     assert [e["action"] for e in store.audit_entries(10) if e["action"] == "source.save"] == ["source.save"] * 2
+
+
+def test_charts_fill_quiet_hours():
+    from yuqing.web.dashboard import fill_hours
+
+    assert fill_hours([("2026-11-28T22", 3), ("2026-11-29T01", 2)]) == [
+        ("2026-11-28T22", 3), ("2026-11-28T23", 0), ("2026-11-29T00", 0), ("2026-11-29T01", 2)]
+    assert [n for _, n in fill_hours([("2026-11-28T22", 3), ("2026-11-29T01", 5)], carry=True)] == [3, 3, 3, 5]
+    assert fill_hours([]) == []

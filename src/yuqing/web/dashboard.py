@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 import orjson
@@ -144,9 +144,28 @@ def trends(store, clock: float, region: str | None) -> dict[str, Any]:
             "towns": [(names[c], n) for c, n in towns.most_common(12)], "as_of": clock}
 
 
+def fill_hours(points: list, carry: bool = False, max_hours: int = 24 * 30) -> list[tuple[str, int]]:
+    """[("2026-11-28T03", n), …] with the hours between that had nothing put back (0, or the
+    last value for a running total), so that a chart's gaps read as quiet hours, not as nothing."""
+    if not points:
+        return []
+    fmt = "%Y-%m-%dT%H"
+    have = {h: n for h, n in points}
+    start = datetime.strptime(points[0][0], fmt)
+    hours = int((datetime.strptime(points[-1][0], fmt) - start).total_seconds() // 3600) + 1
+    if hours > max_hours:            # a months-long event: its own points only
+        return [(h, n) for h, n in points]
+    out, last = [], 0
+    for i in range(hours):
+        h = (start + timedelta(hours=i)).strftime(fmt)
+        last = have.get(h, last if carry else 0)
+        out.append((h, last))
+    return out
+
+
 def event_charts(e: dict[str, Any]) -> dict[str, Any]:
     """Timeline, sentiment by day and the spread of one event record."""
-    timeline = e.get("timeline") or []
+    timeline = fill_hours(e.get("timeline") or [])
     charts = {"timeline": {
         "tooltip": {"trigger": "axis"}, "grid": {"left": 40, "right": 10, "top": 20, "bottom": 40},
         "xAxis": {"type": "category", "data": [h.replace("T", " ") + "时" for h, _ in timeline]},
@@ -162,7 +181,7 @@ def event_charts(e: dict[str, Any]) -> dict[str, Any]:
                         "data": [c.get(k, 0) for c in by_day.values()]} for k in SENTIMENTS]}
     spread = e.get("spread")
     if spread:
-        over = spread.get("size_over_time") or []
+        over = fill_hours(spread.get("size_over_time") or [], carry=True)
         charts["spread"] = {
             "tooltip": {"trigger": "axis"}, "legend": {"top": 0},
             "grid": [{"left": 40, "right": "55%", "top": 30, "bottom": 30}, {"left": "55%", "right": 10, "top": 30, "bottom": 30}],

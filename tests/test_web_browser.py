@@ -1,0 +1,186 @@
+"""The journeys a person makes, in Debian's headless Chromium driven by Playwright, against the
+app served by uvicorn on 127.0.0.1 over a real store. A failing journey leaves a screenshot in
+test-artifacts/. Chromium comes from apt (.ci/run); Playwright never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from test_cli import DEMO_STREAM
+from yuqing.alerts.users import hash_password
+from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
+from yuqing.settings import load_settings
+from yuqing.sources.files import read_file
+from yuqing.store import open_store
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORD = "一个足够长的密码"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("YUQING_REQUIRE_BROWSER"):
+        raise RuntimeError(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
+    pytest.skip("Debian's chromium is not installed (apt install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import uvicorn
+
+    from yuqing.web.app import create_app
+
+    d = tmp_path_factory.mktemp("browser")
+    (d / "scheme.yaml").write_text('name: t\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
+    s = load_settings(env={}, database_url=f"sqlite:///{d}/b.db", scheme=str(d / "scheme.yaml"), ingest_workers=0)
+    s = s.__class__(s.values, (), None, d)
+    store = open_store(s.database_url)
+    ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
+    analyze_pending(store, make_analyzer(s), settings=s)
+    store.add_user("小王", "analyst", hash_password(PASSWORD), None, by="test")
+    store.add_user("李科长", "leader", hash_password(PASSWORD), None, by="test")
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(s, store), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", store
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True, locale="zh-CN")
+    pg = context.new_page()
+    problems: list[str] = []
+    pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    # a download ends its navigation with ERR_ABORTED: that is how Chromium hands it over
+    pg.on("requestfailed", lambda r: None if "/export." in r.url and "ERR_ABORTED" in (r.failure or "")
+          else problems.append(f"request failed: {r.url} {r.failure}"))
+    pg.problems = problems
+    yield pg
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:   # conftest.py
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def log_in(page, base: str, name: str) -> None:
+    page.goto(f"{base}/")
+    assert "/login" in page.url
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/login'] button")
+    page.wait_for_url(f"{base}/")
+
+
+def take_steps(page, steps, response=None):
+    for step in steps:
+        page.fill("form.steps input[name=note]", f"{step}：值班处理")
+        if response and step == "已办结":
+            page.fill("form.steps input[name=response]", response)
+        page.click(f"form.steps button[value='{step}']")
+        page.wait_for_function("s => document.querySelector('#case-state').textContent === s", arg=step)
+
+
+def test_overview_hottest_event_alert_case_to_closed(server, page, browser):
+    base, store = server
+    log_in(page, base, "小王")
+    # the overview draws its charts (canvas) from the local ECharts and loads nothing from elsewhere
+    page.wait_for_selector("#c-hours[data-drawn] canvas")
+    page.wait_for_selector("#c-sentiment[data-drawn] canvas")
+    assert page.locator("h2", has_text="热点事件").count() == 1
+    # open the hottest event: the first row of the hot-events table
+    hottest = store.list_events(None, 1)[0]
+    page.locator("table").nth(0).locator("a").first.click()
+    page.wait_for_url(f"{base}/events/{hottest['id']}")
+    page.wait_for_selector("#c-timeline[data-drawn] canvas")
+    assert hottest["title"] in page.inner_text("h1")
+    # its alert → its case; the analyst assesses and reports up
+    page.locator("a.alert-link").first.click()
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    case_url = page.url
+    case_id = int(case_url.rsplit("/", 1)[1])
+    assert page.locator("form.steps button").all_inner_texts() == ["已研判", "误报"]
+    take_steps(page, ["已研判", "已上报"])
+    assert page.locator("form.steps").count() == 0        # 处置中 is the leader's step
+    assert not page.problems, page.problems
+    # the leader starts the handling and closes it
+    leader = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
+    log_in(leader, base, "李科长")
+    leader.goto(case_url)
+    take_steps(leader, ["处置中", "已办结"], response="已通知应急管理局现场处置")
+    case = store.get_case(case_id)
+    assert case["state"] == "已办结" and case["response"] == "已通知应急管理局现场处置"
+    assert [(r["user"], r["to_state"]) for r in store.case_log(case_id) if r["action"] == "transition"] == \
+        [("小王", "已研判"), ("小王", "已上报"), ("李科长", "处置中"), ("李科长", "已办结")]
+    assert "用时" in leader.inner_text("main")
+    leader.context.close()
+
+
+def test_search_and_export_masks_personal_data(server, page, tmp_path):
+    base, store = server
+    log_in(page, base, "小王")
+    page.click("header a[href='/search']")
+    page.fill("input[name=q]", "万庄镇 火灾")
+    page.select_option("select[name=since]", "")
+    page.click("form[action='/search'] button")
+    page.wait_for_url(re.compile(r"/search\?q="))
+    marks = page.locator("mark")
+    assert marks.count() > 0 and set(marks.all_inner_texts()) <= {"万庄镇", "火灾"}
+    shown = int(re.search(r"(\d+) 条", page.inner_text("main")).group(1))
+    assert shown > 0
+    with page.expect_download() as dl:
+        page.click("a[href^='/search/export.csv']")
+    path = tmp_path / "export.csv"
+    dl.value.save_as(path)
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == shown + 1
+    assert not re.search(r"1[3-9]\d{9}", path.read_text(encoding="utf-8-sig"))
+    with page.expect_download() as dl:
+        page.click("a[href^='/search/export.xlsx']")
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    assert not page.problems, page.problems
+
+
+def test_live_alerts_arrive_without_a_reload(server, page):
+    """The overview's alert list is refreshed by htmx: an alert raised while the page is open shows."""
+    base, store = server
+    log_in(page, base, "小王")
+    page.wait_for_selector("#live-alerts table")
+    page.evaluate("() => document.querySelector('#live-alerts').setAttribute('hx-trigger', 'every 1s')")
+    page.evaluate("() => htmx.process(document.querySelector('#live-alerts'))")
+    now = time.time()
+    store.open_alert(event=None, rule="测试规则", level="high", title="新预警：浏览器里实时出现", payload={"reasons": ["测试"]},
+                     discovered_ts=int(now), now=now, sla_s=7200, messages=[])
+    page.wait_for_selector("#live-alerts >> text=新预警：浏览器里实时出现", timeout=10_000)
+    assert not page.problems, page.problems
