@@ -7,6 +7,7 @@ DATA   ?= ../shared/data
 DEMO   := demo
 # the demo store's login only; a real install adds its users with `yuqing user add`
 DEMO_PASSWORD := demo-yuqing
+PORT ?= 8000
 
 VENDOR := src/yuqing/web/static/vendor
 
@@ -36,26 +37,22 @@ assets: $(VENDOR)/.installed
 
 install: $(VENV)/.installed $(VENDOR)/.installed
 
-# A fresh store in ./demo, the fictional sample replayed into it, then counts, a search, the hottest events and the alerts.
+# A fresh store in ./demo that comes alive: `yuqing run` replays four days of the fictional district
+# stream in about three minutes while `yuqing serve` shows it; Ctrl-C stops (DEMO_SECONDS=N: stop after N s).
 demo: install
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	cd $(DEMO) && ../$(YQ) init --region 131003
 	cp src/yuqing/data/demo/page_gbk.html $(DEMO)/inbox/
-	printf '\n[[sources]]\nname = "demo-stream"\nkind = "replay"\npath = "%s"\nplatform = "other"\nspeed = 0\nretime = true\ninterval = "1m"\n' \
+	printf '\n[[sources]]\nname = "demo-stream"\nkind = "replay"\npath = "%s"\nplatform = "other"\nspeed = 2000\nretime = "shift"\ninterval = "5s"\n' \
 		"$(CURDIR)/src/yuqing/data/demo/stream.jsonl" >> $(DEMO)/yuqing.toml
-	cd $(DEMO) && ../$(YQ) collect --once
-	cd $(DEMO) && ../$(YQ) sources
-	cd $(DEMO) && ../$(YQ) stats
-	cd $(DEMO) && ../$(YQ) search "万庄镇 火灾" --since 7d --limit 5
-	cd $(DEMO) && ../$(YQ) events --since 7d --top 5
-	cd $(DEMO) && ../$(YQ) alerts --limit 5
 	@echo "$(DEMO_PASSWORD)" | (cd $(DEMO) && ../$(YQ) user add demo --role admin --password-stdin)
-	@echo "Dashboard: make dashboard, then open http://127.0.0.1:8000/ and log in as demo / $(DEMO_PASSWORD)"
+	$(PY) scripts/demo.py $(DEMO) $(PORT)
+	@echo "The demo store stays in ./$(DEMO): cd $(DEMO) && ../$(YQ) events --since 7d; make dashboard serves it again."
 
 # The dashboard over the demo store (after `make demo`).
 dashboard: install
 	@test -f $(DEMO)/yuqing.db || { echo "run make demo first"; exit 2; }
-	cd $(DEMO) && ../$(YQ) serve --host 127.0.0.1 --port 8000
+	cd $(DEMO) && ../$(YQ) serve --host 127.0.0.1 --port $(PORT)
 
 test: install
 	YUQING_DATA=$(DATA) $(PY) -m pytest -n 2 -q

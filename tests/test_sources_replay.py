@@ -46,3 +46,27 @@ def test_live_retime_follows_the_replay_clock(tmp_path):
     due_records(path, state, wall, speed=60, retime=True)
     out = due_records(path, state, wall + timedelta(seconds=31), speed=60, retime=True)
     assert [parse_time(r.record["published_at"], wall) for r in out] == [wall + timedelta(seconds=30)]
+
+
+def test_shift_keeps_the_streams_spacing_and_ends_where_the_replay_began(tmp_path):
+    path, state = stream(tmp_path), ReplayState()
+    wall = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
+    first = [r for r in due_records(path, state, wall, speed=60, retime="shift") if hasattr(r, "record")]
+    later = due_records(path, state, wall + timedelta(seconds=65), speed=60, retime="shift")
+    rest = due_records(path, state, wall + timedelta(hours=1), speed=60, retime="shift")
+    times = [parse_time(r.record["published_at"], wall) for r in first + later + rest]
+    # delivered sped up (30 stream minutes per 30 wall seconds), dated with the stream's own
+    # spacing, the last item at the moment the replay began: never in the future
+    assert [r.record["id"] for r in later] == ["r30", "r60"]
+    assert times == [wall - timedelta(minutes=120 - m) for m in (0, 30, 60, 90, 120)]
+
+
+def test_a_wrong_retime_is_refused_when_the_config_is_read(tmp_path):
+    import pytest
+
+    from yuqing.collect import SourceConfig
+    from yuqing.settings import SettingsError, load_settings
+
+    s = load_settings(env={})
+    with pytest.raises(SettingsError, match="retime"):
+        SourceConfig.from_dict({"name": "r", "kind": "replay", "path": "x.jsonl", "retime": "sideways"}, s)

@@ -259,6 +259,10 @@ def run(ctx: Ctx) -> None:
             _err(f"analysed {value} items")
         elif step == "deliver":
             _err("messages: " + ", ".join(f"{k} {v}" for k, v in value.items() if v))
+        elif step == "config":
+            _err(f"yuqing.toml changed: sources now {', '.join(value) or 'none'}")
+        elif step == "config-error":
+            _err(f"yuqing.toml changed but cannot be used (keeping the previous sources): {value}")
 
     _err("running; Ctrl-C to stop")
     with Fetcher(settings) as fetcher:

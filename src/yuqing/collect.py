@@ -68,11 +68,19 @@ class SourceConfig:
                                 f"it takes {sorted(known | OPTIONS[kind])}")
         if raw.get("platform", "news") not in PLATFORMS:
             raise SettingsError(f"source {name!r}: platform must be one of {', '.join(PLATFORMS)}")
+        if kind == "replay":
+            _retime(raw.get("retime", False))
         path = str(settings.path(raw["path"])) if raw.get("path") else None
         return cls(name=name, kind=kind, url=raw.get("url"), path=path, platform=raw.get("platform", "news"),
                    label=raw.get("label"), authority=float(raw.get("authority", 0.5)),
                    interval=parse_duration(raw.get("interval", settings.default_interval)),
                    enabled=bool(raw.get("enabled", True)), options=options)
+
+
+def _retime(value: Any) -> bool | str:
+    if value == "shift" or isinstance(value, bool):
+        return value
+    raise SettingsError(f"replay retime = {value!r}: use true, false or \"shift\"")
 
 
 def configured_sources(settings: Settings) -> list[SourceConfig]:
@@ -107,7 +115,7 @@ def _records(cfg: SourceConfig, state: dict[str, Any], fetcher: Fetcher, store: 
     if cfg.kind == "replay":
         rs = replay.ReplayState(**saved)
         records = replay.due_records(Path(cfg.path), rs, now, float(cfg.options.get("speed", 0)),
-                                     bool(cfg.options.get("retime", False)))
+                                     _retime(cfg.options.get("retime", False)))
         return records, {"state": json.dumps(rs.__dict__)}, []
     # files: a drop folder; each file is imported once (again when it changes). The records
     # stream (a dropped file may be large); the new state is saved only after they are stored.

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .ingest import normalize_record
 from .models import Item, Quarantined, Raw, Report, SkipItem
-from .settings import Settings
+from .settings import Settings, SettingsError
 from .store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -378,7 +378,23 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
     sources = configured_sources(settings)
     workers = worker_count(settings)
     last_refresh = 0.0
+    config = settings.config_path
+    seen_mtime = config.stat().st_mtime if config and config.exists() else None
     while not stop():
+        if config and config.exists() and config.stat().st_mtime != seen_mtime:
+            # sources edited (the web's 信息源 page, or by hand): the next round uses them
+            seen_mtime = config.stat().st_mtime
+            try:
+                from .settings import load_settings
+
+                fresh = load_settings(config)
+                sources = configured_sources(fresh)
+                settings = fresh
+                if on_step:
+                    on_step("config", [s.name for s in sources])
+            except SettingsError as exc:
+                if on_step:
+                    on_step("config-error", str(exc))
         for result in collect_once(settings, store, fetcher):
             if on_step:
                 on_step("collect", result)

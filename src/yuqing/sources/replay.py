@@ -35,12 +35,15 @@ def load_stream(path: Path, now: datetime, max_bytes: int) -> tuple[list[tuple[d
     return timed, bad
 
 
-def due_records(path: Path, state: ReplayState, now: datetime, speed: float, retime: bool,
+def due_records(path: Path, state: ReplayState, now: datetime, speed: float, retime: bool | str,
                 max_bytes: int = 2_000_000) -> list[Raw | Quarantined]:
     """Return the records whose turn has come and advance the state.
 
     speed 0 plays everything at once; speed N plays N stream-seconds per wall second. With
-    `retime`, published_at moves to the replay's clock (the last item lands "now" at speed 0).
+    `retime`, published_at moves to the replay's clock (the last item lands "now" at speed 0;
+    at speed N the stream's times are squeezed N-fold). With `retime = "shift"` the stream keeps
+    its own spacing and ends where the replay began: a sped-up replay delivers days of history
+    in minutes, each item dated as it was, relative to now (the live demo).
     """
     timed, bad = load_stream(path, now, max_bytes)
     if not timed:
@@ -58,7 +61,10 @@ def due_records(path: Path, state: ReplayState, now: datetime, speed: float, ret
     out: list[Raw | Quarantined] = list(bad) if first else []
     for t, raw in timed[state.emitted:due]:
         record = dict(raw.record)
-        if retime:
+        if retime == "shift":
+            new_t = start + (t - t_last)
+            record["published_at"] = new_t.isoformat()
+        elif retime:
             new_t = start + (t - t_last) if speed <= 0 else start + (t - t0) / speed
             record["published_at"] = new_t.isoformat()
         out.append(Raw(raw.origin, record))

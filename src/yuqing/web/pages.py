@@ -57,7 +57,7 @@ def register(app: FastAPI, web) -> None:
         towns = dashboard.bar_chart(trends["towns"], "相关信息") if trends and trends.get("towns") else None
         return web.page(request, "overview.html", user, o=dashboard.overview(store, clock), clock=clock, towns_chart=towns,
                         events=store.list_events(None, 10), alerts=store.list_alerts(10), trends=trends,
-                        trends_at=at, trends_error=web.trends.error, stats=store.stats())
+                        trends_at=at, trends_error=web.trends.error, total=store.count_items())
 
     @app.get("/parts/alerts", response_class=HTMLResponse)
     def alerts_part(request: Request, user: User = user_dep):
