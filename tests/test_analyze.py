@@ -129,6 +129,7 @@ def test_migration_3_adds_the_analysis_columns_to_an_older_database(settings):
     with sqlite3.connect(db) as c:                                   # make it look pre-migration-3
         c.execute("DROP INDEX items_pending")
         c.execute("DROP INDEX items_category")
+        c.execute("DROP INDEX items_volume")                        # migration 6 indexes a column of 3
         for col in ("analyzed_ts", "relevant", "category", "sentiment", "risk", "duplicate_of"):
             c.execute(f"ALTER TABLE items DROP COLUMN {col}")
         c.execute("DELETE FROM schema_migrations WHERE version = 3")

@@ -29,7 +29,7 @@ def test_init_writes_config_and_scheme_for_a_region(tmp_path):
     scheme = (tmp_path / "scheme.yaml").read_text(encoding="utf-8")
     assert 'region: "131003"' in scheme and "河北省 廊坊市 广阳区" in scheme and "广阳区综合监测" in scheme
     settings = load_settings(tmp_path / "yuqing.toml", env={})
-    assert settings.database_url == "sqlite:///yuqing.db" and settings.sources[0]["kind"] == "files"
+    assert settings.database_url == f"sqlite:///{tmp_path}/yuqing.db" and settings.sources[0]["kind"] == "files"
     again = yq(tmp_path, "init", "--region", "131003", check=False)
     assert again.returncode == 2 and "--force" in again.stderr
     bad = yq(tmp_path, "init", "--region", "999999", "--force", check=False)
@@ -110,7 +110,7 @@ def test_settings_precedence_and_errors(tmp_path):
         load_settings(cfg, env={})
     with pytest.raises(SettingsError, match="not a valid float"):
         load_settings(env={"YUQING_FETCH_TIMEOUT": "soon"})
-    assert load_settings(env={"YUQING_DATABASE_URL": "sqlite:///x.db"}).database_url == "sqlite:///x.db"
+    assert load_settings(env={"YUQING_DATABASE_URL": "sqlite:///x.db"}).database_url == f"sqlite:///{Path.cwd()}/x.db"   # no config: the working directory
     with pytest.raises(SettingsError, match="not a known time zone"):
         load_settings(env={"YUQING_TIMEZONE": "Mars/Olympus"})
 
@@ -146,3 +146,22 @@ def test_collect_keeps_polling_until_stopped(tmp_path):
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0 and "stopped" in err
+
+
+def test_a_config_used_from_elsewhere_finds_its_store_and_scheme(tmp_path, monkeypatch):
+    """`yuqing -c /etc/yuqing/yuqing.toml run` from any directory: the relative database and
+    scheme paths are beside the config (before, the scheme was silently not loaded)."""
+    from yuqing.pipeline import make_analyzer
+    from yuqing.settings import load_settings
+
+    conf = tmp_path / "etc"
+    conf.mkdir()
+    (conf / "yuqing.toml").write_text('database_url = "sqlite:///data/y.db"\nscheme = "scheme.yaml"\n', encoding="utf-8")
+    (conf / "scheme.yaml").write_text('name: 远处\nregion: "131003"\n', encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    s = load_settings(conf / "yuqing.toml", env={})
+    assert s.database_url == f"sqlite:///{conf}/data/y.db"
+    assert make_analyzer(s).scheme.name == "远处"
+    assert load_settings(env={}, database_url="sqlite:///:memory:").database_url == "sqlite:///:memory:"

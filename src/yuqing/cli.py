@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -276,8 +277,9 @@ def run(ctx: Ctx) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option("--workers", type=int, default=None, help="Server processes (default: the web_workers setting).")
 @pass_ctx
-def serve(ctx: Ctx, host: str, port: int) -> None:
+def serve(ctx: Ctx, host: str, port: int, workers: int | None) -> None:
     """Serve the dashboard and the API (log in with a user from `yuqing user add`).
 
     \b
@@ -288,8 +290,19 @@ def serve(ctx: Ctx, host: str, port: int) -> None:
 
     from .web.app import create_app
 
+    workers = workers or ctx.settings.web_workers
+    store = ctx.store                      # opened (and migrated) once, here
     _err(f"http://{host}:{port}/  (API docs: /api/docs)")
-    uvicorn.run(create_app(ctx.settings, ctx.store), host=host, port=port, log_level="warning")
+    if workers <= 1:
+        uvicorn.run(create_app(ctx.settings, store), host=host, port=port, log_level="warning")
+        return
+    from .settings import CONFIG_ENV
+
+    if ctx.settings.config_path is None:
+        raise click.UsageError("--workers needs a config file (yuqing.toml) that every server process reads")
+    os.environ[CONFIG_ENV] = str(ctx.settings.config_path)
+    uvicorn.run("yuqing.web.app:app_from_config", factory=True, workers=workers, host=host, port=port,
+                log_level="warning")
 
 
 @main.command()

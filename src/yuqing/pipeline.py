@@ -169,7 +169,8 @@ def make_analyzer(settings: Settings, scheme_path: str | None = None, configured
     from .scheme import load_scheme
     from .starter import known_region
 
-    path = Path(scheme_path or settings.scheme)
+    # the configured scheme is beside the config file, whatever the working directory
+    path = Path(scheme_path) if scheme_path else settings.path(settings.scheme)
     scheme = load_scheme(path, known_region) if (scheme_path or (configured and path.is_file())) else None
     return Analyzer(scheme, settings.model_dir)
 

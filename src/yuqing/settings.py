@@ -26,7 +26,7 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", "sqlite:///yuqing.db",
-            "Where items are stored: sqlite:///PATH (default, in the working directory) or postgresql://…"),
+            "Where items are stored: sqlite:///PATH (a relative PATH is beside the config file) or postgresql://…"),
     Setting("scheme", "scheme.yaml", "Path of the monitoring scheme (region, word rule, alert block)."),
     Setting("timezone", "Asia/Shanghai", "Zone for times written without an offset."),
     Setting("model_dir", "",
@@ -65,6 +65,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_sender", "yuqing@localhost", "From address of alert mail."),
     Setting("web_secret_key", "", "Key that signs web sessions; empty: a random key kept in yuqing.secret beside the config."),
     Setting("web_secure_cookies", False, "Send the session cookie over HTTPS only (set it when served behind HTTPS)."),
+    Setting("web_counts_ttl_s", 30.0, "Seconds the overview's volume and sentiment counts are reused before they are counted again."),
+    Setting("web_workers", 1, "Server processes for `yuqing serve` (more use more cores; each keeps its own caches)."),
     Setting("fetch_timeout", 20.0, "Seconds before a fetch (connect or read) gives up."),
     Setting("fetch_max_bytes", 5_000_000, "Largest response body read; a larger one is cut off and refused."),
     Setting("fetch_max_redirects", 5, "Redirects followed before a fetch is refused as a loop."),
@@ -190,6 +192,10 @@ def load_settings(config: str | os.PathLike | None = None, env: Mapping[str, str
     except (KeyError, ValueError):
         raise SettingsError(f"timezone = {values['timezone']!r} is not a known time zone") from None
     base = path.resolve().parent if found else Path.cwd()
+    url = values["database_url"]
+    if url.startswith("sqlite:///") and url[10:] and url[10:] != ":memory:" and not Path(url[10:]).is_absolute():
+        # beside the config, whatever the working directory (`yuqing -c /etc/yuqing/yuqing.toml run`)
+        values["database_url"] = "sqlite:///" + str(base / url[10:])
     try:
         from .alerts.rules import RuleError, parse_rules
 

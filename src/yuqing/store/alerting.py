@@ -272,6 +272,17 @@ class AlertingStore:
             conn.execute(audit_log.insert().values(ts=time.time(), user=user, action=action, target=target,
                                                    detail=detail))
 
+    def login_failures(self, user: str, address: str, since_ts: float) -> int:
+        """Failed logins of this user from this address since then, and since their last login
+        from it (the throttle; kept in the store so that every server process and a restart
+        see the same count)."""
+        with self.engine.connect() as conn:
+            last_ok = conn.execute(select(func.max(audit_log.c.ts)).where(
+                audit_log.c.user == user, audit_log.c.action == "login", audit_log.c.target == address)).scalar()
+            return conn.execute(select(func.count()).select_from(audit_log).where(
+                audit_log.c.user == user, audit_log.c.action == "login.failed", audit_log.c.target == address,
+                audit_log.c.ts > max(since_ts, last_ok or 0))).scalar_one()
+
     def audit_entries(self, limit: int = 100) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(limit))]

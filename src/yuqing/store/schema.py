@@ -275,6 +275,8 @@ def _dashboard(conn: Connection) -> None:
     # count never reads a row (1M items: 7 days of counts from the index alone).
     conn.execute(text("CREATE INDEX IF NOT EXISTS items_volume ON items (published_ts, platform, sentiment, relevant)"))
     api_tokens.create(conn, checkfirst=True)
+    # the login throttle counts recent failures per user and address from the audit log
+    conn.execute(text("CREATE INDEX IF NOT EXISTS audit_user_action ON audit_log (user, action, ts)"))
 
 
 def migrate(conn: Connection) -> list[int]:

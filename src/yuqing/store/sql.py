@@ -411,6 +411,19 @@ class Store(AlertingStore):
         with self.engine.connect() as conn:
             return [orjson.loads(r) for r in conn.execute(query.order_by(key, events.c.id).limit(limit)).scalars()]
 
+    def event_briefs(self, since_ts: int, limit: int = 300) -> list[dict[str, Any]]:
+        """The hottest events last active since then, with only what comparing them needs (id,
+        title, heat, stage label, keywords, place codes) — the records' JSON is read by SQLite."""
+        sql = text("SELECT id, title, heat, json_extract(record, '$.stage.label') AS stage, "
+                   "json_extract(record, '$.keywords') AS keywords, "
+                   "(SELECT json_group_array(json_extract(p.value, '$.code')) FROM json_each(record, '$.places') p) AS places "
+                   "FROM events WHERE last_ts >= :since AND merged_into IS NULL AND record IS NOT NULL "
+                   "ORDER BY heat DESC, id LIMIT :limit")
+        with self.engine.connect() as conn:
+            return [{"id": r.id, "title": r.title, "heat": r.heat, "stage": r.stage,
+                     "keywords": orjson.loads(r.keywords or "[]"), "places": orjson.loads(r.places or "[]")}
+                    for r in conn.execute(sql, {"since": int(since_ts), "limit": limit})]
+
     def get_event(self, event_id: str) -> dict[str, Any] | None:
         """An event's record (following merges)."""
         with self.engine.connect() as conn:

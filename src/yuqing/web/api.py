@@ -74,7 +74,7 @@ def register(app: FastAPI, web) -> None:
     def overview(user: User = dep):
         """Volume by platform (24 h by hour, 7 d by day), sentiment, rising keywords, towns."""
         clock = web.clock()
-        o = dashboard.overview(store, clock)
+        o = web.counts.get("overview", lambda: dashboard.overview(store, clock))
         trends, at = web.trends.get()
         return {"as_of": clock, "items_24h": o["items_24h"], "items_7d": o["items_7d"], "negative_7d": o["negative_7d"],
                 "hours": _series(o["hours"]), "days": _series(o["days"]), "trends": trends, "trends_at": at}

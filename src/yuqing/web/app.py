@@ -15,7 +15,6 @@ import os
 import re
 import secrets
 import time
-from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -32,7 +31,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from ..alerts.users import PermissionDenied, User, require, verify_password
 from ..models import BEIJING
 from ..settings import Settings
-from .dashboard import Background
+from .dashboard import Background, TTLCache
 
 LOGIN_FAILURES = 5            # per user and address within LOGIN_WINDOW_S, then 429
 LOGIN_WINDOW_S = 15 * 60
@@ -91,6 +90,7 @@ class Web:
     store: Any
     templates: Jinja2Templates
     trends: Background = field(init=False)
+    counts: TTLCache = field(init=False)
 
     def clock(self) -> float:
         from ..pipeline import stream_clock
@@ -134,6 +134,16 @@ class Web:
     charts_ok: bool = False
 
 
+def app_from_config() -> FastAPI:
+    """The app for `yuqing serve --workers N`: each server process opens the store named by the
+    config in YUQING_CONFIG."""
+    from ..settings import load_settings
+    from ..store import open_store
+
+    settings = load_settings()
+    return create_app(settings, open_store(settings.database_url, migrate=False))
+
+
 def create_app(settings: Settings, store) -> FastAPI:
     from . import admin, api, pages
 
@@ -169,8 +179,8 @@ def create_app(settings: Settings, store) -> FastAPI:
     from .dashboard import trends
 
     web.trends = Background(lambda: trends(store, web.clock(), region), ttl_s=300)
+    web.counts = TTLCache(settings.web_counts_ttl_s)
     app.state.web = web
-    failures: dict[tuple[str, str], deque] = defaultdict(deque)
 
     @app.exception_handler(NotLoggedIn)
     async def to_login(request: Request, _exc: NotLoggedIn):
@@ -186,22 +196,17 @@ def create_app(settings: Settings, store) -> FastAPI:
     def login(request: Request, name: str = Form(...), password: str = Form(...), csrf: str = Form(""),
               next: str = Form("/")):
         web.check_csrf(request, csrf)
-        key = (name, request.client.host if request.client else "?")
-        recent = failures[key]
-        while recent and time.time() - recent[0] > LOGIN_WINDOW_S:
-            recent.popleft()
-        if len(recent) >= LOGIN_FAILURES:
-            store.audit(name, "login.throttled", request.url.path)
+        address = request.client.host if request.client else "?"
+        if store.login_failures(name, address, time.time() - LOGIN_WINDOW_S) >= LOGIN_FAILURES:
+            store.audit(name, "login.throttled", address)
             raise HTTPException(429, "登录失败次数过多，请 15 分钟后再试")
         row = store.get_user(name)
         if row is None or row["disabled"] or not verify_password(password, row["password_hash"]):
-            recent.append(time.time())
-            store.audit(name, "login.failed", key[1])
+            store.audit(name, "login.failed", address)
             return web.page(request, "login.html", None, next=next, error="用户名或密码错误")
-        recent.clear()
         request.session.clear()
         request.session["user"] = name
-        store.audit(name, "login", key[1])
+        store.audit(name, "login", address)
         return RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
 
     @app.post("/logout")

@@ -199,16 +199,35 @@ def related_events(store, e: dict[str, Any], limit: int = 5) -> list[dict[str, A
     places = {p["code"] for p in e.get("places") or [] if len(p.get("code", "")) >= 9}
     words = set(e.get("keywords") or [])
     scored = []
-    for other in store.list_events(int(e["last_ts"]) - 30 * 86400, 300):
+    for other in store.event_briefs(int(e["last_ts"]) - 30 * 86400, 300):
         if other["id"] == e["id"]:
             continue
-        shared_places = places & {p["code"] for p in other.get("places") or []}
-        shared_words = words & set(other.get("keywords") or [])
-        score = 2 * len(shared_places) + len(shared_words)
+        shared_places = places & set(other["places"])
+        shared_words = words & set(other["keywords"])
         if shared_places or len(shared_words) >= 2:
-            scored.append((score, other["heat"]["value"], other, sorted(shared_words)))
+            scored.append((2 * len(shared_places) + len(shared_words), other["heat"] or 0, other, sorted(shared_words)))
     scored.sort(key=lambda s: (-s[0], -s[1]))
     return [{"event": o, "shared": w} for _, _, o, w in scored[:limit]]
+
+
+class TTLCache:
+    """Values kept for `ttl_s` seconds (the overview's counts: a minute-old count is still true
+    enough, and recounting a week of items for every page view is not needed)."""
+
+    def __init__(self, ttl_s: float):
+        self.ttl_s = ttl_s
+        self.values: dict[Any, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        hit = self.values.get(key)
+        if hit is not None and time.time() - hit[0] < self.ttl_s:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            self.values = {k: v for k, v in self.values.items() if time.time() - v[0] < self.ttl_s}
+            self.values[key] = (time.time(), value)
+        return value
 
 
 def when(ts: float) -> str:

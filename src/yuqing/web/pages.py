@@ -55,7 +55,8 @@ def register(app: FastAPI, web) -> None:
         clock = web.clock()
         trends, at = web.trends.get()
         towns = dashboard.bar_chart(trends["towns"], "相关信息") if trends and trends.get("towns") else None
-        return web.page(request, "overview.html", user, o=dashboard.overview(store, clock), clock=clock, towns_chart=towns,
+        o = web.counts.get("overview", lambda: dashboard.overview(store, clock))
+        return web.page(request, "overview.html", user, o=o, clock=clock, towns_chart=towns,
                         events=store.list_events(None, 10), alerts=store.list_alerts(10), trends=trends,
                         trends_at=at, trends_error=web.trends.error, total=store.count_items())
 
