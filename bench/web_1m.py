@@ -90,10 +90,18 @@ def build(copies: int, base_n: int) -> dict:
                 f"category, risk, heat, stage, json_set(record, '$.id', id || '~{k}'), NULL, "
                 f"merged_into || '~{k}', updated_ts FROM events WHERE instr(id, '~') = 0")
         sql(f"INSERT INTO items_fts(rowid, seg) SELECT seq, seg FROM items WHERE seq > {base_seq}")
-    with store.engine.connect() as conn:
-        conn.exec_driver_sql("ANALYZE")
-        n = conn.exec_driver_sql("SELECT count(*) FROM items").scalar()
-        n_events = conn.exec_driver_sql("SELECT count(*) FROM events").scalar()
+    return finish(store, copies, base_seq, analysed_s, t0)
+
+
+def finish(store, copies: int, base_seq: int, analysed_s: float, t0: float) -> dict:
+    import sqlite3
+
+    store.engine.dispose()
+    with sqlite3.connect(WORK / "web.db") as raw:       # outside any transaction of SQLAlchemy's
+        raw.execute("ANALYZE")
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        n = raw.execute("SELECT count(*) FROM items").fetchone()[0]
+        n_events = raw.execute("SELECT count(*) FROM events").fetchone()[0]
     from yuqing.alerts.users import hash_password
 
     for i in range(25):
@@ -147,14 +155,14 @@ def summary(ms: list[float]) -> dict:
     return {"n": len(ms), "p50_ms": round(median(ms), 1), "p95_ms": round(pct(ms, 0.95), 1), "max_ms": round(max(ms), 1)}
 
 
-def measure(users: int, seconds: float) -> dict:
+def measure(users: int, seconds: float, workers: int) -> dict:
     from yuqing.settings import load_settings
     from yuqing.store import open_store
 
     store = open_store(load_settings(WORK / "yuqing.toml", env={}).database_url)
     port = free_port()
     server = subprocess.Popen([str(Path(sys.executable).parent / "yuqing"), "--config", str(WORK / "yuqing.toml"),
-                               "serve", "--host", "127.0.0.1", "--port", str(port)],
+                               "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=WORK)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -216,7 +224,7 @@ def measure(users: int, seconds: float) -> dict:
         concurrent = {**summary(latencies), "users": users, "seconds": round(wall, 1),
                       "requests_per_s": round(len(latencies) / wall, 1), "errors": len(errors),
                       "error_examples": errors[:5]}
-        return {"single": single, "concurrent": concurrent, "trends_ready_s": trends_ready_s}
+        return {"workers": workers, "single": single, "concurrent": concurrent, "trends_ready_s": trends_ready_s}
     finally:
         server.terminate()
         server.wait(10)
@@ -229,14 +237,17 @@ def main() -> None:
     ap.add_argument("--base", type=int, default=20_000)
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--workers", type=int, default=1)
     args = ap.parse_args()
     if args.rebuild or not (WORK / "built.json").exists():
         built = build(args.copies, args.base)
     else:
         built = json.loads((WORK / "built.json").read_text())
     print(json.dumps({"store": built}, ensure_ascii=False), flush=True)
-    res = {"store": built, **measure(args.users, args.seconds)}
-    out = ROOT / "bench" / "out" / "web_1m.json"
+    if not built.get("alerts"):
+        raise SystemExit("the store has no alerts: the scheme was not loaded")
+    res = {"store": built, **measure(args.users, args.seconds, args.workers)}
+    out = ROOT / "bench" / "out" / f"web_1m_w{args.workers}.json"
     out.write_text(json.dumps(res, ensure_ascii=False, indent=1))
     print(json.dumps(res, ensure_ascii=False, indent=1))
 

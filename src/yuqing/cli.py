@@ -299,7 +299,9 @@ def serve(ctx: Ctx, host: str, port: int, workers: int | None) -> None:
     from .settings import CONFIG_ENV
 
     if ctx.settings.config_path is None:
-        raise click.UsageError("--workers needs a config file (yuqing.toml) that every server process reads")
+        _err("one server process: more need a config file (yuqing.toml) that each of them reads")
+        uvicorn.run(create_app(ctx.settings, store), host=host, port=port, log_level="warning")
+        return
     os.environ[CONFIG_ENV] = str(ctx.settings.config_path)
     uvicorn.run("yuqing.web.app:app_from_config", factory=True, workers=workers, host=host, port=port,
                 log_level="warning")

@@ -66,7 +66,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web_secret_key", "", "Key that signs web sessions; empty: a random key kept in yuqing.secret beside the config."),
     Setting("web_secure_cookies", False, "Send the session cookie over HTTPS only (set it when served behind HTTPS)."),
     Setting("web_counts_ttl_s", 30.0, "Seconds the overview's volume and sentiment counts are reused before they are counted again."),
-    Setting("web_workers", 1, "Server processes for `yuqing serve` (more use more cores; each keeps its own caches)."),
+    Setting("web_workers", 2, "Server processes for `yuqing serve`, one per core (each keeps its own caches); 1 without a config file."),
     Setting("fetch_timeout", 20.0, "Seconds before a fetch (connect or read) gives up."),
     Setting("fetch_max_bytes", 5_000_000, "Largest response body read; a larger one is cut off and refused."),
     Setting("fetch_max_redirects", 5, "Redirects followed before a fetch is refused as a loop."),

@@ -395,6 +395,7 @@ class Store(AlertingStore):
 
         now = int(time.time())
         rows = [{"b_id": r["id"], "title": r["title"], "category": r["category"], "risk": r["risk"]["level"],
+                 "tags": orjson.dumps({"k": r.get("keywords") or [], "p": [p["code"] for p in r.get("places") or []]}).decode(),
                  "heat": r["heat"]["value"], "stage": r["stage"]["name"], "size": r["size"],
                  "first_ts": r["first_ts"], "last_ts": r["last_ts"],
                  "record": orjson.dumps(r).decode(), "updated_ts": now} for r in records]
@@ -413,16 +414,19 @@ class Store(AlertingStore):
 
     def event_briefs(self, since_ts: int, limit: int = 300) -> list[dict[str, Any]]:
         """The hottest events last active since then, with only what comparing them needs (id,
-        title, heat, stage label, keywords, place codes) — the records' JSON is read by SQLite."""
-        sql = text("SELECT id, title, heat, json_extract(record, '$.stage.label') AS stage, "
-                   "json_extract(record, '$.keywords') AS keywords, "
-                   "(SELECT json_group_array(json_extract(p.value, '$.code')) FROM json_each(record, '$.places') p) AS places "
-                   "FROM events WHERE last_ts >= :since AND merged_into IS NULL AND record IS NOT NULL "
-                   "ORDER BY heat DESC, id LIMIT :limit")
+        title, heat, stage label, keywords, place codes) — from the small `tags` column."""
+        from ..events.burst import STAGES
+
+        query = (select(events.c.id, events.c.title, events.c.heat, events.c.stage, events.c.tags)
+                 .where(events.c.last_ts >= int(since_ts), events.c.merged_into.is_(None), events.c.record.is_not(None))
+                 .order_by(events.c.heat.desc(), events.c.id).limit(limit))
+        out = []
         with self.engine.connect() as conn:
-            return [{"id": r.id, "title": r.title, "heat": r.heat, "stage": r.stage,
-                     "keywords": orjson.loads(r.keywords or "[]"), "places": orjson.loads(r.places or "[]")}
-                    for r in conn.execute(sql, {"since": int(since_ts), "limit": limit})]
+            for r in conn.execute(query):
+                tags = orjson.loads(r.tags) if r.tags else {}
+                out.append({"id": r.id, "title": r.title, "heat": r.heat, "stage": STAGES.get(r.stage, r.stage),
+                            "keywords": tags.get("k") or [], "places": tags.get("p") or []})
+        return out
 
     def get_event(self, event_id: str) -> dict[str, Any] | None:
         """An event's record (following merges)."""

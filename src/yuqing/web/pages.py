@@ -118,9 +118,10 @@ def register(app: FastAPI, web) -> None:
                         original=original, metrics=orjson.loads(item["metrics"]) if item.get("metrics") else {})
 
     @app.get("/alerts", response_class=HTMLResponse)
-    def alerts(request: Request, level: str = "", state: str = "", user: User = user_dep):
-        rows = store.list_alerts(300, level=level or None, state=state or None)
-        return web.page(request, "alerts.html", user, alerts=rows, level=level, state=state)
+    def alerts(request: Request, level: str = "", state: str = "", limit: int = 100, user: User = user_dep):
+        limit = max(10, min(limit, 2000))
+        rows = store.list_alerts(limit, level=level or None, state=state or None)
+        return web.page(request, "alerts.html", user, alerts=rows, level=level, state=state, limit=limit)
 
     @app.get("/cases/{case_id}", response_class=HTMLResponse)
     def case_page(request: Request, case_id: int, user: User = user_dep):
