@@ -22,6 +22,12 @@ def main() -> None:
         page.fill("input[name=password]", "demo-yuqing")
         page.click("form[action='/login'] button")
         page.wait_for_selector("#c-hours[data-drawn] canvas")
+        for _ in range(30):                      # the trends panel fills once its background job is done
+            if "正在统计" not in page.inner_text("main"):
+                break
+            page.wait_for_timeout(1000)
+            page.reload()
+            page.wait_for_selector("#c-hours[data-drawn] canvas")
         page.wait_for_timeout(1500)             # chart animations
         page.screenshot(path=out, full_page=False)
         browser.close()

@@ -180,6 +180,7 @@ def create_app(settings: Settings, store) -> FastAPI:
 
     web.trends = Background(lambda: trends(store, web.clock(), region), ttl_s=300)
     web.counts = TTLCache(settings.web_counts_ttl_s)
+    web.trends.refresh()                   # started now, so that the first overview has it
     app.state.web = web
 
     @app.exception_handler(NotLoggedIn)
