@@ -121,7 +121,7 @@ def test_overview_hottest_event_alert_case_to_closed(server, page, browser):
     assert page.locator("h2", has_text="热点事件").count() == 1
     # open the hottest event: the first row of the hot-events table
     hottest = store.list_events(None, 1)[0]
-    page.locator("table").nth(0).locator("a").first.click()
+    page.locator("table.hot-events a").first.click()
     page.wait_for_url(f"{base}/events/{hottest['id']}")
     page.wait_for_selector("#c-timeline[data-drawn] canvas")
     assert hottest["title"] in page.inner_text("h1")
