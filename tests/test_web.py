@@ -4,6 +4,7 @@ role-free pages behind the login, hostile scraped text escaped."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -227,6 +228,9 @@ GET_MATRIX = {
     "/scheme":            (303, 200, 200, 200),
     "/sources":           (303, 200, 200, 200),
     "/kpi":               (303, 200, 200, 200),
+    "/reports":           (303, 200, 200, 200),
+    "/reports/{report}":  (303, 200, 200, 200),
+    "/reports/{report}.docx": (303, 200, 200, 200),
     "/users":             (303, 403, 403, 200),
     "/login":             (200, 200, 200, 200),
     "/api/docs":          (303, 200, 200, 200),
@@ -244,6 +248,8 @@ GET_MATRIX = {
 # POST routes: what each role gets for a well-formed request with a valid CSRF token (the
 # action itself is tested below); without a login a form is sent to the login page.
 POST_MATRIX = {
+    "/reports (make)":    (303, 303, 303, 303),
+    "/reports/N/edit (issue)": (303, 403, 303, 409),   # leaders issue; then it is final
     "/scheme (save)":     (303, 403, 403, 200),
     "/sources":           (303, 403, 403, 409),     # 409: this site has no yuqing.toml to write
     "/users (add)":       (303, 403, 403, 303),
@@ -265,9 +271,13 @@ def test_role_route_matrix_covers_every_route(site):
     app, store = site
     event = store.list_events(None, 1)[0]["id"]
     case = store.list_alerts(1)[0]["case_id"]
-    ids = {"event": event, "case": case, "item": "t:x"}
+    from yuqing.reports.make import make_report
+
+    report = make_report(store, app.state.web.settings, "daily", "test", date(2026, 11, 28))
+    ids = {"event": event, "case": case, "item": "t:x", "report": report}
     declared = {re.sub(r"\?.*", "", p).replace("{event}", "{event_id}").replace("{case}", "{case_id}")
-                .replace("{item}", "{item_id:path}").replace("export.csv", "export.{fmt}") for p in GET_MATRIX}
+                .replace("{item}", "{item_id:path}").replace("export.csv", "export.{fmt}")
+                .replace("{report}.docx", "{report_id:int}.{fmt}").replace("{report}", "{report_id:int}") for p in GET_MATRIX}
     missing = route_paths(app) - declared
     assert not missing, f"routes without a role decision in GET_MATRIX: {missing}"
     clients = [TestClient(app)]
@@ -280,6 +290,8 @@ def test_role_route_matrix_covers_every_route(site):
         got = tuple(c.get(url, follow_redirects=False).status_code for c in clients)
         assert got == expected, (path, got)
     forms = {
+        "/reports (make)": ("/reports", {"kind": "daily", "day": "2026-11-28"}),
+        "/reports/N/edit (issue)": (f"/reports/{report}/edit", {"text": "建议持续关注。", "action": "issue"}),
         "/scheme (save)": ("/scheme", {"text": 'name: t\nregion: "131003"\nalert:\n  min_risk: high\n', "action": "save"}),
         "/sources": ("/sources", {"name": "x", "kind": "feed", "url": "http://127.0.0.1/x"}),
         "/users (add)": ("/users", {"action": "add", "name": "新人", "password": PASSWORD, "role": "analyst"}),
@@ -473,3 +485,43 @@ def test_charts_fill_quiet_hours():
         ("2026-11-28T22", 3), ("2026-11-28T23", 0), ("2026-11-29T00", 0), ("2026-11-29T01", 2)]
     assert [n for _, n in fill_hours([("2026-11-28T22", 3), ("2026-11-29T01", 5)], carry=True)] == [3, 3, 3, 5]
     assert fill_hours([]) == []
+
+
+def test_a_report_is_made_edited_issued_downloaded_and_rated(site):
+    from docx import Document
+    import io
+
+    app, store = site
+    analyst, leader = TestClient(app), TestClient(app)
+    login(analyst)
+    login(leader, "李科长")
+    token = csrf_of(analyst.get("/reports").text)
+    r = analyst.post("/reports", data={"csrf": token, "kind": "weekly", "day": "2026-11-28"}, follow_redirects=False)
+    url = r.headers["location"]
+    report_id = int(url.rsplit("/", 1)[1])
+    page = analyst.get(url).text
+    assert "廊坊市广阳区网络舆情周报" in page and "六、研判与建议" in page and 'data:image/png;base64,' in page
+    analyst.post(f"{url}/edit", data={"csrf": token, "text": "万庄镇仓库火灾需持续关注。\n建议应急部门发布进展。", "action": "save"})
+    assert analyst.post(f"{url}/edit", data={"csrf": token, "text": "x", "action": "issue"}).status_code == 403
+    lead_token = csrf_of(leader.get(url).text)
+    leader.post(f"{url}/edit", data={"csrf": lead_token, "text": "万庄镇仓库火灾需持续关注。\n建议应急部门发布进展。",
+                                     "action": "issue"})
+    saved = store.get_report(report_id)
+    assert saved["issued_by"] == "李科长"
+    advice = [st["text"] for st in saved["data"]["sections"][-1]["statements"]]
+    assert advice == ["万庄镇仓库火灾需持续关注。", "建议应急部门发布进展。"]
+    docx = analyst.get(f"/reports/{report_id}.docx")
+    assert docx.status_code == 200 and "attachment" in docx.headers["content-disposition"]
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    assert "建议应急部门发布进展。" in text and "签发：李科长" in text and "系统生成的初稿" not in text
+    assert analyst.get(f"/reports/{report_id}.pdf").content.startswith(b"%PDF")
+    assert analyst.get(f"/reports/{report_id}.odt").status_code == 404
+    analyst.post(f"{url}/feedback", data={"csrf": token, "rating": 5, "comment": "有用"})
+    assert analyst.post(f"{url}/feedback", data={"csrf": token, "rating": 9}).status_code == 400
+    assert [f["rating"] for f in store.feedback() if f["report_id"] == report_id] == [5]
+    # a special report from the event page
+    fire = store.events_of(["t:x"])["t:x"]
+    assert "生成专报" in analyst.get(f"/events/{fire}").text
+    r = analyst.post("/reports", data={"csrf": token, "kind": "special", "event": fire}, follow_redirects=False)
+    assert "舆情专报" in analyst.get(r.headers["location"]).text
+    assert analyst.post("/reports", data={"csrf": token, "kind": "special", "event": "e-999999"}).status_code == 404

@@ -84,7 +84,7 @@ def page(browser, request):
     pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     # a download ends its navigation with ERR_ABORTED: that is how Chromium hands it over
-    pg.on("requestfailed", lambda r: None if "/export." in r.url and "ERR_ABORTED" in (r.failure or "")
+    pg.on("requestfailed", lambda r: None if re.search(r"/export\.|/reports/\d+\.", r.url) and "ERR_ABORTED" in (r.failure or "")
           else problems.append(f"request failed: {r.url} {r.failure}"))
     pg.problems = problems
     yield pg
@@ -145,6 +145,29 @@ def test_overview_hottest_event_alert_case_to_closed(server, page, browser):
         [("小王", "已研判"), ("小王", "已上报"), ("李科长", "处置中"), ("李科长", "已办结")]
     assert "用时" in leader.inner_text("main")
     leader.context.close()
+
+
+def test_a_daily_report_is_generated_and_downloaded(server, page, tmp_path):
+    from docx import Document
+
+    base, store = server
+    log_in(page, base, "小王")
+    page.click("header a[href='/reports']")
+    page.fill("form.make-report input[name=day]", "2026-11-28")
+    page.select_option("form.make-report select[name=kind]", "daily")
+    page.click("form.make-report button")
+    page.wait_for_url(re.compile(r"/reports/\d+$"))
+    assert page.inner_text("h1") == "廊坊市广阳区网络舆情日报"
+    page.wait_for_selector("img[alt='各平台信息量']")
+    with page.expect_download() as dl:
+        page.click("a.download[href$='.docx']")
+    path = tmp_path / "report.docx"
+    dl.value.save_as(path)
+    assert dl.value.suggested_filename == "廊坊市广阳区网络舆情日报-2026年11月28日-" + page.url.rsplit("/", 1)[1] + ".docx"
+    doc = Document(str(path))
+    assert doc.paragraphs[0].text == "廊坊市广阳区网络舆情日报"
+    assert any(p.text == "五、处置情况" for p in doc.paragraphs)
+    assert not page.problems, page.problems
 
 
 def test_search_and_export_masks_personal_data(server, page, tmp_path):

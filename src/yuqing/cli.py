@@ -626,6 +626,62 @@ def user_add(ctx: Ctx, name: str, role: str, department: str | None, password_st
     _err(f"user {name} added as {role}")
 
 
+@main.command()
+@click.argument("kind", type=click.Choice(["daily", "weekly", "monthly", "event"]))
+@click.argument("event_id", required=False)
+@click.option("--date", "day", help="A day inside the period (YYYY-MM-DD); default: the last complete period.")
+@click.option("--format", "formats", default="docx", show_default=True, help="docx, html, pdf, or several: docx,pdf")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Where to write the files.")
+@click.option("--user", "user_name", default=None, help="Recorded as its author (default: cli:<login>).")
+@pass_ctx
+def report(ctx: Ctx, kind: str, event_id: str | None, day: str | None, formats: str, out_dir: str,
+           user_name: str | None) -> None:
+    """Make a briefing — 日报/周报/月报 for a period, or 专报 for an event — keep it and write its files.
+
+    \b
+    Example:
+      yuqing report daily --date 2026-11-28 --format docx,pdf
+      yuqing report event e-000102 --format docx
+    """
+    import getpass
+    from datetime import date as date_
+
+    from .reports.build import last_complete
+    from .reports.make import make_report
+    from .reports.render import FORMATS, file_stem, render
+
+    fmts = [f.strip() for f in formats.split(",") if f.strip()]
+    bad = [f for f in fmts if f not in FORMATS]
+    if bad or not fmts:
+        raise click.BadParameter(f"formats are {', '.join(FORMATS)}", param_hint="--format")
+    settings, store = ctx.settings, ctx.store
+    if kind == "event":
+        if not event_id:
+            raise click.UsageError("yuqing report event EVENT_ID")
+        kind = "special"
+        the_day = None
+    else:
+        from zoneinfo import ZoneInfo
+
+        try:
+            the_day = date_.fromisoformat(day) if day else last_complete(kind, datetime.now(ZoneInfo(settings.timezone)))
+        except ValueError:
+            raise click.BadParameter(f"{day!r}: use YYYY-MM-DD", param_hint="--date") from None
+    try:
+        report_id = make_report(store, settings, kind, user_name or f"cli:{getpass.getuser()}", the_day, event_id)
+    except KeyError as exc:
+        raise click.UsageError(str(exc.args[0])) from None
+    data = store.get_report(report_id)["data"]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for fmt in fmts:
+        path = out / f"{file_stem(data, report_id)}.{fmt}"
+        path.write_bytes(render(data, fmt, settings.web_base_url))
+        click.echo(str(path))
+    _err(f"report {report_id}: {data['title']}（{data['subtitle']}）")
+
+
 @main.group()
 def scheme() -> None:
     """Monitoring schemes: check one against stored items before using it.

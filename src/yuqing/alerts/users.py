@@ -23,6 +23,9 @@ PERMISSIONS = {
     "source.edit": {"admin"},
     "alert.view": {"analyst", "leader", "admin"},
     "audit.view": {"admin"},
+    "report.make": {"analyst", "leader", "admin"},
+    "report.edit": {"analyst", "leader", "admin"},   # the 研判与建议 text, before it is issued
+    "report.issue": {"leader", "admin"},             # 签发
 }
 
 _N, _R, _P = 2**14, 8, 1        # 16 MiB of memory per hash; ~50 ms

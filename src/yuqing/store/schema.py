@@ -197,6 +197,32 @@ api_tokens = Table(
     Column("revoked_ts", Integer),
 )
 
+reports = Table(
+    "reports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", Text, nullable=False),       # daily | weekly | monthly | special
+    Column("title", Text, nullable=False),
+    Column("period_start", Integer),            # [start, end) for a period report
+    Column("period_end", Integer),
+    Column("event", Text),                      # a special report's event
+    Column("data", Text, nullable=False),       # JSON: the report (reports/build.py); files are rendered from it
+    Column("created_ts", Integer, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("issued_ts", Integer),               # 签发: the analyst's text is final
+    Column("issued_by", Text),
+)
+Index("reports_created", reports.c.created_ts)
+
+report_feedback = Table(
+    "report_feedback", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, nullable=False),
+    Column("user", Text, nullable=False),
+    Column("rating", Integer, nullable=False),  # 1–5; 4 and 5 count as satisfied (绩效自评)
+    Column("comment", Text),
+    Column("ts", Integer, nullable=False),
+)
+
 schema_migrations = Table(
     "schema_migrations", metadata,
     Column("version", Integer, primary_key=True),
@@ -285,6 +311,12 @@ def _dashboard(conn: Connection) -> None:
                           "WHERE record IS NOT NULL"))
     # the login throttle counts recent failures per user and address from the audit log
     conn.execute(text("CREATE INDEX IF NOT EXISTS audit_user_action ON audit_log (user, action, ts)"))
+
+
+@migration(7, "reports and their feedback")
+def _reports(conn: Connection) -> None:
+    for table in (reports, report_feedback):
+        table.create(conn, checkfirst=True)
 
 
 def migrate(conn: Connection) -> list[int]:

@@ -17,6 +17,7 @@ from ..analysis.segment import index_terms
 from ..models import BEIJING, Item, Quarantined
 from . import schema
 from .alerting import AlertingStore
+from .reporting import ReportingStore
 from .schema import events, items, quarantine, sources
 
 
@@ -75,7 +76,7 @@ def item_row(item: Item, collector: str | None, seg: str) -> dict[str, Any]:
     }
 
 
-class Store(AlertingStore):
+class Store(AlertingStore, ReportingStore):
     """Items, quarantine and source health in one SQL database."""
 
     def __init__(self, engine: Engine):
@@ -564,6 +565,40 @@ class Store(AlertingStore):
                 events.c.first_ts >= start_ts, events.c.first_ts < end_ts, events.c.merged_into.is_(None))).scalar_one()
         return {"collected": collected, "analysed": analysed, "relevant": relevant or 0,
                 "relevant_originals": sum(originals.values()), "relevant_by_platform": originals, "events": began}
+
+    # --- reports -----------------------------------------------------------------------
+    def period_summary(self, start_ts: int, end_ts: int, keywords: int = 30, top_events: int = 50) -> dict[str, Any]:
+        """What a period report counts, by SQL over items published in [start, end): relevant
+        items by category, risk and sentiment, the keywords of relevant items (JSON read by
+        SQLite), and the events with the most relevant items in the period."""
+        p = {"s": int(start_ts), "e": int(end_ts)}
+        where = "published_ts >= :s AND published_ts < :e AND relevant = 1"
+        with self.engine.connect() as conn:
+            def pairs(sql, **extra):
+                return [tuple(r) for r in conn.execute(text(sql), {**p, **extra})]
+            out = {
+                "relevant": conn.execute(text(f"SELECT count(*) FROM items WHERE {where}"), p).scalar_one(),
+                "relevant_originals": conn.execute(text(f"SELECT count(*) FROM items WHERE {where} AND duplicate_of IS NULL "
+                                                        "AND repost_of IS NULL"), p).scalar_one(),
+                "by_category": pairs(f"SELECT category, count(*) FROM items WHERE {where} GROUP BY category ORDER BY 2 DESC, 1"),
+                "by_risk": dict(pairs(f"SELECT risk, count(*) FROM items WHERE {where} GROUP BY risk")),
+                "by_sentiment": dict(pairs(f"SELECT sentiment, count(*) FROM items WHERE {where} GROUP BY sentiment")),
+                "keywords": pairs(f"SELECT k.value, count(*) FROM items, json_each(items.analysis, '$.keywords') k "
+                                  f"WHERE {where} GROUP BY k.value ORDER BY 2 DESC, 1 LIMIT :n", n=keywords),
+                "events": pairs(f"SELECT event, count(*) FROM items WHERE {where} AND event IS NOT NULL "
+                                "GROUP BY event ORDER BY 2 DESC, 1 LIMIT :n", n=top_events),
+            }
+        return out
+
+    def risky_items(self, start_ts: int, end_ts: int, limit: int = 20) -> list[dict[str, Any]]:
+        """Relevant high-risk originals published in [start, end), newest first, with their analysis."""
+        query = (select(items.c.id, items.c.platform, items.c.source, items.c.title, items.c.text, items.c.url,
+                        items.c.published_ts, items.c.event, items.c.analysis, items.c.sentiment)
+                 .where(items.c.published_ts >= int(start_ts), items.c.published_ts < int(end_ts), items.c.relevant == 1,
+                        items.c.risk == "high", items.c.duplicate_of.is_(None), items.c.repost_of.is_(None))
+                 .order_by(items.c.published_ts.desc(), items.c.id).limit(limit))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
 
     # --- stats -------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:

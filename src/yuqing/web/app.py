@@ -145,7 +145,7 @@ def app_from_config() -> FastAPI:
 
 
 def create_app(settings: Settings, store) -> FastAPI:
-    from . import admin, api, pages
+    from . import admin, api, pages, reports
 
     app = FastAPI(title="yuqing", version="0.1", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
                   description="舆情监测 API. Log in with a session cookie, or send `Authorization: Bearer <token>` "
@@ -230,5 +230,6 @@ def create_app(settings: Settings, store) -> FastAPI:
 
     pages.register(app, web)
     admin.register(app, web)
+    reports.register(app, web)
     api.register(app, web)
     return app

@@ -1,0 +1,1 @@
+"""Briefings for leaders: period and special reports (build.py), rendered to DOCX, HTML and PDF."""

@@ -1,0 +1,38 @@
+"""Make a report and keep it: the one call the CLI, the web and the scheduler share."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..settings import Settings
+from .build import build_event_report, build_period_report
+
+
+def scheme_region(settings: Settings) -> str | None:
+    from ..scheme import SchemeError, load_scheme
+
+    path = settings.path(settings.scheme)
+    try:
+        return load_scheme(path).region if path.exists() else None
+    except SchemeError:
+        return None
+
+
+def build(store, settings: Settings, kind: str, day: date | None = None, event: str | None = None) -> dict[str, Any]:
+    tz = ZoneInfo(settings.timezone)
+    region = scheme_region(settings)
+    if kind == "special":
+        if not event:
+            raise ValueError("a special report (专报) is about an event: give its id")
+        return build_event_report(store, event, region=region, tz=tz)
+    if day is None:
+        raise ValueError("a period report needs a day inside its period")
+    return build_period_report(store, kind, day, region=region, tz=tz, sla_minutes=settings.case_sla_minutes)
+
+
+def make_report(store, settings: Settings, kind: str, by: str, day: date | None = None,
+                event: str | None = None) -> int:
+    """Build a report from the store and keep it; return its id."""
+    return store.add_report(build(store, settings, kind, day, event), by)

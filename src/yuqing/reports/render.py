@@ -1,0 +1,222 @@
+"""Lay a built report (build.py) out as DOCX (A4, 公文-like: 小标宋 title, 黑体 headings, 仿宋
+body — the fonts offices have), HTML (one self-contained file) or PDF (A4, Noto CJK embedded).
+Renderers only lay out: every number and sentence comes from the report's data.
+
+Refs become links when `base_url` (the dashboard's address) is known, else their ids in brackets.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import datetime, timezone
+from typing import Any
+
+from .charts import render_chart
+from .fonts import SANS, SERIF, font_path
+
+FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+           "html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+TITLE_FONT, HEADING_FONT, BODY_FONT = "方正小标宋简体", "黑体", "仿宋_GB2312"
+
+
+def file_stem(data: dict[str, Any], report_id: int) -> str:
+    """A file name people recognise: 廊坊市广阳区网络舆情日报-2026年11月28日-12."""
+    import re
+
+    stem = f"{data['title']}-{report_id}" if data["kind"] == "special" else f"{data['title']}-{data['subtitle']}-{report_id}"
+    return re.sub(r"[\\/:*?\"<>|\s]+", "_", stem)[:120]
+
+
+def ref_url(ref: dict[str, str], base_url: str) -> str:
+    from urllib.parse import quote
+
+    return f"{base_url.rstrip('/')}/{'events' if ref['type'] == 'event' else 'items'}/{quote(ref['id'], safe='')}"
+
+
+def ref_text(ref: dict[str, str]) -> str:
+    return f"〔{'事件 ' if ref['type'] == 'event' else ''}{ref['id']}〕" if ref["type"] == "event" else f"〔{ref['label']} {ref['id']}〕"
+
+
+def fixed_time(report: dict[str, Any]) -> datetime:
+    """The documents' own dates: the period's end, never the clock (the same data, the same file)."""
+    return datetime.fromtimestamp(report["period"]["end_ts"], timezone.utc).replace(tzinfo=None)
+
+
+def render(report: dict[str, Any], fmt: str, base_url: str = "") -> bytes:
+    if fmt == "docx":
+        return to_docx(report, base_url)
+    if fmt == "html":
+        return to_html(report, base_url).encode("utf-8")
+    if fmt == "pdf":
+        return to_pdf(report, base_url)
+    raise ValueError(f"report formats: {', '.join(FORMATS)}")
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+def to_html(report: dict[str, Any], base_url: str = "") -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("yuqing", "reports/templates"), autoescape=select_autoescape(["html"]))
+    return env.get_template("report.html").render(
+        r=report, chart_png=lambda c: base64.b64encode(render_chart(c)).decode(),
+        link=lambda ref: ref_url(ref, base_url) if base_url else None, ref_text=ref_text)
+
+
+# --- DOCX ----------------------------------------------------------------------------------------
+
+def _font(run, name: str, size_pt: float, bold: bool = False) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = name
+    run.font.size = Pt(size_pt)
+    run.font.bold = bold
+    rpr = run._element.get_or_add_rPr()
+    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+
+def _hyperlink(paragraph, url: str, text: str) -> None:
+    """python-docx has no hyperlink call: the relationship and the w:hyperlink element by hand."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    run = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    colour = OxmlElement("w:color")
+    colour.set(qn("w:val"), "1F4E79")
+    rpr.append(colour)
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "24")
+    rpr.append(size)
+    run.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = text
+    run.append(t)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def to_docx(report: dict[str, Any], base_url: str = "") -> bytes:
+    from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Cm, Mm, Pt
+
+    doc = Document()
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
+    props = doc.core_properties
+    props.title, props.author, props.comments = report["title"], "yuqing", report["subtitle"]
+    props.created = props.modified = fixed_time(report)
+    props.revision = 1
+
+    def para(text: str = "", font=BODY_FONT, size=16.0, align=None, indent=True, bold=False):
+        p = doc.add_paragraph()
+        fmt = p.paragraph_format
+        fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(28 if size >= 16 else 20)
+        if indent:
+            fmt.first_line_indent = Pt(size * 2)
+        if align is not None:
+            p.alignment = align
+        if text:
+            _font(p.add_run(text), font, size, bold)
+        return p
+
+    para(report["title"], TITLE_FONT, 22, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    para(report["subtitle"], BODY_FONT, 16, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    if report.get("issued"):
+        para(f"签发：{report['issued']['by']}", BODY_FONT, 14, WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    for section in report["sections"]:
+        para(section["heading"], HEADING_FONT, 16, indent=False)
+        for st in section["statements"]:
+            p = para(st["text"])
+            for ref in st["refs"]:
+                if base_url:
+                    _hyperlink(p, ref_url(ref, base_url), ref_text(ref))
+                else:
+                    _font(p.add_run(ref_text(ref)), BODY_FONT, 12)
+        for chart in section["charts"]:
+            doc.add_picture(io.BytesIO(render_chart(chart)), width=Cm(15))
+            doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for tab in section["tables"]:
+            para(tab["title"], HEADING_FONT, 12, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+            table = doc.add_table(rows=1, cols=len(tab["columns"]))
+            table.style = "Table Grid"
+            table.alignment = WD_TABLE_ALIGNMENT.CENTER
+            for cell, name in zip(table.rows[0].cells, tab["columns"]):
+                cell.text = ""
+                _font(cell.paragraphs[0].add_run(str(name)), HEADING_FONT, 10.5)
+            for row in tab["rows"]:
+                cells = table.add_row().cells
+                for cell, value in zip(cells, row):
+                    cell.text = ""
+                    _font(cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FONT, 10.5)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+def to_pdf(report: dict[str, Any], base_url: str = "") -> bytes:
+    import logging
+
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)     # it logs every glyph it keeps
+
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_margins(26, 30, 24)
+    pdf.set_auto_page_break(True, 28)
+    pdf.set_creation_date(fixed_time(report).replace(tzinfo=timezone.utc))
+    pdf.set_title(report["title"])
+    pdf.set_author("yuqing")
+    pdf.set_creator("yuqing")
+    pdf.set_producer("yuqing")
+    pdf.add_font("serif", "", str(font_path(SERIF)))
+    pdf.add_font("sans", "", str(font_path(SANS)))
+    pdf.add_page()
+    pdf.set_font("serif", size=20)
+    pdf.multi_cell(0, 12, report["title"], align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("serif", size=13)
+    pdf.multi_cell(0, 9, report["subtitle"], align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    for section in report["sections"]:
+        pdf.set_font("sans", size=14)
+        pdf.multi_cell(0, 10, section["heading"], new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("serif", size=12)
+        for st in section["statements"]:
+            # CHAR: Chinese has no spaces to break at; breaking only at spaces split numbers from their units
+            pdf.write(7.5, "　　" + st["text"], wrapmode="CHAR")
+            for ref in st["refs"]:
+                pdf.set_font("serif", size=9)
+                pdf.write(7.5, ref_text(ref), link=ref_url(ref, base_url) if base_url else "", wrapmode="CHAR")
+                pdf.set_font("serif", size=12)
+            pdf.ln(9)
+        for chart in section["charts"]:
+            png = render_chart(chart)
+            pdf.image(io.BytesIO(png), w=width * 0.9, x=pdf.l_margin + width * 0.05)
+            pdf.ln(2)
+        for tab in section["tables"]:
+            pdf.set_font("sans", size=11)
+            pdf.multi_cell(0, 8, tab["title"], align="C", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("serif", size=9)
+            longest = [max([len(str(c))] + [len(str(r[i])) for r in tab["rows"] if i < len(r)])
+                       for i, c in enumerate(tab["columns"])]
+            with pdf.table(headings_style=FontFace(family="sans", size_pt=9), line_height=5.5,
+                           col_widths=tuple(min(max(n, 3), 30) for n in longest), wrapmode="CHAR",
+                           text_align="LEFT", first_row_as_headings=True) as table:
+                table.row([str(c) for c in tab["columns"]])
+                for row in tab["rows"]:
+                    table.row(["" if v is None else str(v) for v in row])
+            pdf.ln(4)
+    return bytes(pdf.output())

@@ -1,0 +1,87 @@
+"""The store's side of reports: the built report (its data; files are rendered from it) and the
+feedback readers give. Mixed into Store (sql.py); SQLAlchemy Core only."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Mapping
+
+import orjson
+from sqlalchemy import func, select, update
+
+from .schema import audit_log, report_feedback, reports
+
+
+class ReportingStore:
+    engine: Any
+
+    def _write(self):  # pragma: no cover - provided by Store
+        raise NotImplementedError
+
+    def add_report(self, data: Mapping[str, Any], by: str) -> int:
+        with self._write() as conn:
+            report_id = conn.execute(reports.insert().values(
+                kind=data["kind"], title=data["title"], period_start=data.get("period", {}).get("start_ts"),
+                period_end=data.get("period", {}).get("end_ts"), event=data.get("event"),
+                data=orjson.dumps(data).decode(), created_ts=int(time.time()), created_by=by)).inserted_primary_key[0]
+            conn.execute(audit_log.insert().values(ts=time.time(), user=by, action="report.make",
+                                                   target=f"report {report_id}", detail=data["title"]))
+        return report_id
+
+    def get_report(self, report_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(reports).where(reports.c.id == report_id)).first()
+        if row is None:
+            return None
+        out = dict(row._mapping)
+        out["data"] = orjson.loads(out["data"])
+        return out
+
+    def list_reports(self, limit: int = 100, kind: str | None = None) -> list[dict[str, Any]]:
+        cols = [c for c in reports.c if c.name != "data"]
+        query = select(*cols).order_by(reports.c.created_ts.desc(), reports.c.id.desc()).limit(limit)
+        if kind:
+            query = query.where(reports.c.kind == kind)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def find_report(self, kind: str, start_ts: int, end_ts: int) -> dict[str, Any] | None:
+        """The report already made for this period (the scheduler makes each one once)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(reports.c.id).where(reports.c.kind == kind, reports.c.period_start == start_ts,
+                                                          reports.c.period_end == end_ts).limit(1)).first()
+        return self.get_report(row.id) if row else None
+
+    def update_report(self, report_id: int, data: Mapping[str, Any], by: str, issue: bool = False) -> bool:
+        """Save the analyst's edits (the 研判与建议 text); `issue` makes it final (签发)."""
+        values: dict[str, Any] = {"data": orjson.dumps(data).decode(), "title": data["title"]}
+        if issue:
+            values.update(issued_ts=int(time.time()), issued_by=by)
+        with self._write() as conn:
+            n = conn.execute(update(reports).where(reports.c.id == report_id, reports.c.issued_ts.is_(None))
+                             .values(**values)).rowcount
+            if n:
+                conn.execute(audit_log.insert().values(ts=time.time(), user=by, action="report.issue" if issue else "report.edit",
+                                                       target=f"report {report_id}"))
+        return bool(n)
+
+    def add_feedback(self, report_id: int, user: str, rating: int, comment: str | None = None) -> None:
+        if not 1 <= int(rating) <= 5:
+            raise ValueError("a rating is 1 to 5")
+        with self._write() as conn:
+            conn.execute(report_feedback.insert().values(report_id=report_id, user=user, rating=int(rating),
+                                                         comment=comment, ts=int(time.time())))
+
+    def feedback(self, start_ts: int | None = None, end_ts: int | None = None) -> list[dict[str, Any]]:
+        query = select(report_feedback)
+        if start_ts is not None:
+            query = query.where(report_feedback.c.ts >= start_ts)
+        if end_ts is not None:
+            query = query.where(report_feedback.c.ts < end_ts)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query.order_by(report_feedback.c.id))]
+
+    def report_counts(self) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            by_kind = dict(conn.execute(select(reports.c.kind, func.count()).group_by(reports.c.kind)).all())
+        return {"reports": sum(by_kind.values()), "reports_by_kind": by_kind}

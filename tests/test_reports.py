@@ -1,0 +1,190 @@
+"""Reports from a real store: the DOCX read back with python-docx and its numbers checked against
+SQL, the PDF's pages rendered with pdftoppm and looked at, the same data giving the same files,
+personal data masked, charts with no missing glyph, the special report of an event."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import sqlite3
+import subprocess
+import warnings
+import zipfile
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from test_cli import DEMO_STREAM, yq
+from yuqing.models import Raw
+from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
+from yuqing.reports.build import build_event_report, build_period_report, period
+from yuqing.reports.render import render
+from yuqing.settings import load_settings
+from yuqing.sources.files import read_file
+from yuqing.store import open_store
+
+TZ = ZoneInfo("Asia/Shanghai")
+DAY = date(2026, 11, 28)
+PHONE, ID_NUMBER = "13812345678", "11010519491231002X"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    d = tmp_path_factory.mktemp("reports")
+    (d / "scheme.yaml").write_text('name: t\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
+    s = load_settings(env={}, database_url=f"sqlite:///{d}/r.db", scheme=str(d / "scheme.yaml"), ingest_workers=0)
+    s = s.__class__(s.values, (), None, d)
+    store = open_store(s.database_url)
+    ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
+    personal = {"id": "t:p", "platform": "complaint", "title": "广阳区万庄镇仓库起火多人受伤，请速处理",
+                "text": f"广阳区万庄镇仓库起火，有人受伤死亡，联系电话{PHONE}，身份证{ID_NUMBER}，现场浓烟",
+                "published_at": "2026-11-28T12:00:00+08:00"}
+    ingest_stream([Raw("t", personal)], store, s)
+    analyze_pending(store, make_analyzer(s), settings=s)
+    return s, store, d
+
+
+def docx_text(blob: bytes):
+    from docx import Document
+
+    doc = Document(io.BytesIO(blob))
+    return doc, "\n".join(p.text for p in doc.paragraphs)
+
+
+def test_daily_report_docx_has_the_sections_and_the_stores_numbers(demo):
+    s, store, _ = demo
+    report = build_period_report(store, "daily", DAY, region="131003", tz=TZ)
+    doc, text = docx_text(render(report, "docx"))
+    headings = [p.text for p in doc.paragraphs if re.match(r"^[一二三四五六]、", p.text)]
+    assert headings == ["一、总体态势", "二、重点舆情", "三、热点话题与关键词", "四、负面与高风险信息", "五、处置情况", "六、研判与建议"]
+    assert doc.paragraphs[0].text == "廊坊市广阳区网络舆情日报" and doc.paragraphs[1].text == "2026年11月28日"
+    sec = doc.sections[0]
+    assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)           # A4
+    start, end = report["period"]["start_ts"], report["period"]["end_ts"]
+    db = s.database_url.split("///", 1)[1]
+    with sqlite3.connect(db) as c:
+        total = c.execute("SELECT count(*) FROM items WHERE published_ts >= ? AND published_ts < ?", (start, end)).fetchone()[0]
+        relevant = c.execute("SELECT count(*) FROM items WHERE published_ts >= ? AND published_ts < ? AND relevant = 1",
+                             (start, end)).fetchone()[0]
+        negative = c.execute("SELECT count(*) FROM items WHERE published_ts >= ? AND published_ts < ? AND relevant = 1 "
+                             "AND sentiment = 'negative'", (start, end)).fetchone()[0]
+        weibo = c.execute("SELECT count(*) FROM items WHERE published_ts >= ? AND published_ts < ? AND platform = 'weibo'",
+                          (start, end)).fetchone()[0]
+        high = c.execute("SELECT count(*) FROM items WHERE published_ts >= ? AND published_ts < ? AND relevant = 1 "
+                         "AND risk = 'high' AND duplicate_of IS NULL AND repost_of IS NULL", (start, end)).fetchone()[0]
+    assert total > 0 and relevant > 0
+    assert f"共采集网络信息 {total} 条" in text and f"的信息 {relevant} 条" in text
+    assert f"负面 {negative} 条" in text and f"微博 {weibo} 条" in text
+    # the fire is the top event, with its refs; the tables are real tables
+    assert "万庄镇" in text.split("二、重点舆情")[1].split("三、")[0]
+    tables = {t.rows[0].cells[0].text: t for t in doc.tables}
+    assert "事件" in tables and "关键词" in tables and "时间" in tables
+    assert len(tables["时间"].rows) - 1 == min(high, 15)          # the high-risk table, one row per item
+    assert "〔事件 e-" in text
+    assert "系统生成的初稿" in text.split("六、研判与建议")[1]
+
+
+def test_pdf_pages_render_and_are_not_blank(demo, tmp_path):
+    from PIL import Image, ImageStat
+
+    if not shutil.which("pdftoppm"):
+        pytest.fail("pdftoppm missing: .ci/run installs poppler-utils")
+    _, store, _ = demo
+    pdf = render(build_period_report(store, "daily", DAY, region="131003", tz=TZ), "pdf")
+    assert pdf.startswith(b"%PDF")
+    (tmp_path / "r.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(tmp_path / "r.pdf"), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert len(pages) >= 2
+    for page in pages:
+        with Image.open(page) as im:
+            grey = im.convert("L")
+            dark = sum(grey.histogram()[:160])
+            assert dark > 0.005 * grey.width * grey.height, page.name         # ink on every page
+            assert ImageStat.Stat(grey).stddev[0] > 10
+    out = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True)
+    if out.returncode == 0:                       # poppler-utils has both; the text is real text
+        assert "总体态势" in out.stdout and "廊坊市广阳区网络舆情日报" in out.stdout
+
+
+def test_the_same_data_gives_the_same_report(demo):
+    _, store, _ = demo
+    a = build_period_report(store, "daily", DAY, region="131003", tz=TZ)
+    b = build_period_report(store, "daily", DAY, region="131003", tz=TZ)
+    assert a == b
+    assert render(a, "html") == render(b, "html")
+    assert render(a, "pdf") == render(b, "pdf")
+    da, db = zipfile.ZipFile(io.BytesIO(render(a, "docx"))), zipfile.ZipFile(io.BytesIO(render(b, "docx")))
+    assert sorted(da.namelist()) == sorted(db.namelist())
+    for name in da.namelist():              # the zip's own entry times aside, every part is the same
+        assert da.read(name) == db.read(name), name
+
+
+def test_personal_data_is_masked_in_every_format(demo):
+    _, store, _ = demo
+    report = build_period_report(store, "daily", DAY, region="131003", tz=TZ)
+    risky = next(t for s in report["sections"] for t in s["tables"] if t["title"] == "高风险信息")
+    assert any(r["id"] == "t:p" for r in risky["refs"])            # the complaint is in the report…
+    for fmt in ("html", "docx"):
+        blob = render(report, fmt)
+        text = blob.decode() if fmt == "html" else docx_text(blob)[1] + "".join(
+            c.text for t in docx_text(blob)[0].tables for row in t.rows for c in row.cells)
+        assert PHONE not in text and ID_NUMBER not in text          # …without the phone or ID number
+        assert "138****5678" in text or "138" not in text
+
+
+def test_charts_have_every_glyph(demo):
+    from yuqing.reports.charts import render_chart
+
+    _, store, _ = demo
+    report = build_period_report(store, "weekly", DAY, region="131003", tz=TZ)
+    charts = [c for s in report["sections"] for c in s["charts"]]
+    assert charts
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # matplotlib warns "Glyph … missing from font(s)"
+        for chart in charts + [{"kind": "bar", "title": "负面信息（条）−", "x": ["万庄镇", "銀河北路街道"], "series": {"数": [1, 2]}}]:
+            png = render_chart(chart)
+            assert png.startswith(b"\x89PNG") and len(png) > 5000
+
+
+def test_periods_are_the_day_the_week_and_the_month():
+    d = period("daily", DAY, TZ)
+    assert datetime.fromtimestamp(d["start_ts"], TZ).isoformat() == "2026-11-28T00:00:00+08:00"
+    assert d["end_ts"] - d["start_ts"] == 86400 and d["previous"]["end_ts"] == d["start_ts"]
+    w = period("weekly", DAY, TZ)                                # 2026-11-28 is a Saturday
+    assert datetime.fromtimestamp(w["start_ts"], TZ).date() == date(2026, 11, 23) and w["label"] == "2026年11月23日—11月29日"
+    m = period("monthly", date(2026, 3, 15), TZ)
+    assert datetime.fromtimestamp(m["previous"]["start_ts"], TZ).date() == date(2026, 2, 1)
+    assert datetime.fromtimestamp(m["end_ts"], TZ).date() == date(2026, 4, 1)
+
+
+def test_special_report_of_an_event(demo):
+    _, store, _ = demo
+    fire = store.events_of(["t:p"])["t:p"]
+    report = build_event_report(store, fire, region="131003", tz=TZ)
+    doc, text = docx_text(render(report, "docx"))
+    assert report["title"].startswith("关于「") and "万庄镇" in report["title"]
+    for heading in ("一、事件概况", "二、发展过程", "三、传播情况", "四、舆论态度", "五、风险研判", "六、处置情况", "七、研判与建议"):
+        assert heading in text
+    alerts = store.list_alerts(10, event=fire)
+    assert alerts and f"工单 {alerts[0]['case_id']}" in text
+    assert PHONE not in text
+    with pytest.raises(KeyError):
+        build_event_report(store, "e-999999", region="131003", tz=TZ)
+
+
+def test_yuqing_report_writes_the_files_and_keeps_the_report(tmp_path):
+    yq(tmp_path, "init", "--region", "131003")
+    yq(tmp_path, "import", str(DEMO_STREAM))
+    out = yq(tmp_path, "report", "daily", "--date", "2026-11-28", "--format", "docx,pdf,html", "-o", "out").stdout.split()
+    assert [p.rsplit(".", 1)[1] for p in out] == ["docx", "pdf", "html"]
+    assert all((tmp_path / p).exists() if not p.startswith("/") else True for p in out)
+    assert "廊坊市广阳区网络舆情日报-2026年11月28日-1.docx" in out[0]
+    bad = yq(tmp_path, "report", "daily", "--format", "odt", check=False)
+    assert bad.returncode == 2 and "formats are" in bad.stderr
+    events = yq(tmp_path, "events", "--since", "30d", "--json").stdout
+    first = re.search(r'"id": "(e-\d+)"', events).group(1)
+    special = yq(tmp_path, "report", "event", first, "-o", "out").stdout.strip()
+    assert special.endswith("-2.docx")
