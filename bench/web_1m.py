@@ -43,7 +43,11 @@ ITEM_COLUMNS = ("url", "platform", "source", "author", "title", "text", "text_sc
                 "analyzed_ts", "relevant", "category", "sentiment", "risk")
 
 
-def build(copies: int, base_n: int) -> dict:
+def build(copies: int, base_n: int, span: int = SPAN, work: Path | None = None, end_ts: int | None = None) -> dict:
+    """The store (see the module's text); `span` is how long each copy lasts, `work` where it
+    goes, `end_ts` when the newest copy ends (default: now)."""
+    global WORK
+    WORK = work or WORK
     from alerts_latency import stream
 
     from yuqing.models import Raw
@@ -67,26 +71,27 @@ def build(copies: int, base_n: int) -> dict:
     ingest_stream((Raw(f"bench:{i}", r) for i, r in enumerate(rows)), store, settings)
     analyze_pending(store, make_analyzer(settings), settings.analyze_batch_size, settings=settings)
     analysed_s = time.perf_counter() - t0
-    now = int(time.time()) - 60
+    now = end_ts or int(time.time()) - 60
+    SPAN_ = span
     with store.engine.begin() as conn:
         sql = conn.exec_driver_sql
         lo, hi, base_seq = sql("SELECT min(published_ts), max(published_ts), max(seq) FROM items").first()
-        scale = SPAN / max(1, hi - lo)
+        scale = SPAN_ / max(1, hi - lo)
         # the real order and spacing, laid over the last 1.8 days
-        sql(f"UPDATE items SET published_ts = {now - SPAN} + CAST((published_ts - {lo}) * {scale} AS INTEGER), "
-            f"collected_ts = {now - SPAN} + CAST((published_ts - {lo}) * {scale} AS INTEGER) + 60")
-        sql(f"UPDATE events SET first_ts = {now - SPAN} + CAST((first_ts - {lo}) * {scale} AS INTEGER), "
-            f"last_ts = {now - SPAN} + CAST((last_ts - {lo}) * {scale} AS INTEGER)")
-        sql(f"UPDATE alerts SET created_ts = {now} - ({now} - created_ts) % {SPAN}, discovered_ts = NULL")
+        sql(f"UPDATE items SET published_ts = {now - SPAN_} + CAST((published_ts - {lo}) * {scale} AS INTEGER), "
+            f"collected_ts = {now - SPAN_} + CAST((published_ts - {lo}) * {scale} AS INTEGER) + 60")
+        sql(f"UPDATE events SET first_ts = {now - SPAN_} + CAST((first_ts - {lo}) * {scale} AS INTEGER), "
+            f"last_ts = {now - SPAN_} + CAST((last_ts - {lo}) * {scale} AS INTEGER)")
+        sql(f"UPDATE alerts SET created_ts = {now} - ({now} - created_ts) % {SPAN_}, discovered_ts = NULL")
         cols = ", ".join(ITEM_COLUMNS)
         for k in range(1, copies):
-            shifted = cols.replace("published_ts", f"published_ts - {k * SPAN}").replace(
-                "collected_ts", f"collected_ts - {k * SPAN}")
+            shifted = cols.replace("published_ts", f"published_ts - {k * SPAN_}").replace(
+                "collected_ts", f"collected_ts - {k * SPAN_}")
             sql(f"INSERT INTO items (id, {cols}, repost_of, duplicate_of, event) "
                 f"SELECT id || '~{k}', {shifted}, repost_of || '~{k}', duplicate_of || '~{k}', event || '~{k}' "
                 f"FROM items WHERE seq <= {base_seq}")
             sql(f"INSERT INTO events (id, first_ts, last_ts, size, title, category, risk, heat, stage, record, state, "
-                f"merged_into, updated_ts) SELECT id || '~{k}', first_ts - {k * SPAN}, last_ts - {k * SPAN}, size, title, "
+                f"merged_into, updated_ts) SELECT id || '~{k}', first_ts - {k * SPAN_}, last_ts - {k * SPAN_}, size, title, "
                 f"category, risk, heat, stage, json_set(record, '$.id', id || '~{k}'), NULL, "
                 f"merged_into || '~{k}', updated_ts FROM events WHERE instr(id, '~') = 0")
         sql(f"INSERT INTO items_fts(rowid, seg) SELECT seq, seg FROM items WHERE seq > {base_seq}")

@@ -188,3 +188,59 @@ def test_yuqing_report_writes_the_files_and_keeps_the_report(tmp_path):
     first = re.search(r'"id": "(e-\d+)"', events).group(1)
     special = yq(tmp_path, "report", "event", first, "-o", "out").stdout.strip()
     assert special.endswith("-2.docx")
+
+
+# --- the schedule ------------------------------------------------------------------------------
+from test_alerts import robot, settings_for, smtp  # noqa: E402,F401  (fixtures: a robot server, a real SMTP server)
+
+
+def test_last_trigger_of_each_schedule():
+    from yuqing.reports.schedule import last_trigger
+    from yuqing.settings import SettingsError
+
+    now = datetime(2026, 11, 28, 7, 0, tzinfo=TZ)                      # a Saturday, 07:00
+    assert last_trigger("daily", "08:00", now) == datetime(2026, 11, 27, 8, 0, tzinfo=TZ)
+    assert last_trigger("daily", "06:30", now) == datetime(2026, 11, 28, 6, 30, tzinfo=TZ)
+    assert last_trigger("weekly", "mon 08:30", now) == datetime(2026, 11, 23, 8, 30, tzinfo=TZ)
+    assert last_trigger("weekly", "sat 08:30", now) == datetime(2026, 11, 21, 8, 30, tzinfo=TZ)
+    assert last_trigger("monthly", "1 09:00", now) == datetime(2026, 11, 1, 9, 0, tzinfo=TZ)
+    assert last_trigger("monthly", "28 09:00", now) == datetime(2026, 10, 28, 9, 0, tzinfo=TZ)
+    assert last_trigger("daily", "", now) is None
+    for kind, bad in (("daily", "8am"), ("weekly", "monday 08:00"), ("monthly", "31 08:00")):
+        with pytest.raises(SettingsError):
+            last_trigger(kind, bad, now)
+
+
+def test_scheduled_reports_are_made_once_and_mailed_with_their_file(tmp_path, smtp, robot):
+    import email
+
+    from yuqing.alerts.engine import deliver_due
+    from yuqing.reports.schedule import due_reports
+
+    (tmp_path / "scheme.yaml").write_text('name: t\nregion: "131003"\n', encoding="utf-8")
+    s = settings_for(tmp_path, robot=robot, smtp=smtp, report_channels="mail,hook", report_weekly_at="",
+                     scheme=str(tmp_path / "scheme.yaml"),
+                     report_monthly_at="", web_base_url="https://yuqing.example.gov.cn")
+    store = open_store(s.database_url)
+    ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
+    analyze_pending(store, make_analyzer(s), settings=s)
+    at_8 = datetime(2026, 11, 29, 8, 0, 30, tzinfo=TZ).timestamp()
+    early = due_reports(store, s, at_8 - 60)                    # before 08:00 on the 29th: the 27th's report
+    assert [store.get_report(i)["data"]["subtitle"] for i in early] == ["2026年11月27日"]
+    made = due_reports(store, s, at_8)
+    days = [store.get_report(i)["data"]["subtitle"] for i in made]
+    assert "2026年11月28日" in days
+    assert due_reports(store, s, at_8 + 60) == []               # once per period, whatever the tick
+    sent = deliver_due(store, s, now=at_8 + 61)
+    assert sent["sent"] == len(store.messages()) == 4, (sent, store.messages())   # two reports × mail and hook
+    mails = [email.message_from_string(m[2]) for m in smtp.messages]
+    mail = next(m for m in mails if "2026年11月28日" in str(email.header.make_header(email.header.decode_header(m["Subject"]))))
+    parts = [p for p in mail.walk() if p.get_filename()]
+    assert len(parts) == 1 and parts[0].get_filename().endswith(".docx")
+    from docx import Document
+
+    doc = Document(io.BytesIO(parts[0].get_payload(decode=True)))
+    assert doc.paragraphs[0].text == "廊坊市广阳区网络舆情日报" and doc.paragraphs[1].text == "2026年11月28日"
+    hooks = [d for p, d, _ in robot.handler.received if p == "/hook"]
+    assert any(h["kind"] == "report" and h["message"]["url"].startswith("https://yuqing.example.gov.cn/reports/")
+               for h in hooks)

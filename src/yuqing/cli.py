@@ -260,6 +260,8 @@ def run(ctx: Ctx) -> None:
             _err(f"analysed {value} items")
         elif step == "deliver":
             _err("messages: " + ", ".join(f"{k} {v}" for k, v in value.items() if v))
+        elif step == "report":
+            _err(f"scheduled reports made: {', '.join(map(str, value))}")
         elif step == "config":
             _err(f"yuqing.toml changed: sources now {', '.join(value) or 'none'}")
         elif step == "config-error":

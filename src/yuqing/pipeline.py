@@ -410,6 +410,11 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
             refresh_events(store, settings, stale_s=REFRESH_S)
             last_refresh = time.time()
         queue_digest(store, block, settings)
+        from .reports.schedule import due_reports
+
+        made = due_reports(store, settings)
+        if on_step and made:
+            on_step("report", made)
         escalate(store, settings)
         sent = deliver_due(store, settings)
         if on_step and any(sent.values()):

@@ -50,6 +50,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("alert_quiet_hours", "",
             "Hours when medium alerts wait, e.g. 22:00-07:00 (high alerts always go at once; empty: none)."),
     Setting("alert_digest_time", "08:00", "When the daily digest of low-level alerts is sent."),
+    Setting("report_daily_at", "08:00", "When `yuqing run` makes the 日报 of the day before (HH:MM; empty: never)."),
+    Setting("report_weekly_at", "mon 08:30", "When it makes the 周报 of the week before (weekday HH:MM; empty: never)."),
+    Setting("report_monthly_at", "1 09:00", "When it makes the 月报 of the month before (day-of-month HH:MM; empty: never)."),
+    Setting("report_channels", "", "[[channels]] names scheduled reports go to, comma-separated (mail attaches the file; others get a link)."),
+    Setting("report_attach", "docx", "The format mailed reports are attached in: docx or pdf."),
     Setting("case_sla_minutes", 120.0, "Time from an alert to 已办结 (the budget's ≤ 2 h); a case past "
             "`case_escalate_share` of it is escalated once."),
     Setting("case_escalate_share", 0.75, "Share of the SLA after which an open case is escalated."),

@@ -28,7 +28,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import httpx
 
@@ -141,8 +141,10 @@ def feishu_sign(secret: str, timestamp_s: int) -> str:
     return base64.b64encode(digest).decode()
 
 
-def send(channel: Channel, message: Mapping[str, Any], settings: Settings, now: float | None = None) -> None:
-    """Deliver one message on one channel; raise DeliveryError when it did not arrive."""
+def send(channel: Channel, message: Mapping[str, Any], settings: Settings, now: float | None = None,
+         attachments: Sequence[tuple[str, bytes, str]] = ()) -> None:
+    """Deliver one message on one channel; raise DeliveryError when it did not arrive. Mail
+    carries `attachments` (name, bytes, MIME type); the others carry the message's link."""
     now = now or time.time()
     timeout = settings.fetch_timeout
     text = markdown(message)
@@ -178,12 +180,13 @@ def send(channel: Channel, message: Mapping[str, Any], settings: Settings, now: 
         if reply.get("code", reply.get("StatusCode", 0)) != 0:
             raise DeliveryError(f"Feishu code {reply.get('code')}: {reply.get('msg')}")
     elif channel.kind == "email":
-        _mail(channel, title, text, settings)
+        _mail(channel, title, text, settings, attachments)
     else:
         raise DeliveryError(f"unknown channel kind {channel.kind!r}")
 
 
-def _mail(channel: Channel, subject: str, body: str, settings: Settings) -> None:
+def _mail(channel: Channel, subject: str, body: str, settings: Settings,
+          attachments: Sequence[tuple[str, bytes, str]] = ()) -> None:
     if not settings.smtp_host:
         raise DeliveryError("smtp_host is not set")
     msg = EmailMessage()
@@ -191,6 +194,9 @@ def _mail(channel: Channel, subject: str, body: str, settings: Settings) -> None
     msg["From"] = settings.smtp_sender
     msg["To"] = ", ".join(channel.to)
     msg.set_content(body)
+    for name, blob, mime in attachments:
+        main, _, sub = mime.split(";")[0].partition("/")
+        msg.add_attachment(blob, maintype=main, subtype=sub, filename=name)
     try:
         # certificates are always verified; an intranet CA is named by smtp_ca_file
         context = ssl.create_default_context(cafile=settings.smtp_ca_file or None)

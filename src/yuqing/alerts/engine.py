@@ -184,6 +184,19 @@ def escalate(store, settings: Settings, now: float | None = None) -> int:
     return done
 
 
+def _attachments(store, channel, payload: Mapping[str, Any], settings: Settings) -> list[tuple[str, bytes, str]]:
+    """A scheduled report goes by mail as its file, rendered from the kept report when sent."""
+    if channel.kind != "email" or not payload.get("report_id"):
+        return []
+    from ..reports.render import FORMATS, file_stem, render
+
+    report = store.get_report(payload["report_id"])
+    if report is None:
+        return []
+    fmt = payload.get("attach") if payload.get("attach") in FORMATS else "docx"
+    return [(f"{file_stem(report['data'], report['id'])}.{fmt}", render(report["data"], fmt, settings.web_base_url), FORMATS[fmt])]
+
+
 def deliver_due(store, settings: Settings, now: float | None = None,
                 channels: Mapping[str, Channel] | None = None) -> dict[str, int]:
     """Send the messages that are due; failures retry with doubling backoff (30 s … 1 h)."""
@@ -195,7 +208,7 @@ def deliver_due(store, settings: Settings, now: float | None = None,
         try:
             if channel is None:
                 raise DeliveryError(f"no channel named {m['channel']!r} in [[channels]]")
-            send(channel, m["payload"], settings, now)
+            send(channel, m["payload"], settings, now, _attachments(store, channel, m["payload"], settings))
         except DeliveryError as exc:
             attempts = m["attempts"] + 1
             give_up = channel is None or attempts >= settings.outbox_max_attempts
