@@ -244,3 +244,73 @@ def test_scheduled_reports_are_made_once_and_mailed_with_their_file(tmp_path, sm
     hooks = [d for p, d, _ in robot.handler.received if p == "/hook"]
     assert any(h["kind"] == "report" and h["message"]["url"].startswith("https://yuqing.example.gov.cn/reports/")
                for h in hooks)
+
+
+# --- 绩效自评 ------------------------------------------------------------------------------------
+
+def test_self_evaluation_scores_on_a_constructed_store(tmp_path):
+    """Known answers: 600 relevant items (≥500: full marks), cases closed after 60, 90, 200 and 300
+    minutes (median 145 min: 20 × 120/145), a sample of 40 rejected items of which 4 involve the
+    region (coverage 600 / (600 + 400 × 0.1) = 93.75%: full), ratings 5, 4, 3, 5 (75%: 20 × 0.75/0.8),
+    one narrative scored 9 and one not written (0)."""
+    from yuqing.alerts.cases import transition
+    from yuqing.alerts.users import User
+    from yuqing.reports.kpi import coverage_estimate, evaluate, to_docx, to_xlsx, wilson, year_period
+    from yuqing.store.schema import items
+
+    store = open_store(f"sqlite:///{tmp_path}/k.db")
+    start, end = year_period(2026, TZ)
+    t0 = int(datetime(2026, 6, 1, 9, 0, tzinfo=TZ).timestamp())
+    rows = [{"id": f"k:{i}", "platform": "news", "text": f"第{i}条", "published_ts": t0 + i, "collected_ts": t0 + i,
+             "content_hash": f"h{i}", "relevant": 1 if i < 600 else 0, "analyzed_ts": t0 + i} for i in range(1000)]
+    rows.append({"id": "k:old", "platform": "news", "text": "去年的", "published_ts": start - 10, "collected_ts": start - 10,
+                 "content_hash": "old", "relevant": 1, "analyzed_ts": start})
+    with store.engine.begin() as conn:
+        conn.execute(items.insert(), rows)
+    analyst, leader = User("小王", "analyst"), User("李科长", "leader")
+    for minutes in (60, 90, 200, 300):
+        _, case = store.open_alert(event=None, rule="r", level="high", title="t", payload={}, discovered_ts=t0,
+                                   now=t0 + 60, sla_s=7200, messages=[])
+        for step, who in (("已研判", analyst), ("已上报", analyst), ("处置中", leader), ("已办结", leader)):
+            transition(store, case, step, who, now=t0 + minutes * 60)
+    assert store.draw_coverage_sample("2026", start, end, 40, seed=1) == 40
+    for i, a in enumerate(store.coverage_sample("2026")):
+        store.judge_coverage(a["id"], i < 4, "小王")
+    report_id = store.add_report({"kind": "daily", "title": "t", "subtitle": "s", "period": {}, "sections": []}, "x")
+    for rating in (5, 4, 3, 5):
+        store.add_feedback(report_id, "李科长", rating)
+    store.set_kpi_note("2026", "ecology", "全年网络生态良好", 9, "评价人")
+    ev = evaluate(store, start, end, "2026")
+    got = {r["key"]: r for r in ev["rows"]}
+    assert [r["weight"] for r in ev["rows"]] == [20, 20, 20, 20, 10, 10]
+    assert got["quantity"]["score"] == 20 and got["quantity"]["actual"] == "600 条"
+    assert got["timeliness"]["median_min"] == 145.0 and got["timeliness"]["score"] == round(20 * 120 / 145, 2)
+    assert got["coverage"]["coverage"] == 0.9375 and got["coverage"]["score"] == 20
+    lo, hi = wilson(4, 40)
+    assert got["coverage"]["low"] == round(600 / (600 + 400 * hi), 4) < 0.9375 < got["coverage"]["high"]
+    assert got["satisfaction"]["score"] == 18.75 and got["satisfaction"]["actual"] == "75.0%"
+    assert got["ecology"]["score"] == 9 and got["sustainability"]["score"] == 0
+    assert ev["total"] == round(20 + 20 * 120 / 145 + 20 + 18.75 + 9, 2)
+    # the exports carry the same table
+    from docx import Document
+    from openpyxl import load_workbook
+
+    doc = Document(io.BytesIO(to_docx(ev, "2026 年度舆情监测项目绩效自评表")))
+    cells = [[c.text for c in row.cells] for row in doc.tables[0].rows]
+    assert cells[0][:4] == ["一级指标", "二级指标", "三级指标", "分值"] and cells[-1][6] == str(ev["total"])
+    ws = load_workbook(io.BytesIO(to_xlsx(ev, "t"))).active
+    assert [ws.cell(3 + i, 7).value for i in range(6)] == [r["score"] for r in ev["rows"]]
+    # nothing judged: coverage cannot be claimed
+    assert coverage_estimate(600, 400, 0, 0)["coverage"] is None
+
+
+def test_yuqing_kpi_prints_and_exports(tmp_path):
+    yq(tmp_path, "init", "--region", "131003")
+    yq(tmp_path, "import", str(DEMO_STREAM))
+    out = yq(tmp_path, "kpi", "--year", "2026", "--format", "docx,xlsx", "-o", "k")
+    assert "绩效自评 2026:" in out.stdout and "涉及本地舆情覆盖率" in out.stdout
+    assert (tmp_path / "k" / "绩效自评-2026.docx").exists() and (tmp_path / "k" / "绩效自评-2026.xlsx").exists()
+    assert "items drawn" in yq(tmp_path, "kpi", "audit", "--year", "2026", "--size", "10").stdout
+    yq(tmp_path, "kpi", "note", "--year", "2026", "--indicator", "sustainability", "--score", "8", "--text", "建立值班制度")
+    assert "建立值班制度" in yq(tmp_path, "kpi", "--year", "2026").stdout
+    assert yq(tmp_path, "kpi", "note", "--indicator", "ecology", "--score", "11", "--text", "x", check=False).returncode == 2

@@ -228,6 +228,8 @@ GET_MATRIX = {
     "/scheme":            (303, 200, 200, 200),
     "/sources":           (303, 200, 200, 200),
     "/kpi":               (303, 200, 200, 200),
+    "/kpi/audit":         (303, 200, 200, 200),
+    "/kpi/export.xlsx?year=2026": (303, 200, 200, 200),
     "/reports":           (303, 200, 200, 200),
     "/reports/{report}":  (303, 200, 200, 200),
     "/reports/{report}.docx": (303, 200, 200, 200),
@@ -248,6 +250,8 @@ GET_MATRIX = {
 # POST routes: what each role gets for a well-formed request with a valid CSRF token (the
 # action itself is tested below); without a login a form is sent to the login page.
 POST_MATRIX = {
+    "/kpi/note":          (303, 403, 303, 303),     # the evaluator scores the narrative indicators
+    "/kpi/audit/draw":    (303, 403, 303, 303),
     "/reports (make)":    (303, 303, 303, 303),
     "/reports/N/edit (issue)": (303, 403, 303, 409),   # leaders issue; then it is final
     "/scheme (save)":     (303, 403, 403, 200),
@@ -276,7 +280,7 @@ def test_role_route_matrix_covers_every_route(site):
     report = make_report(store, app.state.web.settings, "daily", "test", date(2026, 11, 28))
     ids = {"event": event, "case": case, "item": "t:x", "report": report}
     declared = {re.sub(r"\?.*", "", p).replace("{event}", "{event_id}").replace("{case}", "{case_id}")
-                .replace("{item}", "{item_id:path}").replace("export.csv", "export.{fmt}")
+                .replace("{item}", "{item_id:path}").replace("export.csv", "export.{fmt}").replace("export.xlsx", "export.{fmt}")
                 .replace("{report}.docx", "{report_id:int}.{fmt}").replace("{report}", "{report_id:int}") for p in GET_MATRIX}
     missing = route_paths(app) - declared
     assert not missing, f"routes without a role decision in GET_MATRIX: {missing}"
@@ -290,6 +294,8 @@ def test_role_route_matrix_covers_every_route(site):
         got = tuple(c.get(url, follow_redirects=False).status_code for c in clients)
         assert got == expected, (path, got)
     forms = {
+        "/kpi/note": ("/kpi/note", {"year": 2026, "indicator": "ecology", "text": "良好", "score": 8}),
+        "/kpi/audit/draw": ("/kpi/audit/draw", {"year": 2026, "size": 5}),
         "/reports (make)": ("/reports", {"kind": "daily", "day": "2026-11-28"}),
         "/reports/N/edit (issue)": (f"/reports/{report}/edit", {"text": "建议持续关注。", "action": "issue"}),
         "/scheme (save)": ("/scheme", {"text": 'name: t\nregion: "131003"\nalert:\n  min_risk: high\n', "action": "save"}),

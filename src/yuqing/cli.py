@@ -684,6 +684,102 @@ def report(ctx: Ctx, kind: str, event_id: str | None, day: str | None, formats: 
     _err(f"report {report_id}: {data['title']}（{data['subtitle']}）")
 
 
+def _kpi_period(settings, year: int | None, start: str | None, end: str | None) -> tuple[int, int, str]:
+    from datetime import date as date_
+    from zoneinfo import ZoneInfo
+
+    from .reports.kpi import year_period
+
+    tz = ZoneInfo(settings.timezone)
+    if start or end:
+        try:
+            a, b = date_.fromisoformat(start), date_.fromisoformat(end)
+        except (TypeError, ValueError):
+            raise click.BadParameter("--from and --to are both YYYY-MM-DD") from None
+        s = int(datetime(a.year, a.month, a.day, tzinfo=tz).timestamp())
+        e = int(datetime(b.year, b.month, b.day, tzinfo=tz).timestamp()) + 86400
+        return s, e, f"{a.isoformat()}..{b.isoformat()}"
+    year = year or datetime.now(tz).year
+    s, e = year_period(year, tz)
+    return s, e, str(year)
+
+
+@main.group(invoke_without_command=True)
+@click.option("--year", type=int, help="The year to evaluate (default: this year).")
+@click.option("--from", "start", help="Or a period: first day (YYYY-MM-DD)…")
+@click.option("--to", "end", help="…and last day.")
+@click.option("--format", "formats", default="", help="Also write the table: docx, xlsx or docx,xlsx.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=".", show_default=True)
+@json_option
+@click.pass_context
+def kpi(cctx, year, start, end, formats, out_dir, as_json) -> None:
+    """绩效自评: the budget's indicator table with the measured values, scores and total.
+
+    \b
+    Example:
+      yuqing kpi --year 2026 --format docx,xlsx
+      yuqing kpi audit --year 2026 --size 200     # draw the coverage sample analysts check
+      yuqing kpi note --year 2026 --indicator ecology --score 9 --text "…"
+    """
+    if cctx.invoked_subcommand is not None:
+        return
+    from .reports.kpi import to_docx, to_xlsx
+
+    ctx = cctx.obj
+    s, e, label = _kpi_period(ctx.settings, year, start, end)
+    from .reports.kpi import evaluate
+
+    ev = evaluate(ctx.store, s, e, label, sla_minutes=ctx.settings.case_sla_minutes)
+    if as_json:
+        _echo_json(ev)
+    else:
+        click.echo(f"绩效自评 {label}: {ev['total']} / {ev['weight']}")
+        for r in ev["rows"]:
+            click.echo(f"  {r['level3']}  [{r['weight']}]  目标 {r['target']}  实际 {r['actual']}  得分 {r['score']}")
+            click.echo(f"      {r['basis']}")
+    title = f"{label} 年度舆情监测项目绩效自评表" if label.isdigit() else f"舆情监测项目绩效自评表（{label}）"
+    for fmt in [f.strip() for f in formats.split(",") if f.strip()]:
+        if fmt not in ("docx", "xlsx"):
+            raise click.BadParameter("formats are docx and xlsx", param_hint="--format")
+        path = Path(out_dir) / f"绩效自评-{label.replace('..', '_')}.{fmt}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(to_docx(ev, title) if fmt == "docx" else to_xlsx(ev, title))
+        _err(str(path))
+
+
+@kpi.command("audit")
+@click.option("--year", type=int)
+@click.option("--from", "start")
+@click.option("--to", "end")
+@click.option("--size", default=200, show_default=True, help="Items to draw from those the scheme judged not relevant.")
+@click.option("--seed", default=20260101, show_default=True, help="The draw's seed (the same seed draws the same items).")
+@pass_ctx
+def kpi_audit(ctx: Ctx, year, start, end, size: int, seed: int) -> None:
+    """Draw the coverage audit sample: analysts then mark each item on the web (绩效 → 覆盖率核查)."""
+    s, e, label = _kpi_period(ctx.settings, year, start, end)
+    n = ctx.store.draw_coverage_sample(label, s, e, size, seed)
+    click.echo(f"sample {label}: {n} items drawn; judge them at /kpi/audit?sample={label}")
+
+
+@kpi.command("note")
+@click.option("--year", type=int)
+@click.option("--from", "start")
+@click.option("--to", "end")
+@click.option("--indicator", type=click.Choice(["ecology", "sustainability"]), required=True)
+@click.option("--text", required=True, help="What was achieved, in the office's words.")
+@click.option("--score", type=float, required=True, help="The evaluator's score (0–10).")
+@pass_ctx
+def kpi_note(ctx: Ctx, year, start, end, indicator: str, text: str, score: float) -> None:
+    """Write one of the two narrative indicators (网络生态环境, 长效机制) with its score."""
+    import getpass
+
+    if not 0 <= score <= 10:
+        raise click.BadParameter("0 to 10", param_hint="--score")
+    _s, _e, label = _kpi_period(ctx.settings, year, start, end)
+    ctx.store.set_kpi_note(label, indicator, text, score, f"cli:{getpass.getuser()}")
+    click.echo(f"{label} {indicator}: saved")
+
+
 @main.group()
 def scheme() -> None:
     """Monitoring schemes: check one against stored items before using it.

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 import orjson
 from sqlalchemy import func, select, update
 
-from .schema import audit_log, report_feedback, reports
+from .schema import audit_log, coverage_audit, items, kpi_notes, report_feedback, reports
 
 
 class ReportingStore:
@@ -85,3 +85,55 @@ class ReportingStore:
         with self.engine.connect() as conn:
             by_kind = dict(conn.execute(select(reports.c.kind, func.count()).group_by(reports.c.kind)).all())
         return {"reports": sum(by_kind.values()), "reports_by_kind": by_kind}
+
+    # --- the self-evaluation ---------------------------------------------------------------------
+    def draw_coverage_sample(self, sample: str, start_ts: int, end_ts: int, n: int, seed: int) -> int:
+        """Draw `n` items at random (seeded: the draw can be repeated) from those the scheme judged
+        not relevant in [start, end), for analysts to check; return how many were drawn."""
+        import random
+
+        with self.engine.connect() as conn:
+            ids = list(conn.execute(select(items.c.id).where(items.c.published_ts >= start_ts, items.c.published_ts < end_ts,
+                                                             items.c.relevant == 0, items.c.duplicate_of.is_(None))
+                                    .order_by(items.c.seq)).scalars())
+        picked = random.Random(seed).sample(ids, min(n, len(ids)))
+        now = int(time.time())
+        with self._write() as conn:
+            conn.execute(self._insert_ignore(coverage_audit),
+                         [{"sample": sample, "item_id": i, "drawn_ts": now} for i in picked])
+        return len(picked)
+
+    def coverage_sample(self, sample: str) -> list[dict[str, Any]]:
+        query = (select(coverage_audit, items.c.title, items.c.text, items.c.platform, items.c.source, items.c.published_ts)
+                 .join(items, items.c.id == coverage_audit.c.item_id, isouter=True)
+                 .where(coverage_audit.c.sample == sample).order_by(coverage_audit.c.id))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def judge_coverage(self, audit_id: int, involves: bool, by: str) -> None:
+        with self._write() as conn:
+            conn.execute(update(coverage_audit).where(coverage_audit.c.id == audit_id)
+                         .values(involves=int(bool(involves)), judged_by=by, judged_ts=int(time.time())))
+
+    def coverage_samples(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(coverage_audit.c.sample).distinct().order_by(coverage_audit.c.sample)).scalars())
+
+    def set_kpi_note(self, period: str, indicator: str, text: str | None, score: float | None, by: str) -> None:
+        with self._write() as conn:
+            conn.execute(kpi_notes.delete().where(kpi_notes.c.period == period, kpi_notes.c.indicator == indicator))
+            conn.execute(kpi_notes.insert().values(period=period, indicator=indicator, text=text, score=score, by=by,
+                                                   ts=int(time.time())))
+
+    def kpi_notes(self, period: str) -> dict[str, dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return {r.indicator: dict(r._mapping) for r in conn.execute(select(kpi_notes).where(kpi_notes.c.period == period))}
+
+    def count_relevance(self, start_ts: int, end_ts: int) -> dict[str, int]:
+        """Originals published in [start, end) the scheme judged relevant and not relevant."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(items.c.relevant, func.count()).where(
+                items.c.published_ts >= start_ts, items.c.published_ts < end_ts, items.c.duplicate_of.is_(None),
+                items.c.relevant.is_not(None)).group_by(items.c.relevant)).all()
+        got = {int(k): n for k, n in rows}
+        return {"relevant": got.get(1, 0), "rejected": got.get(0, 0)}

@@ -223,6 +223,28 @@ report_feedback = Table(
     Column("ts", Integer, nullable=False),
 )
 
+coverage_audit = Table(
+    "coverage_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sample", Text, nullable=False),     # which draw (e.g. "2026-1"): a sample is judged as a whole
+    Column("item_id", Text, nullable=False),    # an item the scheme judged not relevant
+    Column("drawn_ts", Integer, nullable=False),
+    Column("involves", Integer),                # the analyst's verdict: 1 it does involve the region, 0 not, NULL not yet
+    Column("judged_by", Text),
+    Column("judged_ts", Integer),
+)
+Index("coverage_audit_sample", coverage_audit.c.sample, coverage_audit.c.item_id, unique=True)
+
+kpi_notes = Table(
+    "kpi_notes", metadata,
+    Column("period", Text, primary_key=True),   # "2026" or "2026-01-01..2026-06-30"
+    Column("indicator", Text, primary_key=True),    # ecology | sustainability
+    Column("text", Text),
+    Column("score", Float),
+    Column("by", Text),
+    Column("ts", Integer),
+)
+
 schema_migrations = Table(
     "schema_migrations", metadata,
     Column("version", Integer, primary_key=True),
@@ -313,9 +335,9 @@ def _dashboard(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS audit_user_action ON audit_log (user, action, ts)"))
 
 
-@migration(7, "reports and their feedback")
+@migration(7, "reports, their feedback and the self-evaluation's audit and notes")
 def _reports(conn: Connection) -> None:
-    for table in (reports, report_feedback):
+    for table in (reports, report_feedback, coverage_audit, kpi_notes):
         table.create(conn, checkfirst=True)
 
 

@@ -12,11 +12,12 @@ import hashlib
 import os
 import secrets
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..alerts.users import ROLES, User, hash_password
 
@@ -159,17 +160,83 @@ def register(app: FastAPI, web) -> None:
         reload_settings()
         return RedirectResponse("/sources", status_code=303)
 
-    # --- KPIs ----------------------------------------------------------------------------------
+    # --- KPIs and the self-evaluation (绩效自评) -------------------------------------------------
+    def year_range(year: int | None):
+        from zoneinfo import ZoneInfo
+
+        from ..reports.kpi import year_period
+
+        tz = ZoneInfo(web.settings.timezone)
+        year = year or datetime.fromtimestamp(web.clock(), tz).year
+        s, e = year_period(year, tz)
+        return year, s, e
+
     @app.get("/kpi", response_class=HTMLResponse)
-    def kpi_page(request: Request, days: int = 30, user: User = user_dep):
+    def kpi_page(request: Request, days: int = 30, year: int | None = None, user: User = user_dep):
         from ..alerts.timeliness import rule_figures, timeliness
+        from ..reports.kpi import evaluate
 
         days = max(1, min(days, 3660))
         end = time.time()
         start = end - days * 86400
+        year, ys, ye = year_range(year)
         return web.page(request, "kpi.html", user, days=days, counts=store.period_counts(int(start), int(end)),
                         t=timeliness(store, start, end, web.settings.case_sla_minutes),
-                        rules=rule_figures(store, start, end))
+                        rules=rule_figures(store, start, end), year=year,
+                        ev=evaluate(store, ys, ye, str(year), sla_minutes=web.settings.case_sla_minutes),
+                        notes=store.kpi_notes(str(year)), can_score=user.role in ("leader", "admin"))
+
+    @app.get("/kpi/export.{fmt}")
+    def kpi_export(fmt: str, year: int | None = None, user: User = user_dep):
+        from ..reports.kpi import evaluate, to_docx, to_xlsx
+
+        if fmt not in ("docx", "xlsx"):
+            raise HTTPException(404, "格式只有 docx 与 xlsx")
+        year, ys, ye = year_range(year)
+        ev = evaluate(store, ys, ye, str(year), sla_minutes=web.settings.case_sla_minutes)
+        title = f"{year} 年度舆情监测项目绩效自评表"
+        body = to_docx(ev, title) if fmt == "docx" else to_xlsx(ev, title)
+        store.audit(user.name, "kpi.export", str(year), fmt)
+        mime = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document" if fmt == "docx"
+                else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return Response(body, media_type=mime, headers={"Content-Disposition": f"attachment; filename=kpi-{year}.{fmt}"})
+
+    @app.post("/kpi/note")
+    def kpi_note(request: Request, csrf: str = Form(""), year: int = Form(...), indicator: str = Form(...),
+                 text: str = Form(""), score: float = Form(...), user: User = user_dep):
+        web.check_csrf(request, csrf)
+        if user.role not in ("leader", "admin"):
+            raise HTTPException(403, "评分需领导或管理员")
+        if indicator not in ("ecology", "sustainability") or not 0 <= score <= 10:
+            raise HTTPException(400, "指标为 ecology 或 sustainability，得分 0–10")
+        store.set_kpi_note(str(year), indicator, text.strip() or None, score, user.name)
+        store.audit(user.name, "kpi.note", f"{year} {indicator}", str(score))
+        return RedirectResponse(f"/kpi?year={year}", status_code=303)
+
+    @app.get("/kpi/audit", response_class=HTMLResponse)
+    def audit_page(request: Request, sample: str = "", user: User = user_dep):
+        samples = store.coverage_samples()
+        sample = sample or (samples[-1] if samples else "")
+        return web.page(request, "audit.html", user, sample=sample, samples=samples,
+                        rows=store.coverage_sample(sample) if sample else [])
+
+    @app.post("/kpi/audit/draw")
+    def audit_draw(request: Request, csrf: str = Form(""), year: int = Form(...), size: int = Form(200),
+                   user: User = user_dep):
+        web.check_csrf(request, csrf)
+        if user.role not in ("leader", "admin"):
+            raise HTTPException(403, "抽样需领导或管理员")
+        _year, ys, ye = year_range(year)
+        store.draw_coverage_sample(str(year), ys, ye, max(1, min(size, 2000)), seed=year)
+        store.audit(user.name, "kpi.audit.draw", str(year), str(size))
+        return RedirectResponse(f"/kpi/audit?sample={year}", status_code=303)
+
+    @app.post("/kpi/audit/{audit_id}")
+    def audit_judge(request: Request, audit_id: int, csrf: str = Form(""), involves: int = Form(...),
+                    sample: str = Form(""), user: User = user_dep):
+        web.check_csrf(request, csrf)
+        store.judge_coverage(audit_id, bool(involves), user.name)
+        return RedirectResponse(f"/kpi/audit?sample={sample}#a{audit_id}", status_code=303)
 
     # --- users, tokens, audit --------------------------------------------------------------------
     admin_dep = Depends(web.allowed("user.manage"))
