@@ -188,6 +188,9 @@ def test_yuqing_report_writes_the_files_and_keeps_the_report(tmp_path):
     first = re.search(r'"id": "(e-\d+)"', events).group(1)
     special = yq(tmp_path, "report", "event", first, "-o", "out").stdout.strip()
     assert special.endswith("-2.docx")
+    # DESIGN §5: -o FILE with the format in its suffix
+    assert yq(tmp_path, "report", "weekly", "--date", "2026-11-28", "-o", "w/week.pdf").stdout.strip() == "w/week.pdf"
+    assert (tmp_path / "w" / "week.pdf").read_bytes().startswith(b"%PDF")
 
 
 # --- the schedule ------------------------------------------------------------------------------
@@ -310,6 +313,8 @@ def test_yuqing_kpi_prints_and_exports(tmp_path):
     out = yq(tmp_path, "kpi", "--year", "2026", "--format", "docx,xlsx", "-o", "k")
     assert "绩效自评 2026:" in out.stdout and "涉及本地舆情覆盖率" in out.stdout
     assert (tmp_path / "k" / "绩效自评-2026.docx").exists() and (tmp_path / "k" / "绩效自评-2026.xlsx").exists()
+    yq(tmp_path, "kpi", "--year", "2026", "-o", "kpi2026.xlsx")
+    assert (tmp_path / "kpi2026.xlsx").read_bytes()[:2] == b"PK"
     assert "items drawn" in yq(tmp_path, "kpi", "audit", "--year", "2026", "--size", "10").stdout
     yq(tmp_path, "kpi", "note", "--year", "2026", "--indicator", "sustainability", "--score", "8", "--text", "建立值班制度")
     assert "建立值班制度" in yq(tmp_path, "kpi", "--year", "2026").stdout

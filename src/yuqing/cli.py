@@ -633,8 +633,8 @@ def user_add(ctx: Ctx, name: str, role: str, department: str | None, password_st
 @click.argument("event_id", required=False)
 @click.option("--date", "day", help="A day inside the period (YYYY-MM-DD); default: the last complete period.")
 @click.option("--format", "formats", default="docx", show_default=True, help="docx, html, pdf, or several: docx,pdf")
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=".", show_default=True,
-              help="Where to write the files.")
+@click.option("-o", "--output", "out_dir", type=click.Path(), default=".", show_default=True,
+              help="A folder for the files, or one FILE.docx|.html|.pdf (its suffix is the format).")
 @click.option("--user", "user_name", default=None, help="Recorded as its author (default: cli:<login>).")
 @pass_ctx
 def report(ctx: Ctx, kind: str, event_id: str | None, day: str | None, formats: str, out_dir: str,
@@ -653,7 +653,9 @@ def report(ctx: Ctx, kind: str, event_id: str | None, day: str | None, formats: 
     from .reports.make import make_report
     from .reports.render import FORMATS, file_stem, render
 
-    fmts = [f.strip() for f in formats.split(",") if f.strip()]
+    target = Path(out_dir)
+    single = target.suffix.lstrip(".").lower() in FORMATS          # -o FILE.docx (DESIGN §5)
+    fmts = [target.suffix.lstrip(".").lower()] if single else [f.strip() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in FORMATS]
     if bad or not fmts:
         raise click.BadParameter(f"formats are {', '.join(FORMATS)}", param_hint="--format")
@@ -675,10 +677,10 @@ def report(ctx: Ctx, kind: str, event_id: str | None, day: str | None, formats: 
     except KeyError as exc:
         raise click.UsageError(str(exc.args[0])) from None
     data = store.get_report(report_id)["data"]
-    out = Path(out_dir)
+    out = target.parent if single else target
     out.mkdir(parents=True, exist_ok=True)
     for fmt in fmts:
-        path = out / f"{file_stem(data, report_id)}.{fmt}"
+        path = target if single else out / f"{file_stem(data, report_id)}.{fmt}"
         path.write_bytes(render(data, fmt, settings.web_base_url))
         click.echo(str(path))
     _err(f"report {report_id}: {data['title']}（{data['subtitle']}）")
@@ -709,7 +711,8 @@ def _kpi_period(settings, year: int | None, start: str | None, end: str | None) 
 @click.option("--from", "start", help="Or a period: first day (YYYY-MM-DD)…")
 @click.option("--to", "end", help="…and last day.")
 @click.option("--format", "formats", default="", help="Also write the table: docx, xlsx or docx,xlsx.")
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=".", show_default=True)
+@click.option("-o", "--output", "out_dir", type=click.Path(), default=".", show_default=True,
+              help="A folder for the files, or one FILE.docx|.xlsx (its suffix is the format).")
 @json_option
 @click.pass_context
 def kpi(cctx, year, start, end, formats, out_dir, as_json) -> None:
@@ -738,10 +741,12 @@ def kpi(cctx, year, start, end, formats, out_dir, as_json) -> None:
             click.echo(f"  {r['level3']}  [{r['weight']}]  目标 {r['target']}  实际 {r['actual']}  得分 {r['score']}")
             click.echo(f"      {r['basis']}")
     title = f"{label} 年度舆情监测项目绩效自评表" if label.isdigit() else f"舆情监测项目绩效自评表（{label}）"
-    for fmt in [f.strip() for f in formats.split(",") if f.strip()]:
+    target = Path(out_dir)
+    single = target.suffix.lower() in (".docx", ".xlsx")                # -o FILE.docx (DESIGN §5)
+    for fmt in [target.suffix[1:].lower()] if single else [f.strip() for f in formats.split(",") if f.strip()]:
         if fmt not in ("docx", "xlsx"):
             raise click.BadParameter("formats are docx and xlsx", param_hint="--format")
-        path = Path(out_dir) / f"绩效自评-{label.replace('..', '_')}.{fmt}"
+        path = target if single else target / f"绩效自评-{label.replace('..', '_')}.{fmt}"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(to_docx(ev, title) if fmt == "docx" else to_xlsx(ev, title))
         _err(str(path))
@@ -755,7 +760,12 @@ def kpi(cctx, year, start, end, formats, out_dir, as_json) -> None:
 @click.option("--seed", default=20260101, show_default=True, help="The draw's seed (the same seed draws the same items).")
 @pass_ctx
 def kpi_audit(ctx: Ctx, year, start, end, size: int, seed: int) -> None:
-    """Draw the coverage audit sample: analysts then mark each item on the web (绩效 → 覆盖率核查)."""
+    """Draw the coverage audit sample: analysts then mark each item on the web (绩效 → 覆盖率核查).
+
+    \b
+    Example:
+      yuqing kpi audit --year 2026 --size 200
+    """
     s, e, label = _kpi_period(ctx.settings, year, start, end)
     n = ctx.store.draw_coverage_sample(label, s, e, size, seed)
     click.echo(f"sample {label}: {n} items drawn; judge them at /kpi/audit?sample={label}")
@@ -770,7 +780,12 @@ def kpi_audit(ctx: Ctx, year, start, end, size: int, seed: int) -> None:
 @click.option("--score", type=float, required=True, help="The evaluator's score (0–10).")
 @pass_ctx
 def kpi_note(ctx: Ctx, year, start, end, indicator: str, text: str, score: float) -> None:
-    """Write one of the two narrative indicators (网络生态环境, 长效机制) with its score."""
+    """Write one of the two narrative indicators (网络生态环境, 长效机制) with its score.
+
+    \b
+    Example:
+      yuqing kpi note --year 2026 --indicator ecology --score 9 --text "全年未发生重大负面舆情"
+    """
     import getpass
 
     if not 0 <= score <= 10:
