@@ -398,7 +398,7 @@ def stats(ctx: Ctx, as_json: bool) -> None:
     from .alerts.timeliness import rule_figures, timeliness
 
     data = (ctx.store.stats() | {"analysis": ctx.store.analysis_counts()} | ctx.store.event_counts()
-            | ctx.store.alert_counts() | {"timeliness": timeliness(ctx.store, 0, time.time() + 1,
+            | ctx.store.alert_counts() | ctx.store.report_counts() | {"timeliness": timeliness(ctx.store, 0, time.time() + 1,
                                                                    ctx.settings.case_sla_minutes),
                                           "alert_rules": rule_figures(ctx.store, 0, time.time() + 1)})
     if as_json:
@@ -422,6 +422,8 @@ def stats(ctx: Ctx, as_json: bool) -> None:
     click.echo(f"alerts: {data['alerts']}" + ("  (" + ", ".join(f"{k} {v}" for k, v in sorted(data["alerts_by_level"].items()))
                                               + ")" if data["alerts"] else "")
                + ("; cases: " + ", ".join(f"{k} {v}" for k, v in data["cases_by_state"].items()) if data["cases_by_state"] else ""))
+    if data["reports"]:
+        click.echo(f"reports: {data['reports']}  (" + ", ".join(f"{k} {v}" for k, v in sorted(data["reports_by_kind"].items())) + ")")
     t = data["timeliness"]
     if t["alerts"]:
         parts = [f"{label} median {t[key]['median_min']} min, p90 {t[key]['p90_min']} min (n {t[key]['n']})"
