@@ -228,6 +228,13 @@ def test_scheduled_reports_are_made_once_and_mailed_with_their_file(tmp_path, sm
     ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
     analyze_pending(store, make_analyzer(s), settings=s)
     at_8 = datetime(2026, 11, 29, 8, 0, 30, tzinfo=TZ).timestamp()
+    # everything was collected just now: the store was not watching on the 27th or 28th
+    assert due_reports(store, s, at_8) == []
+    with store.engine.begin() as conn:            # as a store that was collecting all along
+        conn.exec_driver_sql("UPDATE items SET collected_ts = published_ts + 60")
+    from yuqing.reports import schedule
+
+    schedule._NOT_WATCHED.clear()
     early = due_reports(store, s, at_8 - 60)                    # before 08:00 on the 29th: the 27th's report
     assert [store.get_report(i)["data"]["subtitle"] for i in early] == ["2026年11月27日"]
     made = due_reports(store, s, at_8)

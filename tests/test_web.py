@@ -29,7 +29,8 @@ def site(tmp_path_factory):
     store = open_store(s.database_url)
     ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
     hostile = {"id": "t:x", "platform": "forum", "source": "<b>坏人</b>",
-               "text": "广阳区万庄镇仓库起火 死亡 <script>alert('x')</script> <img src=x onerror=alert(1)>",
+               "text": "广阳区万庄镇仓库起火 死亡 <script>alert('x')</script> <img src=x onerror=alert(1)> "
+                       "</td></tr></table></main><div style=\"position:fixed\"><b>破坏布局",   # broken HTML
                # entities survive ingest as literal text: the page must escape them
                "title": "&lt;script&gt;alert('title')&lt;/script&gt;广阳区万庄镇火灾致1人死亡",
                "published_at": "2026-11-28T12:00:00+08:00"}
@@ -90,8 +91,13 @@ def test_overview_events_and_alerts_after_login_with_hostile_text_escaped(site):
     assert r.status_code == 303 and r.headers["location"] == "/"
     home = client.get("/")
     assert home.status_code == 200 and "热点事件" in home.text and "万庄镇" in home.text
-    for page in (home.text, client.get("/events").text, client.get("/alerts").text):
+    hostile_event = client.get(f"/events/{site[1].events_of(['t:x'])['t:x']}").text
+    for page in (home.text, client.get("/events").text, client.get("/alerts").text, hostile_event,
+                 client.get("/items/t:x").text, client.get("/search?q=破坏布局").text):
         assert "<script>alert" not in page and "<img src=x" not in page and "<b>坏人</b>" not in page
+        assert "</table></main><div" not in page and "<b>破坏布局" not in page
+        assert page.count("<main>") == page.count("</main>") == 1          # the layout is intact
+    assert "&lt;/table&gt;&lt;/main&gt;" in client.get("/items/t:x").text   # shown, as text
     assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in client.get("/alerts").text
     api = client.get("/api/events?limit=5").json()
     assert len(api["events"]) == 5 and api["events"][0]["heat"]["value"] >= api["events"][1]["heat"]["value"]

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from ..settings import Settings, SettingsError
 from .build import KINDS, last_complete, period
 
+# periods passed over because the store was not collecting then (checked once per process)
+_NOT_WATCHED: set[tuple[int, str, int]] = set()
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 
@@ -80,7 +82,12 @@ def due_reports(store, settings: Settings, now: float | None = None) -> list[int
             continue
         day = last_complete(kind, trigger)
         per = period(kind, day, tz)
-        if store.find_report(kind, per["start_ts"], per["end_ts"]) is not None:
+        key = (id(store), kind, per["start_ts"])
+        if key in _NOT_WATCHED or store.find_report(kind, per["start_ts"], per["end_ts"]) is not None:
+            continue
+        if not store.collected_before(per["end_ts"]):
+            # a new install (or the demo) was not collecting then: an empty briefing helps no one
+            _NOT_WATCHED.add(key)
             continue
         report_id = make_report(store, settings, kind, "schedule", day)
         data = store.get_report(report_id)["data"]

@@ -81,6 +81,11 @@ class ReportingStore:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query.order_by(report_feedback.c.id))]
 
+    def collected_before(self, ts: int) -> bool:
+        """Whether the store holds anything collected before `ts` (was it watching then?)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(items.c.seq).where(items.c.collected_ts < ts).limit(1)).first() is not None
+
     def report_counts(self) -> dict[str, Any]:
         with self.engine.connect() as conn:
             by_kind = dict(conn.execute(select(reports.c.kind, func.count()).group_by(reports.c.kind)).all())
