@@ -62,6 +62,7 @@ def test_daily_report_docx_has_the_sections_and_the_stores_numbers(demo):
     assert doc.paragraphs[0].text == "廊坊市广阳区网络舆情日报" and doc.paragraphs[1].text == "2026年11月28日"
     sec = doc.sections[0]
     assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)           # A4
+    assert 'w:instrText xml:space="preserve">PAGE<' in sec.footer._element.xml             # — 1 — page numbers
     start, end = report["period"]["start_ts"], report["period"]["end_ts"]
     db = s.database_url.split("///", 1)[1]
     with sqlite3.connect(db) as c:
@@ -107,6 +108,7 @@ def test_pdf_pages_render_and_are_not_blank(demo, tmp_path):
     out = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True)
     if out.returncode == 0:                       # poppler-utils has both; the text is real text
         assert "总体态势" in out.stdout and "廊坊市广阳区网络舆情日报" in out.stdout
+        assert re.search(rf"—\s*{len(pages)}\s*—", out.stdout)          # the last page's number
 
 
 def test_the_same_data_gives_the_same_report(demo):

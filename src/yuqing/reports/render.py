@@ -102,6 +102,29 @@ def _hyperlink(paragraph, url: str, text: str) -> None:
     paragraph._p.append(link)
 
 
+def _page_numbers(section) -> None:
+    """公文 page numbers, "— 1 —" centred in the footer: a PAGE field (python-docx has no call)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(p.add_run("— "), BODY_FONT, 14)
+    run = p.add_run()
+    _font(run, BODY_FONT, 14)
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+    _font(p.add_run(" —"), BODY_FONT, 14)
+
+
 def to_docx(report: dict[str, Any], base_url: str = "") -> bytes:
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -112,6 +135,7 @@ def to_docx(report: dict[str, Any], base_url: str = "") -> bytes:
     sec = doc.sections[0]
     sec.page_width, sec.page_height = Mm(210), Mm(297)
     sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
+    _page_numbers(sec)
     props = doc.core_properties
     props.title, props.author, props.comments = report["title"], "yuqing", report["subtitle"]
     props.created = props.modified = fixed_time(report)
@@ -173,7 +197,13 @@ def to_pdf(report: dict[str, Any], base_url: str = "") -> bytes:
 
     logging.getLogger("fontTools").setLevel(logging.WARNING)     # it logs every glyph it keeps
 
-    pdf = FPDF(format="A4", unit="mm")
+    class Pages(FPDF):
+        def footer(self):                      # 公文 page numbers: — 1 —
+            self.set_y(-18)
+            self.set_font("serif", size=11)
+            self.cell(0, 8, f"— {self.page_no()} —", align="C")
+
+    pdf = Pages(format="A4", unit="mm")
     pdf.set_margins(26, 30, 24)
     pdf.set_auto_page_break(True, 28)
     pdf.set_creation_date(fixed_time(report).replace(tzinfo=timezone.utc))
