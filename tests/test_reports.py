@@ -328,3 +328,4 @@ def test_yuqing_kpi_prints_and_exports(tmp_path):
     yq(tmp_path, "kpi", "note", "--year", "2026", "--indicator", "sustainability", "--score", "8", "--text", "建立值班制度")
     assert "建立值班制度" in yq(tmp_path, "kpi", "--year", "2026").stdout
     assert yq(tmp_path, "kpi", "note", "--indicator", "ecology", "--score", "11", "--text", "x", check=False).returncode == 2
+

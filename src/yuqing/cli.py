@@ -262,6 +262,10 @@ def run(ctx: Ctx) -> None:
             _err("messages: " + ", ".join(f"{k} {v}" for k, v in value.items() if v))
         elif step == "report":
             _err(f"scheduled reports made: {', '.join(map(str, value))}")
+        elif step == "scheme":
+            _err(f"scheme changed: analysing with {value!r} from now on (yuqing reanalyze for stored items)")
+        elif step == "scheme-error":
+            _err(f"scheme changed but cannot be used (keeping the previous one): {value}")
         elif step == "config":
             _err(f"yuqing.toml changed: sources now {', '.join(value) or 'none'}")
         elif step == "config-error":

@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .ingest import normalize_record
 from .models import Item, Quarantined, Raw, Report, SkipItem
+from .scheme import SchemeError
 from .settings import Settings, SettingsError
 from .store import Store, open_store
 
@@ -381,7 +382,24 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
     last_refresh = 0.0
     config = settings.config_path
     seen_mtime = config.stat().st_mtime if config and config.exists() else None
+    scheme_file = settings.path(settings.scheme)
+
+    def scheme_mtime() -> float | None:
+        return scheme_file.stat().st_mtime if scheme_file.exists() else None
+
+    seen_scheme = scheme_mtime()
     while not stop():
+        if scheme_mtime() != seen_scheme:
+            # the scheme saved (the web's 方案 page, or by hand): items analysed from now on use it
+            seen_scheme = scheme_mtime()
+            try:
+                analyzer = make_analyzer(settings)
+                block = analyzer.scheme.alert if analyzer.scheme is not None else None
+                if on_step:
+                    on_step("scheme", analyzer.scheme.name if analyzer.scheme else None)
+            except (SchemeError, KeyError) as exc:
+                if on_step:
+                    on_step("scheme-error", str(exc))
         if config and config.exists() and config.stat().st_mtime != seen_mtime:
             # sources edited (the web's 信息源 page, or by hand): the next round uses them
             seen_mtime = config.stat().st_mtime
