@@ -216,7 +216,7 @@ def test_last_trigger_of_each_schedule():
             last_trigger(kind, bad, now)
 
 
-def test_scheduled_reports_are_made_once_and_mailed_with_their_file(tmp_path, smtp, robot):
+def test_scheduled_reports_are_made_once_and_mailed_with_their_file(tmp_path, smtp, robot):  # noqa: F811
     import email
 
     from yuqing.alerts.engine import deliver_due

@@ -242,7 +242,7 @@ def register(app: FastAPI, web) -> None:
     admin_dep = Depends(web.allowed("user.manage"))
 
     @app.get("/users", response_class=HTMLResponse)
-    def users_page(request: Request, user: User = admin_dep, token: str = ""):
+    def users_page(request: Request, user: User = admin_dep):
         return web.page(request, "users.html", user, users=store.list_users(), tokens=store.list_tokens(),
                         audit=store.audit_entries(50), roles_all=ROLES, new_token=request.session.pop("new_token", None))
 
@@ -252,8 +252,7 @@ def register(app: FastAPI, web) -> None:
                    label: str = Form(""), token_id: int = Form(0), user: User = admin_dep):
         web.check_csrf(request, csrf)
         name = name.strip()
-        if action in ("add", "role", "password", "disable", "enable", "token") and not store.get_user(name) \
-                and action != "add":
+        if action in ("role", "password", "disable", "enable", "token") and not store.get_user(name):
             raise HTTPException(404, f"没有用户 {name}")
         if role and role not in ROLES:
             raise HTTPException(400, f"角色只能是 {', '.join(ROLES)}")

@@ -229,7 +229,3 @@ class TTLCache:
             self.values[key] = (time.time(), value)
         return value
 
-
-def when(ts: float) -> str:
-    return datetime.fromtimestamp(ts, BEIJING).strftime("%m-%d %H:%M") if ts else ""
-
