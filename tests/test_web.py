@@ -252,6 +252,10 @@ GET_MATRIX = {
     "/api/events/{event}": (401, 200, 200, 200),
     "/api/alerts":        (401, 200, 200, 200),
     "/api/cases/{case}":  (401, 200, 200, 200),
+    "/api/reports":       (401, 200, 200, 200),
+    "/api/reports/{report}": (401, 200, 200, 200),
+    "/api/reports/{report}.pdf": (401, 200, 200, 200),
+    "/api/kpi?year=2026": (401, 200, 200, 200),
 }
 # POST routes: what each role gets for a well-formed request with a valid CSRF token (the
 # action itself is tested below); without a login a form is sent to the login page.
@@ -287,7 +291,8 @@ def test_role_route_matrix_covers_every_route(site):
     ids = {"event": event, "case": case, "item": "t:x", "report": report}
     declared = {re.sub(r"\?.*", "", p).replace("{event}", "{event_id}").replace("{case}", "{case_id}")
                 .replace("{item}", "{item_id:path}").replace("export.csv", "export.{fmt}").replace("export.xlsx", "export.{fmt}")
-                .replace("{report}.docx", "{report_id:int}.{fmt}").replace("{report}", "{report_id:int}") for p in GET_MATRIX}
+                .replace("{report}.docx", "{report_id:int}.{fmt}").replace("{report}.pdf", "{report_id:int}.{fmt}")
+                .replace("{report}", "{report_id:int}") for p in GET_MATRIX}
     missing = route_paths(app) - declared
     assert not missing, f"routes without a role decision in GET_MATRIX: {missing}"
     clients = [TestClient(app)]
@@ -385,6 +390,13 @@ def test_api_tokens_act_as_their_user_with_the_same_role_checks(site):
     bearer = {"Authorization": f"Bearer {secret}"}
     assert api.get("/api/me", headers=bearer).json() == {"name": "小王", "role": "analyst", "department": None}
     assert api.get("/api/alerts", headers={"Authorization": "Bearer yq_wrong"}).status_code == 401
+    # an integration files the reports itself
+    from yuqing.reports.make import make_report
+
+    rid = make_report(store, app.state.web.settings, "daily", "test", date(2026, 11, 28))
+    assert any(r["id"] == rid for r in api.get("/api/reports", headers=bearer).json()["reports"])
+    assert api.get(f"/api/reports/{rid}.docx", headers=bearer).content[:2] == b"PK"
+    assert [r["weight"] for r in api.get("/api/kpi?year=2026", headers=bearer).json()["rows"]] == [20, 20, 20, 20, 10, 10]
     alert = store.list_alerts(50, state="待研判")[0]
     case = alert["case_id"]
     # an analyst may assess, not assign; the library decides, through the API as through the pages

@@ -62,6 +62,8 @@ def register(app: FastAPI, web) -> None:
 
     dep = Depends(api_user)
 
+    register_reports(app, web, dep)
+
     @app.get("/api/me", tags=["auth"])
     def me(user: User = dep):
         return {"name": user.name, "role": user.role, "department": user.department}
@@ -122,6 +124,46 @@ def register(app: FastAPI, web) -> None:
             raise HTTPException(404, "no such case")
         act_on_case(store, case_id, user, **step.model_dump())
         return {**store.get_case(case_id), "log": store.case_log(case_id)}
+
+
+def register_reports(app: FastAPI, web, dep) -> None:
+    """Reports and the self-evaluation for integrations (an OA system files the 日报 itself)."""
+    from fastapi.responses import Response
+
+    store = web.store
+
+    @app.get("/api/reports", tags=["reports"])
+    def reports(limit: int = Query(50, le=500), kind: str | None = None, user: User = dep):
+        return {"reports": store.list_reports(limit, kind)}
+
+    @app.get("/api/reports/{report_id:int}", tags=["reports"])
+    def report(report_id: int, user: User = dep):
+        found = store.get_report(report_id)
+        if found is None:
+            raise HTTPException(404, "no such report")
+        return found
+
+    @app.get("/api/reports/{report_id:int}.{fmt}", tags=["reports"])
+    def report_file(report_id: int, fmt: str, user: User = dep):
+        from ..reports.render import FORMATS, render
+
+        found = store.get_report(report_id)
+        if found is None or fmt not in FORMATS:
+            raise HTTPException(404, "no such report or format (docx, html, pdf)")
+        data = dict(found["data"])
+        if found["issued_ts"]:
+            data["issued"] = {"by": found["issued_by"], "ts": found["issued_ts"]}
+        store.audit(user.name, "report.download", f"report {report_id}", f"{fmt} (api)")
+        return Response(render(data, fmt, web.settings.web_base_url), media_type=FORMATS[fmt])
+
+    @app.get("/api/kpi", tags=["reports"])
+    def kpi(year: int, user: User = dep):
+        from zoneinfo import ZoneInfo
+
+        from ..reports.kpi import evaluate, year_period
+
+        start, end = year_period(year, ZoneInfo(web.settings.timezone))
+        return evaluate(store, start, end, str(year), sla_minutes=web.settings.case_sla_minutes)
 
 
 def _series(option: dict[str, Any]) -> dict[str, Any]:
