@@ -549,3 +549,50 @@ def test_a_report_is_made_edited_issued_downloaded_and_rated(site):
     r = analyst.post("/reports", data={"csrf": token, "kind": "special", "event": fire}, follow_redirects=False)
     assert "舆情专报" in analyst.get(r.headers["location"]).text
     assert analyst.post("/reports", data={"csrf": token, "kind": "special", "event": "e-999999"}).status_code == 404
+
+
+def test_yuqing_serve_with_two_processes_shares_sessions_and_the_login_throttle(tmp_path):
+    """The default `yuqing serve` runs two server processes: a session made by one is good on the
+    other (one key, made once), and failed logins count across both (the audit log)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from test_cli import yq
+
+    yq(tmp_path, "init", "--region", "131003")
+    subprocess.run([sys.executable, "-m", "yuqing.cli", "user", "add", "值班", "--role", "analyst", "--password-stdin"],
+                   cwd=tmp_path, input=PASSWORD, text=True, check=True, capture_output=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "yuqing.cli", "serve", "--port", str(port)], cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        ok = 0
+        for _ in range(4):
+            with httpx.Client(base_url=base) as c:
+                token = csrf_of(c.get("/login").text)
+                c.post("/login", data={"name": "值班", "password": PASSWORD, "csrf": token})
+                ok += sum(c.get("/", follow_redirects=False).status_code == 200 for _ in range(6))
+        assert ok == 24
+        codes = []
+        for _ in range(7):                      # new connections: the two processes take turns
+            with httpx.Client(base_url=base) as c:
+                token = csrf_of(c.get("/login").text)
+                codes.append(c.post("/login", data={"name": "值班", "password": "wrong-password", "csrf": token}).status_code)
+        assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
+    finally:
+        server.terminate()
+        server.wait(15)
+    assert (tmp_path / "yuqing.secret").stat().st_mode & 0o777 == 0o600

@@ -309,6 +309,9 @@ def serve(ctx: Ctx, host: str, port: int, workers: int | None) -> None:
         uvicorn.run(create_app(ctx.settings, store), host=host, port=port, log_level="warning")
         return
     os.environ[CONFIG_ENV] = str(ctx.settings.config_path)
+    from .web.app import secret_key
+
+    secret_key(ctx.settings)               # made once here, so that every server process signs alike
     uvicorn.run("yuqing.web.app:app_from_config", factory=True, workers=workers, host=host, port=port,
                 log_level="warning")
 

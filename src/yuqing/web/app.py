@@ -67,9 +67,18 @@ def secret_key(settings: Settings) -> str:
         return settings.web_secret_key
     path = Path(settings.base_dir) / "yuqing.secret"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # written whole under a temporary name, then linked into place: a second server process
+        # starting at the same moment either wins or reads the winner's key, never half a key
+        tmp = path.with_name(f".yuqing.secret.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
     return path.read_text().strip()
 
 
