@@ -7,6 +7,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 PLATFORMS = ("news", "weibo", "wechat", "forum", "video", "complaint", "blog", "other")
+# how pages and reports name them
+PLATFORM_LABELS = {"news": "新闻", "weibo": "微博", "wechat": "微信", "forum": "论坛", "video": "视频",
+                   "complaint": "投诉", "blog": "博客", "other": "其他"}
+SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 

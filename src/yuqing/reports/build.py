@@ -16,12 +16,10 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from ..models import PLATFORM_LABELS, SENTIMENT_LABELS
 from ..privacy import mask
 
 KINDS = {"daily": "日报", "weekly": "周报", "monthly": "月报", "special": "专报"}
-PLATFORM_NAMES = {"news": "新闻", "weibo": "微博", "wechat": "微信", "forum": "论坛", "video": "视频",
-                  "complaint": "投诉", "blog": "博客", "other": "其他"}
-SENTIMENT_NAMES = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
 DRAFT_NOTE = "（以下为系统生成的初稿，请分析员核实、修改后签发。）"
 
@@ -123,7 +121,7 @@ def region_name(code: str | None) -> str:
 def _event_line(e: dict[str, Any], in_period: int | None, tz: ZoneInfo) -> dict[str, Any]:
     fr = e["first_report"]
     at = datetime.fromisoformat(fr["published_at"]).timestamp() if fr.get("published_at") else e["first_ts"]
-    first = f"首发于{_when(at, tz)}（{mask(fr.get('source') or PLATFORM_NAMES.get(fr.get('platform'), fr.get('platform') or ''))}）"
+    first = f"首发于{_when(at, tz)}（{mask(fr.get('source') or PLATFORM_LABELS.get(fr.get('platform'), fr.get('platform') or ''))}）"
     spread = f"共 {e['size']} 条、{e['source_count']} 个来源"
     if e.get("reposts"):
         spread += f"，转发评论 {e['reposts']} 条"
@@ -136,20 +134,24 @@ def _event_line(e: dict[str, Any], in_period: int | None, tz: ZoneInfo) -> dict[
     return statement(text, ref_event(e), ref_item(fr["id"], "首发") if fr.get("id") else None)
 
 
+def platform_series(rows, xs: list[int]) -> dict[str, list[int]]:
+    """Store.volume rows → {platform: items in each bucket of xs}, busiest platform first (the
+    overview's charts and the reports' volume chart)."""
+    by: dict[str, dict[int, int]] = {}
+    for b, platform, _sentiment, count in rows:
+        buckets = by.setdefault(platform, {})
+        buckets[int(b)] = buckets.get(int(b), 0) + count
+    return {p: [by[p].get(x, 0) for x in xs] for p in sorted(by, key=lambda p: (-sum(by[p].values()), p))}
+
+
 def _volume_chart(store, start: int, end: int, tz: ZoneInfo, title: str) -> tuple[dict[str, Any], list]:
     days = max(1, round((end - start) / 86400))
     bucket = 3600 if days <= 1 else 86400
     rows = store.volume(start, end, bucket)
-    n = (end - start) // bucket
-    xs = [start + i * bucket for i in range(n)]
-    by: dict[str, dict[int, int]] = {}
-    for b, platform, _s, count in rows:
-        by.setdefault(platform, {})
-        by[platform][int(b)] = by[platform].get(int(b), 0) + count
+    xs = [start + i * bucket for i in range((end - start) // bucket)]
     fmt = (lambda t: f"{datetime.fromtimestamp(t, tz).hour}时") if bucket == 3600 else \
         (lambda t: f"{datetime.fromtimestamp(t, tz).month}/{datetime.fromtimestamp(t, tz).day}")
-    series = {PLATFORM_NAMES.get(p, p): [by[p].get(x, 0) for x in xs]
-              for p in sorted(by, key=lambda p: (-sum(by[p].values()), p))}
+    series = {PLATFORM_LABELS.get(p, p): counts for p, counts in platform_series(rows, xs).items()}
     return {"kind": "stacked_bar", "title": title, "x": [fmt(x) for x in xs], "series": series}, rows
 
 
@@ -177,7 +179,7 @@ def build_period_report(store, kind: str, day: date, *, region: str | None, tz: 
     prev_neg_share = (before["by_sentiment"].get("negative", 0) / before["relevant"]) if before["relevant"] else None
 
     # 一、总体态势
-    platforms = "、".join(f"{PLATFORM_NAMES.get(p, p)} {n} 条" for p, n in sorted(by_platform.items(), key=lambda kv: (-kv[1], kv[0])))
+    platforms = "、".join(f"{PLATFORM_LABELS.get(p, p)} {n} 条" for p, n in sorted(by_platform.items(), key=lambda kv: (-kv[1], kv[0])))
     overall = [
         statement(f"{per['label']}，共采集网络信息 {total} 条，{_change(total, prev_total)}；其中涉及{place or '本地'}的信息 "
                   f"{relevant} 条（去除转载与转发后 {summary['relevant_originals']} 条），{_change(relevant, before['relevant'])}。"),
@@ -189,8 +191,8 @@ def build_period_report(store, kind: str, day: date, *, region: str | None, tz: 
     if cats:
         overall.append(statement(f"按类别：{cats}。"))
     sentiment_chart = {"kind": "pie", "title": "相关信息情感分布",
-                       "labels": [SENTIMENT_NAMES[k] for k in SENTIMENT_NAMES if sentiment.get(k)],
-                       "values": [sentiment[k] for k in SENTIMENT_NAMES if sentiment.get(k)]}
+                       "labels": [SENTIMENT_LABELS[k] for k in SENTIMENT_LABELS if sentiment.get(k)],
+                       "values": [sentiment[k] for k in SENTIMENT_LABELS if sentiment.get(k)]}
 
     # 二、重点舆情
     in_period = dict(summary["events"])
@@ -222,7 +224,7 @@ def build_period_report(store, kind: str, day: date, *, region: str | None, tz: 
                    "rows": [], "refs": []}
     for r in risky:
         a = orjson.loads(r["analysis"]) if r.get("analysis") else {}
-        risky_table["rows"].append([_when(r["published_ts"], tz), mask(r.get("source") or PLATFORM_NAMES.get(r["platform"], r["platform"])),
+        risky_table["rows"].append([_when(r["published_ts"], tz), mask(r.get("source") or PLATFORM_LABELS.get(r["platform"], r["platform"])),
                                     _excerpt(r), "、".join((a.get("risk") or {}).get("reasons") or [])])
         risky_table["refs"].append(ref_item(r["id"]))
 
@@ -305,7 +307,7 @@ def build_event_report(store, event_id: str, *, region: str | None, tz: ZoneInfo
                   "rows": [[{"volume": "规模", "velocity": "速度", "engagement": "互动", "authority": "权威"}.get(k, k),
                             p["value"], p["score"], p["weight"]] for k, p in e["heat"]["parts"].items()], "refs": []}
     platforms = e.get("platforms") or {}
-    spread = [statement("按平台：" + "、".join(f"{PLATFORM_NAMES.get(p, p)} {n} 条" for p, n in platforms.items()) + "。")]
+    spread = [statement("按平台：" + "、".join(f"{PLATFORM_LABELS.get(p, p)} {n} 条" for p, n in platforms.items()) + "。")]
     if e.get("spread"):
         sp = e["spread"]
         spread.append(statement(f"转发评论 {sp['reposts']} 条，传播深度 {sp['depth']}、广度 {sp['breadth']}，经公共账号传播的占 "
@@ -318,7 +320,7 @@ def build_event_report(store, event_id: str, *, region: str | None, tz: ZoneInfo
     by_day = (e.get("sentiment") or {}).get("by_day") or {}
     attitude_rows = [[d, c.get("negative", 0), c.get("neutral", 0), c.get("positive", 0)] for d, c in by_day.items()]
     overall = (e.get("sentiment") or {}).get("overall") or {}
-    attitude = [statement("情感分布：" + "、".join(f"{SENTIMENT_NAMES.get(k, k)} {v}" for k, v in sorted(overall.items())) + "。")] \
+    attitude = [statement("情感分布：" + "、".join(f"{SENTIMENT_LABELS.get(k, k)} {v}" for k, v in sorted(overall.items())) + "。")] \
         if overall else [statement("暂无情感统计。")]
     risk = e["risk"]
     risky = [r for r in items if r.get("risk") == "high" and not r.get("duplicate_of")][:10]

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
 import orjson
 
-from ..models import BEIJING
+from ..models import BEIJING, PLATFORM_LABELS, SENTIMENT_LABELS
+from ..reports.build import platform_series
 
-PLATFORMS = {"news": "新闻", "weibo": "微博", "wechat": "微信", "forum": "论坛", "video": "视频",
-             "complaint": "投诉", "blog": "博客", "other": "其他"}
-SENTIMENTS = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 SENTIMENT_COLOURS = {"negative": "#c23531", "neutral": "#8c9aa8", "positive": "#2f9e44"}
 
 
@@ -68,12 +66,9 @@ def day_start(ts: float) -> int:
 
 def volume_chart(rows, start: int, buckets: int, bucket_s: int, label: Callable[[int], str]) -> dict[str, Any]:
     """Stacked bars of items per bucket by platform."""
-    by = defaultdict(Counter)
-    for b, platform, _sentiment, n in rows:
-        by[platform][int(b)] += n
     xs = [start + i * bucket_s for i in range(buckets)]
-    series = [{"name": PLATFORMS.get(p, p), "type": "bar", "stack": "v", "data": [by[p][x] for x in xs]}
-              for p in sorted(by, key=lambda p: -sum(by[p].values()))]
+    series = [{"name": PLATFORM_LABELS.get(p, p), "type": "bar", "stack": "v", "data": counts}
+              for p, counts in platform_series(rows, xs).items()]
     return {"tooltip": {"trigger": "axis"}, "legend": {"top": 0}, "grid": {"left": 40, "right": 10, "bottom": 24, "top": 30},
             "xAxis": {"type": "category", "data": [label(x) for x in xs]}, "yAxis": {"type": "value", "minInterval": 1},
             "series": series}
@@ -86,8 +81,8 @@ def sentiment_chart(rows) -> dict[str, Any]:
             count[sentiment] += n
     return {"tooltip": {"trigger": "item"}, "legend": {"bottom": 0},
             "series": [{"type": "pie", "radius": ["40%", "70%"],
-                        "data": [{"name": SENTIMENTS[k], "value": count[k], "itemStyle": {"color": SENTIMENT_COLOURS[k]}}
-                                 for k in SENTIMENTS if count[k]]}]}
+                        "data": [{"name": SENTIMENT_LABELS[k], "value": count[k], "itemStyle": {"color": SENTIMENT_COLOURS[k]}}
+                                 for k in SENTIMENT_LABELS if count[k]]}]}
 
 
 def bar_chart(pairs: list[tuple[str, int]], name: str) -> dict[str, Any]:
@@ -177,8 +172,8 @@ def event_charts(e: dict[str, Any]) -> dict[str, Any]:
         charts["sentiment"] = {
             "tooltip": {"trigger": "axis"}, "legend": {"top": 0}, "grid": {"left": 40, "right": 10, "top": 30, "bottom": 24},
             "xAxis": {"type": "category", "data": list(by_day)}, "yAxis": {"type": "value", "minInterval": 1},
-            "series": [{"type": "bar", "stack": "s", "name": SENTIMENTS[k], "itemStyle": {"color": SENTIMENT_COLOURS[k]},
-                        "data": [c.get(k, 0) for c in by_day.values()]} for k in SENTIMENTS]}
+            "series": [{"type": "bar", "stack": "s", "name": SENTIMENT_LABELS[k], "itemStyle": {"color": SENTIMENT_COLOURS[k]},
+                        "data": [c.get(k, 0) for c in by_day.values()]} for k in SENTIMENT_LABELS]}
     spread = e.get("spread")
     if spread:
         over = fill_hours(spread.get("size_over_time") or [], carry=True)

@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..alerts.users import User
+from ..models import PLATFORM_LABELS
 from . import dashboard
 
 SEARCH_FIELDS = ("q", "since", "platform", "source", "category", "sentiment", "risk", "place", "event")
@@ -73,7 +74,7 @@ def register(app: FastAPI, web) -> None:
         rows = search_rows(store, f, 100) if f["q"] else []
         query = urlencode({k: v for k, v in f.items() if v})
         return web.page(request, "search.html", user, rows=rows, terms=f["q"].split(), query=query,
-                        categories=CATEGORIES, f=f, platforms=dashboard.PLATFORMS)
+                        categories=CATEGORIES, f=f, platforms=PLATFORM_LABELS)
 
     @app.get("/search/export.{fmt}")
     def export(request: Request, fmt: str, user: User = user_dep):
