@@ -267,3 +267,13 @@ def dry_run(scheme: Scheme, rows, matcher=None, show: int = 10) -> DryRun:
                                "places": [p["name"] for p in matcher.places(text)] if matcher else []})
         result.samples = sorted(result.samples, key=lambda s: -s["published_ts"])[:show]
     return result
+
+
+def configured_region(settings) -> str | None:
+    """The region of the configured scheme file, or None (no scheme yet, or one that cannot be
+    read: the callers — report titles, the overview's town breakdown — then cover every place)."""
+    path = settings.path(settings.scheme)
+    try:
+        return load_scheme(path).region if path.exists() else None
+    except SchemeError:
+        return None

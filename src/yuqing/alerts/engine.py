@@ -188,13 +188,13 @@ def _attachments(store, channel, payload: Mapping[str, Any], settings: Settings)
     """A scheduled report goes by mail as its file, rendered from the kept report when sent."""
     if channel.kind != "email" or not payload.get("report_id"):
         return []
-    from ..reports.render import FORMATS, file_stem, render
+    from ..reports.render import FORMATS, file_stem, render_kept
 
     report = store.get_report(payload["report_id"])
     if report is None:
         return []
     fmt = payload.get("attach") if payload.get("attach") in FORMATS else "docx"
-    return [(f"{file_stem(report['data'], report['id'])}.{fmt}", render(report["data"], fmt, settings.web_base_url), FORMATS[fmt])]
+    return [(f"{file_stem(report['data'], report['id'])}.{fmt}", render_kept(report, fmt, settings.web_base_url), FORMATS[fmt])]
 
 
 def deliver_due(store, settings: Settings, now: float | None = None,

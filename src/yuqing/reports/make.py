@@ -6,23 +6,14 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..scheme import configured_region
 from ..settings import Settings
 from .build import build_event_report, build_period_report
 
 
-def scheme_region(settings: Settings) -> str | None:
-    from ..scheme import SchemeError, load_scheme
-
-    path = settings.path(settings.scheme)
-    try:
-        return load_scheme(path).region if path.exists() else None
-    except SchemeError:
-        return None
-
-
 def build(store, settings: Settings, kind: str, day: date | None = None, event: str | None = None) -> dict[str, Any]:
     tz = ZoneInfo(settings.timezone)
-    region = scheme_region(settings)
+    region = configured_region(settings)
     if kind == "special":
         if not event:
             raise ValueError("a special report (专报) is about an event: give its id")

@@ -20,6 +20,14 @@ FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessing
 TITLE_FONT, HEADING_FONT, BODY_FONT = "方正小标宋简体", "黑体", "仿宋_GB2312"
 
 
+def render_kept(report: dict[str, Any], fmt: str, base_url: str = "") -> bytes:
+    """A stored report (Store.get_report) as a file, with its 签发 line once it is issued."""
+    data = dict(report["data"])
+    if report.get("issued_ts"):
+        data["issued"] = {"by": report["issued_by"], "ts": report["issued_ts"]}
+    return render(data, fmt, base_url)
+
+
 def file_stem(data: dict[str, Any], report_id: int) -> str:
     """A file name people recognise: 廊坊市广阳区网络舆情日报-2026年11月28日-12."""
     import re

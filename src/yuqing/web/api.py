@@ -145,16 +145,13 @@ def register_reports(app: FastAPI, web, dep) -> None:
 
     @app.get("/api/reports/{report_id:int}.{fmt}", tags=["reports"])
     def report_file(report_id: int, fmt: str, user: User = dep):
-        from ..reports.render import FORMATS, render
+        from ..reports.render import FORMATS, render_kept
 
         found = store.get_report(report_id)
         if found is None or fmt not in FORMATS:
             raise HTTPException(404, "no such report or format (docx, html, pdf)")
-        data = dict(found["data"])
-        if found["issued_ts"]:
-            data["issued"] = {"by": found["issued_by"], "ts": found["issued_ts"]}
         store.audit(user.name, "report.download", f"report {report_id}", f"{fmt} (api)")
-        return Response(render(data, fmt, web.settings.web_base_url), media_type=FORMATS[fmt])
+        return Response(render_kept(found, fmt, web.settings.web_base_url), media_type=FORMATS[fmt])
 
     @app.get("/api/kpi", tags=["reports"])
     def kpi(year: int, user: User = dep):

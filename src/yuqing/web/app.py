@@ -178,14 +178,10 @@ def create_app(settings: Settings, store) -> FastAPI:
     templates.env.filters["when"] = lambda ts: datetime.fromtimestamp(ts, BEIJING).strftime("%m-%d %H:%M") if ts else ""
     web = Web(settings, store, templates)
     web.charts_ok = has_vendor()
-    region = None
-    try:
-        from ..scheme import load_scheme
-
-        region = load_scheme(settings.path(settings.scheme)).region
-    except Exception:  # no scheme yet: the breakdown covers every town
-        pass
+    from ..scheme import configured_region
     from .dashboard import trends
+
+    region = configured_region(settings)
 
     web.trends = Background(lambda: trends(store, web.clock(), region), ttl_s=300)
     web.counts = TTLCache(settings.web_counts_ttl_s)

@@ -64,17 +64,14 @@ def register(app: FastAPI, web) -> None:
 
     @app.get("/reports/{report_id:int}.{fmt}")
     def download(report_id: int, fmt: str, user: User = user_dep):
-        from ..reports.render import FORMATS, file_stem, render
+        from ..reports.render import FORMATS, file_stem, render_kept
 
         if fmt not in FORMATS:
             raise HTTPException(404, "格式只有 docx、html 与 pdf")
         report = get(report_id)
-        data = dict(report["data"])
-        if report["issued_ts"]:
-            data["issued"] = {"by": report["issued_by"], "ts": report["issued_ts"]}
-        body = render(data, fmt, web.settings.web_base_url)
+        body = render_kept(report, fmt, web.settings.web_base_url)
         store.audit(user.name, "report.download", f"report {report_id}", fmt)
-        name = f"{file_stem(data, report_id)}.{fmt}"
+        name = f"{file_stem(report['data'], report_id)}.{fmt}"
         return Response(body, media_type=FORMATS[fmt], headers={
             "Content-Disposition": f"attachment; filename=report-{report_id}.{fmt}; filename*=UTF-8''{quote(name)}"})
 
