@@ -158,3 +158,23 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, "rep_" + rep.when, rep)
+
+
+def analysed_demo_store(directory: Path, extra: list[dict] = ()):
+    """A store holding the demo stream (and `extra` items), analysed with the 广阳区 scheme that
+    alerts on high risk — what the web, browser and report tests read. Returns (settings, store)."""
+    from yuqing.models import Raw
+    from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
+    from yuqing.sources.files import read_file
+
+    (directory / "scheme.yaml").write_text('name: t\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
+    s = load_settings(env={}, database_url=f"sqlite:///{directory}/y.db", scheme=str(directory / "scheme.yaml"),
+                      ingest_workers=0)
+    s = s.__class__(s.values, (), None, directory)
+    store = open_store(s.database_url)
+    demo = ROOT / "src" / "yuqing" / "data" / "demo" / "stream.jsonl"
+    ingest_stream(read_file(str(demo), None, {}, s.item_max_bytes), store, s)
+    if extra:
+        ingest_stream([Raw("t", item) for item in extra], store, s)
+    analyze_pending(store, make_analyzer(s), settings=s)
+    return s, store

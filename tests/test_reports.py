@@ -16,12 +16,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import analysed_demo_store
 from test_cli import DEMO_STREAM, yq
-from yuqing.models import Raw
 from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
 from yuqing.reports.build import build_event_report, build_period_report, period
 from yuqing.reports.render import render
-from yuqing.settings import load_settings
 from yuqing.sources.files import read_file
 from yuqing.store import open_store
 
@@ -33,16 +32,10 @@ PHONE, ID_NUMBER = "13812345678", "11010519491231002X"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     d = tmp_path_factory.mktemp("reports")
-    (d / "scheme.yaml").write_text('name: t\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
-    s = load_settings(env={}, database_url=f"sqlite:///{d}/r.db", scheme=str(d / "scheme.yaml"), ingest_workers=0)
-    s = s.__class__(s.values, (), None, d)
-    store = open_store(s.database_url)
-    ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
     personal = {"id": "t:p", "platform": "complaint", "title": "广阳区万庄镇仓库起火多人受伤，请速处理",
                 "text": f"广阳区万庄镇仓库起火，有人受伤死亡，联系电话{PHONE}，身份证{ID_NUMBER}，现场浓烟",
                 "published_at": "2026-11-28T12:00:00+08:00"}
-    ingest_stream([Raw("t", personal)], store, s)
-    analyze_pending(store, make_analyzer(s), settings=s)
+    s, store = analysed_demo_store(d, [personal])
     return s, store, d
 
 

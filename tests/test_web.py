@@ -9,12 +9,9 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from test_cli import DEMO_STREAM
+from conftest import analysed_demo_store
 from yuqing.alerts.users import hash_password
-from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
-from yuqing.models import Raw
 from yuqing.settings import load_settings
-from yuqing.sources.files import read_file
 from yuqing.store import open_store
 
 PASSWORD = "一个足够长的密码"
@@ -22,12 +19,6 @@ PASSWORD = "一个足够长的密码"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    d = tmp_path_factory.mktemp("web")
-    (d / "scheme.yaml").write_text('name: t\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
-    s = load_settings(env={}, database_url=f"sqlite:///{d}/w.db", scheme=str(d / "scheme.yaml"), ingest_workers=0)
-    s = s.__class__(s.values, (), None, d)
-    store = open_store(s.database_url)
-    ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
     hostile = {"id": "t:x", "platform": "forum", "source": "<b>坏人</b>",
                "text": "广阳区万庄镇仓库起火 死亡 <script>alert('x')</script> <img src=x onerror=alert(1)> "
                        "</td></tr></table></main><div style=\"position:fixed\"><b>破坏布局",   # broken HTML
@@ -37,8 +28,7 @@ def site(tmp_path_factory):
     personal = {"id": "t:p", "platform": "complaint", "title": "=HYPERLINK(\"http://x\")广阳区万庄镇积水投诉",
                 "text": "广阳区万庄镇积水严重，联系人电话13812345678，身份证11010519491231002X，邮箱zhang@example.com",
                 "published_at": "2026-11-28T13:00:00+08:00"}
-    ingest_stream([Raw("t", hostile), Raw("t", personal)], store, s)
-    analyze_pending(store, make_analyzer(s), settings=s)
+    s, store = analysed_demo_store(tmp_path_factory.mktemp("web"), [hostile, personal])
     store.add_user("小王", "analyst", hash_password(PASSWORD), None, by="test")
     store.add_user("李科长", "leader", hash_password(PASSWORD), None, by="test")
     store.add_user("管理员", "admin", hash_password(PASSWORD), None, by="test")

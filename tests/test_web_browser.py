@@ -17,12 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from test_cli import DEMO_STREAM
+from conftest import analysed_demo_store
 from yuqing.alerts.users import hash_password
-from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
-from yuqing.settings import load_settings
-from yuqing.sources.files import read_file
-from yuqing.store import open_store
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "一个足够长的密码"
@@ -47,13 +43,7 @@ def server(tmp_path_factory):
 
     from yuqing.web.app import create_app
 
-    d = tmp_path_factory.mktemp("browser")
-    (d / "scheme.yaml").write_text('name: t\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
-    s = load_settings(env={}, database_url=f"sqlite:///{d}/b.db", scheme=str(d / "scheme.yaml"), ingest_workers=0)
-    s = s.__class__(s.values, (), None, d)
-    store = open_store(s.database_url)
-    ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
-    analyze_pending(store, make_analyzer(s), settings=s)
+    s, store = analysed_demo_store(tmp_path_factory.mktemp("browser"))
     store.add_user("小王", "analyst", hash_password(PASSWORD), None, by="test")
     store.add_user("李科长", "leader", hash_password(PASSWORD), None, by="test")
     port = free_port()
