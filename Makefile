@@ -11,7 +11,7 @@ PORT ?= 8000
 
 VENDOR := src/yuqing/web/static/vendor
 
-.PHONY: install assets demo dashboard test test-fast bench docs models clean
+.PHONY: install assets vendor demo dashboard test test-fast bench docs models clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,12 @@ $(VENV)/.installed: pyproject.toml
 
 # The dashboard's front-end files (ECharts, htmx, Swagger UI for /api/docs) come from the npm registry at install time and are
 # served by the package itself: never a CDN, never committed. A wheel built after this carries them.
+# Without npm the dashboard still works, with tables instead of charts: say so, don't stop.
 $(VENDOR)/.installed: assets/package.json assets/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: the dashboard will show tables without charts (apt install npm, then make assets)"; exit 0; }; \
+	$(MAKE) --no-print-directory vendor
+
+vendor:
 	cd assets && SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund --silent
 	mkdir -p $(VENDOR)
 	cp assets/node_modules/echarts/dist/echarts.min.js $(VENDOR)/
@@ -31,7 +36,7 @@ $(VENDOR)/.installed: assets/package.json assets/package-lock.json
 	cp assets/node_modules/htmx.org/LICENSE $(VENDOR)/htmx.LICENSE
 	cp assets/node_modules/swagger-ui-dist/swagger-ui-bundle.js assets/node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
 	cp assets/node_modules/swagger-ui-dist/LICENSE $(VENDOR)/swagger-ui.LICENSE
-	touch $@
+	touch $(VENDOR)/.installed
 
 assets: $(VENDOR)/.installed
 
