@@ -63,7 +63,7 @@ def run(rounds: int = 3, interval: str = "1m") -> dict:
     yq = [sys.executable, "-m", "yuqing.cli"]
     subprocess.run(yq + ["init", "--region", "131003"], cwd=work, env=env, check=True, capture_output=True)
     config = work / "yuqing.toml"
-    config.write_text('fetch_allow_hosts = ["127.0.0.1"]\nfetch_respect_robots = false\nfetch_host_delay = 0\n'
+    config.write_text('fetch_allow_hosts = ["127.0.0.1:*"]\nfetch_respect_robots = false\nfetch_host_delay = 0\n'
                       + config.read_text(encoding="utf-8")
                       + f'\n[[sources]]\nname = "feed"\nkind = "feed"\nurl = "{base}/rss.xml"\nplatform = "news"\n'
                         f'interval = "{interval}"\n\n[[channels]]\nname = "hook"\nkind = "webhook"\nurl = "{base}/hook"\n',

@@ -35,7 +35,7 @@ def data() -> Path:
 @pytest.fixture
 def settings(tmp_path):
     return load_settings(env={}, database_url=f"sqlite:///{tmp_path}/t.db", fetch_host_delay=0.0,
-                         fetch_allow_hosts=["127.0.0.1"], fetch_timeout=1.0, import_batch_size=500)
+                         fetch_allow_hosts=["127.0.0.1:*"], fetch_timeout=1.0, import_batch_size=500)
 
 
 @pytest.fixture

@@ -395,7 +395,7 @@ def test_yuqing_run_turns_a_feed_item_into_a_robot_message_in_seconds(tmp_path, 
                                          self.wfile.write(feed))
     yq(tmp_path, "init", "--region", "131003")
     config = tmp_path / "yuqing.toml"
-    config.write_text('fetch_allow_hosts = ["127.0.0.1"]\nfetch_respect_robots = false\nfetch_host_delay = 0\n'
+    config.write_text('fetch_allow_hosts = ["127.0.0.1:*"]\nfetch_respect_robots = false\nfetch_host_delay = 0\n'
                       + config.read_text(encoding="utf-8"), encoding="utf-8")
     with open(config, "a", encoding="utf-8") as f:
         f.write(f'\n[[sources]]\nname = "测试新闻网"\nkind = "feed"\nurl = "{robot.base}/rss.xml"\nplatform = "news"\n'

@@ -126,6 +126,7 @@ def test_personal_data_is_masked_in_every_format(demo):
         blob = render(report, fmt)
         text = blob.decode() if fmt == "html" else docx_text(blob)[1] + "".join(
             c.text for t in docx_text(blob)[0].tables for row in t.rows for c in row.cells)
+        text = re.sub(r"data:image/[^\"')]+", "", text)    # a chart's base64 may hold the digits "138"
         assert PHONE not in text and ID_NUMBER not in text          # …without the phone or ID number
         assert "138****5678" in text or "138" not in text
 

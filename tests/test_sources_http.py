@@ -24,10 +24,48 @@ def test_guard_refuses_loopback_and_private_unless_allowed(settings):
         with pytest.raises(FetchError) as exc:
             check_url(url, [])
         assert exc.value.reason == "blocked-address" and exc.value.permanent
-    check_url("http://127.0.0.1:9/x", ["127.0.0.1"])      # allowed explicitly, as tests do
+    check_url("http://127.0.0.1:9/x", ["127.0.0.1:9"])    # allowed explicitly, with its port
+    check_url("http://127.0.0.1:9/x", ["127.0.0.1:*"])    # or on every port, said so
+    with pytest.raises(FetchError, match="blocked-address"):
+        check_url("http://127.0.0.1:9/x", ["127.0.0.1"])  # a bare host is its scheme's port only
+    check_url("http://127.0.0.1/x", ["127.0.0.1"])
     check_url("http://10.1.2.3/", ["10.0.0.0/8"])          # a network may be allowed too
+    with pytest.raises(FetchError, match="blocked-address"):
+        check_url("http://10.1.2.3:6379/", ["10.0.0.0/8"])
     with pytest.raises(FetchError, match="bad-url"):
         check_url("file:///etc/passwd", ["127.0.0.1"])
+    with pytest.raises(FetchError, match="bad-url"):
+        check_url("http://[::1", [])
+
+
+@pytest.mark.parametrize("address", [
+    "100.100.100.200",          # Alibaba Cloud's metadata service, in carrier-grade NAT space
+    "100.64.0.1", "192.88.99.1", "192.0.0.8", "198.18.0.1", "224.0.0.251", "240.0.0.1", "0.0.0.0",
+    "2002:7f00:1::", "2002:a9fe:a9fe::",      # 6to4 wrapping 127.0.0.1 and 169.254.169.254
+    "64:ff9b::7f00:1", "64:ff9b:1::1",         # NAT64
+    "::ffff:127.0.0.1", "::127.0.0.1", "2001::1", "2001:db8::1", "fc00::1", "fe80::1", "fec0::1", "ff02::1",
+])
+def test_every_special_purpose_range_is_refused(address):
+    from yuqing.sources.http import is_public
+
+    import ipaddress
+
+    assert not is_public(ipaddress.ip_address(address))
+    host = f"[{address}]" if ":" in address else address
+    with pytest.raises(FetchError, match="blocked-address"):
+        check_url(f"http://{host}/", [])
+
+
+def test_public_addresses_pass_and_bad_allow_entries_are_refused():
+    from yuqing.settings import SettingsError, load_settings
+    from yuqing.sources.http import is_public
+
+    import ipaddress
+
+    for address in ("1.1.1.1", "223.5.5.5", "2400:3200::1", "2001:4860:4860::8888"):
+        assert is_public(ipaddress.ip_address(address))
+    with pytest.raises(SettingsError, match="fetch_allow_hosts"):
+        load_settings(env={}, fetch_allow_hosts=["127.0.0.1:http"])
 
 
 def test_redirect_to_a_private_address_is_refused(settings, http_server):

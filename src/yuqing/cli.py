@@ -15,6 +15,9 @@ import click
 from .settings import SettingsError, load_settings
 
 
+STOP_GRACE_S = 10.0     # SIGTERM: the step under way has this long to end before the process exits
+
+
 def _echo_json(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
@@ -150,7 +153,8 @@ def import_(ctx: Ctx, file: str, fmt, mapping, platform, source_label, delimiter
 
     settings, store = ctx.settings, ctx.store
     try:
-        stream = read_file(file, fmt, parse_mapping(mapping), settings.item_max_bytes, delimiter)
+        stream = read_file(file, fmt, parse_mapping(mapping), settings.item_max_bytes, delimiter,
+                           settings.import_max_unpacked_bytes, settings.page_max_html_bytes)
         defaults = {k: v for k, v in (("platform", platform), ("source", source_label)) if v}
         started = time.perf_counter()
         progress = (lambda r: _err(f"  … {r.read} read, {r.added} added")) if sys.stderr.isatty() else None
@@ -159,7 +163,8 @@ def import_(ctx: Ctx, file: str, fmt, mapping, platform, source_label, delimiter
     except ImportError_ as exc:
         raise click.UsageError(str(exc)) from None
     seconds = time.perf_counter() - started
-    analysed = _analyze_stored(ctx) if report.added or report.updated else 0
+    # also what an earlier import stored but did not get to analyse (it was killed): nothing waits
+    analysed = _analyze_stored(ctx) if store.count_pending(1) else 0
     summary = report.as_dict() | {"seconds": round(seconds, 3), "analysed": analysed}
     if as_json:
         _echo_json(summary)
@@ -195,7 +200,7 @@ def collect(ctx: Ctx, once: bool, names, force: bool, as_json: bool) -> None:
 
     def show_and_analyse(r) -> None:
         show(r)
-        if r.report.added or r.report.updated:       # new items, or engagement that changed
+        if store.count_pending(1):       # new items, engagement that changed, or left waiting
             _analyze_stored(ctx)
 
     with Fetcher(settings) as fetcher:
@@ -204,23 +209,43 @@ def collect(ctx: Ctx, once: bool, names, force: bool, as_json: bool) -> None:
                 results = collect_once(settings, store, fetcher, list(names) or None, force=force)
                 for r in results:
                     show(r)
-                if any(r.report.added or r.report.updated for r in results):
+                if store.count_pending(1):
                     _analyze_stored(ctx)
                 if as_json:
                     _echo_json([{"source": r.source, "error": r.error, **r.report.as_dict()} for r in results])
             else:
                 import signal
 
+                stopping = []
+
                 def stop(*_):  # a service manager's SIGTERM ends the loop like Ctrl-C does
-                    raise KeyboardInterrupt
+                    if stopping:
+                        os._exit(1)
+                    stopping.append(True)
+                    fetcher.abort_all()
+                    _hard_stop_after(STOP_GRACE_S)
 
                 signal.signal(signal.SIGTERM, stop)
+                signal.signal(signal.SIGINT, stop)
                 _err("collecting; Ctrl-C to stop")
-                collect_forever(settings, store, fetcher, on_result=show_and_analyse)
+                collect_forever(settings, store, fetcher, on_result=show_and_analyse, stop=lambda: bool(stopping))
+                _err("stopped")
         except SettingsError as exc:
             raise click.UsageError(str(exc)) from None
         except KeyboardInterrupt:
             _err("stopped")
+
+
+def _hard_stop_after(seconds: float) -> None:
+    import threading
+
+    def end() -> None:
+        _err(f"stopping took over {seconds:g} s; exiting now (everything committed is kept)")
+        os._exit(1)
+
+    timer = threading.Timer(seconds, end)
+    timer.daemon = True
+    timer.start()
 
 
 @main.command()
@@ -246,9 +271,17 @@ def run(ctx: Ctx) -> None:
         raise click.UsageError(str(exc)) from None
     analyzer = _load_analyzer(settings)
     stopping = []
+    fetchers = []
 
     def stop(*_):
+        # a second signal, or a step that does not end within the grace, ends the process at
+        # once: that is as safe as kill -9, which loses nothing committed (tests/test_*kill*)
+        if stopping:
+            os._exit(1)
         stopping.append(True)
+        for f in fetchers:
+            f.abort_all()                  # fetches in flight end now, not at their deadline
+        _hard_stop_after(STOP_GRACE_S)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -270,9 +303,12 @@ def run(ctx: Ctx) -> None:
             _err(f"yuqing.toml changed: sources now {', '.join(value) or 'none'}")
         elif step == "config-error":
             _err(f"yuqing.toml changed but cannot be used (keeping the previous sources): {value}")
+        elif step == "error":
+            _err(f"error (the run goes on): {value}")
 
     _err("running; Ctrl-C to stop")
     with Fetcher(settings) as fetcher:
+        fetchers.append(fetcher)
         try:
             run_forever(settings, store, analyzer, fetcher, stop=lambda: bool(stopping), on_step=show)
         except SettingsError as exc:

@@ -6,13 +6,16 @@ import json
 import logging
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+from sqlalchemy.exc import OperationalError
+
 from .models import PLATFORMS, Quarantined, Raw, Report
-from .pipeline import ingest_stream
+from .pipeline import Stopped, ingest_stream, sleep_unless_stopped
 from .settings import Settings, SettingsError
 from .sources import feeds, files, pages, replay
 from .sources.http import FetchError, Fetcher
@@ -131,48 +134,88 @@ def _records(cfg: SourceConfig, state: dict[str, Any], fetcher: Fetcher, store: 
     def stream() -> Iterator[Raw | Quarantined]:
         for f in todo:
             try:
-                yield from files.read_file(f, cfg.options.get("format"), mapping, settings.item_max_bytes)
+                yield from files.read_file(f, cfg.options.get("format"), mapping, settings.item_max_bytes,
+                                           max_unpacked=settings.import_max_unpacked_bytes,
+                                           max_html=settings.page_max_html_bytes)
             except files.ImportError_ as exc:
                 yield Quarantined("unknown-format", str(f), str(exc))
 
     return stream(), {"state": json.dumps({"done": done})}, []
 
 
-def run_source(cfg: SourceConfig, store: Store, fetcher: Fetcher, settings: Settings,
-               now: datetime | None = None) -> RunResult:
-    """Run one source once: collect, ingest, store, and record its health."""
-    now = now or datetime.now(timezone.utc)
+@dataclass
+class _Fetched:
+    """What one source's run brought, before it is stored: its records or why it failed."""
+
+    records: Iterable[Raw | Quarantined] = ()
+    state: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _fetch(cfg: SourceConfig, state: dict[str, Any], fetcher: Fetcher, store: Store, settings: Settings,
+           now: datetime) -> _Fetched:
+    """Run one source's collection (network and parsing, no writes); never raises."""
+    try:
+        records, new_state, errors = _records(cfg, state, fetcher, store, settings, now)
+        if cfg.kind in ("feed", "pages"):
+            records = list(records)    # fetched and parsed here, in the worker thread
+        return _Fetched(records, new_state, errors)
+    except FetchError as exc:
+        return _Fetched(error=str(exc))
+    except (OSError, ValueError) as exc:   # a missing replay file, a bad option
+        return _Fetched(error=f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # noqa: BLE001 — one source's failure, never the collector's
+        log.exception("source %s failed", cfg.name)
+        return _Fetched(error=f"{type(exc).__name__}: {exc}")
+
+
+def _store(cfg: SourceConfig, fetched: _Fetched, state: dict[str, Any], store: Store, settings: Settings,
+           now: datetime, stop: Callable[[], bool] | None = None) -> RunResult:
+    """Ingest what one source's run brought and record its health. Stopped mid-way, the source's
+    state is left as it was: the batches stored stay, and the next run goes over it again."""
     ts = now.timestamp()
-    state = store.source_state(cfg.name) or {}
-    result = RunResult(cfg.name)
+    result = RunResult(cfg.name, error=fetched.error)
     defaults = {"platform": cfg.platform, "source": cfg.label} if cfg.label else {"platform": cfg.platform}
     health: dict[str, Any] = {"config": json.dumps({**cfg.__dict__, "options": dict(cfg.options)}, ensure_ascii=False),
                               "last_run_ts": ts, "next_due_ts": ts + cfg.interval,
                               "runs": (state.get("runs") or 0) + 1}
-    try:
-        records, new_state, errors = _records(cfg, state, fetcher, store, settings, now)
-        result.report = ingest_stream(records, store, settings, collector=cfg.name, defaults=defaults,
-                                      clock=lambda: now)
-        health.update(new_state)
-        health["last_success_ts"] = ts
-        health["items_total"] = (state.get("items_total") or 0) + result.report.added
-        if result.report.added:
-            last_new = state.get("last_new_ts")
-            if last_new:
-                gap = ts - last_new
-                health["gap_avg_s"] = gap if not state.get("gap_avg_s") else 0.7 * state["gap_avg_s"] + 0.3 * gap
-            health["last_new_ts"] = ts
-        if errors:
-            result.error = f"{len(errors)} transient errors; first: {errors[0]}"
-    except FetchError as exc:
-        result.error = str(exc)
-    except (OSError, ValueError) as exc:   # a missing replay file, a bad option
-        result.error = f"{type(exc).__name__}: {exc}"
+    if fetched.error is None:
+        try:
+            result.report = ingest_stream(fetched.records, store, settings, collector=cfg.name, defaults=defaults,
+                                          clock=lambda: now, stop=stop)
+            health.update(fetched.state)
+            health["last_success_ts"] = ts
+            health["items_total"] = (state.get("items_total") or 0) + result.report.added
+            if result.report.added:
+                last_new = state.get("last_new_ts")
+                if last_new:
+                    gap = ts - last_new
+                    health["gap_avg_s"] = gap if not state.get("gap_avg_s") else 0.7 * state["gap_avg_s"] + 0.3 * gap
+                health["last_new_ts"] = ts
+            if fetched.errors:
+                result.error = f"{len(fetched.errors)} transient errors; first: {fetched.errors[0]}"
+        except Stopped:
+            result.error = "stopped"
+            return result
+        except OperationalError:
+            raise                          # the database, not the source: the caller's to handle
+        except Exception as exc:  # noqa: BLE001 — a drop folder's file that fails to read, say
+            log.exception("source %s failed while storing", cfg.name)
+            result.error = f"{type(exc).__name__}: {exc}"
     if result.error:
-        health.update(last_error=result.error, last_error_ts=ts, errors=(state.get("errors") or 0) + 1)
+        health.update(last_error=result.error[:2000], last_error_ts=ts, errors=(state.get("errors") or 0) + 1)
         log.warning("source %s: %s", cfg.name, result.error)
     store.save_source_state(cfg.name, cfg.kind, **health)
     return result
+
+
+def run_source(cfg: SourceConfig, store: Store, fetcher: Fetcher, settings: Settings,
+               now: datetime | None = None, stop: Callable[[], bool] | None = None) -> RunResult:
+    """Run one source once: collect, ingest, store, and record its health."""
+    now = now or datetime.now(timezone.utc)
+    state = store.source_state(cfg.name) or {}
+    return _store(cfg, _fetch(cfg, state, fetcher, store, settings, now), state, store, settings, now, stop)
 
 
 def due_sources(sources: list[SourceConfig], store: Store, now: float) -> list[SourceConfig]:
@@ -186,8 +229,14 @@ def due_sources(sources: list[SourceConfig], store: Store, now: float) -> list[S
 
 
 def collect_once(settings: Settings, store: Store, fetcher: Fetcher, names: list[str] | None = None,
-                 now: datetime | None = None, force: bool = False) -> list[RunResult]:
-    """Run every due source once (or the named ones, due or not)."""
+                 now: datetime | None = None, force: bool = False,
+                 stop: Callable[[], bool] = lambda: False) -> list[RunResult]:
+    """Run every due source once (or the named ones, due or not).
+
+    Feeds and pages are fetched and parsed in `collect_workers` threads, so a slow or hostile
+    site costs its own slot, never the others' turn; what they bring is stored here, in this
+    thread, as each finishes (one writer). Drop folders and replays run here meanwhile.
+    """
     now = now or datetime.now(timezone.utc)
     sources = configured_sources(settings)
     if names:
@@ -197,7 +246,29 @@ def collect_once(settings: Settings, store: Store, fetcher: Fetcher, names: list
         chosen = [s for s in sources if s.name in names]
     else:
         chosen = sources if force else due_sources(sources, store, now.timestamp())
-    return [run_source(cfg, store, fetcher, settings, now) for cfg in chosen]
+    remote = [c for c in chosen if c.kind in ("feed", "pages")]
+    results: list[RunResult] = []
+    if not remote or settings.collect_workers <= 1:
+        for cfg in chosen:
+            if stop():
+                break
+            results.append(run_source(cfg, store, fetcher, settings, now, stop))
+        return results
+    states = {cfg.name: store.source_state(cfg.name) or {} for cfg in remote}
+    pool = ThreadPoolExecutor(min(settings.collect_workers, len(remote)), thread_name_prefix="fetch")
+    try:
+        futures = {pool.submit(_fetch, cfg, states[cfg.name], fetcher, store, settings, now): cfg for cfg in remote}
+        for cfg in chosen:
+            if cfg.kind not in ("feed", "pages") and not stop():
+                results.append(run_source(cfg, store, fetcher, settings, now, stop))
+        for future in as_completed(futures):
+            cfg = futures[future]
+            if stop():
+                break
+            results.append(_store(cfg, future.result(), states[cfg.name], store, settings, now, stop))
+    finally:
+        pool.shutdown(wait=not stop(), cancel_futures=True)
+    return results
 
 
 def collect_forever(settings: Settings, store: Store, fetcher: Fetcher,
@@ -206,13 +277,13 @@ def collect_forever(settings: Settings, store: Store, fetcher: Fetcher,
     """Poll sources as they fall due until `stop()` says so."""
     sources = configured_sources(settings)
     while not stop():
-        for result in collect_once(settings, store, fetcher):
+        for result in collect_once(settings, store, fetcher, stop=stop):
             if on_result:
                 on_result(result)
         states = {s["name"]: s for s in store.source_states()}
         next_due = min((states.get(s.name, {}).get("next_due_ts") or 0 for s in sources if s.enabled),
                        default=time.time() + 60)
-        time.sleep(min(max(next_due - time.time(), 0.5), 60))
+        sleep_unless_stopped(min(max(next_due - time.time(), 0.5), 60), stop)
 
 
 def source_health(settings: Settings, store: Store, now: float | None = None) -> list[dict[str, Any]]:

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import html as htmllib
+import itertools
+import json
+import logging
+import math
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_tz
 from functools import cache
 from typing import Any, Mapping
 
-from .models import BEIJING, PLATFORMS, Item, SkipItem
+from .models import BEIJING, PLATFORMS, Item, Quarantined, SkipItem
+
+log = logging.getLogger(__name__)
 
 # --- encodings ---------------------------------------------------------------------------
 
@@ -122,9 +128,44 @@ def _guess_chinese(data: bytes) -> tuple[str, str]:
 
 _TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*\b[^<>]*|/[a-zA-Z][a-zA-Z0-9]*\s*|!--[\s\S]*?--)>")
 _BLOCK_END = re.compile(r"(?i)(<br\s*/?>|</(?:p|div|li|h[1-6]|tr|blockquote|section|article)\s*>)")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+# control and zero-width characters, and lone surrogates (which no database or file can encode)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
+
+
+# What an article never needs and a saved page is mostly made of: scripts, styles, inline SVG,
+# comments, and images inlined as data: URIs (a "complete" saved page of 19 MB is 18 MB of them).
+_OPENER = re.compile(r"(?i)<(script|style|svg|noscript|template)\b|<!--")
+_CLOSERS = {name: re.compile(rf"(?i)</{name}\s*>") for name in ("script", "style", "svg", "noscript", "template")}
+_INLINE_DATA = re.compile(r"data:[a-z]+/[\w.+-]+;base64,[A-Za-z0-9+/=\s]{200,}")
+PAGE_MAX_HTML = 2_000_000
+
+
+def lighten_html(html: str, max_chars: int = PAGE_MAX_HTML) -> str:
+    """Return a page's markup without what carries no text, cut at `max_chars`: extraction time
+    grows with the markup (~3 s per MB of tags), so this is the page's parse budget.
+
+    One pass: each dead block is found by its opener and the first closer after it; an unclosed
+    one runs to the end, as a browser reads it (a regex with a lazy .*? would rescan the rest of
+    the page for every unclosed <script>)."""
+    if len(html) <= 200_000:
+        return html
+    kept, pos = [], 0
+    while (m := _OPENER.search(html, pos)) is not None:
+        kept.append(html[pos:m.start()])
+        if m.group(1):
+            closer = _CLOSERS[m.group(1).lower()].search(html, m.end())
+            end = closer.end() if closer else None
+        else:
+            found = html.find("-->", m.end())
+            end = found + 3 if found >= 0 else None
+        if end is None:
+            pos = len(html)
+            break
+        pos = end
+    kept.append(html[pos:])
+    return _INLINE_DATA.sub("", "".join(kept))[:max_chars]
 
 
 def looks_like_html(text: str) -> bool:
@@ -140,6 +181,7 @@ def html_to_text(markup: str) -> str:
     if "<html" in head or "<body" in head or "<!doctype" in head:
         import trafilatura
 
+        markup = lighten_html(markup)
         text = trafilatura.extract(markup, include_comments=False, include_tables=True, favor_recall=True)
         if text:
             return text
@@ -154,11 +196,16 @@ def html_to_text(markup: str) -> str:
 
 def clean_text(text: str) -> str:
     """Return text with markup removed, control characters dropped and whitespace collapsed."""
+    printable = text.isprintable()   # fast path: most short fields have no control or line characters
+    if not printable:                # before the HTML parser, which refuses NUL and lone surrogates
+        text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if looks_like_html(text):
         text = html_to_text(text)
+        printable = False
     elif "&" in text and ";" in text:
-        text = htmllib.unescape(text)
-    if not text.isprintable():  # fast path: most short fields have no control or line characters
+        text = htmllib.unescape(text)   # an entity may name a control character or a surrogate
+        printable = printable and text.isprintable()
+    if not printable:
         text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
         text = _NEWLINES.sub("\n", _SPACES.sub(" ", text))
     elif "  " in text or "\u3000" in text or "\xa0" in text:
@@ -194,12 +241,16 @@ _TRACKING = frozenset({
 })
 
 
+MAX_URL_CHARS = 4096
+
+
 def canonical_url(url: str | None) -> str | None:
-    """Return the URL normalised for identity: lower-case host, no fragment, no tracking parameters."""
+    """Return the URL normalised for identity: lower-case host, no fragment, no tracking parameters;
+    None when it is not a usable http(s) URL."""
     if not url or not isinstance(url, str):
         return None
     url = url.strip()
-    if not re.match(r"(?i)^https?://", url):
+    if len(url) > MAX_URL_CHARS or not re.match(r"(?i)^https?://", url) or _CONTROL.search(url):
         return None
     from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -209,7 +260,13 @@ def canonical_url(url: str | None) -> str | None:
         url = normalize_url(url, strict=False)
     except Exception:  # courlan raises on malformed netlocs; keep the URL rather than lose the item
         pass
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port      # raises on a port that is not a number or out of range
+    except ValueError:  # "http://[::1": an address that cannot be reached is no identity either
+        return None
+    if not parts.hostname:
+        return None
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in _TRACKING]
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
 
@@ -223,11 +280,28 @@ def short_hash(*parts: str) -> str:
     return h.hexdigest()
 
 
+MAX_ID_CHARS = 200
+
+
+def native_id(value: Any, platform: str) -> str | None:
+    """Return an id given in the input, cleaned and namespaced by platform; None when there is none.
+
+    An id too long to be anyone's real id is kept as a digest, so it still identifies."""
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    rid = _CONTROL.sub("", str(value)).strip()
+    if not rid:
+        return None
+    if len(rid) > MAX_ID_CHARS:
+        rid = "h" + short_hash(rid)
+    return rid if ":" in rid else f"{platform}:{rid}"
+
+
 def make_id(raw_id: Any, platform: str, url: str | None, source: str | None, text: str) -> str:
     """Return a stable item id: the given one (namespaced by platform), else from URL, else from text."""
-    if raw_id is not None and str(raw_id).strip():
-        rid = str(raw_id).strip()
-        return rid if ":" in rid else f"{platform}:{rid}"
+    rid = native_id(raw_id, platform)
+    if rid:
+        return rid
     if url:
         return "url:" + short_hash(url)
     return "txt:" + short_hash(platform, source or "", text)
@@ -256,15 +330,39 @@ def _tz_from(text: str | None, default: tzinfo) -> tzinfo:
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
 
 
+# Times outside this window are not believed (an item "from" year 1 or 9999 is a broken feed or
+# an attack); ingest flags them and uses the time of collection instead.
+EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+MAX_AHEAD = timedelta(days=1)
+_MAX_TIME_CHARS = 100
+
+
+def plausible_time(t: datetime, now: datetime) -> bool:
+    """Return True when `t` lies between 1990 and a day after `now`."""
+    return EARLIEST <= t <= now + MAX_AHEAD
+
+
 def parse_time(value: Any, now: datetime, tz: tzinfo = BEIJING) -> datetime | None:
-    """Return an aware datetime for an ISO/Chinese/RFC 2822/epoch/relative time; naive means `tz`."""
+    """Return an aware datetime for an ISO/Chinese/RFC 2822/epoch/relative time; naive means `tz`.
+    None when the value is not a time (never an exception: the value is input)."""
+    try:
+        return _parse_time(value, now, tz)
+    except (ValueError, OverflowError, TypeError, OSError):   # 「99999999999天前」, 「昨天 25:99」
+        return None
+
+
+def _parse_time(value: Any, now: datetime, tz: tzinfo) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=tz)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _from_epoch(float(value))
+    if isinstance(value, (dict, list, tuple, bytes)):
+        return None
     text = str(value).strip()
+    if len(text) > _MAX_TIME_CHARS:
+        return None
     if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
         return _from_epoch(float(text))
     m = _DATE.match(text)
@@ -287,6 +385,8 @@ def parse_time(value: Any, now: datetime, tz: tzinfo = BEIJING) -> datetime | No
 
 
 def _from_epoch(x: float) -> datetime | None:
+    if not math.isfinite(x):
+        return None
     if x > 1e11:  # milliseconds
         x /= 1000.0
     if not 0 < x < 4.2e9:
@@ -316,24 +416,27 @@ def _parse_relative(text: str, now: datetime) -> datetime | None:
     return None
 
 
-_COUNT = re.compile(r"^([\d.]+)\s*(万|w|亿|k|千)?\+?$", re.I)
+_COUNT = re.compile(r"^(\d{1,20}(?:\.\d{1,10})?)\s*(万|w|亿|k|千)?\+?$", re.I)
 _MULT = {None: 1, "万": 10_000, "w": 10_000, "亿": 100_000_000, "k": 1_000, "千": 1_000}
+# No post has been seen by more than the world's population a few times over; a larger count is
+# a broken or hostile value (and past 2**63 no database column holds it).
+MAX_COUNT = 10**12
 
 
 def parse_count(value: Any) -> int | None:
     """Return an engagement count from 12, "12", "1,234", "1.2万" or "10w+"; None when absent or odd."""
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return int(value) if value >= 0 else None
-    text = str(value).strip().replace(",", "")
+    if isinstance(value, int):
+        return value if 0 <= value <= MAX_COUNT else None
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and 0 <= value <= MAX_COUNT else None
+    text = str(value)[:64].strip().replace(",", "")
     m = _COUNT.match(text)
     if not m:
         return None
-    try:
-        return int(float(m.group(1)) * _MULT[m.group(2).lower() if m.group(2) else None])
-    except ValueError:
-        return None
+    count = float(m.group(1)) * _MULT[m.group(2).lower() if m.group(2) else None]
+    return int(count) if count <= MAX_COUNT else None
 
 
 # --- the record -> Item step -------------------------------------------------------------
@@ -355,14 +458,23 @@ def normalize_platform(value: Any) -> str:
     return _PLATFORM_ALIASES.get(name, "other")
 
 
+_MAX_EXTRA_METRICS = 16
+
+
 def normalize_metrics(raw: Any) -> dict[str, int | None]:
-    """Return metrics with the four contract keys and any other numeric counts."""
+    """Return metrics with the four contract keys and any other numeric counts (a few, short names)."""
     metrics: dict[str, int | None] = {key: None for key in sorted(_METRIC_KEYS)}
     if isinstance(raw, dict):
+        extra = 0
         for key, value in raw.items():
             count = parse_count(value)
-            if key in _METRIC_KEYS or count is not None:
-                metrics[str(key)] = count
+            if key in _METRIC_KEYS:
+                metrics[key] = count
+            elif count is not None and extra < _MAX_EXTRA_METRICS:
+                name = _CONTROL.sub("", str(key))[:40]
+                if name:
+                    metrics[name] = count
+                    extra += 1
     return metrics
 
 
@@ -372,25 +484,50 @@ def content_hash(platform: str, source: str | None, author: str | None, title: s
 
 
 def _opt_str(value: Any, limit: int = 500) -> str | None:
-    if value is None:
+    if value is None or isinstance(value, (dict, list)):
         return None
-    text = clean_text(str(value))[:limit]
+    text = clean_text(str(value)[:limit * 4])[:limit]
     return text or None
 
 
+def raw_text(record: Any, limit: int = 1_000_000) -> str:
+    """Return a record as JSON for the quarantine, long strings cut first (a 200 MB cell must not
+    be copied twice to say why it was refused); never raises."""
+    def cut(value: Any, depth: int = 0) -> Any:
+        if isinstance(value, str):
+            return value[:limit]
+        if depth > 20:
+            return "…"
+        if isinstance(value, Mapping):
+            return {str(k)[:200]: cut(v, depth + 1) for k, v in itertools.islice(value.items(), 200)}
+        if isinstance(value, (list, tuple)):
+            return [cut(v, depth + 1) for v in value[:200]]
+        return value
+
+    try:
+        return json.dumps(cut(record), ensure_ascii=False, default=str)[:limit]
+    except (TypeError, ValueError, RecursionError, OverflowError):
+        return repr(type(record))
+
+
 def normalize_record(record: Mapping[str, Any], *, now: datetime, origin: str | None = None,
-                     defaults: Mapping[str, Any] | None = None, tz: tzinfo = BEIJING) -> Item:
+                     defaults: Mapping[str, Any] | None = None, tz: tzinfo = BEIJING,
+                     max_chars: int = 2_000_000) -> Item:
     """Return the Item for one input record (DESIGN §3), or raise SkipItem with the reason."""
     if not isinstance(record, dict) and not isinstance(record, Mapping):
         raise SkipItem("not-an-object", f"expected a JSON object, got {type(record).__name__}")
     if defaults:
         record = {**defaults, **{k: v for k, v in record.items() if v not in (None, "")}}
-    raw_text = record.get("text")
+    raw_text_value = record.get("text")
     raw_title = record.get("title")
-    if raw_text is not None and not isinstance(raw_text, str):
-        raw_text = str(raw_text)
+    if isinstance(raw_text_value, (dict, list)):
+        raise SkipItem("bad-field", f"text is a JSON {type(raw_text_value).__name__}, not a string")
+    if raw_text_value is not None and not isinstance(raw_text_value, str):
+        raw_text_value = str(raw_text_value)
+    if raw_text_value and len(raw_text_value) > max_chars:
+        raise SkipItem("too-large", f"text of {len(raw_text_value):,} characters exceeds {max_chars:,}")
     title = _opt_str(raw_title, 1000)
-    text = clean_text(raw_text) if raw_text else ""
+    text = clean_text(raw_text_value) if raw_text_value else ""
     flags: list[str] = []
     if not text and title:
         text, flags = title, ["title-only"]
@@ -400,6 +537,8 @@ def normalize_record(record: Mapping[str, Any], *, now: datetime, origin: str | 
     source = _opt_str(record.get("source"), 200)
     author = _opt_str(record.get("author"), 200)
     url = canonical_url(record.get("url"))
+    if url is None and isinstance(record.get("url"), str) and record["url"].strip():
+        flags.append("url-invalid")
     text_sc = to_simplified(text)
     title_sc = to_simplified(title) if title else None
     if text_sc != text:
@@ -412,18 +551,29 @@ def normalize_record(record: Mapping[str, Any], *, now: datetime, origin: str | 
     if published is None:
         flags.append("time-missing" if record.get("published_at") in (None, "") else "time-unparsed")
         published = now
-    elif published > now + timedelta(days=1):
-        flags.append("time-future")
-    repost_of = record.get("repost_of")
-    if repost_of is not None and str(repost_of).strip():
-        repost_of = str(repost_of).strip()
-        repost_of = repost_of if ":" in repost_of else f"{platform}:{repost_of}"
-    else:
-        repost_of = None
+    elif not plausible_time(published, now):
+        # before 1990 or more than a day ahead: not believed, the item is dated when it was collected
+        flags.append("time-future" if published > now else "time-too-early")
+        published = now
+    repost_of = native_id(record.get("repost_of"), platform)
     return Item(
         id=make_id(record.get("id"), platform, url, source, text_sc),
         text=text, text_sc=text_sc, platform=platform, published_at=published, collected_at=now,
         content_hash=content_hash(platform, source, author, title_sc, text_sc),
         url=url, source=source, author=author, title=title, title_sc=title_sc,
-        metrics=normalize_metrics(record.get("metrics")), repost_of=repost_of, flags=flags, origin=origin,
+        metrics=normalize_metrics(record.get("metrics")), repost_of=repost_of, flags=flags,
+        origin=_CONTROL.sub("", origin)[:1000] if origin else origin,
     )
+
+
+def try_normalize(record: Any, *, now: datetime, origin: str, defaults: Mapping[str, Any] | None = None,
+                  tz: tzinfo = BEIJING, max_chars: int = 2_000_000) -> Item | Quarantined:
+    """Return the Item for one record, or its quarantine entry with the reason: never raises, so
+    one hostile record cannot stop the records after it."""
+    try:
+        return normalize_record(record, now=now, origin=origin, defaults=defaults, tz=tz, max_chars=max_chars)
+    except SkipItem as exc:
+        return Quarantined(exc.reason, origin, exc.detail, raw_text(record))
+    except Exception as exc:  # noqa: BLE001 — whatever it was, it was this record's
+        log.warning("%s: record refused: %s: %s", origin, type(exc).__name__, exc)
+        return Quarantined("bad-record", origin, f"{type(exc).__name__}: {exc}"[:500], raw_text(record))

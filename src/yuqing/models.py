@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -14,9 +15,23 @@ SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正�
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
+# Every datetime can be shown in any zone between these (a day inside Python's year 1 … 9999).
+_TS_MIN = datetime(1, 1, 2, tzinfo=timezone.utc).timestamp()
+_TS_MAX = datetime(9999, 12, 30, tzinfo=timezone.utc).timestamp()
+
+
+def utc_datetime(ts: float) -> datetime:
+    """Epoch seconds as an aware UTC datetime; a stored time outside what Python can show is
+    clamped to its edge instead of failing every page and report that shows it."""
+    ts = float(ts)
+    if not math.isfinite(ts):
+        ts = 0.0
+    return datetime.fromtimestamp(min(max(ts, _TS_MIN), _TS_MAX), timezone.utc)
+
+
 def beijing_iso(ts: float) -> str:
     """Epoch seconds as a Beijing-time ISO string (to the second)."""
-    return datetime.fromtimestamp(ts, timezone.utc).astimezone(BEIJING).isoformat(timespec="seconds")
+    return utc_datetime(ts).astimezone(BEIJING).isoformat(timespec="seconds")
 
 
 class SkipItem(Exception):

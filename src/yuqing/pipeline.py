@@ -22,20 +22,23 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-import json
 import logging
 import os
+import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from .ingest import normalize_record
-from .models import Item, Quarantined, Raw, Report, SkipItem
+from sqlalchemy.exc import OperationalError
+
+from .ingest import raw_text, try_normalize
+from .models import Item, Quarantined, Raw, Report
 from .scheme import SchemeError
 from .settings import Settings, SettingsError
-from .store import Store, open_store
+from .store import Store, UpsertResult, open_store
 
 log = logging.getLogger(__name__)
 
@@ -44,28 +47,55 @@ _worker_store: Store | None = None   # a worker process's own connection
 
 
 def prepare_batch(batch: Batch, now: datetime, defaults: Mapping[str, Any] | None,
-                  tz: tzinfo) -> tuple[list[Item], list[Quarantined]]:
-    """Stage 2 for one batch: normalise each record or say why it cannot be."""
+                  tz: tzinfo, max_chars: int = 2_000_000) -> tuple[list[Item], list[Quarantined]]:
+    """Stage 2 for one batch: normalise each record or say why it cannot be (each on its own)."""
     items: list[Item] = []
     bad: list[Quarantined] = []
     for entry in batch:
         if isinstance(entry, Quarantined):
             bad.append(entry)
             continue
-        try:
-            items.append(normalize_record(entry.record, now=now, origin=entry.origin, defaults=defaults, tz=tz))
-        except SkipItem as exc:
-            bad.append(Quarantined(exc.reason, entry.origin, exc.detail, _raw_text(entry.record)))
+        got = try_normalize(entry.record, now=now, origin=entry.origin, defaults=defaults, tz=tz, max_chars=max_chars)
+        (bad if isinstance(got, Quarantined) else items).append(got)
     return items, bad
 
 
+def store_items(store: Store, items: list[Item], collector: str | None) -> tuple[UpsertResult, list[Quarantined]]:
+    """Stage 3: upsert a batch in one transaction; when the batch is refused for what is in it, store
+    its items one by one and quarantine those the store refuses. A busy or broken database is not
+    the items' fault: that error goes up, and the caller tries again later."""
+    try:
+        return store.upsert_items(items, collector), []
+    except OperationalError:
+        raise
+    except Exception as exc:  # noqa: BLE001 — the batch's data: find the item
+        log.warning("a batch of %d items was refused (%s: %s); storing them one by one",
+                    len(items), type(exc).__name__, exc)
+    total, bad = UpsertResult(), []
+    for item in items:
+        try:
+            one = store.upsert_items([item], collector)
+        except OperationalError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            bad.append(Quarantined("store-refused", item.origin or item.id, f"{type(exc).__name__}: {exc}"[:500],
+                                   raw_text(item.to_json())))
+            continue
+        total.added += one.added
+        total.updated += one.updated
+        total.duplicates += one.duplicates
+    return total, bad
+
+
 def ingest_batch(batch: Batch, now: datetime, defaults: Mapping[str, Any] | None, tz: tzinfo,
-                 collector: str | None, quarantine_max_bytes: int, store: Store | None = None) -> Report:
+                 collector: str | None, quarantine_max_bytes: int, max_chars: int = 2_000_000,
+                 store: Store | None = None) -> Report:
     """Stages 2 and 3 for one batch, in one transaction for the items; return what happened."""
     store = store or _worker_store
-    items, bad = prepare_batch(batch, now, defaults, tz)
+    items, bad = prepare_batch(batch, now, defaults, tz, max_chars)
     report = Report(read=len(batch))
-    result = store.upsert_items(items, collector)
+    result, refused = store_items(store, items, collector)
+    bad += refused
     report.added, report.updated, report.duplicates = result.added, result.updated, result.duplicates
     for q in bad:
         report.quarantine(q.reason)
@@ -106,15 +136,22 @@ def worker_count(settings: Settings) -> int:
     return min(os.cpu_count() or 1, 4) if (os.cpu_count() or 1) >= 2 else 0
 
 
+class Stopped(Exception):
+    """The stage was asked to stop (SIGTERM); what was committed stays, the rest is done next time."""
+
+
 def ingest_stream(stream: Iterable[Raw | Quarantined], store: Store, settings: Settings, *,
                   collector: str | None = None, defaults: Mapping[str, Any] | None = None,
                   clock: Callable[[], datetime] | None = None,
-                  on_batch: Callable[[Report], None] | None = None) -> Report:
+                  on_batch: Callable[[Report], None] | None = None,
+                  stop: Callable[[], bool] | None = None) -> Report:
     """Normalise and store a stream of records in batches; return what happened to each.
 
     Each batch is one transaction, so a crash keeps every committed batch and a re-run
     (idempotent on id) adds the rest. After the first batch, a long stream moves to worker
-    processes; small imports and feed polls never pay for starting them.
+    processes; small imports and feed polls never pay for starting them. A worker that dies
+    takes no batch with it: its batches are stored here instead. `stop()` is asked between
+    batches and raises Stopped.
     """
     from zoneinfo import ZoneInfo
 
@@ -124,41 +161,50 @@ def ingest_stream(stream: Iterable[Raw | Quarantined], store: Store, settings: S
     report = Report()
     workers = worker_count(settings)
     pool: ProcessPoolExecutor | None = None
-    pending: list[Future] = []
-    args = (defaults, tz, collector, settings.quarantine_max_bytes)
+    pending: list[tuple[Batch, datetime, Future]] = []
+    args = (defaults, tz, collector, settings.quarantine_max_bytes, settings.item_max_bytes)
 
     def done(part: Report) -> None:
         report.merge(part)
         if on_batch:
             on_batch(report)
 
+    def settle(entry: tuple[Batch, datetime, Future]) -> None:
+        nonlocal pool
+        batch, at, future = entry
+        try:
+            done(future.result())
+        except BrokenProcessPool:
+            log.warning("an ingest worker died; storing its batches in this process")
+            pool = None           # not shut down here: the broken pool is dropped with its futures
+            done(ingest_batch(batch, at, *args, store=store))
+
     try:
         for n, batch in enumerate(_batches(stream, size)):
-            if pool is None and workers and n >= 1:
+            if stop is not None and stop():
+                raise Stopped("stopped between batches")
+            if pool is None and workers and n >= 1 and not pending:
                 pool = ProcessPoolExecutor(workers, initializer=_start_worker,
                                            initargs=(os.getpid(), settings.database_url))
             if pool is None:
                 done(ingest_batch(batch, clock(), *args, store=store))
                 continue
-            pending.append(pool.submit(ingest_batch, batch, clock(), *args))
+            at = clock()
+            try:
+                pending.append((batch, at, pool.submit(ingest_batch, batch, at, *args)))
+            except BrokenProcessPool:
+                pool = None
+                done(ingest_batch(batch, at, *args, store=store))
             while len(pending) > 2 * workers:       # bounded: memory stays flat on huge files
-                done(pending.pop(0).result())
-        for future in pending:
-            done(future.result())
-        pending.clear()
+                settle(pending.pop(0))
+        while pending:
+            settle(pending.pop(0))
     finally:
-        for future in pending:
+        for _, _, future in pending:
             future.cancel()
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return report
-
-
-def _raw_text(record: Any) -> str:
-    try:
-        return json.dumps(record, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        return repr(record)
 
 
 # --- the analysis stage -----------------------------------------------------------------------
@@ -188,9 +234,29 @@ def _start_analysis_worker(parent: int, scheme, model_dir: str) -> None:
 
 
 def _analyze_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return analyze_rows(_worker_analyzer, rows)
+
+
+def analyze_rows(analyzer, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The per-item analysis of stored rows; an item that analysis fails on gets `failed_analysis`
+    and the rest of its batch is analysed as usual."""
     from .analysis.analyze import Subject
 
-    return _worker_analyzer.analyze_each([Subject.of_row(r) for r in rows])
+    try:
+        return analyzer.analyze_each([Subject.of_row(r) for r in rows])
+    except Exception:  # noqa: BLE001 — find the item, analyse the others
+        if len(rows) == 1:
+            log.exception("analysis failed on item %s", rows[0].get("id"))
+            return [failed_analysis(f"{type(sys.exc_info()[1]).__name__}: {sys.exc_info()[1]}")]
+        return [a for row in rows for a in analyze_rows(analyzer, [row])]
+
+
+def failed_analysis(why: str) -> dict[str, Any]:
+    """The `analysis` of an item the analysis stage could not analyse: stored with `error`, so that
+    it is not tried forever, and shown with its reason on the item's page."""
+    return {"relevant": False, "places": [], "category": "其他", "sentiment": {"label": "neutral", "score": 0.0},
+            "risk": {"level": "low", "score": 0.0, "reasons": []}, "keywords": [], "duplicate_of": None,
+            "event": None, "error": why[:500]}
 
 
 def attach_events(store: Store, analyzer, settings: Settings) -> None:
@@ -238,11 +304,20 @@ def update_events(store: Store, event_ids, settings: Settings, as_of: float | No
     done = 0
     for i in range(0, len(ids), 500):
         members = store.event_items(ids[i:i + 500])
-        records = [build(eid, rows, max(as_of, rows[-1]["published_ts"]), authority, params)
-                   for eid, rows in members.items()]
+        records = []
+        for eid, rows in members.items():
+            try:
+                records.append(build(eid, rows, max(as_of, rows[-1]["published_ts"]), authority, params))
+            except Exception:  # noqa: BLE001 — this event's record stays as it was; the others go on
+                log.exception("event %s: its record could not be rebuilt", eid)
         store.save_event_records(records)
         if on_records is not None:
-            on_records(records, members)
+            try:
+                on_records(records, members)
+            except OperationalError:
+                raise
+            except Exception:  # noqa: BLE001 — the alert stage's failure must not undo the events'
+                log.exception("alerts for %d events failed", len(records))
         done += len(records)
     return done
 
@@ -268,34 +343,41 @@ class StageBusy(Exception):
 
 def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: float = 7.0,
                     on_batch: Callable[[int], None] | None = None, workers: int = 0,
-                    settings: Settings | None = None) -> int:
+                    settings: Settings | None = None, until: float | None = None,
+                    stop: Callable[[], bool] | None = None) -> int:
     """Analyse every stored item waiting for it; raise StageBusy when another process (a
     `yuqing run`) is at it — it will take these items too. One analysis stage per store at a
-    time: near-duplicates, events and their numbering follow one order."""
+    time: near-duplicates, events and their numbering follow one order.
+
+    `until` (a time.monotonic() deadline) and `stop()` end it early between batches: what is
+    analysed is saved, the rest waits for the next call."""
     with store.exclusive("analysis") as mine:
         if not mine:
             raise StageBusy("another process is analysing this store (yuqing run?); it will analyse these items")
-        return _analyze_pending(store, analyzer, batch_size, warm_days, on_batch, workers, settings)
+        return _analyze_pending(store, analyzer, batch_size, warm_days, on_batch, workers, settings,
+                                lambda: (until is not None and time.monotonic() > until) or bool(stop and stop()))
 
 
 def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
-                     on_batch: Callable[[int], None] | None, workers: int, settings: Settings | None) -> int:
+                     on_batch: Callable[[int], None] | None, workers: int, settings: Settings | None,
+                     enough: Callable[[], bool] = lambda: False) -> int:
     """Analyse every stored item waiting for it, oldest first; return how many were analysed.
 
     A fresh analyzer first learns the texts of the last `warm_days` (already analysed), so a
     copy arriving today still points at last week's original. With `workers` and a backlog of
     more than a few batches, the per-item work runs in worker processes while this process
     links near-duplicates in time order and stores the results. With `settings`, items are
-    put into events too, and the records of the events that changed are rebuilt.
+    put into events too, and the records of the events that changed are rebuilt (and their
+    alerts raised), batch by batch.
     """
     from .analysis.analyze import Subject
 
-    if settings is not None and (not getattr(analyzer, "store_events", False)
-                                 or store.last_event_number() != analyzer.events._n):
+    with_events = settings is not None
+    if with_events and (not getattr(analyzer, "store_events", False)
+                        or store.last_event_number() != analyzer.events._n):
         # first time, or another process formed events since: take up the store's state
         attach_events(store, analyzer, settings)
-    events = analyzer.events if getattr(analyzer, "store_events", False) else None
-    as_of = stream_clock(store) if events is not None else 0.0
+    as_of = stream_clock(store) if with_events else 0.0
 
     if warm_days and not getattr(analyzer, "warmed", False):
         since = int(time.time() - warm_days * 86400)
@@ -304,8 +386,10 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
         analyzer.warmed = True
     done = 0
 
-    def finish(rows, analyses) -> None:
-        nonlocal done
+    def link_and_save(rows, analyses) -> list:
+        """Near-duplicates and events in time order, saved in one transaction with the
+        clusterer's state; return the subjects."""
+        events = analyzer.events if with_events else None
         subjects = [Subject.of_row(r) for r in rows]
         known = None
         if events is not None:
@@ -317,7 +401,40 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
                 a["event"] = events.resolve(a["event"]) if a["event"] else None
         states, merges = events.drain() if events is not None else ([], {})
         store.save_analysis(list(zip((s.id for s in subjects), analyses)), states, merges)
-        if events is not None:
+        return subjects, analyses, merges
+
+    def save_one_by_one(rows, analyses):
+        # the batch failed between analysis and saving: take the store's event state up again
+        # (the clusterer may hold half of that batch) and try each item alone
+        if with_events:
+            attach_events(store, analyzer, settings)
+        out = ([], [], {})
+        for row, a in zip(rows, analyses):
+            try:
+                part = link_and_save([row], [a])
+            except OperationalError:
+                raise
+            except Exception as exc:  # noqa: BLE001 — this item, stored as failed, never tried forever
+                log.exception("item %s: analysis could not be saved", row["id"])
+                if with_events:
+                    attach_events(store, analyzer, settings)
+                store.save_analysis([(row["id"], failed_analysis(f"{type(exc).__name__}: {exc}"))])
+                continue
+            out[0].extend(part[0])
+            out[1].extend(part[1])
+            out[2].update(part[2])
+        return out
+
+    def finish(rows, analyses) -> None:
+        nonlocal done
+        try:
+            subjects, analyses, merges = link_and_save(rows, analyses)
+        except OperationalError:
+            raise
+        except Exception:  # noqa: BLE001
+            log.exception("a batch of %d items could not be saved; saving them one by one", len(rows))
+            subjects, analyses, merges = save_one_by_one(rows, analyses)
+        if with_events and subjects:
             touched = Counter(a["event"] for a in analyses if a["event"])
             texts: dict[str, list[str]] = {}
             for s, a in zip(subjects, analyses):
@@ -339,23 +456,33 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
             on_batch(done)
 
     if not workers or store.count_pending(batch_size * 4) < batch_size * 4:   # small: workers cost more to start
-        while True:
+        while not enough():
             rows = store.pending_analysis(batch_size)
             if not rows:
-                return done
-            finish(rows, analyzer.analyze_each([Subject.of_row(r) for r in rows]))
+                break
+            finish(rows, analyze_rows(analyzer, rows))
+        return done
     with ProcessPoolExecutor(workers, initializer=_start_analysis_worker,
                              initargs=(os.getpid(), analyzer.scheme, analyzer.model_dir)) as pool:
-        inflight: list[tuple[list, Future]] = []
-        after = None
+        inflight: list[tuple[list, Future | None]] = []
+        after, broken = None, False
         while True:
-            rows = store.pending_analysis(batch_size, after=after)
+            rows = store.pending_analysis(batch_size, after=after) if not enough() else []
             if rows:
                 after = (rows[-1]["published_ts"], rows[-1]["seq"])
-                inflight.append((rows, pool.submit(_analyze_rows, rows)))
+                try:
+                    inflight.append((rows, None if broken else pool.submit(_analyze_rows, rows)))
+                except BrokenProcessPool:
+                    broken = True
+                    inflight.append((rows, None))
             while inflight and (len(inflight) > 2 * workers or not rows):
                 batch, future = inflight.pop(0)      # in submission order: time order for the copies
-                finish(batch, future.result())
+                try:
+                    analyses = future.result() if future is not None else analyze_rows(analyzer, batch)
+                except BrokenProcessPool:            # a worker died: this process analyses the rest
+                    broken = True
+                    analyses = analyze_rows(analyzer, batch)
+                finish(batch, analyses)
             if not rows and not inflight:
                 return done
 
@@ -363,6 +490,7 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
 # --- everything, continuously ------------------------------------------------------------------
 
 REFRESH_S = 300.0      # how often `yuqing run` re-takes heat and stage of recent events
+ANALYSIS_SLICE_S = 20.0   # a backlog is analysed in slices this long: polls and deliveries go on between them
 
 
 def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Callable[[], bool] = lambda: False,
@@ -371,73 +499,123 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
     deliver due messages, queue the daily digest, escalate cases at risk — until `stop()`.
 
     Items another process stores (an import) are analysed on the next tick too; messages are
-    checked every `tick` seconds, so a retry or the end of quiet hours is not late.
+    checked every `tick` seconds, so a retry or the end of quiet hours is not late. A backlog is
+    analysed in slices of ANALYSIS_SLICE_S, and what its batches raise is delivered batch by
+    batch. A step that fails is reported (`on_step("error", …)`) and the loop goes on: one bad
+    record, source or message never stops the rest.
     """
     from .alerts.engine import deliver_due, escalate, queue_digest
     from .collect import collect_once, configured_sources
+    from .reports.schedule import due_reports
 
-    block = analyzer.scheme.alert if analyzer.scheme is not None else None
-    sources = configured_sources(settings)
+    say = on_step or (lambda step, value: None)
+    state = {"analyzer": analyzer, "settings": settings, "sources": configured_sources(settings),
+             "last_refresh": 0.0, "last_deliver": 0.0}
     workers = worker_count(settings)
-    last_refresh = 0.0
     config = settings.config_path
-    seen_mtime = config.stat().st_mtime if config and config.exists() else None
     scheme_file = settings.path(settings.scheme)
 
-    def scheme_mtime() -> float | None:
-        return scheme_file.stat().st_mtime if scheme_file.exists() else None
+    def mtime(path: Path | None) -> float | None:
+        return path.stat().st_mtime if path and path.exists() else None
 
-    seen_scheme = scheme_mtime()
+    seen = {"config": mtime(config), "scheme": mtime(scheme_file)}
+
+    def step(name: str, fn: Callable[[], Any]) -> Any:
+        if stop():
+            return None
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001 — reported, and the next step and tick go on
+            log.exception("yuqing run: %s failed", name)
+            say("error", f"{name}: {type(exc).__name__}: {exc}")
+            return None
+
+    def reload_scheme() -> None:
+        if mtime(scheme_file) == seen["scheme"]:
+            return
+        # the scheme saved (the web's 方案 page, or by hand): items analysed from now on use it
+        seen["scheme"] = mtime(scheme_file)
+        try:
+            state["analyzer"] = make_analyzer(state["settings"])
+            say("scheme", state["analyzer"].scheme.name if state["analyzer"].scheme else None)
+        except (SchemeError, KeyError, OSError) as exc:
+            say("scheme-error", str(exc))
+
+    def reload_config() -> None:
+        if mtime(config) == seen["config"]:
+            return
+        # sources edited (the web's 信息源 page, or by hand): the next round uses them
+        seen["config"] = mtime(config)
+        try:
+            from .settings import load_settings
+
+            fresh = load_settings(config)
+            state["sources"] = configured_sources(fresh)
+            state["settings"] = fresh
+            say("config", [s.name for s in state["sources"]])
+        except SettingsError as exc:
+            say("config-error", str(exc))
+
+    def deliver(force: bool = False) -> None:
+        if not force and time.monotonic() - state["last_deliver"] < 1.0:
+            return
+        state["last_deliver"] = time.monotonic()
+        sent = deliver_due(store, state["settings"])
+        if any(sent.values()):
+            say("deliver", sent)
+
+    def collect() -> None:
+        for result in collect_once(state["settings"], store, fetcher, stop=stop):
+            say("collect", result)
+
+    def analyse() -> None:
+        if not store.count_pending(1):
+            return
+        try:
+            n = analyze_pending(store, state["analyzer"], state["settings"].analyze_batch_size, workers=workers,
+                                settings=state["settings"], until=time.monotonic() + ANALYSIS_SLICE_S, stop=stop,
+                                on_batch=lambda _n: step("deliver", deliver))
+        except StageBusy:
+            n = 0                  # an import is analysing what it stored; next tick
+        if n:
+            say("analyse", n)
+
+    def refresh() -> None:
+        if time.time() - state["last_refresh"] >= REFRESH_S:
+            refresh_events(store, state["settings"], stale_s=REFRESH_S)
+            state["last_refresh"] = time.time()
+
+    def reports() -> None:
+        made = due_reports(store, state["settings"])
+        if made:
+            say("report", made)
+
+    def block():
+        a = state["analyzer"]
+        return a.scheme.alert if a.scheme is not None else None
+
     while not stop():
-        if scheme_mtime() != seen_scheme:
-            # the scheme saved (the web's 方案 page, or by hand): items analysed from now on use it
-            seen_scheme = scheme_mtime()
-            try:
-                analyzer = make_analyzer(settings)
-                block = analyzer.scheme.alert if analyzer.scheme is not None else None
-                if on_step:
-                    on_step("scheme", analyzer.scheme.name if analyzer.scheme else None)
-            except (SchemeError, KeyError) as exc:
-                if on_step:
-                    on_step("scheme-error", str(exc))
-        if config and config.exists() and config.stat().st_mtime != seen_mtime:
-            # sources edited (the web's 信息源 page, or by hand): the next round uses them
-            seen_mtime = config.stat().st_mtime
-            try:
-                from .settings import load_settings
+        step("scheme", reload_scheme)
+        step("config", reload_config)
+        step("collect", collect)
+        step("analyse", analyse)
+        step("refresh", refresh)
+        step("digest", lambda: queue_digest(store, block(), state["settings"]))
+        step("reports", reports)
+        step("escalate", lambda: escalate(store, state["settings"]))
+        step("deliver", lambda: deliver(force=True))
+        next_due = step("schedule", lambda: _next_due(store, state["sources"]))
+        sleep_unless_stopped(min(max((next_due or 0) - time.time(), 0.05), tick), stop)
 
-                fresh = load_settings(config)
-                sources = configured_sources(fresh)
-                settings = fresh
-                if on_step:
-                    on_step("config", [s.name for s in sources])
-            except SettingsError as exc:
-                if on_step:
-                    on_step("config-error", str(exc))
-        for result in collect_once(settings, store, fetcher):
-            if on_step:
-                on_step("collect", result)
-        if store.count_pending(1):
-            try:
-                n = analyze_pending(store, analyzer, settings.analyze_batch_size, workers=workers, settings=settings)
-            except StageBusy:
-                n = 0                  # an import is analysing what it stored; next tick
-            if on_step and n:
-                on_step("analyse", n)
-        if time.time() - last_refresh >= REFRESH_S:
-            refresh_events(store, settings, stale_s=REFRESH_S)
-            last_refresh = time.time()
-        queue_digest(store, block, settings)
-        from .reports.schedule import due_reports
 
-        made = due_reports(store, settings)
-        if on_step and made:
-            on_step("report", made)
-        escalate(store, settings)
-        sent = deliver_due(store, settings)
-        if on_step and any(sent.values()):
-            on_step("deliver", sent)
-        states = {s["name"]: s for s in store.source_states()}
-        next_due = min((states.get(s.name, {}).get("next_due_ts") or 0 for s in sources if s.enabled),
-                       default=time.time() + 60)
-        time.sleep(min(max(next_due - time.time(), 0.05), tick))
+def _next_due(store: Store, sources) -> float:
+    states = {s["name"]: s for s in store.source_states()}
+    return min((states.get(s.name, {}).get("next_due_ts") or 0 for s in sources if s.enabled),
+               default=time.time() + 60)
+
+
+def sleep_unless_stopped(seconds: float, stop: Callable[[], bool]) -> None:
+    """Sleep up to `seconds`, waking within 0.1 s of `stop()` turning true."""
+    end = time.monotonic() + seconds
+    while not stop() and (left := end - time.monotonic()) > 0:
+        time.sleep(min(left, 0.1))

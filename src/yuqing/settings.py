@@ -74,6 +74,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web_counts_ttl_s", 30.0, "Seconds the overview's volume and sentiment counts are reused before they are counted again."),
     Setting("web_workers", 2, "Server processes for `yuqing serve`, one per core (each keeps its own caches); 1 without a config file."),
     Setting("fetch_timeout", 20.0, "Seconds before a fetch (connect or read) gives up."),
+    Setting("fetch_deadline", 60.0,
+            "Most seconds one fetch may take in all, redirects included, however slowly a server "
+            "sends its headers or body."),
+    Setting("collect_workers", 8, "Sources fetched at once by `yuqing run` and `yuqing collect` (one slow site never "
+            "holds up the others)."),
     Setting("fetch_max_bytes", 5_000_000, "Largest response body read; a larger one is cut off and refused."),
     Setting("fetch_max_redirects", 5, "Redirects followed before a fetch is refused as a loop."),
     Setting("fetch_host_delay", 1.0, "Minimum seconds between two requests to one host (politeness)."),
@@ -81,10 +86,18 @@ SETTINGS: tuple[Setting, ...] = (
             "User-Agent header sent with every request and matched against robots.txt."),
     Setting("fetch_respect_robots", True, "Honour robots.txt of every host fetched."),
     Setting("fetch_allow_hosts", [],
-            "Hosts or networks (CIDR) that may be fetched although loopback, link-local or private; "
-            "everything else in those ranges is refused."),
+            "Hosts or networks (CIDR) that may be fetched although not public (loopback, private, "
+            "carrier-grade NAT, link-local…), each with its port: `10.0.0.5:8080`, `[fd00::1]:80`, "
+            "`intranet.example:*` (every port); without a port only 80 and 443. Everything else in "
+            "those ranges is refused."),
     Setting("page_max_articles", 50, "Article links followed per list page and run."),
     Setting("item_max_bytes", 2_000_000, "Largest single input record (one JSON line, one CSV row); larger ones are quarantined."),
+    Setting("import_max_unpacked_bytes", 2_000_000_000,
+            "Most bytes one compressed input (.gz, the parts of an .xlsx) may unpack to; past it the "
+            "rest of that file is quarantined (a zip or gzip bomb stops there)."),
+    Setting("page_max_html_bytes", 2_000_000,
+            "Most characters of a page's markup given to the article extractor, after scripts, styles "
+            "and inline images are dropped (extraction time grows with the markup: ~3 s per MB)."),
     Setting("import_batch_size", 500, "Items written per transaction during an import. A crash keeps every committed batch; a re-run adds the rest."),
     Setting("ingest_workers", -1,
             "Worker processes that normalise and segment a large import, and analyse a large backlog "
@@ -202,6 +215,12 @@ def load_settings(config: str | os.PathLike | None = None, env: Mapping[str, str
     if url.startswith("sqlite:///") and url[10:] and url[10:] != ":memory:" and not Path(url[10:]).is_absolute():
         # beside the config, whatever the working directory (`yuqing -c /etc/yuqing/yuqing.toml run`)
         values["database_url"] = "sqlite:///" + str(base / url[10:])
+    try:
+        from .sources.http import allowances
+
+        allowances(values["fetch_allow_hosts"])
+    except SettingsError as exc:
+        raise SettingsError(f"{path}: {exc}") from None
     try:
         from .alerts.rules import RuleError, parse_rules
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
+from ..models import utc_datetime
 from ..settings import Settings
 from .channels import Channel, DeliveryError, configured_channels, send
 from .rules import LEVELS, Rule, channels_of, parse_rules
@@ -27,7 +28,7 @@ STAGE_NAMES = {"latent": "潜伏", "outbreak": "爆发", "peak": "高峰", "decl
 
 
 def _fmt(ts: float | None, tz: ZoneInfo) -> str:
-    return datetime.fromtimestamp(ts, tz).strftime("%m-%d %H:%M") if ts else ""
+    return utc_datetime(ts).astimezone(tz).strftime("%m-%d %H:%M") if ts else ""
 
 
 def finding(record: Mapping[str, Any], rules: Sequence[Rule], texts: Iterable[str] = (), is_new: bool = False

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from ..models import PLATFORM_LABELS, SENTIMENT_LABELS
+from ..models import PLATFORM_LABELS, SENTIMENT_LABELS, utc_datetime
 from ..privacy import mask
 
 KINDS = {"daily": "日报", "weekly": "周报", "monthly": "月报", "special": "专报"}
@@ -69,7 +69,7 @@ def last_complete(kind: str, now: datetime) -> date:
 # --- helpers -----------------------------------------------------------------------------------
 
 def _when(ts: float, tz: ZoneInfo) -> str:
-    t = datetime.fromtimestamp(ts, tz)
+    t = utc_datetime(ts).astimezone(tz)
     return f"{t.month}月{t.day}日{t.hour:02d}:{t.minute:02d}"
 
 

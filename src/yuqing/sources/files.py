@@ -9,16 +9,22 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
+import logging
+import re
 import zlib
 from pathlib import Path
 
 import orjson
 from typing import Any, BinaryIO, Iterator, Mapping
 
-from ..ingest import decode_bytes
+from ..ingest import decode_bytes, raw_text
 from ..models import Quarantined, Raw
 from . import mediacrawler
+from .xlsx import read_xlsx
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "json", "csv", "xlsx", "html", "mediacrawler")
 FIELDS = ("id", "url", "platform", "source", "author", "title", "text", "published_at", "repost_of")
@@ -43,6 +49,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "metrics.heat": ("hot", "heat", "热度"),
     "metrics.against": ("反对数",),
 }
+
+
+DEFAULT_MAX_UNPACKED = 2_000_000_000
 
 
 class ImportError_(ValueError):
@@ -102,9 +111,36 @@ def apply_mapping(record: Mapping[str, Any], resolved: Mapping[str, str]) -> dic
 
 # --- opening and line reading ------------------------------------------------------------
 
-def _open(path: Path) -> BinaryIO:
+class UnpackedTooLarge(OSError):
+    """A compressed file unpacks past the cap (a gzip bomb, or a file to split)."""
+
+
+class _Capped(io.RawIOBase):
+    """A reader that refuses to hand out more than `limit` bytes of what it wraps."""
+
+    def __init__(self, inner: BinaryIO, limit: int):
+        self.inner, self.left, self.limit = inner, limit, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        # read1: what is there, so that a file cut short gives every line before the cut
+        data = self.inner.read1(min(len(buffer), self.left + 1))
+        if len(data) > self.left:
+            raise UnpackedTooLarge(f"解压后超过 {self.limit:,} 字节（import_max_unpacked_bytes）；其余部分未读取")
+        self.left -= len(data)
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+
+def _open(path: Path, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> BinaryIO:
     if path.suffix == ".gz":
-        return gzip.open(path, "rb")  # type: ignore[return-value]
+        return io.BufferedReader(_Capped(gzip.open(path, "rb"), max_unpacked), 1 << 16)  # type: ignore[return-value]
     return open(path, "rb")
 
 
@@ -137,12 +173,33 @@ def _lines(fobj: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes, int]]:
         yield lineno, chunk, length
 
 
-def _sample_encoding(path: Path) -> str:
-    with _open(path) as f:
+_WIDE = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+         (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"))
+
+
+def wide_encoding(sample: bytes) -> str | None:
+    """Return utf-16/utf-32 (with byte order) when the bytes are in one: by the BOM, else by where
+    the NUL bytes of ASCII text fall (RFC 8259's rule for JSON)."""
+    for bom, name in _WIDE:
+        if sample.startswith(bom):
+            return name
+    head = sample[:4]
+    if len(head) == 4 and b"\x00" in head:
+        nul = tuple(b == 0 for b in head)
+        return {(True, True, True, False): "utf-32-be", (False, True, True, True): "utf-32-le",
+                (True, False, True, False): "utf-16-be", (False, True, False, True): "utf-16-le"}.get(nul)
+    return None
+
+
+def _sample_encoding(path: Path, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> str:
+    with _open(path, max_unpacked) as f:
         try:
             sample = f.read(65536)
         except (EOFError, OSError, zlib.error):
             sample = b""
+    wide = wide_encoding(sample)
+    if wide:
+        return wide
     # cut back to the last newline so that a multibyte character is never split
     cut = sample.rfind(b"\n")
     sample = sample[:cut] if cut > 0 else sample
@@ -160,16 +217,52 @@ def _sample_encoding(path: Path) -> str:
     return decode_bytes(sample)[1]
 
 
+def _wide_lines(fobj: BinaryIO, encoding: str, max_bytes: int) -> Iterator[tuple[int, bytes, int]]:
+    """_lines for UTF-16/32 text: each line re-encoded as UTF-8 (its length in UTF-8 bytes)."""
+    text = io.TextIOWrapper(fobj, encoding=encoding, errors="replace", newline=None)
+    lineno = 0
+    while True:
+        line = text.readline(max_bytes + 1)
+        if not line:
+            return
+        lineno += 1
+        if lineno == 1:
+            line = line.removeprefix("\ufeff")
+        data = line.encode("utf-8", "surrogatepass")
+        length = len(data)
+        if len(line) > max_bytes and not line.endswith("\n"):
+            while True:
+                rest = text.readline(1 << 20)
+                length += len(rest.encode("utf-8", "surrogatepass"))
+                if not rest or rest.endswith("\n"):
+                    break
+        yield lineno, data, length
+
+
 def _truncated(path: Path, exc: Exception) -> Quarantined:
     return Quarantined("truncated-file", str(path), f"file ends early or is corrupt: {exc}")
 
 
-def read_jsonl(path: Path, max_bytes: int, mapping: Mapping[str, str]) -> Iterator[Raw | Quarantined]:
-    encoding = _sample_encoding(path)
+def _loads(line: bytes) -> Any:
+    """Parse one JSON line: orjson, and for what it refuses the standard parser, which also reads
+    NaN, Infinity and integers past 64 bits (Python's json.dumps writes the first two)."""
+    try:
+        return orjson.loads(line)   # ~4x faster than json on these lines
+    except orjson.JSONDecodeError as first:
+        try:
+            return json.loads(line)
+        except (ValueError, RecursionError):
+            raise first from None
+
+
+def read_jsonl(path: Path, max_bytes: int, mapping: Mapping[str, str],
+               max_unpacked: int = DEFAULT_MAX_UNPACKED) -> Iterator[Raw | Quarantined]:
+    encoding = _sample_encoding(path, max_unpacked)
     resolved: dict[tuple, dict[str, str]] = {}  # per distinct key set: rows of one file rarely differ
     try:
-        with _open(path) as f:
-            for lineno, line, length in _lines(f, max_bytes):
+        with _open(path, max_unpacked) as f:
+            wide = encoding.startswith(("utf-16", "utf-32"))
+            for lineno, line, length in (_wide_lines(f, encoding, max_bytes) if wide else _lines(f, max_bytes)):
                 origin = f"{path}:{lineno}"
                 if length > max_bytes:
                     yield Quarantined("too-large", origin, f"line of {length} bytes exceeds {max_bytes}", line[:4096],
@@ -178,9 +271,10 @@ def read_jsonl(path: Path, max_bytes: int, mapping: Mapping[str, str]) -> Iterat
                 if not line.strip():
                     continue
                 try:
-                    # orjson parses UTF-8 bytes directly, ~4x faster than json on these lines
-                    obj = orjson.loads(line.lstrip(b"\xef\xbb\xbf") if encoding == "utf-8"
-                                       else line.decode(encoding).lstrip("\ufeff"))
+                    if encoding == "utf-8" or wide:
+                        obj = _loads(line.removeprefix(b"\xef\xbb\xbf"))
+                    else:
+                        obj = _loads(line.decode(encoding).removeprefix("\ufeff").encode("utf-8", "surrogatepass"))
                 except UnicodeDecodeError as exc:
                     yield Quarantined("bad-encoding", origin, f"not {encoding}: {exc}", line)
                     continue
@@ -200,74 +294,148 @@ def read_jsonl(path: Path, max_bytes: int, mapping: Mapping[str, str]) -> Iterat
                     if keys not in resolved:
                         resolved[keys] = resolve_mapping(list(keys), mapping)
                     yield Raw(origin, apply_mapping(obj, resolved[keys]))
+    except UnpackedTooLarge as exc:
+        yield Quarantined("too-large", str(path), str(exc))
     except (EOFError, OSError, zlib.error) as exc:
         yield _truncated(path, exc)
 
 
-def _read_whole(path: Path, limit: int, hint: str) -> bytes | Quarantined:
+def _read_whole(path: Path, limit: int, hint: str, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> bytes | Quarantined:
     """Return a whole (small) file's bytes, or why it cannot be read."""
     size = path.stat().st_size
     if size > limit:
         return Quarantined("too-large", str(path), f"{size} bytes, over {limit}; {hint}")
     try:
-        with _open(path) as f:
-            return f.read()
+        with _open(path, max_unpacked) as f:
+            data = f.read(limit + 1)      # a .gz is measured unpacked
+    except UnpackedTooLarge as exc:
+        return Quarantined("too-large", str(path), f"{exc}; {hint}")
     except (EOFError, OSError, zlib.error) as exc:
         return _truncated(path, exc)
+    if len(data) > limit:
+        return Quarantined("too-large", str(path), f"over {limit} bytes once unpacked; {hint}")
+    return data
 
 
-def read_json(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str) -> Iterator[Raw | Quarantined]:
+_LIST_KEYS = ("data", "items", "list", "results", "statuses")
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_records(text: str) -> Iterator[tuple[int, str]]:
+    """Yield (position, source) of each record of a JSON document too deep to parse whole: the
+    elements of a top-level array, or of the array under data/items/list… of a top-level object.
+    A linear scan over strings and brackets (the regex skips everything else in C), so one record
+    nested 100,000 deep costs that record only."""
+    depth, start, in_list, key, list_depth = 0, None, False, None, 0
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group()
+        if tok[0] == '"':
+            if depth == 1 and not in_list and text[m.end():m.end() + 20].lstrip().startswith(":"):
+                key = tok[1:-1]
+            if in_list and depth == list_depth and start is None:
+                yield m.start(), tok   # a bare string element: not an object, said so by the caller
+            continue
+        if tok in "[{":
+            depth += 1
+            if depth == 1 and tok == "[":
+                in_list, list_depth = True, 1
+            elif depth == 2 and tok == "[" and not in_list and key in _LIST_KEYS:
+                in_list, list_depth = True, 2
+            elif in_list and depth == list_depth + 1 and start is None:
+                start = m.start()
+        else:
+            if in_list and depth == list_depth + 1 and start is not None:
+                yield start, text[start:m.end()]
+                start = None
+            elif in_list and depth == list_depth:
+                in_list = False
+            depth -= 1
+
+
+def read_json(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
+              max_unpacked: int = DEFAULT_MAX_UNPACKED) -> Iterator[Raw | Quarantined]:
     """A JSON array of records, an object holding one (under data/items/list…), or a single record."""
-    data = _read_whole(path, 50 * max_bytes, "split it into JSON Lines to import")
+    data = _read_whole(path, 20 * max_bytes, "split it into JSON Lines to import", max_unpacked)
     if isinstance(data, Quarantined):
         yield data
         return
+    text = decode_bytes(data)[0]
+    del data
     try:
-        obj = json.loads(decode_bytes(data)[0])
+        obj = json.loads(text)
+    except RecursionError:
+        yield from _read_deep_json(path, text, mapping, fmt)
+        return
     except json.JSONDecodeError as exc:
-        yield Quarantined("bad-json", str(path), str(exc), data)
+        yield Quarantined("bad-json", str(path), str(exc), text)
         return
     records: list[Any]
     single = False
     if isinstance(obj, list):
         records = obj
     elif isinstance(obj, dict):
-        inner = next((obj[k] for k in ("data", "items", "list", "results", "statuses") if isinstance(obj.get(k), list)), None)
+        inner = next((obj[k] for k in _LIST_KEYS if isinstance(obj.get(k), list)), None)
         records, single = (inner, False) if inner is not None else ([obj], True)
     else:
         yield Quarantined("not-an-object", str(path), f"a JSON {type(obj).__name__}")
         return
     for i, rec in enumerate(records, 1):
-        origin = str(path) if single else f"{path}:{i}"
-        if not isinstance(rec, dict):
-            yield Quarantined("not-an-object", origin, f"a JSON {type(rec).__name__}", json.dumps(rec, ensure_ascii=False))
+        yield _json_record(path, str(path) if single else f"{path}:{i}", rec, mapping, fmt, single)
+
+
+def _read_deep_json(path: Path, text: str, mapping: Mapping[str, str], fmt: str) -> Iterator[Raw | Quarantined]:
+    """The records of a document the parser cannot take whole, each parsed on its own."""
+    found = False
+    for i, (_, source) in enumerate(_json_records(text), 1):
+        found = True
+        origin = f"{path}:{i}"
+        try:
+            rec = json.loads(source)
+        except RecursionError:
+            yield Quarantined("too-deep", origin, "嵌套层数过多，无法解析", source[:4096], raw_len=len(source))
             continue
-        if fmt == "mediacrawler" or (not mapping and mediacrawler.is_mediacrawler(rec)):
-            yield Raw(origin, mediacrawler.map_record(rec))
+        except json.JSONDecodeError as exc:
+            yield Quarantined("bad-json", origin, str(exc), source)
             continue
-        out = apply_mapping(rec, resolve_mapping(list(rec), mapping))
-        if single and not out.get("id"):
-            out["id"] = path.name.removesuffix(".gz").rsplit(".", 1)[0]  # one record per file: its name is its id
-        yield Raw(origin, out)
+        yield _json_record(path, origin, rec, mapping, fmt, False)
+    if not found:
+        yield Quarantined("too-deep", str(path), "嵌套层数过多，无法解析", text[:4096], raw_len=len(text))
+
+
+def _json_record(path: Path, origin: str, rec: Any, mapping: Mapping[str, str], fmt: str,
+                 single: bool) -> Raw | Quarantined:
+    if not isinstance(rec, dict):
+        return Quarantined("not-an-object", origin, f"a JSON {type(rec).__name__}", raw_text(rec))
+    if fmt == "mediacrawler" or (not mapping and mediacrawler.is_mediacrawler(rec)):
+        return Raw(origin, mediacrawler.map_record(rec))
+    out = apply_mapping(rec, resolve_mapping(list(rec), mapping))
+    if single and not out.get("id"):
+        out["id"] = path.name.removesuffix(".gz").rsplit(".", 1)[0]  # one record per file: its name is its id
+    return Raw(origin, out)
 
 
 def read_csv(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
-             delimiter: str | None = None) -> Iterator[Raw | Quarantined]:
-    encoding = _sample_encoding(path)
+             delimiter: str | None = None, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> Iterator[Raw | Quarantined]:
+    encoding = _sample_encoding(path, max_unpacked)
     csv.field_size_limit(max_bytes)
     lineno = 1
     try:
-        with _open(path) as raw:
+        with _open(path, max_unpacked) as raw:
+            # surrogateescape: an undecodable byte becomes a lone surrogate, which no decoded text
+            # contains, so the row that has one is quarantined and the rows after it are read
             text = io.TextIOWrapper(raw, encoding="utf-8-sig" if encoding == "utf-8" else encoding,
-                                    errors="strict", newline="")
-            head = text.read(65536)
+                                    errors="surrogateescape", newline="")
+            cut: list[int] = []       # physical lines longer than max_bytes, cut by _bounded_lines
+            lines = _bounded_lines(text, max_bytes, cut)
+            first = next(lines, "").removeprefix("\ufeff")
             if delimiter is None:
                 try:
-                    delimiter = csv.Sniffer().sniff(head.split("\n", 1)[0] + "\n", delimiters=",;\t|").delimiter
+                    delimiter = csv.Sniffer().sniff(first.split("\n", 1)[0][:65536] + "\n",
+                                                    delimiters=",;\t|").delimiter
                 except csv.Error:
                     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-            reader = csv.reader(_chain(head, text), delimiter=delimiter)
-            header = [h.strip() for h in next(reader, [])]
+            reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
+            header = [h.strip()[:200] for h in next(reader, [])]
             is_mc = fmt == "mediacrawler" or (not mapping and "last_modify_ts" in header)
             resolved = resolve_mapping(header, mapping)
             missing = [c for f, c in mapping.items() if c not in header]
@@ -277,19 +445,27 @@ def read_csv(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
                                   f"{what}; header (delimiter {delimiter!r}): {header[:30]}; use --map text=COLUMN")
                 return
             while True:
+                before = reader.line_num
                 try:
                     row = next(reader)
                 except StopIteration:
                     break
                 except csv.Error as exc:   # one broken row (e.g. a field over the size cap): skip it
                     lineno = reader.line_num
-                    reason = "too-large" if "field larger" in str(exc) else "bad-row"
+                    reason = "too-large" if "field larger" in str(exc) or cut and cut[-1] > before else "bad-row"
                     yield Quarantined(reason, f"{path}:{lineno}", str(exc))
                     continue
                 lineno = reader.line_num
+                if cut and cut[-1] > before:   # the row runs over a line that was cut: not the whole row
+                    yield Quarantined("too-large", f"{path}:{lineno}", f"a line of this row exceeds {max_bytes} characters")
+                    continue
                 if not any(cell.strip() for cell in row):
                     continue
                 origin = f"{path}:{lineno}"
+                if any(_UNDECODED.search(cell) for cell in row):
+                    yield Quarantined("bad-encoding", origin, f"bytes that are not {encoding}",
+                                      delimiter.join(row).encode("utf-8", "surrogateescape"))
+                    continue
                 if len(row) > len(header):
                     yield Quarantined("bad-row", origin, f"{len(row)} fields, header has {len(header)}",
                                       delimiter.join(row))
@@ -304,56 +480,63 @@ def read_csv(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
                           f"not {encoding}: {exc}; the rest of the file was not read")
     except csv.Error as exc:
         yield Quarantined("bad-csv", str(path), str(exc))
+    except UnpackedTooLarge as exc:
+        yield Quarantined("too-large", f"{path}:{lineno}", str(exc))
     except (EOFError, OSError, zlib.error) as exc:
         yield _truncated(path, exc)
 
 
-def _chain(head: str, rest: io.TextIOBase) -> Iterator[str]:
-    yield from io.StringIO(head + rest.readline())  # finish the line the sample cut
-    for line in rest:
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+def _bounded_lines(text: io.TextIOBase, max_chars: int, cut: list[int]) -> Iterator[str]:
+    """Yield the physical lines of a text file, none longer than `max_chars`: the rest of a longer
+    line is skipped without being held, and its number is added to `cut`.
+
+    A cut line ends with its quote closed (by the parity of the quotes so far), so that the csv
+    reader does not take the lines after it into one endless quoted field."""
+    n, quoted = 0, False
+    while True:
+        line = text.readline(max_chars + 1)
+        if not line:
+            return
+        n += 1
+        if len(line) > max_chars and not line.endswith(("\n", "\r")):
+            while (rest := text.readline(1 << 20)) and not rest.endswith(("\n", "\r")):
+                pass
+            cut.append(n)
+            line = line[:max_chars]
+            if quoted ^ bool(line.count('"') & 1):
+                line += '"'
+            quoted = False
+            yield line + "\n"
+            continue
+        if '"' in line:
+            quoted ^= bool(line.count('"') & 1)
         yield line
 
 
-def read_xlsx(path: Path, mapping: Mapping[str, str]) -> Iterator[Raw | Quarantined]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError and XML errors for broken files
-        yield Quarantined("bad-xlsx", str(path), f"{type(exc).__name__}: {exc}")
-        return
-    try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
-        resolved = resolve_mapping(header, mapping)
-        if "text" not in resolved and "title" not in resolved:
-            yield Quarantined("missing-column", str(path), f"no text column; header: {header[:30]}")
-            return
-        for n, row in enumerate(rows, 2):
-            if all(v is None for v in row):
-                continue
-            record = {h: v for h, v in zip(header, row) if h}
-            yield Raw(f"{path}:{n}", apply_mapping(record, resolved))
-    finally:
-        book.close()
-
-
-def read_html(path: Path, max_bytes: int) -> Iterator[Raw | Quarantined]:
+def read_html(path: Path, max_bytes: int, max_unpacked: int = DEFAULT_MAX_UNPACKED,
+              max_html: int = 2_000_000) -> Iterator[Raw | Quarantined]:
     """A saved web page: decoded by its meta charset (or detection), the article extracted."""
     from .pages import extract_article
 
-    data = _read_whole(path, 10 * max_bytes, "not a page")
+    data = _read_whole(path, 10 * max_bytes, "not a page", max_unpacked)
     if isinstance(data, Quarantined):
         yield data
         return
-    record = extract_article(decode_bytes(data)[0], path.as_uri())
+    record = extract_article(decode_bytes(data)[0], path.as_uri(), max_html)
     record["url"] = None  # a file path is not a public address; the id comes from the text
     yield Raw(str(path), record)
 
 
 def read_file(path: str | Path, fmt: str | None = None, mapping: Mapping[str, str] | None = None,
-              max_bytes: int = 2_000_000, delimiter: str | None = None) -> Iterator[Raw | Quarantined]:
-    """Yield the records of a file, or of every importable file in a directory (sorted)."""
+              max_bytes: int = 2_000_000, delimiter: str | None = None,
+              max_unpacked: int = DEFAULT_MAX_UNPACKED, max_html: int = 2_000_000) -> Iterator[Raw | Quarantined]:
+    """Yield the records of a file, or of every importable file in a directory (sorted).
+
+    Never raises past its start: a reader that fails inside a file quarantines the rest of that
+    file with the reason, and the next file is read."""
     path = Path(path)
     mapping = dict(mapping or {})
     if path.is_dir():
@@ -362,7 +545,7 @@ def read_file(path: str | Path, fmt: str | None = None, mapping: Mapping[str, st
                 detect_format(child)
             except ImportError_:
                 continue
-            yield from read_file(child, fmt, mapping, max_bytes, delimiter)
+            yield from read_file(child, fmt, mapping, max_bytes, delimiter, max_unpacked, max_html)
         return
     if not path.exists():
         raise ImportError_(f"{path}: no such file")
@@ -370,14 +553,25 @@ def read_file(path: str | Path, fmt: str | None = None, mapping: Mapping[str, st
     if fmt == "mediacrawler" and kind == "mediacrawler":
         kind = detect_format(path)
     if kind == "jsonl":
-        yield from read_jsonl(path, max_bytes, mapping)
+        records = read_jsonl(path, max_bytes, mapping, max_unpacked)
     elif kind == "json":
-        yield from read_json(path, max_bytes, mapping, fmt or "json")
+        records = read_json(path, max_bytes, mapping, fmt or "json", max_unpacked)
     elif kind == "csv":
-        yield from read_csv(path, max_bytes, mapping, fmt or "csv", delimiter)
+        records = read_csv(path, max_bytes, mapping, fmt or "csv", delimiter, max_unpacked)
     elif kind == "xlsx":
-        yield from read_xlsx(path, mapping)
+        records = read_xlsx(path, mapping, max_unpacked)
     elif kind == "html":
-        yield from read_html(path, max_bytes)
+        records = read_html(path, max_bytes, max_unpacked, max_html)
     else:
         raise ImportError_(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    yield from _guarded(records, path)
+
+
+def _guarded(records: Iterator[Raw | Quarantined], path: Path) -> Iterator[Raw | Quarantined]:
+    n = 0
+    try:
+        for n, entry in enumerate(records, 1):
+            yield entry
+    except Exception as exc:  # noqa: BLE001 — a reader's own failure: this file's rest, not the import
+        log.warning("%s: reading stopped after %d records: %s: %s", path, n, type(exc).__name__, exc)
+        yield Quarantined("unreadable", str(path), f"读取 {n} 条后中断（{type(exc).__name__}: {exc}）；其余部分未读取")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
-from ..ingest import canonical_url, charset_from_content_type, decode_bytes
+from ..ingest import PAGE_MAX_HTML, canonical_url, charset_from_content_type, decode_bytes, lighten_html
 from ..models import Quarantined, Raw
 from .http import FetchError, Fetcher
 
@@ -51,10 +51,11 @@ def article_links(html: str, base_url: str, pattern: str | None = None) -> list[
     return links
 
 
-def extract_article(html: str, url: str) -> dict:
+def extract_article(html: str, url: str, max_chars: int = PAGE_MAX_HTML) -> dict:
     """Return the item record of an article page: title, text, author, time (trafilatura)."""
     import trafilatura
 
+    html = lighten_html(html, max_chars)
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                       favor_recall=True,
                                       date_extraction_params={"extensive_search": True, "original_date": True,
@@ -86,7 +87,8 @@ def crawl_list(list_url: str, fetcher: Fetcher, *, pattern: str | None = None, m
         if "html" not in page.content_type and "xml" not in page.content_type and page.content_type:
             result.records.append(Quarantined("not-html", url, f"content type {page.content_type}"))
             continue
-        record = extract_article(page_text(page.content, page.content_type), page.url)
+        record = extract_article(page_text(page.content, page.content_type), page.url,
+                                 fetcher.settings.page_max_html_bytes)
         record["url"] = url
         result.records.append(Raw(url, record))
     return result

@@ -341,6 +341,19 @@ def _reports(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+@migration(8, "items dated outside 1990 … a day after collection are dated when collected")
+def _implausible_times(conn: Connection) -> None:
+    # Stores written before ingest checked the window may hold an item "from" year 1 or 9999,
+    # which broke every page, report and event that showed it. Such an item is dated as ingest
+    # dates it now (docs/contracts.md) and analysed again, so its event is rebuilt.
+    earliest = 631152000                      # 1990-01-01T00:00:00Z
+    for cond, flag in (("published_ts > collected_ts + 86400", "time-future"),
+                       (f"published_ts < {earliest}", "time-too-early")):
+        conn.execute(text(f"UPDATE items SET published_ts = collected_ts, analyzed_ts = NULL, "
+                          f"flags = CASE WHEN flags IS NULL OR flags = '' THEN '{flag}' ELSE flags || ',{flag}' END "
+                          f"WHERE {cond}"))
+
+
 def migrate(conn: Connection) -> list[int]:
     """Apply the migrations not yet recorded; return the versions applied."""
     schema_migrations.create(conn, checkfirst=True)

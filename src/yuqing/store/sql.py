@@ -7,14 +7,14 @@ import json
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Iterable, Iterator, Sequence
 
 import orjson
 from sqlalchemy import Engine, func, select, text, update
 
 from ..analysis.segment import index_terms
-from ..models import BEIJING, Item, Quarantined
+from ..models import BEIJING, Item, Quarantined, utc_datetime
 from . import schema
 from .alerting import AlertingStore
 from .reporting import ReportingStore
@@ -50,6 +50,16 @@ class Hit:
 def _chunks(seq: Sequence, n: int = 500):
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
+
+
+def _storable(text: str) -> str:
+    """Return text the database can hold: a lone surrogate (from a file name or a hostile \\ud800)
+    written as its escape."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def is_derived_id(item_id: str) -> bool:
@@ -488,8 +498,10 @@ class Store(AlertingStore, ReportingStore):
             digest = hashlib.sha256(data).hexdigest()
             kept = data[:max_bytes].decode("utf-8", errors="replace")
             key = hashlib.sha256(f"{q.origin}\x1f{q.reason}\x1f{digest}".encode("utf-8", "surrogatepass")).hexdigest()
-            rows.append({"key": key, "at_ts": now, "reason": q.reason, "origin": q.origin, "collector": collector,
-                         "detail": q.detail[:2000], "raw": kept, "raw_len": q.raw_len or len(data), "raw_sha256": digest})
+            rows.append({"key": key, "at_ts": now, "reason": _storable(q.reason)[:100], "origin": _storable(q.origin)[:2000],
+                         "collector": _storable(collector) if collector else collector,
+                         "detail": _storable(q.detail[:2000]), "raw": kept, "raw_len": q.raw_len or len(data),
+                         "raw_sha256": digest})
         with self.engine.begin() as conn:
             before = conn.execute(select(func.count()).select_from(quarantine)).scalar_one()
             conn.execute(self._insert_ignore(quarantine), rows)
@@ -610,7 +622,7 @@ class Store(AlertingStore, ReportingStore):
         q = self.quarantine_counts()
 
         def iso(ts):
-            return datetime.fromtimestamp(ts, timezone.utc).astimezone(BEIJING).isoformat() if ts else None
+            return utc_datetime(ts).astimezone(BEIJING).isoformat() if ts else None
 
         return {"items": sum(by_platform.values()), "items_by_platform": by_platform,
                 "quarantined": sum(q.values()), "quarantined_by_reason": q, "sources": n_sources,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime, timezone
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..analysis.segment import query_terms
 from ..ingest import to_simplified
+from ..models import utc_datetime
 from .sql import Hit, Store
 
 
@@ -124,4 +124,4 @@ class SQLiteStore(Store):
         with self.engine.connect() as conn:
             rows = conn.execute(text(sql), params).all()
         return [Hit(r.id, r.platform, r.source, r.author, r.title, r.text, r.url,
-                    datetime.fromtimestamp(r.published_ts, timezone.utc)) for r in rows]
+                    utc_datetime(r.published_ts)) for r in rows]

@@ -16,7 +16,6 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from markupsafe import Markup, escape
 from starlette.middleware.sessions import SessionMiddleware
 
 from ..alerts.users import PermissionDenied, User, require, verify_password
-from ..models import BEIJING
+from ..models import BEIJING, utc_datetime
 from ..settings import Settings
 from .dashboard import Background, TTLCache
 
@@ -175,7 +174,7 @@ def create_app(settings: Settings, store) -> FastAPI:
     templates = Jinja2Templates(directory=str(resources.files("yuqing").joinpath("web/templates")))
     templates.env.filters["highlight"] = highlight
     templates.env.filters["safe_url"] = safe_url
-    templates.env.filters["when"] = lambda ts: datetime.fromtimestamp(ts, BEIJING).strftime("%m-%d %H:%M") if ts else ""
+    templates.env.filters["when"] = lambda ts: utc_datetime(ts).astimezone(BEIJING).strftime("%m-%d %H:%M") if ts else ""
     web = Web(settings, store, templates)
     web.charts_ok = has_vendor()
     from ..scheme import configured_region

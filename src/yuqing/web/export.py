@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 from fastapi.responses import Response
 
-from ..models import BEIJING
+from ..models import BEIJING, utc_datetime
 from ..privacy import mask
 
 COLUMNS = ("id", "published_at", "platform", "source", "title", "text", "url", "category", "sentiment", "risk", "event")
@@ -26,7 +26,7 @@ def _cell(value: Any) -> Any:
 def table(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
     out = []
     for r in rows:
-        values = {**r, "published_at": datetime.fromtimestamp(r["published_ts"], BEIJING).strftime("%Y-%m-%d %H:%M"),
+        values = {**r, "published_at": utc_datetime(r["published_ts"]).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
                   "source": mask(r.get("source")), "title": mask(r.get("title")), "text": mask(r.get("text"))}
         out.append([_cell(values.get(c) if values.get(c) is not None else "") for c in COLUMNS])
     return out
