@@ -271,6 +271,41 @@ def collect_once(settings: Settings, store: Store, fetcher: Fetcher, names: list
     return results
 
 
+class Collector:
+    """Sources polled across the ticks of `yuqing run`: each tick stores what the fetch threads
+    have brought and starts what has fallen due, never waiting for a fetch still under way. A slow
+    or hostile site holds one thread until its deadline; every other source keeps its schedule."""
+
+    def __init__(self, store: Store, fetcher: Fetcher, workers: int):
+        self.store, self.fetcher = store, fetcher
+        self.pool = ThreadPoolExecutor(max(workers, 1), thread_name_prefix="fetch")
+        self.inflight: dict[str, tuple[SourceConfig, dict[str, Any], datetime, Any]] = {}
+
+    def tick(self, settings: Settings, sources: list[SourceConfig],
+             stop: Callable[[], bool] = lambda: False) -> list[RunResult]:
+        """Store the finished fetches, then start (or, for files and replays, run) the due sources."""
+        results = []
+        for name, (cfg, state, started, future) in list(self.inflight.items()):
+            if future.done() and not stop():
+                del self.inflight[name]
+                results.append(_store(cfg, future.result(), state, self.store, settings, started, stop))
+        now = datetime.now(timezone.utc)
+        for cfg in due_sources([s for s in sources if s.name not in self.inflight], self.store, now.timestamp()):
+            if stop():
+                break
+            if cfg.kind in ("feed", "pages"):
+                state = self.store.source_state(cfg.name) or {}
+                future = self.pool.submit(_fetch, cfg, state, self.fetcher, self.store, settings, now)
+                self.inflight[cfg.name] = (cfg, state, now, future)
+            else:
+                results.append(run_source(cfg, self.store, self.fetcher, settings, now, stop))
+        return results
+
+    def close(self) -> None:
+        self.fetcher.abort_all()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
 def collect_forever(settings: Settings, store: Store, fetcher: Fetcher,
                     on_result: Callable[[RunResult], None] | None = None,
                     stop: Callable[[], bool] = lambda: False) -> None:

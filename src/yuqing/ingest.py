@@ -77,6 +77,11 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    # A few broken sequences in a UTF-8 document are the document's fault, not its encoding's:
+    # GBK or Big5 read as UTF-8 breaks on nearly every character, never on one in a thousand.
+    text = data.decode("utf-8", errors="replace")
+    if text.count("\ufffd") <= max(4, len(text) // 1000):
+        return text, "utf-8"
     return _guess_chinese(data)
 
 
@@ -110,7 +115,8 @@ def _guess_chinese(data: bytes) -> tuple[str, str]:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+        sample = text[:200_000]       # enough to tell, and no list of every character of a big file
+        han = [c for c in sample if "\u4e00" <= c <= "\u9fff"]
         score = sum(c in common for c in han) / len(han) if han else 0.0
         if best is None or score > best[0]:
             best = (score, text, codec)
@@ -126,7 +132,9 @@ def _guess_chinese(data: bytes) -> tuple[str, str]:
 
 # --- HTML and text -----------------------------------------------------------------------
 
-_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*\b[^<>]*|/[a-zA-Z][a-zA-Z0-9]*\s*|!--[\s\S]*?--)>")
+# A tag's attributes stop at the next < or >, so a scan is linear; comments are left to lxml
+# (a lazy match to "-->" would rescan the rest of the text for every unclosed "<!--").
+_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*\b[^<>]*|/[a-zA-Z][a-zA-Z0-9]*\s*)>")
 _BLOCK_END = re.compile(r"(?i)(<br\s*/?>|</(?:p|div|li|h[1-6]|tr|blockquote|section|article)\s*>)")
 # control and zero-width characters, and lone surrogates (which no database or file can encode)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff\ud800-\udfff]")
@@ -139,7 +147,7 @@ _NEWLINES = re.compile(r"\s*\n\s*")
 _OPENER = re.compile(r"(?i)<(script|style|svg|noscript|template)\b|<!--")
 _CLOSERS = {name: re.compile(rf"(?i)</{name}\s*>") for name in ("script", "style", "svg", "noscript", "template")}
 _INLINE_DATA = re.compile(r"data:[a-z]+/[\w.+-]+;base64,[A-Za-z0-9+/=\s]{200,}")
-PAGE_MAX_HTML = 2_000_000
+PAGE_MAX_HTML = 1_000_000
 
 
 def lighten_html(html: str, max_chars: int = PAGE_MAX_HTML) -> str:
@@ -168,9 +176,19 @@ def lighten_html(html: str, max_chars: int = PAGE_MAX_HTML) -> str:
     return _INLINE_DATA.sub("", "".join(kept))[:max_chars]
 
 
+_BLOCKS = ("<p", "<div", "<li", "<td", "<tr", "<br", "<span", "<section", "<h")
+MAX_FALLBACK_BLOCKS = 3000
+
+
+def extraction_fallbacks(markup: str) -> bool:
+    """Whether trafilatura may try its fallback extractors on this page: not on a page of many
+    blocks, where justext's neighbour search is quadratic (57,000 paragraphs: 775 s)."""
+    return sum(markup.count(tag) for tag in _BLOCKS) <= MAX_FALLBACK_BLOCKS
+
+
 def looks_like_html(text: str) -> bool:
     """Return True when the text contains markup."""
-    return "<" in text and _TAG.search(text) is not None
+    return "<" in text and ("<!--" in text or _TAG.search(text) is not None)
 
 
 def html_to_text(markup: str) -> str:
@@ -182,7 +200,8 @@ def html_to_text(markup: str) -> str:
         import trafilatura
 
         markup = lighten_html(markup)
-        text = trafilatura.extract(markup, include_comments=False, include_tables=True, favor_recall=True)
+        text = trafilatura.extract(markup, include_comments=False, include_tables=True, favor_recall=True,
+                                   fast=not extraction_fallbacks(markup))
         if text:
             return text
     try:

@@ -505,7 +505,7 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
     record, source or message never stops the rest.
     """
     from .alerts.engine import deliver_due, escalate, queue_digest
-    from .collect import collect_once, configured_sources
+    from .collect import Collector, configured_sources
     from .reports.schedule import due_reports
 
     say = on_step or (lambda step, value: None)
@@ -565,7 +565,7 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
             say("deliver", sent)
 
     def collect() -> None:
-        for result in collect_once(state["settings"], store, fetcher, stop=stop):
+        for result in collector.tick(state["settings"], state["sources"], stop):
             say("collect", result)
 
     def analyse() -> None:
@@ -594,18 +594,23 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
         a = state["analyzer"]
         return a.scheme.alert if a.scheme is not None else None
 
-    while not stop():
-        step("scheme", reload_scheme)
-        step("config", reload_config)
-        step("collect", collect)
-        step("analyse", analyse)
-        step("refresh", refresh)
-        step("digest", lambda: queue_digest(store, block(), state["settings"]))
-        step("reports", reports)
-        step("escalate", lambda: escalate(store, state["settings"]))
-        step("deliver", lambda: deliver(force=True))
-        next_due = step("schedule", lambda: _next_due(store, state["sources"]))
-        sleep_unless_stopped(min(max((next_due or 0) - time.time(), 0.05), tick), stop)
+    collector = Collector(store, fetcher, settings.collect_workers)
+    try:
+        while not stop():
+            step("scheme", reload_scheme)
+            step("config", reload_config)
+            step("collect", collect)
+            step("analyse", analyse)
+            step("refresh", refresh)
+            step("digest", lambda: queue_digest(store, block(), state["settings"]))
+            step("reports", reports)
+            step("escalate", lambda: escalate(store, state["settings"]))
+            step("deliver", lambda: deliver(force=True))
+            waiting = [s for s in state["sources"] if s.name not in collector.inflight]   # in flight: next tick
+            next_due = step("schedule", lambda: _next_due(store, waiting))
+            sleep_unless_stopped(min(max((next_due or 0) - time.time(), 0.05), tick), stop)
+    finally:
+        collector.close()
 
 
 def _next_due(store: Store, sources) -> float:

@@ -318,7 +318,8 @@ def _read_whole(path: Path, limit: int, hint: str, max_unpacked: int = DEFAULT_M
 
 
 _LIST_KEYS = ("data", "items", "list", "results", "statuses")
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+# a JSON string (possessive: no backtracking stack, whatever its length) or a bracket
+_JSON_TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[\[\]{}]')
 
 
 def _json_records(text: str) -> Iterator[tuple[int, str]]:
@@ -477,7 +478,7 @@ def read_csv(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
                     yield Raw(origin, apply_mapping(record, resolved))
     except UnicodeDecodeError as exc:
         yield Quarantined("bad-encoding", f"{path}:{lineno}",
-                          f"not {encoding}: {exc}; the rest of the file was not read")
+                          f"not {encoding}: {exc}；其余部分未读取")
     except csv.Error as exc:
         yield Quarantined("bad-csv", str(path), str(exc))
     except UnpackedTooLarge as exc:
@@ -517,7 +518,7 @@ def _bounded_lines(text: io.TextIOBase, max_chars: int, cut: list[int]) -> Itera
 
 
 def read_html(path: Path, max_bytes: int, max_unpacked: int = DEFAULT_MAX_UNPACKED,
-              max_html: int = 2_000_000) -> Iterator[Raw | Quarantined]:
+              max_html: int = 1_000_000) -> Iterator[Raw | Quarantined]:
     """A saved web page: decoded by its meta charset (or detection), the article extracted."""
     from .pages import extract_article
 
@@ -525,14 +526,14 @@ def read_html(path: Path, max_bytes: int, max_unpacked: int = DEFAULT_MAX_UNPACK
     if isinstance(data, Quarantined):
         yield data
         return
-    record = extract_article(decode_bytes(data)[0], path.as_uri(), max_html)
+    record = extract_article(decode_bytes(data)[0], path.resolve().as_uri(), max_html)
     record["url"] = None  # a file path is not a public address; the id comes from the text
     yield Raw(str(path), record)
 
 
 def read_file(path: str | Path, fmt: str | None = None, mapping: Mapping[str, str] | None = None,
               max_bytes: int = 2_000_000, delimiter: str | None = None,
-              max_unpacked: int = DEFAULT_MAX_UNPACKED, max_html: int = 2_000_000) -> Iterator[Raw | Quarantined]:
+              max_unpacked: int = DEFAULT_MAX_UNPACKED, max_html: int = 1_000_000) -> Iterator[Raw | Quarantined]:
     """Yield the records of a file, or of every importable file in a directory (sorted).
 
     Never raises past its start: a reader that fails inside a file quarantines the rest of that

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
-from ..ingest import PAGE_MAX_HTML, canonical_url, charset_from_content_type, decode_bytes, lighten_html
+from ..ingest import (PAGE_MAX_HTML, canonical_url, charset_from_content_type, decode_bytes,
+                      extraction_fallbacks, lighten_html)
 from ..models import Quarantined, Raw
 from .http import FetchError, Fetcher
 
@@ -57,7 +58,7 @@ def extract_article(html: str, url: str, max_chars: int = PAGE_MAX_HTML) -> dict
 
     html = lighten_html(html, max_chars)
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                      favor_recall=True,
+                                      favor_recall=True, fast=not extraction_fallbacks(html),
                                       date_extraction_params={"extensive_search": True, "original_date": True,
                                                               "outputformat": "%Y-%m-%d %H:%M:%S"})
     if doc is None:

@@ -32,10 +32,10 @@ def check_zip(path: Path, max_unpacked: int) -> str | None:
     total = sum(i.file_size for i in infos)
     if total > max_unpacked:
         return f"解压后 {total:,} 字节，超过上限 {max_unpacked:,}（import_max_unpacked_bytes）"
+    strings_max = min(SHARED_STRINGS_MAX, max_unpacked)
     for info in infos:
-        if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > SHARED_STRINGS_MAX:
-            return (f"共享字符串 {info.file_size:,} 字节，超过上限 {SHARED_STRINGS_MAX:,}；"
-                    "请另存为 CSV 后导入")
+        if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > strings_max:
+            return f"共享字符串 {info.file_size:,} 字节，超过上限 {strings_max:,}；请另存为 CSV 后导入"
     return None
 
 
@@ -54,12 +54,18 @@ def _tolerant_parser() -> None:
 
     class TolerantParser(WorkSheetParser):
         def parse_row(self, row):
+            before = self.row_counter
             try:
-                return super().parse_row(row)
+                number, cells = super().parse_row(row)
             except Exception:  # noqa: BLE001 — a row number that is not one: this row only
-                self.row_counter += 1
+                number, cells = MAX_ROWS + 1, []
+            if number > MAX_ROWS:
+                # past Excel's last row (r="1000000000000"): openpyxl would stop there or fill
+                # the gap with empty rows; it is this row that is wrong, and it is said so
+                self.row_counter = before + 1
                 return self.row_counter, [{"row": self.row_counter, "column": 1, "value": BAD_CELL,
                                            "data_type": "s", "style_id": 0}]
+            return number, cells
 
         def parse_cell(self, element):
             try:
@@ -116,7 +122,7 @@ def read_xlsx(path: Path, mapping: Mapping[str, str], max_unpacked: int) -> Iter
                 yield _row_record(f"{path}:{n}", {h: v for h, v in zip(header, row) if h}, resolved)
         except Exception as exc:  # noqa: BLE001 — the sheet's XML itself breaks off here
             yield Quarantined("bad-xlsx", f"{path}:{n + 1}",
-                              f"第 {n + 1} 行起无法读取（{type(exc).__name__}: {exc}）；此前的行已读取")
+                              f"第 {n + 1} 行起无法读取（{type(exc).__name__}: {exc}）；其余部分未读取")
     finally:
         book.close()
 
@@ -129,11 +135,14 @@ def _row_record(origin: str, record: dict[str, Any], resolved: Mapping[str, str]
         return Quarantined("bad-cell", origin, f"无法读取的单元格：{'、'.join(broken[:10])}", _row_text(record))
     unvalued = [h for h, v in record.items() if v == NO_VALUE]
     if unvalued:
-        record = {h: (None if v == NO_VALUE else v) for h, v in record.items()}
-        if all(record.get(resolved.get(f, "")) is None for f in ("text", "title")):
+        # the text (or, without one, the title) is a formula saved without its result: storing
+        # the row would store it without its words, so it waits for the file saved by Excel
+        words = resolved.get("text") if resolved.get("text") in record else resolved.get("title")
+        if record.get(words) == NO_VALUE:
             return Quarantined("uncached-formula", origin,
                                f"公式没有保存计算结果：{'、'.join(unvalued[:10])}；请在 Excel 中打开并保存后再导入",
                                _row_text(record))
+        record = {h: (None if v == NO_VALUE else v) for h, v in record.items()}
     return Raw(origin, apply_mapping(record, resolved))
 
 

@@ -502,7 +502,7 @@ class Store(AlertingStore, ReportingStore):
                          "collector": _storable(collector) if collector else collector,
                          "detail": _storable(q.detail[:2000]), "raw": kept, "raw_len": q.raw_len or len(data),
                          "raw_sha256": digest})
-        with self.engine.begin() as conn:
+        with self._write() as conn:    # IMMEDIATE: a read-then-write transaction cannot be refused half-way
             before = conn.execute(select(func.count()).select_from(quarantine)).scalar_one()
             conn.execute(self._insert_ignore(quarantine), rows)
             after = conn.execute(select(func.count()).select_from(quarantine)).scalar_one()
@@ -526,7 +526,7 @@ class Store(AlertingStore, ReportingStore):
 
     def save_source_state(self, name: str, kind: str, **fields: Any) -> None:
         """Create or update a source's health record."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             exists = conn.execute(select(sources.c.name).where(sources.c.name == name)).first()
             if exists:
                 conn.execute(update(sources).where(sources.c.name == name).values(kind=kind, **fields))
