@@ -300,6 +300,11 @@ def test_channel_config_is_checked():
             configured_channels(base.__class__(base.values, (), None, base.base_dir, (bad,)))
     assert inert("[x](javascript:alert(1)) <b>") == "［x］（javascript：alert（1）） ＜b＞"
     assert "\n-" not in markdown({"title": "a\n- 伪造", "lines": []}).split("\n")[0]
+    # every piece of scraped text in a message is inert: title, the first report's source, evidence
+    evil = "[点此查看](http://evil.example/x) **紧急** <@all> ![](http://evil.example/p.png)"
+    text = markdown({"title": evil, "lines": [("首发", f"11-28 09:00 {evil}"), ("原因", evil)],
+                     "evidence": [{"title": evil, "source": evil, "at": "11-28 09:00"}]})
+    assert "](" not in text and "<@" not in text and "http://" not in text and "**紧急**" not in text
 
 
 def test_cases_move_by_role_and_state_and_every_step_is_logged(tmp_path):

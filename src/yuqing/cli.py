@@ -334,22 +334,25 @@ def serve(ctx: Ctx, host: str, port: int, workers: int | None) -> None:
 
     workers = workers or ctx.settings.web_workers
     store = ctx.store                      # opened (and migrated) once, here
+    # X-Forwarded-For only from the proxies named (uvicorn would believe it from 127.0.0.1)
+    trusted = ctx.settings.web_trusted_proxies
+    proxies = {"proxy_headers": bool(trusted), "forwarded_allow_ips": ",".join(trusted) or None}
     _err(f"http://{host}:{port}/  (API docs: /api/docs)")
     if workers <= 1:
-        uvicorn.run(create_app(ctx.settings, store), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(ctx.settings, store), host=host, port=port, log_level="warning", **proxies)
         return
     from .settings import CONFIG_ENV
 
     if ctx.settings.config_path is None:
         _err("one server process: more need a config file (yuqing.toml) that each of them reads")
-        uvicorn.run(create_app(ctx.settings, store), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(ctx.settings, store), host=host, port=port, log_level="warning", **proxies)
         return
     os.environ[CONFIG_ENV] = str(ctx.settings.config_path)
     from .web.app import secret_key
 
     secret_key(ctx.settings)               # made once here, so that every server process signs alike
     uvicorn.run("yuqing.web.app:app_from_config", factory=True, workers=workers, host=host, port=port,
-                log_level="warning")
+                log_level="warning", **proxies)
 
 
 @main.command()

@@ -45,3 +45,11 @@ def mask(text: str | None) -> str:
     text = _MOBILE.sub(lambda m: f"{m.group(1) or ''}{m.group(2)}****{m.group(4)}", text)
     text = _LANDLINE.sub(lambda m: f"{m.group(1)}-{m.group(2)[:2]}{'*' * (len(m.group(2)) - 4)}{m.group(2)[-2:]}", text)
     return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+
+
+def defuse_formula(value):
+    """A spreadsheet cell's value that can never run: text starting with = + - @ (or a tab or
+    carriage return, which some programs skip) gets a leading apostrophe, as Excel writes it."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

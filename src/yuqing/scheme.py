@@ -188,6 +188,31 @@ class Scheme:
 
 
 _KEYS = {"name", "region", "require_region", "rule", "exclude", "alert", "landmarks"}
+MAX_SCHEME_BYTES = 1_000_000
+MAX_RULE_CHARS = 20_000
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases: a scheme never needs them, and 500 bytes of nested
+    aliases expand to billions of nodes (the "billion laughs" of YAML)."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(None, None, "方案中不能使用锚点与别名（& 和 *）", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def parse_scheme_yaml(text: str, where: str) -> Any:
+    """Return the YAML document of a scheme; SchemeError for what cannot be one."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SCHEME_BYTES:
+        raise SchemeError(f"{where}: 方案文件超过 {MAX_SCHEME_BYTES:,} 字节")
+    try:
+        return yaml.load(text, Loader=_PlainLoader) or {}
+    except yaml.YAMLError as exc:
+        raise SchemeError(f"{where}: {exc}") from None
+    except RecursionError:
+        raise SchemeError(f"{where}: 嵌套层数过多") from None
 
 
 def load_scheme(path: str | Path, known_region: Callable[[str], bool] | None = None) -> Scheme:
@@ -196,8 +221,8 @@ def load_scheme(path: str | Path, known_region: Callable[[str], bool] | None = N
 
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        data = parse_scheme_yaml(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError) as exc:
         raise SchemeError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
         raise SchemeError(f"{path}: expected a mapping of {', '.join(sorted(_KEYS))}")
@@ -220,10 +245,14 @@ def load_scheme(path: str | Path, known_region: Callable[[str], bool] | None = N
         if known_region and not known_region(str(code).strip()):
             raise SchemeError(f"{path}: landmark {name!r}: {code!r} is not a known division code")
     rule_text = str(data.get("rule") or "")
+    if len(rule_text) > MAX_RULE_CHARS:
+        raise SchemeError(f"{path}: 规则超过 {MAX_RULE_CHARS:,} 个字符")
     try:
         rule = parse_rule(rule_text)
     except SchemeError as exc:
         raise SchemeError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise SchemeError(f"{path}: 规则的括号嵌套过深") from None
     from .alerts.rules import RuleError, parse_rules
 
     try:

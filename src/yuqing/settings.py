@@ -72,6 +72,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web_secure_cookies", False, "Send the session cookie over HTTPS only (set it when served behind HTTPS)."),
     Setting("web_base_url", "", "The dashboard's address as readers reach it (https://yuqing.example.gov.cn): reports link their statements to it."),
     Setting("web_counts_ttl_s", 30.0, "Seconds the overview's volume and sentiment counts are reused before they are counted again."),
+    Setting("web_trusted_proxies", [],
+            "Addresses of the reverse proxies in front of `yuqing serve` whose X-Forwarded-For is believed "
+            "(the login throttle and the audit log record the client's address); empty: no header is believed."),
     Setting("web_workers", 2, "Server processes for `yuqing serve`, one per core (each keeps its own caches); 1 without a config file."),
     Setting("fetch_timeout", 20.0, "Seconds before a fetch (connect or read) gives up."),
     Setting("fetch_deadline", 60.0,

@@ -95,7 +95,7 @@ def markdown(message: Mapping[str, Any]) -> str:
     """The message as markdown for the group robots and the body of the mail."""
     lines = [f"**{inert(message['title'], 120)}**", ""]
     for label, value in message.get("lines", []):
-        lines.append(f"- {label}：{value}")
+        lines.append(f"- {label}：{inert(str(value), 300)}")    # a first report's source is scraped text too
     evidence = message.get("evidence") or []
     if evidence:
         lines.append("- 证据：")

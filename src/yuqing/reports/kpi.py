@@ -22,6 +22,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..privacy import defuse_formula
+
 TARGET_ITEMS = 500
 TARGET_MINUTES = 120.0
 TARGET_COVERAGE = 0.80
@@ -147,7 +149,7 @@ def to_xlsx(ev: dict[str, Any], title: str) -> bytes:
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(COLUMNS)
     for row in table_rows(ev):
-        ws.append([str(v) if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])   # never a formula
+        ws.append([defuse_formula(v) for v in row])   # a leader's note is text, never a formula
     for col, width in zip("ABCDEFGH", (10, 16, 24, 6, 14, 30, 8, 60)):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2):

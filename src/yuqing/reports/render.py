@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -51,7 +52,24 @@ def fixed_time(report: dict[str, Any]) -> datetime:
     return datetime.fromtimestamp(report["period"]["end_ts"], timezone.utc).replace(tzinfo=None)
 
 
+# What XML 1.0 (and so DOCX) cannot hold: control characters, lone surrogates, U+FFFE/FFFF
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value: Any) -> Any:
+    """The report data with every string holdable by XML: a control character typed into an
+    edit (or scraped) must not make the report's DOCX fail every time it is downloaded."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value) if not value.isprintable() else value
+    if isinstance(value, dict):
+        return {k: xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [xml_safe(v) for v in value]
+    return value
+
+
 def render(report: dict[str, Any], fmt: str, base_url: str = "") -> bytes:
+    report = xml_safe(report)
     if fmt == "docx":
         return to_docx(report, base_url)
     if fmt == "html":

@@ -3,13 +3,15 @@ their log, users, API tokens and the audit log. Mixed into Store (sql.py); SQLAl
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 from typing import Any, Mapping, Sequence
 
 import orjson
 from sqlalchemy import func, select, update
 
-from .schema import alerts, api_tokens, audit_log, case_log, cases, outbox, users
+from .schema import alerts, api_tokens, audit_log, case_log, cases, outbox, sessions, users
 
 OPEN_STATES = ("待研判", "已研判", "已上报", "处置中")
 
@@ -219,7 +221,8 @@ class AlertingStore:
                                                             .order_by(users.c.name))]
 
     def change_user(self, name: str, by: str, **fields: Any) -> bool:
-        """Change a user's role, department, password hash or disabled flag (audited)."""
+        """Change a user's role, department, password hash or disabled flag (audited). A new
+        password, a new role or disabling ends every session of the user."""
         allowed = {"role", "department", "password_hash", "disabled"}
         if not fields or set(fields) - allowed:
             raise ValueError(f"a user's {sorted(set(fields) - allowed)} cannot be changed")
@@ -229,7 +232,43 @@ class AlertingStore:
                 shown = {k: ("***" if k == "password_hash" else v) for k, v in fields.items()}
                 conn.execute(audit_log.insert().values(ts=time.time(), user=by, action="user.change", target=name,
                                                        detail=orjson.dumps(shown).decode()))
+                if {"password_hash", "role", "disabled"} & set(fields):
+                    conn.execute(update(sessions).where(sessions.c.user == name, sessions.c.revoked_ts.is_(None))
+                                 .values(revoked_ts=int(time.time())))
         return bool(n)
+
+    # --- sessions: the cookie holds a random id; the store decides whether it is live -----------
+    def open_session(self, user: str, address: str | None) -> str:
+        sid = secrets.token_urlsafe(32)
+        with self._write() as conn:
+            conn.execute(sessions.insert().values(sid_sha256=_digest(sid), user=user, address=address,
+                                                  created_ts=int(time.time())))
+        return sid
+
+    def session_user(self, sid: str, max_age_s: float) -> str | None:
+        """The user of a live session: not ended, not older than `max_age_s`."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(sessions.c.user).where(
+                sessions.c.sid_sha256 == _digest(sid), sessions.c.revoked_ts.is_(None),
+                sessions.c.created_ts > time.time() - max_age_s)).first()
+        return row.user if row else None
+
+    def end_session(self, sid: str) -> None:
+        with self._write() as conn:
+            conn.execute(update(sessions).where(sessions.c.sid_sha256 == _digest(sid)).values(
+                revoked_ts=int(time.time()), flash=None))
+
+    def set_flash(self, sid: str, text: str) -> None:
+        with self._write() as conn:
+            conn.execute(update(sessions).where(sessions.c.sid_sha256 == _digest(sid)).values(flash=text))
+
+    def pop_flash(self, sid: str) -> str | None:
+        with self._write() as conn:
+            row = conn.execute(select(sessions.c.flash).where(sessions.c.sid_sha256 == _digest(sid))).first()
+            if row and row.flash:
+                conn.execute(update(sessions).where(sessions.c.sid_sha256 == _digest(sid)).values(flash=None))
+                return row.flash
+        return None
 
     # --- API tokens: only their SHA-256 is kept ------------------------------------------------
     def add_token(self, user: str, label: str, token_sha256: str, by: str) -> int:
@@ -273,19 +312,45 @@ class AlertingStore:
                                                    detail=detail))
 
     def login_failures(self, user: str, address: str, since_ts: float) -> int:
-        """Failed logins of this user from this address since then, and since their last login
-        from it (the throttle; kept in the store so that every server process and a restart
-        see the same count)."""
+        """Failed (and unfinished) logins of this user from this address since then, and since
+        their last login from it (the throttle; kept in the store so that every server process
+        and a restart see the same count)."""
         with self.engine.connect() as conn:
-            last_ok = conn.execute(select(func.max(audit_log.c.ts)).where(
-                audit_log.c.user == user, audit_log.c.action == "login", audit_log.c.target == address)).scalar()
-            return conn.execute(select(func.count()).select_from(audit_log).where(
-                audit_log.c.user == user, audit_log.c.action == "login.failed", audit_log.c.target == address,
-                audit_log.c.ts > max(since_ts, last_ok or 0))).scalar_one()
+            return self._failures(conn, user, address, since_ts)
+
+    @staticmethod
+    def _failures(conn, user: str, address: str, since_ts: float) -> int:
+        last_ok = conn.execute(select(func.max(audit_log.c.ts)).where(
+            audit_log.c.user == user, audit_log.c.action == "login", audit_log.c.target == address)).scalar()
+        return conn.execute(select(func.count()).select_from(audit_log).where(
+            audit_log.c.user == user, audit_log.c.action.in_(("login.failed", "login.attempt")),
+            audit_log.c.target == address, audit_log.c.ts > max(since_ts, last_ok or 0))).scalar_one()
+
+    def begin_login(self, user: str, address: str, since_ts: float, limit: int) -> int | None:
+        """Take one of the allowed attempts, atomically: return the attempt's id, or None when
+        `limit` failures (or attempts under way) are already counted. Counting and recording in
+        one write transaction is what makes 40 simultaneous guesses get 5 tries, not 23."""
+        with self._write() as conn:
+            if self._failures(conn, user, address, since_ts) >= limit:
+                conn.execute(audit_log.insert().values(ts=time.time(), user=user, action="login.throttled",
+                                                       target=address))
+                return None
+            return conn.execute(audit_log.insert().values(ts=time.time(), user=user, action="login.attempt",
+                                                          target=address)).inserted_primary_key[0]
+
+    def finish_login(self, attempt_id: int, ok: bool) -> None:
+        """Record how an attempt ended (it becomes a login, or a failure)."""
+        with self._write() as conn:
+            conn.execute(update(audit_log).where(audit_log.c.id == attempt_id).values(
+                action="login" if ok else "login.failed", ts=time.time()))
 
     def audit_entries(self, limit: int = 100) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(limit))]
+
+
+def _digest(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
 
 
 def _alert(row) -> dict[str, Any]:

@@ -67,7 +67,7 @@ class ReportingStore:
 
     def add_feedback(self, report_id: int, user: str, rating: int, comment: str | None = None) -> None:
         if not 1 <= int(rating) <= 5:
-            raise ValueError("a rating is 1 to 5")
+            raise ValueError("评分为 1 到 5")
         with self._write() as conn:
             conn.execute(report_feedback.insert().values(report_id=report_id, user=user, rating=int(rating),
                                                          comment=comment, ts=int(time.time())))

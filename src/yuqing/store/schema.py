@@ -186,6 +186,19 @@ audit_log = Table(
     Column("detail", Text),
 )
 
+# Server-side sessions: the cookie carries only the id, so logging out, a password change or
+# disabling a user ends the session everywhere at once (a signed cookie alone stays valid).
+sessions = Table(
+    "sessions", metadata,
+    Column("sid_sha256", Text, primary_key=True),   # the cookie holds the id; the store its digest
+    Column("user", Text, nullable=False),
+    Column("address", Text),
+    Column("created_ts", Integer, nullable=False),
+    Column("revoked_ts", Integer),
+    Column("flash", Text),                          # shown once on the next page (a new API token)
+)
+Index("sessions_user", sessions.c.user)
+
 api_tokens = Table(
     "api_tokens", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -352,6 +365,12 @@ def _implausible_times(conn: Connection) -> None:
         conn.execute(text(f"UPDATE items SET published_ts = collected_ts, analyzed_ts = NULL, "
                           f"flags = CASE WHEN flags IS NULL OR flags = '' THEN '{flag}' ELSE flags || ',{flag}' END "
                           f"WHERE {cond}"))
+
+
+@migration(9, "server-side sessions")
+def _sessions(conn: Connection) -> None:
+    sessions.create(conn, checkfirst=True)
+    conn.execute(text("CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user)"))
 
 
 def migrate(conn: Connection) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, event, text
@@ -35,12 +36,26 @@ def _on_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN " + conn.get_execution_options().get("sqlite_begin", "DEFERRED"))
 
 
+# What FTS5's unicode61 tokenizer keeps as one token: a run of letters and digits (an underscore,
+# a dot or a hyphen separates). The index is already segmented, so a Chinese word is one run.
+_TOKEN = re.compile(r"[^\W_]+")
+MAX_QUERY_TERMS = 32
+
+
 def fts_query(query: str) -> str | None:
-    """Return an FTS5 MATCH expression requiring every query word, or None when there is none."""
-    terms = query_terms(to_simplified(query))
-    if not terms:
+    """Return an FTS5 MATCH expression requiring every query word, or None when there is none.
+
+    Any text a person types is a query: each word is cut into the tokens the index holds and
+    each token quoted, so "COVID-19" is COVID and 19, "3.15晚会" is 3, 15 and 晚会 — never a
+    phrase (the index keeps no positions) and never FTS5 syntax (OR, NEAR, *, ^, :)."""
+    tokens: list[str] = []
+    for term in query_terms(to_simplified(query[:1000])):
+        for token in _TOKEN.findall(term):
+            if token.lower() not in tokens:
+                tokens.append(token.lower())
+    if not tokens:
         return None
-    return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    return " AND ".join(f'"{t}"' for t in tokens[:MAX_QUERY_TERMS])
 
 
 SEARCH_FILTERS = {"category", "sentiment", "risk", "event", "relevant", "source"}

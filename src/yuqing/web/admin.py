@@ -20,6 +20,7 @@ from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..alerts.users import ROLES, User, hash_password
+from .params import Days, OptYear, RowId, YearForm
 
 SOURCE_FIELDS = ("name", "kind", "url", "path", "platform", "label", "authority", "interval")
 PREVIEW_ITEMS = 20_000           # a scheme preview reads at most this many of the newest items
@@ -172,7 +173,7 @@ def register(app: FastAPI, web) -> None:
         return year, s, e
 
     @app.get("/kpi", response_class=HTMLResponse)
-    def kpi_page(request: Request, days: int = 30, year: int | None = None, user: User = user_dep):
+    def kpi_page(request: Request, days: Days = 30, year: OptYear = None, user: User = user_dep):
         from ..alerts.timeliness import rule_figures, timeliness
         from ..reports.kpi import evaluate
 
@@ -187,7 +188,7 @@ def register(app: FastAPI, web) -> None:
                         notes=store.kpi_notes(str(year)), can_score=user.role in ("leader", "admin"))
 
     @app.get("/kpi/export.{fmt}")
-    def kpi_export(fmt: str, year: int | None = None, user: User = user_dep):
+    def kpi_export(fmt: str, year: OptYear = None, user: User = user_dep):
         from ..reports.kpi import evaluate, to_docx, to_xlsx
 
         if fmt not in ("docx", "xlsx"):
@@ -202,7 +203,7 @@ def register(app: FastAPI, web) -> None:
         return Response(body, media_type=mime, headers={"Content-Disposition": f"attachment; filename=kpi-{year}.{fmt}"})
 
     @app.post("/kpi/note")
-    def kpi_note(request: Request, csrf: str = Form(""), year: int = Form(...), indicator: str = Form(...),
+    def kpi_note(request: Request, year: YearForm, csrf: str = Form(""), indicator: str = Form(...),
                  text: str = Form(""), score: float = Form(...), user: User = user_dep):
         web.check_csrf(request, csrf)
         if user.role not in ("leader", "admin"):
@@ -221,7 +222,7 @@ def register(app: FastAPI, web) -> None:
                         rows=store.coverage_sample(sample) if sample else [])
 
     @app.post("/kpi/audit/draw")
-    def audit_draw(request: Request, csrf: str = Form(""), year: int = Form(...), size: int = Form(200),
+    def audit_draw(request: Request, year: YearForm, csrf: str = Form(""), size: int = Form(200, ge=1, le=2000),
                    user: User = user_dep):
         web.check_csrf(request, csrf)
         if user.role not in ("leader", "admin"):
@@ -232,7 +233,7 @@ def register(app: FastAPI, web) -> None:
         return RedirectResponse(f"/kpi/audit?sample={year}", status_code=303)
 
     @app.post("/kpi/audit/{audit_id}")
-    def audit_judge(request: Request, audit_id: int, csrf: str = Form(""), involves: int = Form(...),
+    def audit_judge(request: Request, audit_id: RowId, csrf: str = Form(""), involves: int = Form(..., ge=0, le=1),
                     sample: str = Form(""), user: User = user_dep):
         web.check_csrf(request, csrf)
         store.judge_coverage(audit_id, bool(involves), user.name)
@@ -244,12 +245,12 @@ def register(app: FastAPI, web) -> None:
     @app.get("/users", response_class=HTMLResponse)
     def users_page(request: Request, user: User = admin_dep):
         return web.page(request, "users.html", user, users=store.list_users(), tokens=store.list_tokens(),
-                        audit=store.audit_entries(50), roles_all=ROLES, new_token=request.session.pop("new_token", None))
+                        audit=store.audit_entries(50), roles_all=ROLES, new_token=store.pop_flash(request.session["sid"]))
 
     @app.post("/users")
     def users_post(request: Request, csrf: str = Form(""), action: str = Form(...), name: str = Form(""),
                    role: str = Form(""), password: str = Form(""), department: str = Form(""),
-                   label: str = Form(""), token_id: int = Form(0), user: User = admin_dep):
+                   label: str = Form(""), token_id: int = Form(0, ge=0, le=2**62), user: User = admin_dep):
         web.check_csrf(request, csrf)
         name = name.strip()
         if action in ("role", "password", "disable", "enable", "token") and not store.get_user(name):
@@ -272,7 +273,7 @@ def register(app: FastAPI, web) -> None:
             elif action == "token":
                 token = "yq_" + secrets.token_urlsafe(32)
                 store.add_token(name, label.strip() or "API", hashlib.sha256(token.encode()).hexdigest(), by=user.name)
-                request.session["new_token"] = token     # shown once, on the next page
+                store.set_flash(request.session["sid"], token)   # shown once, on the next page; never in the cookie
             elif action == "revoke":
                 store.revoke_token(token_id, user.name)
             else:

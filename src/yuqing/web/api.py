@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from ..alerts.users import User
 from . import dashboard
 from .pages import SEARCH_FIELDS, act_on_case, search_rows
+from .params import Epoch, RowId, Year
 
 ITEM_FIELDS = ("id", "url", "platform", "source", "author", "title", "text", "published_ts", "collected_ts",
                "category", "sentiment", "risk", "relevant", "event", "duplicate_of", "repost_of")
@@ -83,7 +84,7 @@ def register(app: FastAPI, web) -> None:
 
     @app.get("/api/items", tags=["items"])
     def items(request: Request, q: str = Query(..., description="words, all must occur"),
-              limit: int = Query(50, le=1000), user: User = dep):
+              limit: int = Query(50, ge=1, le=1000), user: User = dep):
         f = {k: request.query_params.get(k, "").strip() for k in SEARCH_FIELDS}
         return {"items": [item_json(r) for r in search_rows(store, f, limit)]}
 
@@ -95,7 +96,7 @@ def register(app: FastAPI, web) -> None:
         return item_json(rows[0], full=True)
 
     @app.get("/api/events", tags=["events"])
-    def events(limit: int = Query(20, le=200), since_ts: int | None = None, user: User = dep):
+    def events(limit: int = Query(20, ge=1, le=200), since_ts: Epoch = None, user: User = dep):
         return {"events": store.list_events(since_ts, limit)}
 
     @app.get("/api/events/{event_id}", tags=["events"])
@@ -106,19 +107,19 @@ def register(app: FastAPI, web) -> None:
         return record
 
     @app.get("/api/alerts", tags=["alerts"])
-    def alerts(limit: int = Query(50, le=500), level: str | None = None,
+    def alerts(limit: int = Query(50, ge=1, le=500), level: str | None = None,
                state: str | None = Query(None, description="a case state, or open"), user: User = dep):
         return {"alerts": store.list_alerts(limit, level=level, state=state)}
 
     @app.get("/api/cases/{case_id}", tags=["cases"])
-    def case(case_id: int, user: User = dep):
+    def case(case_id: RowId, user: User = dep):
         found = store.get_case(case_id)
         if found is None:
             raise HTTPException(404, "no such case")
         return {**found, "log": store.case_log(case_id)}
 
     @app.post("/api/cases/{case_id}", tags=["cases"])
-    def case_step(case_id: int, step: CaseStep, user: User = Depends(writer)):
+    def case_step(case_id: RowId, step: CaseStep, user: User = Depends(writer)):
         """Take a workflow step, assign, or add a note — as the token's (or session's) user."""
         if store.get_case(case_id) is None:
             raise HTTPException(404, "no such case")
@@ -133,18 +134,18 @@ def register_reports(app: FastAPI, web, dep) -> None:
     store = web.store
 
     @app.get("/api/reports", tags=["reports"])
-    def reports(limit: int = Query(50, le=500), kind: str | None = None, user: User = dep):
+    def reports(limit: int = Query(50, ge=1, le=500), kind: str | None = None, user: User = dep):
         return {"reports": store.list_reports(limit, kind)}
 
     @app.get("/api/reports/{report_id:int}", tags=["reports"])
-    def report(report_id: int, user: User = dep):
+    def report(report_id: RowId, user: User = dep):
         found = store.get_report(report_id)
         if found is None:
             raise HTTPException(404, "no such report")
         return found
 
     @app.get("/api/reports/{report_id:int}.{fmt}", tags=["reports"])
-    def report_file(report_id: int, fmt: str, user: User = dep):
+    def report_file(report_id: RowId, fmt: str, user: User = dep):
         from ..reports.render import FORMATS, render_kept
 
         found = store.get_report(report_id)
@@ -154,7 +155,7 @@ def register_reports(app: FastAPI, web, dep) -> None:
         return Response(render_kept(found, fmt, web.settings.web_base_url), media_type=FORMATS[fmt])
 
     @app.get("/api/kpi", tags=["reports"])
-    def kpi(year: int, user: User = dep):
+    def kpi(year: Year, user: User = dep):
         from zoneinfo import ZoneInfo
 
         from ..reports.kpi import evaluate, year_period

@@ -11,11 +11,13 @@ are the library's (alerts/users.py), not only the routes'.
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import re
 import secrets
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,13 +29,16 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.middleware.sessions import SessionMiddleware
 
-from ..alerts.users import PermissionDenied, User, require, verify_password
+from ..alerts.users import PermissionDenied, User, hash_password, require, verify_password
 from ..models import BEIJING, utc_datetime
 from ..settings import Settings
 from .dashboard import Background, TTLCache
 
+log = logging.getLogger(__name__)
+
 LOGIN_FAILURES = 5            # per user and address within LOGIN_WINDOW_S, then 429
 LOGIN_WINDOW_S = 15 * 60
+SESSION_MAX_AGE_S = 12 * 3600
 ROLE_NAMES = {"analyst": "分析员", "leader": "领导", "admin": "管理员"}
 
 # Scripts only from this server; the JSON data islands charts read are not scripts. Styles may be
@@ -58,6 +63,12 @@ def safe_url(url: str | None) -> str | None:
 
 class NotLoggedIn(Exception):
     pass
+
+
+@cache
+def dummy_hash() -> str:
+    """A password hash of nobody's password, verified for an unknown user (constant-time login)."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def secret_key(settings: Settings) -> str:
@@ -106,7 +117,8 @@ class Web:
         return stream_clock(self.store)
 
     def current_user(self, request: Request) -> User:
-        name = request.session.get("user")
+        sid = request.session.get("sid")
+        name = self.store.session_user(sid, SESSION_MAX_AGE_S) if isinstance(sid, str) else None
         row = self.store.get_user(name) if name else None
         if row is None or row["disabled"]:
             raise NotLoggedIn()
@@ -159,7 +171,7 @@ def create_app(settings: Settings, store) -> FastAPI:
                   description="舆情监测 API. Log in with a session cookie, or send `Authorization: Bearer <token>` "
                               "(tokens: the 用户 page, admins only). The same role checks as the pages apply.")
     app.add_middleware(SessionMiddleware, secret_key=secret_key(settings), session_cookie="yuqing_session",
-                       same_site="strict", https_only=settings.web_secure_cookies, max_age=12 * 3600)
+                       same_site="strict", https_only=settings.web_secure_cookies, max_age=SESSION_MAX_AGE_S)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -168,6 +180,9 @@ def create_app(settings: Settings, store) -> FastAPI:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if not request.url.path.startswith("/static/"):
+            # pages and API answers hold what a user may see; no browser or proxy keeps them
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     app.mount("/static", StaticFiles(directory=str(static_dir())), name="static")
@@ -187,6 +202,18 @@ def create_app(settings: Settings, store) -> FastAPI:
     web.trends.refresh()                   # started now, so that the first overview has it
     app.state.web = web
 
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):
+        # what a person reads is Chinese and never a traceback; the log has the details
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        if request.url.path.startswith("/api/"):
+            from fastapi.responses import JSONResponse
+
+            return JSONResponse({"detail": "服务器内部错误，已记录在服务器日志中"}, status_code=500)
+        return HTMLResponse("<!doctype html><meta charset=utf-8><title>出错了</title><h1>服务器内部错误</h1>"
+                            "<p>这个页面暂时无法显示，错误已记录在服务器日志中。请返回<a href=\"/\">总览</a>。</p>",
+                            status_code=500)
+
     @app.exception_handler(NotLoggedIn)
     async def to_login(request: Request, _exc: NotLoggedIn):
         if request.url.path.startswith("/api/") and request.url.path != "/api/docs":
@@ -198,25 +225,28 @@ def create_app(settings: Settings, store) -> FastAPI:
         return web.page(request, "login.html", None, next=next if next.startswith("/") else "/", error=None)
 
     @app.post("/login")
-    def login(request: Request, name: str = Form(...), password: str = Form(...), csrf: str = Form(""),
-              next: str = Form("/")):
+    def login(request: Request, name: str = Form(..., max_length=200), password: str = Form(..., max_length=1000),
+              csrf: str = Form(""), next: str = Form("/")):
         web.check_csrf(request, csrf)
         address = request.client.host if request.client else "?"
-        if store.login_failures(name, address, time.time() - LOGIN_WINDOW_S) >= LOGIN_FAILURES:
-            store.audit(name, "login.throttled", address)
+        attempt = store.begin_login(name, address, time.time() - LOGIN_WINDOW_S, LOGIN_FAILURES)
+        if attempt is None:
             raise HTTPException(429, "登录失败次数过多，请 15 分钟后再试")
         row = store.get_user(name)
-        if row is None or row["disabled"] or not verify_password(password, row["password_hash"]):
-            store.audit(name, "login.failed", address)
+        # the same work whether or not the user exists: the time taken says nothing about it
+        ok = verify_password(password, row["password_hash"] if row else dummy_hash())
+        ok = ok and row is not None and not row["disabled"]
+        store.finish_login(attempt, ok)
+        if not ok:
             return web.page(request, "login.html", None, next=next, error="用户名或密码错误")
-        request.session.clear()
-        request.session["user"] = name
-        store.audit(name, "login", address)
+        request.session.clear()                  # a new session id and a new CSRF token
+        request.session["sid"] = store.open_session(name, address)
         return RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
 
     @app.post("/logout")
     def logout(request: Request, csrf: str = Form(""), user: User = Depends(web.current_user)):
         web.check_csrf(request, csrf)
+        store.end_session(request.session["sid"])       # ended here, for every copy of the cookie
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 

@@ -11,16 +11,10 @@ from typing import Any, Sequence
 from fastapi.responses import Response
 
 from ..models import BEIJING, utc_datetime
-from ..privacy import mask
+from ..privacy import defuse_formula, mask
 
 COLUMNS = ("id", "published_at", "platform", "source", "title", "text", "url", "category", "sentiment", "risk", "event")
 HEADERS = ("编号", "发布时间", "平台", "来源", "标题", "正文", "链接", "类别", "情感", "风险", "事件")
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def table(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
@@ -28,7 +22,7 @@ def table(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
     for r in rows:
         values = {**r, "published_at": utc_datetime(r["published_ts"]).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
                   "source": mask(r.get("source")), "title": mask(r.get("title")), "text": mask(r.get("text"))}
-        out.append([_cell(values.get(c) if values.get(c) is not None else "") for c in COLUMNS])
+        out.append([defuse_formula(values.get(c) if values.get(c) is not None else "") for c in COLUMNS])
     return out
 
 

@@ -7,12 +7,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import orjson
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..alerts.users import User
 from ..models import PLATFORM_LABELS
 from . import dashboard
+from .params import RowId
 
 SEARCH_FIELDS = ("q", "since", "platform", "source", "category", "sentiment", "risk", "place", "event")
 
@@ -24,9 +25,10 @@ def since_ts(since: str) -> int | None:
     from ..settings import SettingsError
 
     try:
-        return int((datetime.now(timezone.utc) - timedelta(seconds=parse_duration(since))).timestamp())
-    except SettingsError:
-        raise HTTPException(400, f"时间范围 {since!r} 无法识别（如 24h、7d）") from None
+        seconds = min(parse_duration(since), 100 * 365 * 86400)   # "99999999d" is "everything"
+        return int((datetime.now(timezone.utc) - timedelta(seconds=seconds)).timestamp())
+    except (SettingsError, ValueError, OverflowError):
+        raise HTTPException(400, f"时间范围 {since[:40]!r} 无法识别（如 24h、7d）") from None
 
 
 def search_rows(store, f: dict[str, str], limit: int) -> list[dict[str, Any]]:
@@ -119,13 +121,14 @@ def register(app: FastAPI, web) -> None:
                         original=original, metrics=orjson.loads(item["metrics"]) if item.get("metrics") else {})
 
     @app.get("/alerts", response_class=HTMLResponse)
-    def alerts(request: Request, level: str = "", state: str = "", limit: int = 100, user: User = user_dep):
+    def alerts(request: Request, level: str = "", state: str = "", limit: int = Query(100, ge=1, le=2000),
+               user: User = user_dep):
         limit = max(10, min(limit, 2000))
         rows = store.list_alerts(limit, level=level or None, state=state or None)
         return web.page(request, "alerts.html", user, alerts=rows, level=level, state=state, limit=limit)
 
     @app.get("/cases/{case_id}", response_class=HTMLResponse)
-    def case_page(request: Request, case_id: int, user: User = user_dep):
+    def case_page(request: Request, case_id: RowId, user: User = user_dep):
         from ..alerts.cases import TRANSITIONS
 
         case = store.get_case(case_id)
@@ -137,7 +140,7 @@ def register(app: FastAPI, web) -> None:
                         users=[u["name"] for u in store.list_users() if not u["disabled"]])
 
     @app.post("/cases/{case_id}")
-    def case_action(request: Request, case_id: int, csrf: str = Form(""), to: str = Form(""), note: str = Form(""),
+    def case_action(request: Request, case_id: RowId, csrf: str = Form(""), to: str = Form(""), note: str = Form(""),
                     response: str = Form(""), assignee: str = Form(""), department: str = Form(""),
                     user: User = user_dep):
         web.check_csrf(request, csrf)

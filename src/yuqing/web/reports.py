@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..alerts.users import User
+from .params import RowId
 from ..reports.build import DRAFT_NOTE, KINDS, last_complete, statement
 
 
@@ -53,7 +54,7 @@ def register(app: FastAPI, web) -> None:
         return report
 
     @app.get("/reports/{report_id:int}", response_class=HTMLResponse)
-    def report_page(request: Request, report_id: int, user: User = user_dep):
+    def report_page(request: Request, report_id: RowId, user: User = user_dep):
         from ..reports.charts import render_chart
 
         report = get(report_id)
@@ -63,7 +64,7 @@ def register(app: FastAPI, web) -> None:
                         can_issue=user.role in ("leader", "admin"))
 
     @app.get("/reports/{report_id:int}.{fmt}")
-    def download(report_id: int, fmt: str, user: User = user_dep):
+    def download(report_id: RowId, fmt: str, user: User = user_dep):
         from ..reports.render import FORMATS, file_stem, render_kept
 
         if fmt not in FORMATS:
@@ -76,7 +77,7 @@ def register(app: FastAPI, web) -> None:
             "Content-Disposition": f"attachment; filename=report-{report_id}.{fmt}; filename*=UTF-8''{quote(name)}"})
 
     @app.post("/reports/{report_id:int}/edit")
-    def edit(request: Request, report_id: int, csrf: str = Form(""), text: str = Form(""), action: str = Form("save"),
+    def edit(request: Request, report_id: RowId, csrf: str = Form(""), text: str = Form(""), action: str = Form("save"),
              user: User = Depends(web.allowed("report.edit"))):
         from ..alerts.users import PermissionDenied, require
 
@@ -90,7 +91,9 @@ def register(app: FastAPI, web) -> None:
             except PermissionDenied as exc:
                 raise HTTPException(403, f"无权限：{exc}") from None
         data = report["data"]
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        from ..reports.render import xml_safe
+
+        lines = [xml_safe(line).strip() for line in text.splitlines() if xml_safe(line).strip()]
         for section in data["sections"]:
             if section.get("editable"):
                 section["statements"] = [statement(line) for line in lines]
@@ -103,7 +106,8 @@ def register(app: FastAPI, web) -> None:
         return RedirectResponse(f"/reports/{report_id}", status_code=303)
 
     @app.post("/reports/{report_id:int}/feedback")
-    def feedback(request: Request, report_id: int, csrf: str = Form(""), rating: int = Form(...), comment: str = Form(""),
+    def feedback(request: Request, report_id: RowId, csrf: str = Form(""), rating: int = Form(...),
+                 comment: str = Form(""),
                  user: User = user_dep):
         web.check_csrf(request, csrf)
         get(report_id)
