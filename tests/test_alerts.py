@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiosmtpd.controller import Controller
 
+from conftest import wait_for
 from test_cli import DEMO_STREAM, yq
 from yuqing.alerts import cases
 from yuqing.alerts.channels import Channel, ChannelError, configured_channels, inert, markdown
@@ -422,6 +423,47 @@ def test_yuqing_run_turns_a_feed_item_into_a_robot_message_in_seconds(tmp_path, 
     [(path, data, ok)] = [r for r in robot.handler.received if r[0] == "/dingtalk"]
     assert ok and "化工厂发生爆炸" in data["markdown"]["text"] and "舆情预警·高" in data["markdown"]["title"]
     assert arrived < 30 and "stopped" in err
+
+
+def test_a_high_alert_goes_out_while_the_backlog_behind_it_is_still_analysed(tmp_path, robot, data):
+    """A backlog of 4,000 real messages waits for analysis with an explosion among the first: the
+    robot has the alert while most of the backlog still waits (alerts go batch by batch)."""
+    import csv
+
+    from yuqing.models import Raw
+    from yuqing.pipeline import ingest_stream
+    from yuqing.settings import load_settings as load
+
+    yq(tmp_path, "init", "--region", "131003")
+    config = tmp_path / "yuqing.toml"
+    with open(config, "a", encoding="utf-8") as f:
+        f.write(f'\n[[channels]]\nname = "duty"\nkind = "dingtalk"\nurl = "{robot.base}/dingtalk?access_token=t"\n'
+                f'secret = "{SECRET}"\n')
+    scheme = (tmp_path / "scheme.yaml").read_text(encoding="utf-8").replace("channels: [inbox]", "channels: [inbox, duty]")
+    (tmp_path / "scheme.yaml").write_text(scheme, encoding="utf-8")
+    settings = load(config, env={})
+    store = open_store(settings.database_url)
+    rows = list(csv.DictReader(open(data / "zhihui_zhengwu/fj3_messages_with_votes.csv", encoding="utf-8-sig")))
+    now = time.time()
+    fire = {"id": "fire", "platform": "news", "source": "测试新闻网", "published_at": now - 7200,
+            "title": "廊坊市广阳区万庄镇一化工厂发生爆炸 已致3人死亡",
+            "text": "廊坊市广阳区万庄镇一化工厂今日发生爆炸事故，已造成3人死亡、5人受伤，消防正在处置。"}
+    backlog = [{"id": f"b{i}", "platform": "complaint", "title": r["留言主题"], "text": r["留言详情_clean"],
+                "published_at": now - 7000 + i} for i, r in enumerate(rows[:4000])]
+    ingest_stream([Raw("t", rec) for rec in [fire, *backlog]], store, settings)
+    assert store.count_pending(5000) == 4001
+    proc = subprocess.Popen([sys.executable, "-m", "yuqing.cli", "run"], cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    try:
+        wait_for(lambda: any(p == "/dingtalk" for p, _, _ in robot.handler.received), timeout=120, interval=0.05)
+        waiting = store.count_pending(5000)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err[-2000:]
+    assert waiting > 2000, waiting                        # most of the backlog was still to come
+    [(_, message, ok)] = [r for r in robot.handler.received if r[0] == "/dingtalk"]
+    assert ok and "化工厂发生爆炸" in message["markdown"]["text"]
 
 
 def test_a_case_worked_from_the_cli_and_the_timeliness_it_leaves(tmp_path):

@@ -183,6 +183,25 @@ def test_a_hostile_line_in_the_middle_of_a_large_file_costs_that_line(tmp_path):
     assert json.loads(run.stdout)["added"] == 10_000
 
 
+def test_yuqing_collect_once_takes_a_drop_folder_of_hostile_files(tmp_path):
+    import random
+
+    inbox = tmp_path / "inbox"
+    specs = hostile.write_file_level(inbox, "f80", random.Random(5), bomb_mb=8, strings_mb=4)
+    specs.append(hostile.write_csv(inbox / "mixed.csv", "f81", 200, random.Random(6)))
+    specs.append(hostile.write_xlsx(inbox / "mixed.xlsx", "f82", 100, random.Random(7)))
+    (tmp_path / "yuqing.toml").write_text(
+        f'import_max_unpacked_bytes = 5000000\n\n[[sources]]\nname = "drop"\nkind = "files"\npath = "{inbox}"\n',
+        encoding="utf-8")
+    env = _env(tmp_path, YUQING_DATABASE_URL="sqlite:///h.db")
+    run = subprocess.run(YQ + ["collect", "--once", "--json"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-3000:]
+    [result] = json.loads(run.stdout)
+    assert result["error"] is None and result["added"] > 250
+    assert hostile.account(tmp_path / "h.db", specs)["lost"] == 0
+
+
 def test_fetches_end_at_their_deadline_however_slowly_a_server_sends(settings):
     with hostile.FeedServer() as srv:
         s = settings.with_values(fetch_timeout=1.0, fetch_deadline=2.0, fetch_respect_robots=False)

@@ -205,6 +205,28 @@ def test_health_records_errors_and_silence(settings, store, http_server):
     assert later["ok"]["silent"]
 
 
+def test_a_failing_source_is_retried_ever_later_and_on_its_interval_once_it_works(settings, store, http_server):
+    from yuqing.collect import retry_after
+
+    down = {"name": "s", "kind": "feed", "url": http_server.base + "/error", "interval": "10m"}
+    cfg = with_sources(settings, down)
+    t0 = datetime(2026, 11, 28, 0, 0, tzinfo=timezone.utc).timestamp()
+    waits = []
+    with Fetcher(cfg) as f:
+        for k in range(4):
+            now = datetime.fromtimestamp(t0 + k * 7200, timezone.utc)
+            run_source(configured_sources(cfg)[0], store, f, cfg, now=now)
+            st = store.source_state("s")
+            waits.append(st["next_due_ts"] - now.timestamp())
+        assert waits == [1200, 2400, 3600, 3600] and st["failing_runs"] == 4   # 2, 4 intervals, then hourly
+        fixed = with_sources(settings, {**down, "url": http_server.base + "/rss2.xml"})
+        now = datetime.fromtimestamp(t0 + 9 * 3600, timezone.utc)
+        run_source(configured_sources(fixed)[0], store, f, fixed, now=now)
+    st = store.source_state("s")
+    assert st["failing_runs"] == 0 and st["next_due_ts"] - now.timestamp() == 600
+    assert retry_after(5, 3) == 40 and retry_after(5, 9) == 40                  # a 5 s source: at most 8 intervals
+
+
 def test_requests_to_one_host_are_paced(settings, http_server):
     paced = settings.with_values(fetch_host_delay=0.3)
     started = time.monotonic()

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from .analysis.analyze import Analyzer, Subject
-from .ingest import normalize_record
-from .models import Item, SkipItem
+from .ingest import try_normalize
+from .models import Item, Quarantined
+from .sources.files import byte_lines, parse_json_line
 from .settings import Settings
 
 
@@ -27,21 +28,23 @@ def read_items(path: str, settings: Settings, on_error: Callable[[str], None]):
     errors: dict[int, str] = {}
     n = 0
     with open(path, "rb") as f:
-        for n, raw in enumerate(f, start=1):
+        # lines no longer than item_max_bytes are held; the rest of a longer one is skipped
+        for n, raw, length in byte_lines(f, settings.item_max_bytes):
             if not raw.strip():
                 errors[n] = "empty line"
-            elif len(raw) > settings.item_max_bytes:
-                errors[n] = f"line of {len(raw):,} bytes is over item_max_bytes ({settings.item_max_bytes:,})"
+            elif length > settings.item_max_bytes:
+                errors[n] = f"line of {length:,} bytes is over item_max_bytes ({settings.item_max_bytes:,})"
             else:
                 try:
-                    record = orjson.loads(raw)
-                    if not isinstance(record, dict):
-                        raise SkipItem("not-an-object", f"a JSON {type(record).__name__}, not an object")
-                    good.append((n, normalize_record(record, now=now, origin=f"{path}:{n}", tz=tz)))
+                    record = parse_json_line(raw.removeprefix(b"\xef\xbb\xbf"))
                 except orjson.JSONDecodeError as exc:
                     errors[n] = f"bad JSON: {exc}"
-                except SkipItem as exc:
-                    errors[n] = f"{exc.reason}: {exc.detail}" if exc.detail else exc.reason
+                else:
+                    got = try_normalize(record, now=now, origin=f"{path}:{n}", tz=tz, max_chars=settings.item_max_bytes)
+                    if isinstance(got, Quarantined):
+                        errors[n] = f"{got.reason}: {got.detail}" if got.detail else got.reason
+                    else:
+                        good.append((n, got))
             if n in errors:
                 on_error(f"{path}:{n}: {errors[n]}")
     return good, errors, n

@@ -203,11 +203,23 @@ def _store(cfg: SourceConfig, fetched: _Fetched, state: dict[str, Any], store: S
         except Exception as exc:  # noqa: BLE001 — a drop folder's file that fails to read, say
             log.exception("source %s failed while storing", cfg.name)
             result.error = f"{type(exc).__name__}: {exc}"
+    if result.error and fetched.error is not None:
+        # the source itself failed: retry later each time, up to an hour apart (or 8 intervals
+        # if that is sooner), so that a dead or hostile site does not take the fetch threads
+        failing = (state.get("failing_runs") or 0) + 1
+        health.update(failing_runs=failing, next_due_ts=ts + retry_after(cfg.interval, failing))
+    else:
+        health["failing_runs"] = 0
     if result.error:
         health.update(last_error=result.error[:2000], last_error_ts=ts, errors=(state.get("errors") or 0) + 1)
         log.warning("source %s: %s", cfg.name, result.error)
     store.save_source_state(cfg.name, cfg.kind, **health)
     return result
+
+
+def retry_after(interval: float, failing: int) -> float:
+    """Seconds until a source that failed `failing` runs in a row is tried again."""
+    return min(interval * 2 ** min(failing, 20), max(interval, min(8 * interval, 3600.0)))
 
 
 def run_source(cfg: SourceConfig, store: Store, fetcher: Fetcher, settings: Settings,
@@ -302,23 +314,28 @@ class Collector:
         return results
 
     def close(self) -> None:
-        self.fetcher.abort_all()
+        if self.inflight and self.fetcher is not None:
+            self.fetcher.abort_all()       # what is still in flight ends now, not at its deadline
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def collect_forever(settings: Settings, store: Store, fetcher: Fetcher,
                     on_result: Callable[[RunResult], None] | None = None,
                     stop: Callable[[], bool] = lambda: False) -> None:
-    """Poll sources as they fall due until `stop()` says so."""
+    """Poll sources as they fall due until `stop()` says so (a slow one never delays the others)."""
     sources = configured_sources(settings)
-    while not stop():
-        for result in collect_once(settings, store, fetcher, stop=stop):
-            if on_result:
-                on_result(result)
-        states = {s["name"]: s for s in store.source_states()}
-        next_due = min((states.get(s.name, {}).get("next_due_ts") or 0 for s in sources if s.enabled),
-                       default=time.time() + 60)
-        sleep_unless_stopped(min(max(next_due - time.time(), 0.5), 60), stop)
+    collector = Collector(store, fetcher, settings.collect_workers)
+    try:
+        while not stop():
+            for result in collector.tick(settings, sources, stop):
+                if on_result:
+                    on_result(result)
+            states = {s["name"]: s for s in store.source_states()}
+            next_due = min((states.get(s.name, {}).get("next_due_ts") or 0 for s in sources
+                            if s.enabled and s.name not in collector.inflight), default=time.time() + 60)
+            sleep_unless_stopped(min(max(next_due - time.time(), 0.2), 1.0 if collector.inflight else 60), stop)
+    finally:
+        collector.close()
 
 
 def source_health(settings: Settings, store: Store, now: float | None = None) -> list[dict[str, Any]]:

@@ -80,8 +80,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fetch_deadline", 60.0,
             "Most seconds one fetch may take in all, redirects included, however slowly a server "
             "sends its headers or body."),
-    Setting("collect_workers", 8, "Sources fetched at once by `yuqing run` and `yuqing collect` (one slow site never "
-            "holds up the others)."),
+    Setting("collect_workers", 32,
+            "Sources fetched at once by `yuqing run` and `yuqing collect`, each in its own thread (one slow "
+            "site holds up no other; a source failing runs in a row is retried ever later, up to hourly)."),
     Setting("fetch_max_bytes", 5_000_000, "Largest response body read; a larger one is cut off and refused."),
     Setting("fetch_max_redirects", 5, "Redirects followed before a fetch is refused as a loop."),
     Setting("fetch_host_delay", 1.0, "Minimum seconds between two requests to one host (politeness)."),

@@ -155,7 +155,7 @@ def detect_format(path: Path) -> str:
     raise ImportError_(f"{path}: unknown file type; use --format {'|'.join(FORMATS)}")
 
 
-def _lines(fobj: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes, int]]:
+def byte_lines(fobj: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes, int]]:
     """Yield (line number, line, full length); a line over max_bytes is cut, its length kept."""
     lineno = 0
     while True:
@@ -218,7 +218,7 @@ def _sample_encoding(path: Path, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> st
 
 
 def _wide_lines(fobj: BinaryIO, encoding: str, max_bytes: int) -> Iterator[tuple[int, bytes, int]]:
-    """_lines for UTF-16/32 text: each line re-encoded as UTF-8 (its length in UTF-8 bytes)."""
+    """byte_lines for UTF-16/32 text: each line re-encoded as UTF-8 (its length in UTF-8 bytes)."""
     text = io.TextIOWrapper(fobj, encoding=encoding, errors="replace", newline=None)
     lineno = 0
     while True:
@@ -243,7 +243,7 @@ def _truncated(path: Path, exc: Exception) -> Quarantined:
     return Quarantined("truncated-file", str(path), f"file ends early or is corrupt: {exc}")
 
 
-def _loads(line: bytes) -> Any:
+def parse_json_line(line: bytes) -> Any:
     """Parse one JSON line: orjson, and for what it refuses the standard parser, which also reads
     NaN, Infinity and integers past 64 bits (Python's json.dumps writes the first two)."""
     try:
@@ -262,7 +262,7 @@ def read_jsonl(path: Path, max_bytes: int, mapping: Mapping[str, str],
     try:
         with _open(path, max_unpacked) as f:
             wide = encoding.startswith(("utf-16", "utf-32"))
-            for lineno, line, length in (_wide_lines(f, encoding, max_bytes) if wide else _lines(f, max_bytes)):
+            for lineno, line, length in (_wide_lines(f, encoding, max_bytes) if wide else byte_lines(f, max_bytes)):
                 origin = f"{path}:{lineno}"
                 if length > max_bytes:
                     yield Quarantined("too-large", origin, f"line of {length} bytes exceeds {max_bytes}", line[:4096],
@@ -272,9 +272,9 @@ def read_jsonl(path: Path, max_bytes: int, mapping: Mapping[str, str],
                     continue
                 try:
                     if encoding == "utf-8" or wide:
-                        obj = _loads(line.removeprefix(b"\xef\xbb\xbf"))
+                        obj = parse_json_line(line.removeprefix(b"\xef\xbb\xbf"))
                     else:
-                        obj = _loads(line.decode(encoding).removeprefix("\ufeff").encode("utf-8", "surrogatepass"))
+                        obj = parse_json_line(line.decode(encoding).removeprefix("\ufeff").encode("utf-8", "surrogatepass"))
                 except UnicodeDecodeError as exc:
                     yield Quarantined("bad-encoding", origin, f"not {encoding}: {exc}", line)
                     continue

@@ -82,6 +82,7 @@ sources = Table(
     Column("gap_avg_s", Float),         # moving average of the gaps between such runs
     Column("runs", Integer, default=0),
     Column("errors", Integer, default=0),
+    Column("failing_runs", Integer, default=0),   # runs in a row that failed (the retry backs off)
     Column("items_total", Integer, default=0),
     Column("state", Text),              # JSON, kind-specific (replay position…)
 )
@@ -367,10 +368,12 @@ def _implausible_times(conn: Connection) -> None:
                           f"WHERE {cond}"))
 
 
-@migration(9, "server-side sessions")
+@migration(9, "server-side sessions; failing sources back off")
 def _sessions(conn: Connection) -> None:
     sessions.create(conn, checkfirst=True)
     conn.execute(text("CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user)"))
+    if "failing_runs" not in {c["name"] for c in inspect(conn).get_columns("sources")}:
+        conn.execute(text("ALTER TABLE sources ADD COLUMN failing_runs INTEGER DEFAULT 0"))
 
 
 def migrate(conn: Connection) -> list[int]:
