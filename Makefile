@@ -11,7 +11,7 @@ PORT ?= 8000
 
 VENDOR := src/yuqing/web/static/vendor
 
-.PHONY: install assets vendor demo dashboard test test-fast bench docs models clean
+.PHONY: install assets vendor demo dashboard test test-fast bench bench-hostile docs models clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ test-fast: install
 
 bench: install
 	YUQING_DATA=$(DATA) $(PY) bench/run.py
+
+# Hostile input at full size: 10,000 records in every format, bombs, 50 misbehaving feeds (~4 min).
+bench-hostile: install
+	$(PY) bench/hostile.py --records 10000 --feeds 50 --seconds 60
 
 docs: install
 	$(YQ) settings --markdown > docs/settings.md

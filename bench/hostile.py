@@ -672,11 +672,13 @@ def import_each(specs: list[FileSpec], env: dict, cwd: Path, timeout: float = 30
         except subprocess.TimeoutExpired:
             out["hangs"] += 1
             continue
-        if "TimeoutExpired" in run.stderr:
+        if "TimeoutExpired" in run.stderr or not run.stdout.strip():
             out["hangs"] += 1
+            out["by_file"].append({"file": path.name, "size_mb": round(path.stat().st_size / 1e6, 2), "hang": True})
+            continue
         rss_kb, seconds, code = run.stdout.split()
         rss = round(int(rss_kb) / 1024, 1)
-        tb = "Traceback" in run.stderr
+        tb = "Traceback" in run.stderr or " ERROR " in run.stderr or "内部错误" in run.stderr
         out["tracebacks"] += tb
         out["by_file"].append({"file": path.name, "size_mb": round(path.stat().st_size / 1e6, 2), "rss_mb": rss,
                                "seconds": round(float(seconds), 2), "exit": int(code), "traceback": tb})
@@ -715,7 +717,8 @@ def run_feeds(n_feeds: int, workdir: Path, seconds: float = 60.0, interval: floa
         good_items = c.execute("SELECT count(*) FROM items WHERE text LIKE '%〔goodr%'").fetchone()[0]
         errors = dict(c.execute("SELECT name, last_error FROM sources WHERE last_error IS NOT NULL").fetchall())
     return {"feeds": n_feeds, "seconds": seconds, "alive_until_sigterm": alive, "exit_code": proc.returncode,
-            "stop_s": round(stop_s, 2), "tracebacks": err.count("Traceback"), "good_polls": len(polls),
+            "stop_s": round(stop_s, 2), "tracebacks": err.count("Traceback") + err.count(" ERROR "),
+            "good_polls": len(polls),
             "good_interval_s": interval, "good_gap_max_s": round(max(gaps), 2) if gaps else None,
             "good_gap_median_s": round(sorted(gaps)[len(gaps) // 2], 2) if gaps else None,
             "good_items": good_items, "sources_failing": len(errors)}

@@ -92,7 +92,27 @@ def _analyze_stored(ctx: "Ctx") -> int:
 json_option = click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """What a person reads is a sentence, never a traceback (YUQING_LOG_LEVEL=DEBUG shows it)."""
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except OperationalError as exc:
+            logging.getLogger("yuqing").debug("database error", exc_info=exc)
+            raise click.ClickException(f"数据库暂时无法写入或读取（{str(exc.orig)[:200]}）。已提交的部分都已保存，"
+                                       "请稍后重新运行同一命令。") from None
+        except Exception as exc:  # noqa: BLE001
+            logging.getLogger("yuqing").debug("internal error", exc_info=exc)
+            raise click.ClickException(f"yuqing 内部错误：{type(exc).__name__}: {str(exc)[:300]}。已提交的部分都已保存；"
+                                       "用 YUQING_LOG_LEVEL=DEBUG 重新运行可看到详情，请报告给维护者。") from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "-c", type=click.Path(dir_okay=False), default=None,
               help="Settings file (default ./yuqing.toml, or $YUQING_CONFIG).")
 @click.version_option(package_name="yuqing")

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from sqlalchemy.exc import OperationalError
 
 from .models import PLATFORMS, Quarantined, Raw, Report
-from .pipeline import Stopped, ingest_stream, sleep_unless_stopped
+from .pipeline import Stopped, ingest_stream, log_failure, sleep_unless_stopped
 from .settings import Settings, SettingsError
 from .sources import feeds, files, pages, replay
 from .sources.http import FetchError, Fetcher
@@ -166,7 +166,7 @@ def _fetch(cfg: SourceConfig, state: dict[str, Any], fetcher: Fetcher, store: St
     except (OSError, ValueError) as exc:   # a missing replay file, a bad option
         return _Fetched(error=f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001 — one source's failure, never the collector's
-        log.exception("source %s failed", cfg.name)
+        log_failure(log, "source %s failed", cfg.name)
         return _Fetched(error=f"{type(exc).__name__}: {exc}")
 
 
@@ -201,7 +201,7 @@ def _store(cfg: SourceConfig, fetched: _Fetched, state: dict[str, Any], store: S
         except OperationalError:
             raise                          # the database, not the source: the caller's to handle
         except Exception as exc:  # noqa: BLE001 — a drop folder's file that fails to read, say
-            log.exception("source %s failed while storing", cfg.name)
+            log_failure(log, "source %s failed while storing", cfg.name)
             result.error = f"{type(exc).__name__}: {exc}"
     if result.error and fetched.error is not None:
         # the source itself failed: retry later each time, up to an hour apart (or 8 intervals

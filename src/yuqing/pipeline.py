@@ -42,6 +42,14 @@ from .store import Store, UpsertResult, open_store
 
 log = logging.getLogger(__name__)
 
+
+def log_failure(logger: logging.Logger, message: str, *args: Any) -> None:
+    """Log the exception being handled as one line (what an operator reads); its traceback only
+    at DEBUG (what a maintainer asks for: YUQING_LOG_LEVEL=DEBUG)."""
+    exc = sys.exc_info()[1]
+    logger.error(message + ": %s: %s", *args, type(exc).__name__, exc)
+    logger.debug("details", exc_info=exc)
+
 Batch = list[Raw | Quarantined]
 _worker_store: Store | None = None   # a worker process's own connection
 
@@ -246,7 +254,7 @@ def analyze_rows(analyzer, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return analyzer.analyze_each([Subject.of_row(r) for r in rows])
     except Exception:  # noqa: BLE001 — find the item, analyse the others
         if len(rows) == 1:
-            log.exception("analysis failed on item %s", rows[0].get("id"))
+            log_failure(log, "analysis failed on item %s", rows[0].get("id"))
             return [failed_analysis(f"{type(sys.exc_info()[1]).__name__}: {sys.exc_info()[1]}")]
         return [a for row in rows for a in analyze_rows(analyzer, [row])]
 
@@ -309,7 +317,7 @@ def update_events(store: Store, event_ids, settings: Settings, as_of: float | No
             try:
                 records.append(build(eid, rows, max(as_of, rows[-1]["published_ts"]), authority, params))
             except Exception:  # noqa: BLE001 — this event's record stays as it was; the others go on
-                log.exception("event %s: its record could not be rebuilt", eid)
+                log_failure(log, "event %s: its record could not be rebuilt", eid)
         store.save_event_records(records)
         if on_records is not None:
             try:
@@ -317,7 +325,7 @@ def update_events(store: Store, event_ids, settings: Settings, as_of: float | No
             except OperationalError:
                 raise
             except Exception:  # noqa: BLE001 — the alert stage's failure must not undo the events'
-                log.exception("alerts for %d events failed", len(records))
+                log_failure(log, "alerts for %d events failed", len(records))
         done += len(records)
     return done
 
@@ -415,7 +423,7 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
             except OperationalError:
                 raise
             except Exception as exc:  # noqa: BLE001 — this item, stored as failed, never tried forever
-                log.exception("item %s: analysis could not be saved", row["id"])
+                log_failure(log, "item %s: analysis could not be saved", row["id"])
                 if with_events:
                     attach_events(store, analyzer, settings)
                 store.save_analysis([(row["id"], failed_analysis(f"{type(exc).__name__}: {exc}"))])
@@ -432,7 +440,7 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
         except OperationalError:
             raise
         except Exception:  # noqa: BLE001
-            log.exception("a batch of %d items could not be saved; saving them one by one", len(rows))
+            log_failure(log, "a batch of %d items could not be saved; saving them one by one", len(rows))
             subjects, analyses, merges = save_one_by_one(rows, analyses)
         if with_events and subjects:
             touched = Counter(a["event"] for a in analyses if a["event"])
@@ -526,7 +534,7 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
         try:
             return fn()
         except Exception as exc:  # noqa: BLE001 — reported, and the next step and tick go on
-            log.exception("yuqing run: %s failed", name)
+            log_failure(log, "yuqing run: %s failed", name)
             say("error", f"{name}: {type(exc).__name__}: {exc}")
             return None
 

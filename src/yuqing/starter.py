@@ -31,6 +31,8 @@ CONFIG = """\
 # yuqing settings. Every setting, its default and its environment variable: docs/settings.md
 database_url = "sqlite:///yuqing.db"
 scheme = "scheme.yaml"
+# Non-public addresses are never fetched unless allowed here, each with its port:
+# fetch_allow_hosts = ["10.0.0.5:8080", "intranet.example.gov.cn:443"]
 
 # Sources, polled by `yuqing collect`. Kinds:
 #   feed    RSS/Atom (RSSHub routes too)          url, interval
