@@ -6,6 +6,7 @@ Quarantined entries for whatever cannot be read; it never stops at a bad line.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -217,28 +218,6 @@ def _sample_encoding(path: Path, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> st
     return decode_bytes(sample)[1]
 
 
-def _wide_lines(fobj: BinaryIO, encoding: str, max_bytes: int) -> Iterator[tuple[int, bytes, int]]:
-    """byte_lines for UTF-16/32 text: each line re-encoded as UTF-8 (its length in UTF-8 bytes)."""
-    text = io.TextIOWrapper(fobj, encoding=encoding, errors="replace", newline=None)
-    lineno = 0
-    while True:
-        line = text.readline(max_bytes + 1)
-        if not line:
-            return
-        lineno += 1
-        if lineno == 1:
-            line = line.removeprefix("\ufeff")
-        data = line.encode("utf-8", "surrogatepass")
-        length = len(data)
-        if len(line) > max_bytes and not line.endswith("\n"):
-            while True:
-                rest = text.readline(1 << 20)
-                length += len(rest.encode("utf-8", "surrogatepass"))
-                if not rest or rest.endswith("\n"):
-                    break
-        yield lineno, data, length
-
-
 def _truncated(path: Path, exc: Exception) -> Quarantined:
     return Quarantined("truncated-file", str(path), f"file ends early or is corrupt: {exc}")
 
@@ -262,7 +241,9 @@ def read_jsonl(path: Path, max_bytes: int, mapping: Mapping[str, str],
     try:
         with _open(path, max_unpacked) as f:
             wide = encoding.startswith(("utf-16", "utf-32"))
-            for lineno, line, length in (_wide_lines(f, encoding, max_bytes) if wide else byte_lines(f, max_bytes)):
+            # UTF-16/32 lines are read through a recoder: the same bounded lines, in UTF-8
+            lines = byte_lines(codecs.EncodedFile(f, "utf-8", encoding) if wide else f, max_bytes)
+            for lineno, line, length in lines:
                 origin = f"{path}:{lineno}"
                 if length > max_bytes:
                     yield Quarantined("too-large", origin, f"line of {length} bytes exceeds {max_bytes}", line[:4096],
