@@ -215,21 +215,26 @@ def html_to_text(markup: str) -> str:
 
 def clean_text(text: str) -> str:
     """Return text with markup removed, control characters dropped and whitespace collapsed."""
-    printable = text.isprintable()   # fast path: most short fields have no control or line characters
-    if not printable:                # before the HTML parser, which refuses NUL and lone surrogates
-        text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    # isprintable() is the fast path: most short fields have no control or line characters.
+    # Controls go before the HTML parser (it refuses NUL and lone surrogates) and again after
+    # it or an entity decode (&#0; names one).
+    if not text.isprintable():
+        text = _drop_controls(text)
     if looks_like_html(text):
-        text = html_to_text(text)
-        printable = False
+        text = _drop_controls(html_to_text(text))
     elif "&" in text and ";" in text:
-        text = htmllib.unescape(text)   # an entity may name a control character or a surrogate
-        printable = printable and text.isprintable()
-    if not printable:
-        text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+        text = htmllib.unescape(text)
+        if not text.isprintable():
+            text = _drop_controls(text)
+    if not text.isprintable():
         text = _NEWLINES.sub("\n", _SPACES.sub(" ", text))
     elif "  " in text or "\u3000" in text or "\xa0" in text:
         text = _SPACES.sub(" ", text)
     return text.strip()
+
+
+def _drop_controls(text: str) -> str:
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @cache
