@@ -258,29 +258,11 @@ def collect_once(settings: Settings, store: Store, fetcher: Fetcher, names: list
         chosen = [s for s in sources if s.name in names]
     else:
         chosen = sources if force else due_sources(sources, store, now.timestamp())
-    remote = [c for c in chosen if c.kind in ("feed", "pages")]
-    results: list[RunResult] = []
-    if not remote or settings.collect_workers <= 1:
-        for cfg in chosen:
-            if stop():
-                break
-            results.append(run_source(cfg, store, fetcher, settings, now, stop))
-        return results
-    states = {cfg.name: store.source_state(cfg.name) or {} for cfg in remote}
-    pool = ThreadPoolExecutor(min(settings.collect_workers, len(remote)), thread_name_prefix="fetch")
+    collector = Collector(store, fetcher, settings.collect_workers)
     try:
-        futures = {pool.submit(_fetch, cfg, states[cfg.name], fetcher, store, settings, now): cfg for cfg in remote}
-        for cfg in chosen:
-            if cfg.kind not in ("feed", "pages") and not stop():
-                results.append(run_source(cfg, store, fetcher, settings, now, stop))
-        for future in as_completed(futures):
-            cfg = futures[future]
-            if stop():
-                break
-            results.append(_store(cfg, future.result(), states[cfg.name], store, settings, now, stop))
+        return collector.tick(settings, chosen, stop, now=now, force=True) + collector.drain(settings, stop)
     finally:
-        pool.shutdown(wait=not stop(), cancel_futures=True)
-    return results
+        collector.close()
 
 
 class Collector:
@@ -293,16 +275,18 @@ class Collector:
         self.pool = ThreadPoolExecutor(max(workers, 1), thread_name_prefix="fetch")
         self.inflight: dict[str, tuple[SourceConfig, dict[str, Any], datetime, Any]] = {}
 
-    def tick(self, settings: Settings, sources: list[SourceConfig],
-             stop: Callable[[], bool] = lambda: False) -> list[RunResult]:
-        """Store the finished fetches, then start (or, for files and replays, run) the due sources."""
+    def tick(self, settings: Settings, sources: list[SourceConfig], stop: Callable[[], bool] = lambda: False,
+             now: datetime | None = None, force: bool = False) -> list[RunResult]:
+        """Store the finished fetches, then start (or, for files and replays, run) the due sources
+        (with `force`, all of `sources`)."""
         results = []
         for name, (cfg, state, started, future) in list(self.inflight.items()):
             if future.done() and not stop():
                 del self.inflight[name]
                 results.append(_store(cfg, future.result(), state, self.store, settings, started, stop))
-        now = datetime.now(timezone.utc)
-        for cfg in due_sources([s for s in sources if s.name not in self.inflight], self.store, now.timestamp()):
+        now = now or datetime.now(timezone.utc)
+        idle = [s for s in sources if s.name not in self.inflight]
+        for cfg in idle if force else due_sources(idle, self.store, now.timestamp()):
             if stop():
                 break
             if cfg.kind in ("feed", "pages"):
@@ -311,6 +295,17 @@ class Collector:
                 self.inflight[cfg.name] = (cfg, state, now, future)
             else:
                 results.append(run_source(cfg, self.store, self.fetcher, settings, now, stop))
+        return results
+
+    def drain(self, settings: Settings, stop: Callable[[], bool] = lambda: False) -> list[RunResult]:
+        """Wait for the fetches in flight and store each as it finishes (`yuqing collect --once`)."""
+        results = []
+        by_future = {entry[3]: name for name, entry in self.inflight.items()}
+        for future in as_completed(by_future):
+            if stop():
+                break
+            cfg, state, started, _ = self.inflight.pop(by_future[future])
+            results.append(_store(cfg, future.result(), state, self.store, settings, started, stop))
         return results
 
     def close(self) -> None:

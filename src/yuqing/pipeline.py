@@ -396,7 +396,7 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
 
     def link_and_save(rows, analyses) -> list:
         """Near-duplicates and events in time order, saved in one transaction with the
-        clusterer's state; return the subjects."""
+        clusterer's state; return (subjects, analyses, merges)."""
         events = analyzer.events if with_events else None
         subjects = [Subject.of_row(r) for r in rows]
         known = None
