@@ -303,8 +303,8 @@ _LIST_KEYS = ("data", "items", "list", "results", "statuses")
 _JSON_TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[\[\]{}]')
 
 
-def _json_records(text: str) -> Iterator[tuple[int, str]]:
-    """Yield (position, source) of each record of a JSON document too deep to parse whole: the
+def _json_records(text: str) -> Iterator[str]:
+    """Yield the source text of each record of a JSON document too deep to parse whole: the
     elements of a top-level array, or of the array under data/items/list… of a top-level object.
     A linear scan over strings and brackets (the regex skips everything else in C), so one record
     nested 100,000 deep costs that record only."""
@@ -315,7 +315,7 @@ def _json_records(text: str) -> Iterator[tuple[int, str]]:
             if depth == 1 and not in_list and text[m.end():m.end() + 20].lstrip().startswith(":"):
                 key = tok[1:-1]
             if in_list and depth == list_depth and start is None:
-                yield m.start(), tok   # a bare string element: not an object, said so by the caller
+                yield tok              # a bare string element: not an object, said so by the caller
             continue
         if tok in "[{":
             depth += 1
@@ -327,7 +327,7 @@ def _json_records(text: str) -> Iterator[tuple[int, str]]:
                 start = m.start()
         else:
             if in_list and depth == list_depth + 1 and start is not None:
-                yield start, text[start:m.end()]
+                yield text[start:m.end()]
                 start = None
             elif in_list and depth == list_depth:
                 in_list = False
@@ -368,7 +368,7 @@ def read_json(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
 def _read_deep_json(path: Path, text: str, mapping: Mapping[str, str], fmt: str) -> Iterator[Raw | Quarantined]:
     """The records of a document the parser cannot take whole, each parsed on its own."""
     found = False
-    for i, (_, source) in enumerate(_json_records(text), 1):
+    for i, source in enumerate(_json_records(text), 1):
         found = True
         origin = f"{path}:{i}"
         try:
