@@ -311,15 +311,11 @@ class AlertingStore:
             conn.execute(audit_log.insert().values(ts=time.time(), user=user, action=action, target=target,
                                                    detail=detail))
 
-    def login_failures(self, user: str, address: str, since_ts: float) -> int:
+    @staticmethod
+    def _failures(conn, user: str, address: str, since_ts: float) -> int:
         """Failed (and unfinished) logins of this user from this address since then, and since
         their last login from it (the throttle; kept in the store so that every server process
         and a restart see the same count)."""
-        with self.engine.connect() as conn:
-            return self._failures(conn, user, address, since_ts)
-
-    @staticmethod
-    def _failures(conn, user: str, address: str, since_ts: float) -> int:
         last_ok = conn.execute(select(func.max(audit_log.c.ts)).where(
             audit_log.c.user == user, audit_log.c.action == "login", audit_log.c.target == address)).scalar()
         return conn.execute(select(func.count()).select_from(audit_log).where(
