@@ -148,16 +148,20 @@ _OPENER = re.compile(r"(?i)<(script|style|svg|noscript|template)\b|<!--")
 _CLOSERS = {name: re.compile(rf"(?i)</{name}\s*>") for name in ("script", "style", "svg", "noscript", "template")}
 _INLINE_DATA = re.compile(r"data:[a-z]+/[\w.+-]+;base64,[A-Za-z0-9+/=\s]{200,}")
 PAGE_MAX_HTML = 1_000_000
+# Extraction costs ~90 µs per element whatever the characters, so the budget counts tags too:
+# 30,000 is about 15,000 elements, several times a real article page (2,000–5,000).
+PAGE_MAX_TAGS = 30_000
 
 
 def lighten_html(html: str, max_chars: int = PAGE_MAX_HTML) -> str:
-    """Return a page's markup without what carries no text, cut at `max_chars`: extraction time
-    grows with the markup (~3 s per MB of tags), so this is the page's parse budget.
+    """Return a page's markup without what carries no text, cut at `max_chars` or at its
+    PAGE_MAX_TAGS-th tag: extraction time grows with the elements, so this is the page's parse
+    budget.
 
     One pass: each dead block is found by its opener and the first closer after it; an unclosed
     one runs to the end, as a browser reads it (a regex with a lazy .*? would rescan the rest of
     the page for every unclosed <script>)."""
-    if len(html) <= 200_000:
+    if len(html) <= 200_000 and html.count("<") <= PAGE_MAX_TAGS:
         return html
     kept, pos = [], 0
     while (m := _OPENER.search(html, pos)) is not None:
@@ -173,7 +177,13 @@ def lighten_html(html: str, max_chars: int = PAGE_MAX_HTML) -> str:
             break
         pos = end
     kept.append(html[pos:])
-    return _INLINE_DATA.sub("", "".join(kept))[:max_chars]
+    light = _INLINE_DATA.sub("", "".join(kept))[:max_chars]
+    end = -1
+    for _ in range(PAGE_MAX_TAGS):
+        end = light.find("<", end + 1)
+        if end < 0:
+            return light
+    return light[:end]
 
 
 _BLOCKS = ("<p", "<div", "<li", "<td", "<tr", "<br", "<span", "<section", "<h")
