@@ -32,7 +32,7 @@ _ETHNIC = "(?:(?:" + "|".join(_GROUPS) + ")族?)*"   # 新疆维吾尔自治区 
 _PROVINCE = re.compile(r"^(.{2,}?)(?:省|市|特别行政区|" + _ETHNIC + r"自治区)$")
 _CITY = re.compile(r"^(.{2,}?)(?:市|地区|盟|" + _ETHNIC + r"自治州)$")
 _COUNTY = re.compile(r"^(.{2,}?)(?:区|县|市|旗|特区|林区|" + _ETHNIC + r"自治(?:县|旗))$")
-_TOWN = re.compile(r"^(.{2,}?)(?:街道办事处|街道|镇|乡|民族乡|苏木|" + _ETHNIC + r"(?:民族)?乡)$")
+_TOWN = re.compile(r"^(.{2,}?)(?:街道办事处|街道|地区|镇|乡|民族乡|苏木|" + _ETHNIC + r"(?:民族)?乡)$")
 _VILLAGE_COMMITTEE = re.compile(r"^(.+?)(?:村民委员会|村委会)$")
 _RESIDENTS_COMMITTEE = re.compile(r"^(.+?)(?:居民委员会|居委会)$")
 

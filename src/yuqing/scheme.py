@@ -180,6 +180,18 @@ class Scheme:
             return in_region is not None and in_region(text_sc)
         return True
 
+    def relevance(self, text_sc: str, region_relevance: Callable[[], dict]) -> dict:
+        """Return `analysis.relevance` ({"label": yes|possible|no, "reasons": [...]}): the word
+        rule and the exclusions first, then (when required) the region's judgment."""
+        excluded = [word for word in self.exclude if word in text_sc]
+        if excluded:
+            return {"label": "no", "reasons": [f"含排除词「{excluded[0]}」"]}
+        if self.rule is not None and not self.rule.matches(text_sc):
+            return {"label": "no", "reasons": ["不符合方案的词语规则"]}
+        if self.region and self.require_region:
+            return region_relevance()
+        return {"label": "yes", "reasons": ["符合方案的词语规则"] if self.rule is not None else ["方案未限定地区"]}
+
     def words_match(self, text_sc: str) -> bool:
         """Return whether a (simplified) text passes the word rule and the exclusions."""
         if any(word in text_sc for word in self.exclude):

@@ -143,12 +143,13 @@ class Analyzer:
             words = split_title(tags, len(s.title) if s.title else 0)
             resolved = self.matcher.resolved(text)
             if self.scheme is None:
-                relevant = True
+                relevance = {"label": "yes", "reasons": ["未设监测方案"]}
             else:
-                relevant = self.scheme.is_relevant(text, lambda _t: self.matcher.in_region(resolved))
+                relevance = self.scheme.relevance(text, lambda: self.matcher.relevance(text, resolved))
             risk = assess(text, cat.label, sen.negative, sen.label, s.metrics, s.platform, s.source)
             out.append({
-                "relevant": relevant,
+                "relevant": relevance["label"] == "yes",
+                "relevance": relevance,
                 "places": place_dicts(resolved),
                 "category": cat.label,
                 "sentiment": {"label": sen.label, "score": sen.score},

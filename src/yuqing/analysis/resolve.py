@@ -6,22 +6,30 @@ Rules (first version; measured and tuned against the relevance dev set in bench/
 2. Each candidate is scored by the other mentions that support it: its ancestors (廊坊, 河北 for
    广阳区; 重庆 for the 广阳镇 of 长寿区), its descendants (万庄镇 for 广阳区) and places that share
    its parent. The best-supported candidate wins.
-3. A short form needs support: with none it stays unresolved, so 广阳 alone makes nothing relevant.
-   A full name without support resolves only when it names exactly one place; so does a long
-   short form that still carries its kind (西后街社区 for 西后街社区居民委员会, 广阳经济开发区).
+3. A short form needs support: with none it stays unresolved. A full name without support
+   resolves only when it names exactly one place; so does a long short form that still carries
+   its kind (西后街社区 for 西后街社区居民委员会, 广阳经济开发区).
+4. Given the monitored region, a name that can be the region's own place (or a place inside it)
+   counts for it when nothing contradicts that (DESIGN §4): a bare 鼓楼区 in a scheme for 南京's,
+   广阳 in 广阳区's own scheme, 望京 for 北京朝阳区. Contradicted when another candidate has more
+   support, when a place outside the region's city stands right before the name (西安鼓楼, 福州西湖),
+   or when the text names two or more places elsewhere and none in or above the region. A short
+   form that is also an ordinary word (和平, 鼓楼: the segmenter does not tag it as a name) is only
+   `contested`: a person should look (relevance label "possible").
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 from .gazetteer import Gazetteer, Place
 from .places import Mention
 
 # Characters that, right after a short form, make it part of another name (an island, a road, a
 # street, a village, a company…). A full gazetteer name is matched whole and never checked here.
-NAME_CONTINUATIONS = set("岛道路街巷村庄镇乡城山湖河桥门园楼厦寺苑湾港站场坊府里屯营店厂院") | {"大", "小", "新", "东",
+NAME_CONTINUATIONS = set("岛道路街巷村庄镇乡城山湖河桥门园楼厦寺苑湾港站场坊府里屯营店厂院郡") | {"大", "小", "新", "东",
                                                                                      "西", "南", "北", "中"}
 
 
@@ -37,14 +45,26 @@ class Resolved:
     mention: Mention
     place: Place | None            # None: ambiguous or unsupported
     support: int                   # how many other mentions back the choice
+    how: str = ""                  # support | unique | landmark | favoured; "" when unresolved
+    contested: Place | None = None  # unresolved, but may be this place of the region
+    elsewhere: Place | None = None  # why the region's candidate lost: this place outside it
+
+
+# Words that, right after a short form, make it the name of a facility or a brand that need not
+# stand there: 长安汽车 (重庆), 西湖公园 (泉州), 长安公园 (石家庄).
+FACILITY_WORDS = ("公园", "汽车", "品牌", "集团", "公司", "银行", "医院", "大学", "学院", "中学", "小学", "宾馆",
+                  "酒店", "饭店", "商场", "大厦", "广场", "影院", "剧院", "体育", "牌")
 
 
 def _not_a_place(text: str, mention: Mention, covered: set[int]) -> bool:
-    """Return True when a short form is part of another name: 广阳岛, 广阳道, or a person (张广阳)."""
+    """Return True when a short form is part of another name: 广阳岛, 广阳道, 长安汽车, or a
+    person (张广阳)."""
     if not mention.alias or _typed(mention.text):
         # a full name, or a short form that keeps its kind (康宁街社区小区: the compound is in it)
         return False
     if mention.end < len(text) and text[mention.end] in NAME_CONTINUATIONS:
+        return True
+    if text.startswith(FACILITY_WORDS, mention.end):
         return True
     before = mention.start - 1
     return before >= 0 and text[before] in SURNAMES and before not in covered
@@ -80,8 +100,9 @@ def _support(cand: Place, total: Counter, own: Counter) -> int:
     return ancestors + descendants + siblings
 
 
-def resolve(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Resolved]:
-    """Return one Resolved per mention, choosing among same-name places by their support."""
+def resolve(text: str, mentions: list[Mention], gaz: Gazetteer, region: str | None = None) -> list[Resolved]:
+    """Return one Resolved per mention, choosing among same-name places by their support and,
+    given `region`, for the region's own place where nothing contradicts it (rule 4)."""
     covered = {i for m in mentions for i in range(m.start, m.end)}   # characters inside a place name
     usable = [m for m in mentions if not _not_a_place(text, m, covered)]
     out = [Resolved(m, None, 0) for m in mentions if _not_a_place(text, m, covered)]
@@ -91,18 +112,83 @@ def resolve(text: str, mentions: list[Mention], gaz: Gazetteer) -> list[Resolved
     for m in usable:
         for p in m.candidates:
             total.update(_keys(p) + [("code", p.code)])
+    first: list[tuple[Mention, Resolved, list]] = []
     for m in usable:
         own: Counter = Counter()
         for p in m.candidates:
             own.update(_keys(p) + [("code", p.code)])
         scored = sorted(((_support(c, total, own), c.level, c) for c in m.candidates), key=lambda s: (-s[0], s[1]))
         best_support, _level, best = scored[0] if scored else (0, 0, None)
-        tie = len(scored) > 1 and scored[1][0] == best_support
-        if m.text in gaz.landmarks and best_support == 0:
-            best, tie = m.candidates[0], False      # the scheme's own landmark: its place comes first
-        needs_support = (m.alias and not _typed(m.text)) or len(m.candidates) > 1
+        tied = [c for sup, _lvl, c in scored if sup == best_support]
+        if len(tied) > 1:
+            # a district and its own street both named 下关 are one answer: the more specific
+            deepest = max(tied, key=lambda c: len(c.code))
+            if all(deepest.code.startswith(c.code) for c in tied):
+                best, tied = deepest, [deepest]
+        tie = len(tied) > 1
+        how = "support"
+        if m.text in gaz.landmarks:
+            how = "landmark"
+            if best_support == 0:
+                best, tie = m.candidates[0], False   # the scheme's own: its place comes first
+        # a city's or province's short form is a name people write alone (西安, 泉州)
+        needs_support = ((m.alias and not _typed(m.text) and not (len(m.candidates) == 1 and best.level <= 2))
+                         or len(m.candidates) > 1)
         if best is None or (best_support == 0 and needs_support) or (best_support and tie):
-            out.append(Resolved(m, None, best_support))
+            first.append((m, Resolved(m, None, best_support), scored))
         else:
-            out.append(Resolved(m, best, best_support))
-    return sorted(out, key=lambda r: r.mention.start)
+            first.append((m, Resolved(m, best, best_support, how if best_support or how == "landmark" else "unique"),
+                          scored))
+    if region:
+        first = _favour_region(text, first, region)
+    return sorted(out + [r for _m, r, _s in first], key=lambda r: r.mention.start)
+
+
+def _favour_region(text: str, first: list[tuple[Mention, Resolved, list]], region: str) -> list:
+    """Rule 4: give a name that can be the region's place to the region unless contradicted."""
+    city = region[:4] if len(region) >= 4 else region
+
+    def compatible(place: Place) -> bool:   # in the region's city, or above it (河北, 廊坊市)
+        return place.code.startswith(city) or region.startswith(place.code)
+
+    placed = [r for _m, r, _s in first if r.place is not None]
+    outside = [r for r in placed if not compatible(r.place)]
+    related = any(compatible(r.place) for r in placed)
+    out = []
+    for m, r, scored in first:
+        # the region's own places, and its city and province (南京 for 南京鼓楼区: a 南京乡 elsewhere)
+        ours = [(sup, c) for sup, _lvl, c in scored
+                if c.code.startswith(region) or (c.level <= 2 and region.startswith(c.code))]
+        if not ours or (r.place is not None and compatible(r.place) and r.support >= max(s for s, _c in ours)):
+            out.append((m, r, scored))
+            continue
+        support, cand = max(ours, key=lambda sc: (sc[0], -sc[1].level))
+        rival = max((sup for sup, _lvl, c in scored if all(c is not o for _s, o in ours)), default=0)
+        before = next((o for o in outside if o.mention is not m and 0 <= m.start - o.mention.end <= 2), None)
+        if rival > support or (r.place is not None and r.support > support):
+            out.append((m, Resolved(m, r.place, r.support, r.how, elsewhere=r.place), scored))
+        elif before is not None or (len({o.place.code for o in outside}) >= 2 and not related):
+            why = before.place if before is not None else outside[0].place
+            out.append((m, Resolved(m, None, r.support, elsewhere=why), scored))
+        elif m.alias and not m.text.endswith(KIND_ENDINGS) and is_ordinary_word(m.text):
+            out.append((m, Resolved(m, None, support, contested=cand), scored))
+        else:
+            out.append((m, Resolved(m, cand, support, "favoured"), scored))
+    return out
+
+
+# A name that ends with its kind (下关区, 西湖街道) is a place name whatever the segmenter says.
+KIND_ENDINGS = PLACE_KINDS + ("区", "县", "市", "旗", "街道")
+
+@cache
+def _ordinary_words() -> frozenset[str]:
+    from importlib import resources
+
+    lines = resources.files("yuqing").joinpath("data/gazetteer/ordinary_words.txt").read_text(encoding="utf-8")
+    return frozenset(w for w in lines.splitlines() if w and not w.startswith("#"))
+
+
+def is_ordinary_word(name: str) -> bool:
+    """Whether a short form is also an ordinary word (和平, 鼓楼, 留下, 解放): not tagged as a name
+    by the segmenter and frequent in background text (scripts/build_ordinary_words.py)."""
+    return name in _ordinary_words()

@@ -1,0 +1,59 @@
+"""Build src/yuqing/data/gazetteer/ordinary_words.txt: the short place names that are also
+ordinary words (和平, 鼓楼, 留下), from background text in ../shared/data.
+
+A short form counts as an ordinary word when the segmenter's dictionary does not tag it as a
+name (rjieba: not ns/nr/nt) and it occurs at least MIN_PER_MILLION times per million characters
+of background text (Weibo posts, news titles, COVID-era posts: none chosen for a place). Both
+tests are needed: 三墩 is tagged a verb but is written only as the place; 西湖 is frequent but
+tagged a place. Reproducible: sorted output from fixed inputs.
+Run: python scripts/build_ordinary_words.py [DATA_DIR]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import ahocorasick_rs
+import rjieba
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+from yuqing.analysis.gazetteer import load_gazetteer  # noqa: E402
+
+MIN_PER_MILLION = 1.0
+NAME_TAGS = {"ns", "nr", "nrt", "nrfg", "nt"}
+OUT = ROOT / "src/yuqing/data/gazetteer/ordinary_words.txt"
+
+
+def background(data: Path) -> str:
+    parts = [(data / "weibo2018_sentiment/train.txt").read_text(encoding="utf-8"),
+             (data / "smp2020_ewect_virus/virus_train.txt").read_text(encoding="utf-8"),
+             (data / "clue_tnews/dev.json").read_text(encoding="utf-8")]
+    parts += [p.read_text(encoding="utf-8") for p in sorted((data / "thucnews_titles").rglob("*.txt"))]
+    return "\n".join(parts)
+
+
+def main() -> None:
+    data = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT.parent / "shared/data")
+    text = background(data)
+    gaz = load_gazetteer(max_level=4)
+    aliases = sorted({a for p in gaz.places.values() if p.level >= 3 for a in p.aliases if 2 <= len(a) <= 3})
+    counts = dict.fromkeys(aliases, 0)
+    for i, _start, _end in ahocorasick_rs.AhoCorasick(aliases).find_matches_as_indexes(text, overlapping=True):
+        counts[aliases[i]] += 1
+    per_million = 1e6 / len(text)
+    words = []
+    for alias in aliases:
+        if counts[alias] * per_million < MIN_PER_MILLION:
+            continue
+        tags = rjieba.tag(alias)
+        if len(tags) == 1 and tags[0][1] not in NAME_TAGS:
+            words.append(alias)
+    OUT.write_text("# short place names that are also ordinary words; built by scripts/build_ordinary_words.py\n"
+                   + "\n".join(words) + "\n", encoding="utf-8")
+    print(f"{OUT}: {len(words)} of {len(aliases)} short names, background {len(text):,} characters")
+
+
+if __name__ == "__main__":
+    main()
