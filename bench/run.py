@@ -235,6 +235,20 @@ def main() -> None:
         "load_s": round(load_s, 2), "items_per_s": round(len(rows) / (time.perf_counter() - started))}
     print("relevance 广阳区 dev set:", results["relevance_131003"], flush=True)
 
+    import relevance_real
+
+    results["relevance_real"] = {k: {m: v[m] for m in ("n", "precision", "recall", "possible")}
+                                 for k, v in relevance_real.evaluate().items()}
+    print("relevance, real dev sets:", results["relevance_real"], flush=True)
+    # speed on 80-character Weibo posts (the budget: 100 µs each), with the reasons built
+    with open(DATA / "weibo2018_sentiment/train.txt", encoding="utf-8") as f:
+        posts = [line.split(",", 2)[2][:80] for line in f if line.count(",") >= 2 and len(line) > 100][:5000]
+    started = time.perf_counter()
+    for post in posts:
+        matcher.relevance(post)
+    results["relevance_us_per_80_char_post"] = round((time.perf_counter() - started) / len(posts) * 1e6, 1)
+    print("relevance µs per 80-character post:", results["relevance_us_per_80_char_post"], flush=True)
+
     import dedup_dev
 
     from yuqing.analysis.dedup import NearDuplicates

@@ -82,3 +82,13 @@ def test_a_regions_villages_do_not_leak_into_the_shared_country_gazetteer():
         assert all(c in country.places for c in codes), name
     with_villages.add_landmark("万达广场", "131003")
     assert "万达广场" not in load_gazetteer(max_level=4, within="131003").by_name
+
+
+def test_the_shipped_ordinary_word_list_is_what_its_script_builds(data):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import build_ordinary_words
+
+    shipped = (ROOT / "src/yuqing/data/gazetteer/ordinary_words.txt").read_text(encoding="utf-8")
+    assert build_ordinary_words.build(data) == shipped, "run scripts/build_ordinary_words.py"
+    words = set(shipped.splitlines())
+    assert {"和平", "鼓楼", "留下"} <= words and not {"广阳", "万庄", "望京", "三墩", "常营"} & words
