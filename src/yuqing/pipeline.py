@@ -262,7 +262,7 @@ def analyze_rows(analyzer, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def failed_analysis(why: str) -> dict[str, Any]:
     """The `analysis` of an item the analysis stage could not analyse: stored with `error`, so that
     it is not tried forever, and shown with its reason on the item's page."""
-    return {"relevant": False, "places": [], "category": "其他", "sentiment": {"label": "neutral", "score": 0.0},
+    return {"relevant": False, "relevance": {"label": "no", "reasons": ["分析失败，未判断"]}, "places": [], "category": "其他", "sentiment": {"label": "neutral", "score": 0.0},
             "risk": {"level": "low", "score": 0.0, "reasons": []}, "keywords": [], "duplicate_of": None,
             "event": None, "error": why[:500]}
 
