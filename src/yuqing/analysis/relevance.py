@@ -53,12 +53,8 @@ class RegionMatcher:
         return self.region is not None and any(
             r.place is not None and r.place.code.startswith(self.region) for r in resolved)
 
-    def relevance(self, text: str, resolved: list[Resolved] | None = None, local: str | None = None) -> dict:
-        """Return `analysis.relevance` for the region alone: {"label": yes|possible|no, "reasons"}.
-
-        `local` names the item's source when the scheme marks it as the region's own (区融媒, the
-        office's 12345 export): its items involve the region unless they clearly name another.
-        """
+    def relevance(self, text: str, resolved: list[Resolved] | None = None) -> dict:
+        """Return `analysis.relevance` for the region alone: {"label": yes|possible|no, "reasons"}."""
         if resolved is None:
             resolved = self.resolved(text)
         if self.region is None:
@@ -68,11 +64,6 @@ class RegionMatcher:
             return {"label": "yes", "reasons": [self._reason(r) for r in _first_each(ours)][:MAX_REASONS]}
         elsewhere = _first_each([r for r in resolved if r.place is not None] +
                                 [r for r in resolved if r.elsewhere is not None])
-        if local is not None:
-            named = [r for r in elsewhere if r.place is not None and not self._compatible(r.place)]
-            if not named:
-                return {"label": "yes", "reasons": [f"本地信息源「{local}」，文中未指向其他地区"]}
-            return {"label": "possible", "reasons": [f"本地信息源「{local}」，但文中提到{self._path(named[0].place)}"]}
         contested = [r for r in resolved if r.contested is not None]
         if contested:
             r = contested[0]
@@ -86,10 +77,6 @@ class RegionMatcher:
             place = r.place if r.place is not None else r.elsewhere
             reasons.append(f"「{r.mention.text}」指{self._path(place)}")
         return {"label": "no", "reasons": reasons or ["未提到本区地名"]}
-
-    def _compatible(self, place: Place) -> bool:
-        city = self.region[:4] if len(self.region) >= 4 else self.region
-        return place.code.startswith(city) or self.region.startswith(place.code)
 
     def _unknown_local_name(self, text: str, resolved: list[Resolved]) -> str | None:
         """A city-level name of the region's own and a road, estate or facility the gazetteer
