@@ -104,3 +104,15 @@ def test_floors_on_the_real_dev_sets():
     for region, (precision, recall) in floors.items():
         got = result[f"{region}/all"]
         assert got["precision"] >= precision and got["recall"] >= recall, (region, got)
+
+
+def test_the_scheme_words_decide_before_the_region():
+    from yuqing.scheme import Scheme, parse_rule
+
+    matcher = RegionMatcher.for_region("131003")
+    scheme = Scheme(name="t", region="131003", rule=parse_rule("火灾"), exclude=("演练",))
+    judge = lambda text: scheme.relevance(text, lambda: matcher.relevance(text))  # noqa: E731
+    assert judge("广阳区万庄镇消防演练，模拟火灾") == {"label": "no", "reasons": ["含排除词「演练」"]}
+    assert judge("广阳区万庄镇今天停水") == {"label": "no", "reasons": ["不符合方案的词语规则"]}
+    assert judge("广阳区万庄镇一厂房火灾")["label"] == "yes"
+    assert scheme.words_match("万庄镇火灾") and not scheme.words_match("火灾演练")

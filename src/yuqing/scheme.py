@@ -183,20 +183,25 @@ class Scheme:
     def relevance(self, text_sc: str, region_relevance: Callable[[], dict]) -> dict:
         """Return `analysis.relevance` ({"label": yes|possible|no, "reasons": [...]}): the word
         rule and the exclusions first, then (when required) the region's judgment."""
-        excluded = [word for word in self.exclude if word in text_sc]
-        if excluded:
-            return {"label": "no", "reasons": [f"含排除词「{excluded[0]}」"]}
-        if self.rule is not None and not self.rule.matches(text_sc):
-            return {"label": "no", "reasons": ["不符合方案的词语规则"]}
+        refused = self._words_refuse(text_sc)
+        if refused:
+            return {"label": "no", "reasons": [refused]}
         if self.region and self.require_region:
             return region_relevance()
         return {"label": "yes", "reasons": ["符合方案的词语规则"] if self.rule is not None else ["方案未限定地区"]}
 
     def words_match(self, text_sc: str) -> bool:
         """Return whether a (simplified) text passes the word rule and the exclusions."""
-        if any(word in text_sc for word in self.exclude):
-            return False
-        return self.rule is None or self.rule.matches(text_sc)
+        return self._words_refuse(text_sc) is None
+
+    def _words_refuse(self, text_sc: str) -> str | None:
+        """Why the exclusions or the word rule refuse a text (a Chinese sentence), or None."""
+        excluded = next((word for word in self.exclude if word in text_sc), None)
+        if excluded is not None:
+            return f"含排除词「{excluded}」"
+        if self.rule is not None and not self.rule.matches(text_sc):
+            return "不符合方案的词语规则"
+        return None
 
 
 _KEYS = {"name", "region", "require_region", "rule", "exclude", "alert", "landmarks"}

@@ -127,7 +127,8 @@ def _first_each(resolved: list[Resolved]) -> list[Resolved]:
     """One Resolved per place (the first mention of it)."""
     seen, out = set(), []
     for r in resolved:
-        key = (r.place or r.elsewhere).code if (r.place or r.elsewhere) else r.mention.text
+        place = r.place or r.elsewhere
+        key = place.code if place is not None else r.mention.text
         if key not in seen:
             seen.add(key)
             out.append(r)
