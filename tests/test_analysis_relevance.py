@@ -116,3 +116,32 @@ def test_the_scheme_words_decide_before_the_region():
     assert judge("广阳区万庄镇今天停水") == {"label": "no", "reasons": ["不符合方案的词语规则"]}
     assert judge("广阳区万庄镇一厂房火灾")["label"] == "yes"
     assert scheme.words_match("万庄镇火灾") and not scheme.words_match("火灾演练")
+
+
+def test_a_local_source_involves_the_region_unless_the_text_names_another():
+    matcher = RegionMatcher.for_region("131003")
+
+    def judge(text):
+        return matcher.relevance(text, local_source="广阳区12345")
+
+    assert judge("小区门口的垃圾三天没人清理，臭味很大") == {
+        "label": "yes", "reasons": ["来自本区来源「广阳区12345」，文中未指向其他地区"]}
+    assert judge("孩子从深圳回来上学，学籍转不过来")["label"] == "yes"      # one city mentioned in passing
+    assert judge("在北京上班，每天通勤四个小时")["label"] == "yes"           # a province (北京) is not elsewhere
+    other = judge("安次区杨税务乡一工地拖欠农民工工资")
+    assert other["label"] == "no" and "河北省廊坊市安次区" in other["reasons"][0], other
+    assert judge("长沙市星沙街道一小区停水")["label"] == "no"
+    assert judge("深圳一工厂起火，深圳消防到场")["label"] == "no"          # a city elsewhere named twice
+    assert judge("广阳区万庄镇一仓库起火")["reasons"][0].startswith("「广阳区」")   # its own places first
+    assert matcher.relevance("小区门口的垃圾三天没人清理")["label"] == "no"   # the same text, not local
+
+
+def test_ordinary_words_that_are_sibling_streets_do_not_support_each_other():
+    # 第一/第二 are streets of 扎赉诺尔区, 建设/公园/交通 of 东胜区: in a citizen's message they are words
+    matcher = RegionMatcher.for_region(None)
+    assert matcher.places("第一，小区没有物业；第二，路灯不亮") == []
+    assert matcher.places("加快公园建设，改善交通") == []
+    assert [p["name"] for p in matcher.places("鄂尔多斯市东胜区建设街道")][-1] == "建设街道"
+    # a city's short form that is also a word (开封) still gives its districts support
+    got = RegionMatcher.for_region("320106").relevance("鼓楼区的夜市是开封著名的夜市")
+    assert got["label"] == "no" and "开封" in "".join(got["reasons"]), got

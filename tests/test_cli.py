@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 from yuqing.cli import main
 from yuqing.settings import SETTINGS, load_settings, settings_markdown
+from yuqing.store import open_store
 
 DEMO_STREAM = ROOT / "src/yuqing/data/demo/stream.jsonl"
 
@@ -165,3 +166,44 @@ def test_a_config_used_from_elsewhere_finds_its_store_and_scheme(tmp_path, monke
     assert s.database_url == f"sqlite:///{conf}/data/y.db"
     assert make_analyzer(s).scheme.name == "远处"
     assert load_settings(env={}, database_url="sqlite:///:memory:").database_url == "sqlite:///:memory:"
+
+
+def test_an_office_import_marked_local_counts_for_the_region(tmp_path, data):
+    """The office's own complaint export (fj3: 4,326 real messages, places anonymised as A市/A3区):
+    without --local almost nothing names 广阳 and the summary says why; imported again with
+    --local the same items become the region's own, except those naming places elsewhere."""
+    yq(tmp_path, "init", "--region", "131003")
+    fj3 = str(data / "zhihui_zhengwu/fj3_messages_with_votes.csv")
+    args = ["import", fj3, "--platform", "complaint", "--map", "text=留言详情", "--map", "title=留言主题",
+            "--map", "published_at=留言时间", "--map", "id=留言编号", "--json"]
+    plain = yq(tmp_path, *args)
+    first = json.loads(plain.stdout)["relevance"]
+    assert first["yes"] < 20 and first["no"] > 4000
+    assert first["top_not_reasons"][0] == {"reason": "未提到本区地名", "count": first["top_not_reasons"][0]["count"]}
+    assert "涉及本区" in plain.stderr and "未提到本区地名" in plain.stderr
+    local = yq(tmp_path, *args, "--local")
+    again = json.loads(local.stdout)
+    assert again["updated"] == 4326 and again["added"] == 0
+    assert again["relevance"]["yes"] >= 0.78 * 4326, again["relevance"]   # measured 3,500
+    # what is left out names a place elsewhere (the messages are from 长沙: 星沙街道, 暮云街道…)
+    assert all(r["reason"].startswith("提到") or r["reason"].startswith("含排除词")
+               for r in again["relevance"]["top_not_reasons"]), again["relevance"]
+
+
+def test_a_source_marked_local_and_a_bad_local_value(tmp_path):
+    yq(tmp_path, "init", "--region", "131003")
+    (tmp_path / "drop").mkdir()
+    (tmp_path / "drop" / "m.jsonl").write_text(
+        '{"id": "c1", "text": "小区门口的垃圾三天没人清理", "platform": "complaint"}\n', encoding="utf-8")
+    with open(tmp_path / "yuqing.toml", "a", encoding="utf-8") as f:
+        f.write('\n[[sources]]\nname = "12345"\nkind = "files"\npath = "drop"\nlocal = true\n')
+    yq(tmp_path, "collect", "--once")
+    store = open_store(f"sqlite:///{tmp_path}/yuqing.db")
+    analysis = json.loads(store.get_items(["complaint:c1"])[0]["analysis"])
+    store.close()
+    assert analysis["relevance"] == {"label": "yes", "reasons": ["来自标为本区的来源，文中未指向其他地区"]}
+    assert json.loads(yq(tmp_path, "sources", "--json").stdout)[-1]["local"] is True
+    with open(tmp_path / "yuqing.toml", "a", encoding="utf-8") as f:
+        f.write('\n[[sources]]\nname = "x"\nkind = "files"\npath = "drop"\nlocal = "yes"\n')
+    bad = yq(tmp_path, "sources", check=False)
+    assert bad.returncode == 2 and "local" in bad.stderr

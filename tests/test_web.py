@@ -472,9 +472,11 @@ def test_sources_are_added_and_edited_in_the_config_file_with_its_comments(tmp_p
     bad = admin.post("/sources", data={"csrf": token, "name": "broken", "kind": "feed", "platform": "news"})
     assert "未保存" in bad.text and "needs a url" in bad.text and config.read_text(encoding="utf-8") == before
     r = admin.post("/sources", data={"csrf": token, "name": "论坛", "kind": "feed", "url": "http://127.0.0.1:9/bbs",
-                                     "platform": "forum", "interval": "5m", "authority": "0.3", "enabled": "1"},
+                                     "platform": "forum", "interval": "5m", "authority": "0.3", "enabled": "1",
+                                     "local": "1"},
                    follow_redirects=False)
     assert r.status_code == 303
+    assert "本区来源" in admin.get("/sources").text          # marked the region's own
     r = admin.post("/sources", data={"csrf": token, "original": "portal", "name": "portal", "kind": "pages",
                                      "url": "http://127.0.0.1:9/list2", "platform": "news"}, follow_redirects=False)
     after = config.read_text(encoding="utf-8")
@@ -483,7 +485,7 @@ def test_sources_are_added_and_edited_in_the_config_file_with_its_comments(tmp_p
     assert "enabled = false" in after                  # the box was unticked
     assert (tmp_path / "yuqing.toml.bak").exists()
     names = [src["name"] for src in load_settings(config, env={}).sources]
-    assert names == ["portal", "论坛"]
+    assert names == ["portal", "论坛"] and load_settings(config, env={}).sources[1]["local"] is True
     assert "论坛" in admin.get("/sources").text         # the page reads the new file
     analyst = TestClient(app)
     login(analyst)

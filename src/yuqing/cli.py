@@ -69,25 +69,24 @@ def _load_analyzer(settings, scheme_path: str | None = None, configured: bool = 
         raise click.UsageError(str(exc)) from None
 
 
-def _analyze_stored(ctx: "Ctx") -> int:
-    """Run the analysis stage over stored items waiting for it (after an import or a poll)."""
-    from .pipeline import analyze_pending
+def _analyze_stored(ctx: "Ctx", tally=None) -> int:
+    """Run the analysis stage over stored items waiting for it (after an import or a poll) and
+    say how they were judged: 涉及本区, 疑似, 不涉及 and why not."""
+    from .analysis.relevance import RelevanceTally
+    from .pipeline import StageBusy, analyze_pending, worker_count
 
     if ctx.analyzer is None:
         ctx.analyzer = _load_analyzer(ctx.settings)
     started = time.perf_counter()
-    from .pipeline import worker_count
-
-    from .pipeline import StageBusy
-
+    tally = tally if tally is not None else RelevanceTally()
     try:
         n = analyze_pending(ctx.store, ctx.analyzer, ctx.settings.analyze_batch_size,
-                            workers=worker_count(ctx.settings), settings=ctx.settings)
+                            workers=worker_count(ctx.settings), settings=ctx.settings, tally=tally)
     except StageBusy as exc:
         _err(f"not analysed here: {exc}")
         return 0
     if n:
-        _err(f"analysed {n} items ({time.perf_counter() - started:.1f} s)")
+        _err(f"analysed {n} items ({time.perf_counter() - started:.1f} s): {tally.sentence()}")
     return n
 json_option = click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 
@@ -157,9 +156,12 @@ def init(region: str, directory: str, force: bool) -> None:
 @click.option("--platform", help="Platform for records that name none (news, weibo, complaint…).")
 @click.option("--source", "source_label", help="Source name for records that name none.")
 @click.option("--delimiter", help="CSV delimiter (default: detected).")
+@click.option("--local", is_flag=True,
+              help="The region's own source (区融媒, the office's 12345 or 留言板 export): its items involve "
+                   "the region unless they clearly name another.")
 @json_option
 @pass_ctx
-def import_(ctx: Ctx, file: str, fmt, mapping, platform, source_label, delimiter, as_json) -> None:
+def import_(ctx: Ctx, file: str, fmt, mapping, platform, source_label, delimiter, local, as_json) -> None:
     """Import a JSONL, JSON, CSV or Excel file (or a folder of them) into the store.
 
     Bad lines are quarantined with their reason; importing the same file again adds nothing.
@@ -175,7 +177,7 @@ def import_(ctx: Ctx, file: str, fmt, mapping, platform, source_label, delimiter
     try:
         stream = read_file(file, fmt, parse_mapping(mapping), settings.item_max_bytes, delimiter,
                            settings.import_max_unpacked_bytes, settings.page_max_html_bytes)
-        defaults = {k: v for k, v in (("platform", platform), ("source", source_label)) if v}
+        defaults = {k: v for k, v in (("platform", platform), ("source", source_label), ("local", local)) if v}
         started = time.perf_counter()
         progress = (lambda r: _err(f"  … {r.read} read, {r.added} added")) if sys.stderr.isatty() else None
         report = ingest_stream(stream, store, settings, collector=f"import:{Path(file).name}",
@@ -184,8 +186,12 @@ def import_(ctx: Ctx, file: str, fmt, mapping, platform, source_label, delimiter
         raise click.UsageError(str(exc)) from None
     seconds = time.perf_counter() - started
     # also what an earlier import stored but did not get to analyse (it was killed): nothing waits
-    analysed = _analyze_stored(ctx) if store.count_pending(1) else 0
-    summary = report.as_dict() | {"seconds": round(seconds, 3), "analysed": analysed}
+    from .analysis.relevance import RelevanceTally
+
+    tally = RelevanceTally()
+    analysed = _analyze_stored(ctx, tally) if store.count_pending(1) else 0
+    summary = report.as_dict() | {"seconds": round(seconds, 3), "analysed": analysed,
+                                  "relevance": tally.as_dict()}
     if as_json:
         _echo_json(summary)
     q = ", ".join(f"{k} {v}" for k, v in sorted(report.quarantined.items())) or "none"
@@ -310,7 +316,7 @@ def run(ctx: Ctx) -> None:
         if step == "collect" and (value.report.added or value.error):
             _err(f"{value.source}: {value.report.added} added" + (f" — error: {value.error}" if value.error else ""))
         elif step == "analyse":
-            _err(f"analysed {value} items")
+            _err(f"analysed {sum(value.labels.values())} items: {value.sentence()}")
         elif step == "deliver":
             _err("messages: " + ", ".join(f"{k} {v}" for k, v in value.items() if v))
         elif step == "report":

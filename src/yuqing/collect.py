@@ -52,11 +52,12 @@ class SourceConfig:
     authority: float = 0.5                # 0..1, used by heat (a central outlet > a forum)
     interval: float = 900.0
     enabled: bool = True
+    local: bool = False                   # the region's own (区融媒, 12345): its items involve the region
     options: Mapping[str, Any] = field(default_factory=dict)   # kind-specific: link_pattern, speed, map…
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any], settings: Settings) -> "SourceConfig":
-        known = {"name", "kind", "url", "path", "platform", "label", "authority", "interval", "enabled"}
+        known = {"name", "kind", "url", "path", "platform", "label", "authority", "interval", "enabled", "local"}
         name, kind = raw.get("name"), raw.get("kind")
         if not name or kind not in KINDS:
             raise SettingsError(f"source {raw!r}: needs a name and a kind out of {', '.join(KINDS)}")
@@ -77,7 +78,14 @@ class SourceConfig:
         return cls(name=name, kind=kind, url=raw.get("url"), path=path, platform=raw.get("platform", "news"),
                    label=raw.get("label"), authority=float(raw.get("authority", 0.5)),
                    interval=parse_duration(raw.get("interval", settings.default_interval)),
-                   enabled=bool(raw.get("enabled", True)), options=options)
+                   enabled=bool(raw.get("enabled", True)), local=_local(name, raw.get("local", False)),
+                   options=options)
+
+
+def _local(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise SettingsError(f"source {name!r}: local = {value!r}: use true or false")
 
 
 def _retime(value: Any) -> bool | str:
@@ -177,6 +185,8 @@ def _store(cfg: SourceConfig, fetched: _Fetched, state: dict[str, Any], store: S
     ts = now.timestamp()
     result = RunResult(cfg.name, error=fetched.error)
     defaults = {"platform": cfg.platform, "source": cfg.label} if cfg.label else {"platform": cfg.platform}
+    if cfg.local:
+        defaults["local"] = True
     health: dict[str, Any] = {"config": json.dumps({**cfg.__dict__, "options": dict(cfg.options)}, ensure_ascii=False),
                               "last_run_ts": ts, "next_due_ts": ts + cfg.interval,
                               "runs": (state.get("runs") or 0) + 1}
@@ -343,7 +353,7 @@ def source_health(settings: Settings, store: Store, now: float | None = None) ->
         st = states.get(cfg.name, {})
         rows.append({
             "name": cfg.name, "kind": cfg.kind, "platform": cfg.platform, "enabled": cfg.enabled,
-            "interval_s": cfg.interval, "last_success": _iso(st.get("last_success_ts")),
+            "local": cfg.local, "interval_s": cfg.interval, "last_success": _iso(st.get("last_success_ts")),
             "last_error": st.get("last_error"), "last_error_at": _iso(st.get("last_error_ts")),
             "items_total": st.get("items_total") or 0, "items_per_day": round(per_day.get(cfg.name, 0.0), 1),
             "next_due": _iso(st.get("next_due_ts")), "silent": is_silent(st, cfg, settings.silent_factor, now),

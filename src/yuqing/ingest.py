@@ -18,7 +18,7 @@ from email.utils import parsedate_tz
 from functools import cache
 from typing import Any, Mapping
 
-from .models import BEIJING, PLATFORMS, Item, Quarantined, SkipItem
+from .models import BEIJING, LOCAL_SOURCE, PLATFORMS, Item, Quarantined, SkipItem
 
 log = logging.getLogger(__name__)
 
@@ -544,13 +544,23 @@ def raw_text(record: Any, limit: int = 1_000_000) -> str:
         return repr(type(record))
 
 
+def _is_local(record: Mapping[str, Any], defaults: Mapping[str, Any] | None) -> bool:
+    """An import or source marked local (`defaults["local"]`), or an item JSON that says so in its flags."""
+    if defaults and defaults.get("local"):
+        return True
+    flags = record.get("flags")
+    return isinstance(flags, (list, tuple)) and LOCAL_SOURCE in flags
+
+
 def normalize_record(record: Mapping[str, Any], *, now: datetime, origin: str | None = None,
                      defaults: Mapping[str, Any] | None = None, tz: tzinfo = BEIJING,
                      max_chars: int = 2_000_000) -> Item:
     """Return the Item for one input record (DESIGN §3), or raise SkipItem with the reason."""
     if not isinstance(record, dict) and not isinstance(record, Mapping):
         raise SkipItem("not-an-object", f"expected a JSON object, got {type(record).__name__}")
+    local = _is_local(record, defaults)
     if defaults:
+        defaults = {k: v for k, v in defaults.items() if k != "local"}
         record = {**defaults, **{k: v for k, v in record.items() if v not in (None, "")}}
     raw_text_value = record.get("text")
     raw_title = record.get("title")
@@ -590,6 +600,8 @@ def normalize_record(record: Mapping[str, Any], *, now: datetime, origin: str | 
         flags.append("time-future" if published > now else "time-too-early")
         published = now
     repost_of = native_id(record.get("repost_of"), platform)
+    if local:
+        flags.append(LOCAL_SOURCE)
     return Item(
         id=make_id(record.get("id"), platform, url, source, text_sc),
         text=text, text_sc=text_sc, platform=platform, published_at=published, collected_at=now,

@@ -43,6 +43,11 @@ class SkipItem(Exception):
         self.detail = detail
 
 
+# The flag of an item from one of the region's own sources (区融媒, the office's 12345 export):
+# it involves the region unless its text clearly names another (DESIGN §4).
+LOCAL_SOURCE = "local-source"
+
+
 @dataclass(slots=True)
 class Item:
     """One collected article, post, thread, comment or complaint, normalised (DESIGN §3)."""

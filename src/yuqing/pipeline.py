@@ -352,10 +352,11 @@ class StageBusy(Exception):
 def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: float = 7.0,
                     on_batch: Callable[[int], None] | None = None, workers: int = 0,
                     settings: Settings | None = None, until: float | None = None,
-                    stop: Callable[[], bool] | None = None) -> int:
+                    stop: Callable[[], bool] | None = None, tally=None) -> int:
     """Analyse every stored item waiting for it; raise StageBusy when another process (a
     `yuqing run`) is at it — it will take these items too. One analysis stage per store at a
-    time: near-duplicates, events and their numbering follow one order.
+    time: near-duplicates, events and their numbering follow one order. `tally` (a
+    RelevanceTally) counts how the items were judged.
 
     `until` (a time.monotonic() deadline) and `stop()` end it early between batches: what is
     analysed is saved, the rest waits for the next call."""
@@ -363,12 +364,13 @@ def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: fl
         if not mine:
             raise StageBusy("another process is analysing this store (yuqing run?); it will analyse these items")
         return _analyze_pending(store, analyzer, batch_size, warm_days, on_batch, workers, settings,
-                                lambda: (until is not None and time.monotonic() > until) or bool(stop and stop()))
+                                lambda: (until is not None and time.monotonic() > until) or bool(stop and stop()),
+                                tally)
 
 
 def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
                      on_batch: Callable[[int], None] | None, workers: int, settings: Settings | None,
-                     enough: Callable[[], bool] = lambda: False) -> int:
+                     enough: Callable[[], bool] = lambda: False, tally=None) -> int:
     """Analyse every stored item waiting for it, oldest first; return how many were analysed.
 
     A fresh analyzer first learns the texts of the last `warm_days` (already analysed), so a
@@ -442,6 +444,9 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
         except Exception:  # noqa: BLE001
             log_failure(log, "a batch of %d items could not be saved; saving them one by one", len(rows))
             subjects, analyses, merges = save_one_by_one(rows, analyses)
+        if tally is not None:
+            for a in analyses:
+                tally.add(a)
         if with_events and subjects:
             touched = Counter(a["event"] for a in analyses if a["event"])
             texts: dict[str, list[str]] = {}
@@ -577,16 +582,19 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
             say("collect", result)
 
     def analyse() -> None:
+        from .analysis.relevance import RelevanceTally
+
         if not store.count_pending(1):
             return
         try:
+            tally = RelevanceTally()
             n = analyze_pending(store, state["analyzer"], state["settings"].analyze_batch_size, workers=workers,
                                 settings=state["settings"], until=time.monotonic() + ANALYSIS_SLICE_S, stop=stop,
-                                on_batch=lambda _n: step("deliver", deliver))
+                                on_batch=lambda _n: step("deliver", deliver), tally=tally)
         except StageBusy:
             n = 0                  # an import is analysing what it stored; next tick
         if n:
-            say("analyse", n)
+            say("analyse", tally)
 
     def refresh() -> None:
         if time.time() - state["last_refresh"] >= REFRESH_S:

@@ -19,6 +19,7 @@ import orjson
 import rjieba
 
 from ..ingest import to_simplified
+from ..models import LOCAL_SOURCE
 from ..scheme import Scheme
 from ..events.cluster import EventClusterer, split_title
 from .category import Categorizer
@@ -46,11 +47,12 @@ class Subject:
     metrics: dict | None = None
     ts: float = 0.0          # published, epoch seconds
     repost_of: str | None = None
+    local: bool = False      # from one of the region's own sources (flag local-source)
 
     @classmethod
     def of_item(cls, item) -> "Subject":
         return cls(item.id, item.title_sc, item.text_sc, item.platform, item.source, item.metrics,
-                   item.published_at.timestamp(), item.repost_of)
+                   item.published_at.timestamp(), item.repost_of, LOCAL_SOURCE in item.flags)
 
     @classmethod
     def of_row(cls, row: dict[str, Any]) -> "Subject":
@@ -59,7 +61,8 @@ class Subject:
             metrics = orjson.loads(metrics)
         title = to_simplified(row["title"]) if row.get("title") else None
         return cls(row["id"], title, row.get("text_sc") or row["text"], row.get("platform") or "other",
-                   row.get("source"), metrics, float(row.get("published_ts") or 0), row.get("repost_of"))
+                   row.get("source"), metrics, float(row.get("published_ts") or 0), row.get("repost_of"),
+                   LOCAL_SOURCE in (row.get("flags") or "").split(","))
 
     @property
     def full_text(self) -> str:
@@ -145,7 +148,8 @@ class Analyzer:
             if self.scheme is None:
                 relevance = {"label": "yes", "reasons": ["未设监测方案"]}
             else:
-                relevance = self.scheme.relevance(text, lambda: self.matcher.relevance(text, resolved))
+                relevance = self.scheme.relevance(text, lambda: self.matcher.relevance(
+                    text, resolved, local_source=(s.source or "") if s.local else None))
             risk = assess(text, cat.label, sen.negative, sen.label, s.metrics, s.platform, s.source)
             out.append({
                 "relevant": relevance["label"] == "yes",

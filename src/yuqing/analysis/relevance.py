@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from .gazetteer import Gazetteer, Place, load_gazetteer
 from .places import PlaceMatcher
@@ -53,8 +54,11 @@ class RegionMatcher:
         return self.region is not None and any(
             r.place is not None and r.place.code.startswith(self.region) for r in resolved)
 
-    def relevance(self, text: str, resolved: list[Resolved] | None = None) -> dict:
-        """Return `analysis.relevance` for the region alone: {"label": yes|possible|no, "reasons"}."""
+    def relevance(self, text: str, resolved: list[Resolved] | None = None, local_source: str | None = None) -> dict:
+        """Return `analysis.relevance` for the region alone: {"label": yes|possible|no, "reasons"}.
+
+        `local_source`: the item comes from the region's own source of that name (区融媒, the
+        office's 12345 export); it involves the region unless it clearly names another one."""
         if resolved is None:
             resolved = self.resolved(text)
         if self.region is None:
@@ -64,6 +68,12 @@ class RegionMatcher:
             return {"label": "yes", "reasons": [self._reason(r) for r in _first_each(ours)][:MAX_REASONS]}
         elsewhere = _first_each([r for r in resolved if r.place is not None] +
                                 [r for r in resolved if r.elsewhere is not None])
+        if local_source is not None:
+            source = f"来自本区来源「{local_source}」" if local_source else "来自标为本区的来源"
+            other = self._clearly_elsewhere(resolved)
+            if other is None:
+                return {"label": "yes", "reasons": [f"{source}，文中未指向其他地区"]}
+            return {"label": "no", "reasons": [f"{source}，但「{other.mention.text}」指{self._path(other.place)}"]}
         contested = [r for r in resolved if r.contested is not None]
         if contested:
             r = contested[0]
@@ -77,6 +87,21 @@ class RegionMatcher:
             place = r.place if r.place is not None else r.elsewhere
             reasons.append(f"「{r.mention.text}」指{self._path(place)}")
         return {"label": "no", "reasons": reasons or ["未提到本区地名"]}
+
+    def _clearly_elsewhere(self, resolved: list[Resolved]) -> Resolved | None:
+        """A county, town or village outside the region, or a city other than the region's named
+        twice: a local source's item about another place (the neighbouring district, a story
+        reposted from another city). One mention of a city (「从深圳回来」) or a province (北京,
+        河北) is not: the region's people work, study and travel there."""
+        city = self.region[:4]
+        cities = Counter(r.place.code for r in resolved if r.place is not None and r.place.level == 2)
+        for r in resolved:
+            place = r.place
+            if place is None or self.region.startswith(place.code) or place.code.startswith(self.region):
+                continue
+            if place.level >= 3 or (place.level == 2 and place.code != city and cities[place.code] >= 2):
+                return r
+        return None
 
     def _unknown_local_name(self, text: str, resolved: list[Resolved]) -> str | None:
         """A city-level name of the region's own and a road, estate or facility the gazetteer
@@ -139,3 +164,39 @@ def place_dicts(resolved: list[Resolved]) -> list[dict]:
     return [{"code": r.place.code, "name": r.place.name, "mention": r.mention.text,
              "start": r.mention.start, "end": r.mention.end}
             for r in resolved if r.place is not None]
+
+
+@dataclass
+class RelevanceTally:
+    """How a run's items were judged (import and poll summaries): yes, possible, no, and the
+    commonest reasons for no — so an office importing its own export sees *why* few count."""
+
+    labels: Counter = field(default_factory=Counter)
+    not_why: Counter = field(default_factory=Counter)
+
+    def add(self, analysis: dict) -> None:
+        relevance = analysis.get("relevance") or {"label": "yes" if analysis.get("relevant") else "no",
+                                                  "reasons": []}
+        self.labels[relevance["label"]] += 1
+        if relevance["label"] == "no":
+            self.not_why[reason_kind((relevance.get("reasons") or ["未说明"])[0])] += 1
+
+    def as_dict(self) -> dict:
+        return {"yes": self.labels["yes"], "possible": self.labels["possible"], "no": self.labels["no"],
+                "top_not_reasons": [{"reason": r, "count": n} for r, n in self.not_why.most_common(3)]}
+
+    def sentence(self) -> str:
+        """The summary line: 涉及本区 12，疑似 3，不涉及 40（未提到本区地名 35、提到河北省石家庄市 5）."""
+        out = f"涉及本区 {self.labels['yes']}，疑似 {self.labels['possible']}，不涉及 {self.labels['no']}"
+        if self.not_why:
+            out += "（" + "、".join(f"{r} {n}" for r, n in self.not_why.most_common(3)) + "）"
+        return out
+
+
+_POINTS_ELSEWHERE = re.compile(r"^(?:来自(?:本区来源「[^」]*」|标为本区的来源)，但)?「[^」]*」指(.+)$")
+
+
+def reason_kind(reason: str) -> str:
+    """Group reasons for counting: 「石家庄」指河北省石家庄市 and 「石家庄市」指… are one 提到河北省石家庄市."""
+    m = _POINTS_ELSEWHERE.match(reason)
+    return f"提到{m.group(1)}" if m else reason

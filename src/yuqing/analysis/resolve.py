@@ -88,16 +88,17 @@ def _keys(place: Place) -> list[tuple[str, str]]:
     return keys + [("parent", place.parent or "")]
 
 
-def _support(cand: Place, total: Counter, own: Counter) -> int:
-    """Count the other mentioned places that are cand's ancestors, descendants or siblings."""
+def _support(cand: Place, total: Counter, own: Counter, siblings: bool = True) -> int:
+    """Count the other mentioned places that are cand's ancestors, descendants or (when
+    `siblings`) siblings."""
     def count(key: tuple[str, str]) -> int:
         return total.get(key, 0) - own.get(key, 0)
 
     here = count(("code", cand.code))
     ancestors = sum(count(("code", cand.code[:n])) for n in _PREFIXES if n < len(cand.code))
     descendants = count(("in", cand.code)) - here
-    siblings = count(("parent", cand.parent)) - here if cand.parent else 0
-    return ancestors + descendants + siblings
+    sibling = count(("parent", cand.parent)) - here if cand.parent and siblings else 0
+    return ancestors + descendants + sibling
 
 
 def resolve(text: str, mentions: list[Mention], gaz: Gazetteer, region: str | None = None) -> list[Resolved]:
@@ -107,17 +108,24 @@ def resolve(text: str, mentions: list[Mention], gaz: Gazetteer, region: str | No
     usable = [m for m in mentions if not _not_a_place(text, m, covered)]
     out = [Resolved(m, None, 0) for m in mentions if _not_a_place(text, m, covered)]
     # One count of every mentioned candidate's keys; a mention subtracts its own before scoring,
-    # so scoring is linear in the candidates instead of comparing every pair.
+    # so scoring is linear in the candidates instead of comparing every pair. A short form that
+    # is an ordinary word (第一, 建设, 公园) supports nothing, and siblings do not support it:
+    # 「第一…第二」 and 「建设…交通…公园」 are not three streets of one city.
+    plain = {id(m) for m in usable if _ordinary_alias(m) and all(c.level >= 3 for c in m.candidates)}
     total: Counter = Counter()
     for m in usable:
-        for p in m.candidates:
-            total.update(_keys(p) + [("code", p.code)])
+        if id(m) not in plain:
+            for p in m.candidates:
+                total.update(_keys(p) + [("code", p.code)])
     first: list[tuple[Mention, Resolved, list]] = []
     for m in usable:
         own: Counter = Counter()
-        for p in m.candidates:
-            own.update(_keys(p) + [("code", p.code)])
-        scored = sorted(((_support(c, total, own), c.level, c) for c in m.candidates), key=lambda s: (-s[0], s[1]))
+        if id(m) not in plain:
+            for p in m.candidates:
+                own.update(_keys(p) + [("code", p.code)])
+        siblings = id(m) not in plain
+        scored = sorted(((_support(c, total, own, siblings), c.level, c) for c in m.candidates),
+                        key=lambda s: (-s[0], s[1]))
         best_support, _level, best = scored[0] if scored else (0, 0, None)
         tied = [c for sup, _lvl, c in scored if sup == best_support]
         if len(tied) > 1:
@@ -170,7 +178,7 @@ def _favour_region(text: str, first: list[tuple[Mention, Resolved, list]], regio
         elif before is not None or (len({o.place.code for o in outside}) >= 2 and not related):
             why = before.place if before is not None else outside[0].place
             out.append((m, Resolved(m, None, r.support, elsewhere=why), scored))
-        elif m.alias and not m.text.endswith(KIND_ENDINGS) and is_ordinary_word(m.text):
+        elif _ordinary_alias(m):
             out.append((m, Resolved(m, None, support, contested=cand), scored))
         else:
             out.append((m, Resolved(m, cand, support, "favoured"), scored))
@@ -179,6 +187,11 @@ def _favour_region(text: str, first: list[tuple[Mention, Resolved, list]], regio
 
 # A name that ends with its kind (下关区, 西湖街道) is a place name whatever the segmenter says.
 KIND_ENDINGS = PLACE_KINDS + ("区", "县", "市", "旗", "街道")
+
+def _ordinary_alias(m: Mention) -> bool:
+    """A short form that is also an ordinary word (and keeps no kind that says it is a place)."""
+    return m.alias and not m.text.endswith(KIND_ENDINGS) and is_ordinary_word(m.text)
+
 
 @cache
 def _ordinary_words() -> frozenset[str]:

@@ -14,7 +14,7 @@ import orjson
 from sqlalchemy import Engine, func, select, text, update
 
 from ..analysis.segment import index_terms
-from ..models import BEIJING, Item, Quarantined, utc_datetime
+from ..models import BEIJING, LOCAL_SOURCE, Item, Quarantined, utc_datetime
 from . import schema
 from .alerting import AlertingStore
 from .reporting import ReportingStore
@@ -120,22 +120,28 @@ class Store(AlertingStore, ReportingStore):
         todo = [it for it in batch if it.id not in stored_before]
         segs = {it.id: index_terms(searchable_text(it)) for it in todo}
         with self._write() as conn:
-            known, known_hashes = self._lookup(conn, batch)
+            known, known_hashes, flags = self._lookup(conn, batch)
             fresh: list[Item] = []
             updates = []
             for it in batch:
                 if it.id in known:
                     merged = self._merged_metrics(known[it.id], it.metrics)
-                    if merged is None:
+                    # an import marked --local again, over items stored before without it: they
+                    # become the region's own (and are judged again)
+                    marked = LOCAL_SOURCE in it.flags and LOCAL_SOURCE not in flags[it.id]
+                    if merged is None and not marked:
                         result.duplicates += 1
-                    else:
-                        updates.append({"b_id": it.id, "b_metrics": merged, "b_ts": int(it.collected_at.timestamp())})
-                        known[it.id] = merged
+                        continue
+                    if marked:
+                        flags[it.id] = flags[it.id] + [LOCAL_SOURCE]
+                    updates.append({"b_id": it.id, "b_metrics": merged or known[it.id],
+                                    "b_flags": ",".join(flags[it.id]), "b_ts": int(it.collected_at.timestamp())})
+                    known[it.id] = merged or known[it.id]
                     continue
                 if it.content_hash in known_hashes and is_derived_id(it.id):
                     result.duplicates += 1
                     continue
-                known[it.id] = None
+                known[it.id], flags[it.id] = None, it.flags
                 known_hashes.add(it.content_hash)
                 fresh.append(it)
             if fresh:
@@ -146,22 +152,28 @@ class Store(AlertingStore, ReportingStore):
 
                 # engagement is part of risk: an item whose counts moved is analysed again
                 conn.execute(update(items).where(items.c.id == bindparam("b_id")).values(
-                    metrics=bindparam("b_metrics"), updated_ts=bindparam("b_ts"), analyzed_ts=None), updates)
+                    metrics=bindparam("b_metrics"), flags=bindparam("b_flags"), updated_ts=bindparam("b_ts"),
+                    analyzed_ts=None), updates)
             result.added, result.updated = len(fresh), len(updates)
         return result
 
     @staticmethod
-    def _lookup(conn, batch: Sequence[Item]) -> tuple[dict[str, str | None], set[str]]:
-        """Return {stored id: metrics JSON} and the stored content hashes of derived-id items."""
+    def _lookup(conn, batch: Sequence[Item]) -> tuple[dict[str, str | None], set[str], dict[str, list[str]]]:
+        """Return {stored id: metrics JSON}, the stored content hashes of derived-id items and
+        {stored id: flags}."""
         known: dict[str, str | None] = {}
+        flags: dict[str, list[str]] = {}
         hashes: set[str] = set()
         for part in _chunks([it.id for it in batch]):
-            known.update(conn.execute(select(items.c.id, items.c.metrics).where(items.c.id.in_(part))).all())
+            for item_id, metrics, item_flags in conn.execute(
+                    select(items.c.id, items.c.metrics, items.c.flags).where(items.c.id.in_(part))):
+                known[item_id] = metrics
+                flags[item_id] = item_flags.split(",") if item_flags else []
         derived = list({it.content_hash for it in batch if is_derived_id(it.id)})
         for part in _chunks(derived):
             hashes.update(conn.execute(
                 select(items.c.content_hash).where(items.c.content_hash.in_(part)).distinct()).scalars())
-        return known, hashes
+        return known, hashes, flags
 
     @staticmethod
     def _merged_metrics(stored: str | None, new: dict[str, int | None]) -> str | None:
@@ -219,9 +231,9 @@ class Store(AlertingStore, ReportingStore):
         return out
 
     def iter_items(self, since: datetime | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
-        """Yield stored items (id, platform, title, text, text_sc, published_ts), oldest first."""
+        """Yield stored items (id, platform, source, title, text, text_sc, published_ts, flags), oldest first."""
         cols = (items.c.seq, items.c.id, items.c.platform, items.c.source, items.c.title, items.c.text,
-                items.c.text_sc, items.c.published_ts)
+                items.c.text_sc, items.c.published_ts, items.c.flags)
         last = 0
         while True:
             query = select(*cols).where(items.c.seq > last).order_by(items.c.seq).limit(batch)
@@ -246,7 +258,8 @@ class Store(AlertingStore, ReportingStore):
 
     # --- analysis ----------------------------------------------------------------------
     _ANALYSIS_READ = (items.c.seq, items.c.id, items.c.platform, items.c.source, items.c.title, items.c.text,
-                      items.c.text_sc, items.c.metrics, items.c.published_ts, items.c.repost_of, items.c.event)
+                      items.c.text_sc, items.c.metrics, items.c.published_ts, items.c.repost_of, items.c.event,
+                      items.c.flags)
 
     def pending_analysis(self, limit: int = 256, after: tuple[int, int] | None = None) -> list[dict[str, Any]]:
         """Return up to `limit` items waiting for analysis, oldest published first.

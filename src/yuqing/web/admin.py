@@ -113,7 +113,8 @@ def register(app: FastAPI, web) -> None:
     def sources_post(request: Request, csrf: str = Form(""), original: str = Form(""), name: str = Form(...),
                      kind: str = Form(...), url: str = Form(""), path: str = Form(""), platform: str = Form("news"),
                      label: str = Form(""), authority: str = Form(""), interval: str = Form(""),
-                     enabled: str = Form(""), user: User = Depends(web.allowed("source.edit"))):
+                     enabled: str = Form(""), local: str = Form(""),
+                     user: User = Depends(web.allowed("source.edit"))):
         import tomlkit
 
         from ..collect import configured_sources
@@ -135,12 +136,14 @@ def register(app: FastAPI, web) -> None:
                 raise HTTPException(400, f"权威度 {authority!r} 应为 0–1 的数") from None
         if not enabled:
             entry["enabled"] = False
+        if local:
+            entry["local"] = True
         doc = tomlkit.parse(config.read_text(encoding="utf-8"))
         table = doc.setdefault("sources", tomlkit.aot())
         kept = next((t for t in table if t.get("name") == (original or name)), None)
         if kept is not None:
             # a kind's own options (link_pattern, speed, map…) are kept; the form's fields replaced
-            for key in (*SOURCE_FIELDS, "enabled"):
+            for key in (*SOURCE_FIELDS, "enabled", "local"):
                 kept.pop(key, None)
             kept.update(entry)
         else:
