@@ -60,6 +60,15 @@ def test_starter_scheme_loads_and_bad_schemes_say_why(tmp_path):
         "region: '131003'\nexclude: 广告\n": "exclude must be a list",
         "- just\n- a list\n": "expected a mapping",
         "region: [unclosed\n": "scheme.yaml",
+        # landmarks: unknown code, a name written twice (also across scripts), a common word
+        "region: '131003'\nlandmarks: {万达广场: '131099'}\n": "地标「万达广场」的区划代码 131099 不存在",
+        "region: '131003'\nlandmarks:\n  万达广场: '131003'\n  万达广场: '131003101'\n":
+            "「万达广场」写了两次（第 3 行和第 4 行）",
+        "region: '131003'\nlandmarks: {萬達廣場: '131003', 万达广场: '131003'}\n": "是同一个名称",
+        "region: '131003'\nlandmarks: {公园: '131003'}\n": "地标「公园」是常用词",
+        "region: '131003'\nlandmarks: {中心: '131003'}\n": "地标「中心」是常用词",
+        "region: '131003'\nlandmarks: {站: '131003'}\n": "太短",
+        "region: '131003'\nexclude: [广告]\nexclude: [招聘]\n": "「exclude」写了两次",
     }
     for body, says in cases.items():
         (tmp_path / "scheme.yaml").write_text(body, encoding="utf-8")

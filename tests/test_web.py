@@ -449,6 +449,15 @@ def test_scheme_preview_for_analysts_and_save_for_admins(site, tmp_path):
     bad = analyst.post("/scheme", data={"csrf": token, "text": "name: x\nregion: \"999999\"\n", "action": "preview"})
     assert "方案有误" in bad.text and "999999" in bad.text
     assert analyst.post("/scheme", data={"csrf": token, "text": narrow, "action": "save"}).status_code == 403
+    admin = TestClient(app)
+    login(admin, "管理员")
+    path = app.state.web.settings.path(app.state.web.settings.scheme)
+    before = path.read_text(encoding="utf-8")
+    common = 'name: x\nregion: "131003"\nlandmarks:\n  广场: "131003"\n'
+    refused = admin.post("/scheme", data={"csrf": csrf_of(admin.get("/scheme").text), "text": common,
+                                          "action": "save"})
+    assert "方案有误，未保存" in refused.text and "地标「广场」是常用词" in refused.text
+    assert path.read_text(encoding="utf-8") == before                 # nothing of the old scheme lost
 
 
 def test_sources_are_added_and_edited_in_the_config_file_with_its_comments(tmp_path):

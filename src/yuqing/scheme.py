@@ -219,6 +219,20 @@ class _PlainLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(None, None, "方案中不能使用锚点与别名（& 和 *）", event.start_mark)
         return super().compose_node(parent, index)
 
+    def construct_mapping(self, node, deep=False):
+        # YAML keeps the last of two equal keys without a word: a landmark (or a whole `alert`
+        # block) written twice would vanish silently
+        seen: dict = {}
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"「{key}」写了两次（第 {seen[key] + 1} 行和第 {key_node.start_mark.line + 1} 行）",
+                    key_node.start_mark)
+            if isinstance(key, (str, int, float, bool)):
+                seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)
+
 
 def parse_scheme_yaml(text: str, where: str) -> Any:
     """Return the YAML document of a scheme; SchemeError for what cannot be one."""
@@ -260,7 +274,15 @@ def load_scheme(path: str | Path, known_region: Callable[[str], bool] | None = N
         raise SchemeError(f"{path}: landmarks must map names to division codes, e.g. 万达广场: \"131003\"")
     for name, code in landmarks.items():
         if known_region and not known_region(str(code).strip()):
-            raise SchemeError(f"{path}: landmark {name!r}: {code!r} is not a known division code")
+            raise SchemeError(f"{path}: 地标「{name}」的区划代码 {code} 不存在")
+        problem = landmark_problem(name.strip())
+        if problem:
+            raise SchemeError(f"{path}: 地标「{name}」{problem}")
+    simplified: dict[str, str] = {}
+    for name in landmarks:
+        same = simplified.setdefault(to_simplified(name.strip()), name)
+        if same != name:
+            raise SchemeError(f"{path}: 地标「{same}」和「{name}」是同一个名称（繁简或空格不同），只留一个")
     rule_text = str(data.get("rule") or "")
     if len(rule_text) > MAX_RULE_CHARS:
         raise SchemeError(f"{path}: 规则超过 {MAX_RULE_CHARS:,} 个字符")
@@ -280,6 +302,25 @@ def load_scheme(path: str | Path, known_region: Callable[[str], bool] | None = N
                   require_region=bool(data.get("require_region", True)), rule=rule, rule_text=rule_text,
                   exclude=tuple(to_simplified(w.strip()) for w in exclude), alert=dict(data.get("alert") or {}),
                   landmarks={to_simplified(k.strip()): str(v).strip() for k, v in landmarks.items()})
+
+
+# A landmark that is a common word alone (中心, 广场, 火车站) would make every item that uses the
+# word count for the region. Words below this inverse document frequency (data/idf.tsv.gz: in more
+# than about one document in 1,800) are common; 国贸 (8.6) passes, 商场 (6.8) does not.
+COMMON_WORD_IDF = 7.5
+
+
+def landmark_problem(name: str) -> str | None:
+    """Why a name cannot be a landmark (a Chinese phrase), or None."""
+    from .analysis.keywords import idf_table
+    from .analysis.resolve import is_ordinary_word
+
+    if len(name) < 2:
+        return "太短：一个字不能说明是本地"
+    idf, _unseen = idf_table()
+    if (name in idf and idf[name] < COMMON_WORD_IDF) or is_ordinary_word(name):
+        return "是常用词，单独出现不能说明是本地，请写完整名称（如「万达广场」而不是「广场」）"
+    return None
 
 
 @dataclass

@@ -133,15 +133,19 @@ def resolve(text: str, mentions: list[Mention], gaz: Gazetteer, region: str | No
             deepest = max(tied, key=lambda c: len(c.code))
             if all(deepest.code.startswith(c.code) for c in tied):
                 best, tied = deepest, [deepest]
-        tie = len(tied) > 1
         how = "support"
         if m.text in gaz.landmarks:
             how = "landmark"
             if best_support == 0:
-                best, tie = m.candidates[0], False   # the scheme's own: its place comes first
-        # a city's or province's short form is a name people write alone (西安, 泉州)
-        needs_support = ((m.alias and not _typed(m.text) and not (len(m.candidates) == 1 and best.level <= 2))
-                         or len(m.candidates) > 1)
+                best, tied = m.candidates[0], [m.candidates[0]]   # the scheme's own: its place comes first
+        # a city's or province's short form is a name people write alone (西安, 泉州), also when
+        # only towns share it (石家庄 and a 石家庄镇 in 山西); a district sharing it keeps it open (朝阳)
+        cities = [c for c in tied if c.level <= 2]
+        if how != "landmark" and len(cities) == 1 and all(c.level >= 4 for c in tied if c is not cities[0]):
+            best, tied = cities[0], cities
+        tie = len(tied) > 1
+        needs_support = ((m.alias and not _typed(m.text) and not (len(tied) == 1 and best.level <= 2))
+                         or (len(m.candidates) > 1 and not (len(tied) == 1 and best.level <= 2)))
         if best is None or (best_support == 0 and needs_support) or (best_support and tie):
             first.append((m, Resolved(m, None, best_support), scored))
         else:
@@ -164,6 +168,14 @@ def _favour_region(text: str, first: list[tuple[Mention, Resolved, list]], regio
     related = any(compatible(r.place) for r in placed)
     out = []
     for m, r, scored in first:
+        if r.how == "landmark":
+            # a landmark of the scheme written after another city's name (石家庄万达广场) is that
+            # city's namesake
+            before = next((o for o in outside if o.mention is not m and 0 <= m.start - o.mention.end <= 2), None)
+            if before is not None:
+                r = Resolved(m, None, r.support, elsewhere=before.place)
+            out.append((m, r, scored))
+            continue
         # the region's own places, and its city and province (南京 for 南京鼓楼区: a 南京乡 elsewhere)
         ours = [(sup, c) for sup, _lvl, c in scored
                 if c.code.startswith(region) or (c.level <= 2 and region.startswith(c.code))]
