@@ -34,7 +34,8 @@ def background(data: Path) -> str:
     parts = [(data / "weibo2018_sentiment/train.txt").read_text(encoding="utf-8"),
              (data / "smp2020_ewect_virus/virus_train.txt").read_text(encoding="utf-8"),
              (data / "clue_tnews/dev.json").read_text(encoding="utf-8")]
-    parts += [p.read_text(encoding="utf-8") for p in sorted((data / "thucnews_titles").rglob("*.txt"))]
+    # THUCNews: the dev split only; its test split is held back for independent evaluation
+    parts.append((data / "thucnews_titles/THUCNews/data/dev.txt").read_text(encoding="utf-8"))
     return "\n".join(parts)
 
 

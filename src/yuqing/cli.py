@@ -907,12 +907,82 @@ def scheme_test(ctx: Ctx, path, since, show: int, as_json: bool) -> None:
         _echo_json({"scheme": chosen.name, **result.as_dict()})
         return
     share = f"{result.relevant / result.scanned:.1%}" if result.scanned else "—"
-    click.echo(f"{chosen.name}: {result.relevant} of {result.scanned} items relevant ({share})")
+    click.echo(f"{chosen.name}: {result.relevant} of {result.scanned} items relevant ({share}), "
+               f"{result.possible} possible; against the stored judgments {result.added} added, "
+               f"{result.removed} removed")
     for platform, n in sorted(result.by_platform.items(), key=lambda kv: -kv[1]):
         click.echo(f"  {platform}: {n}")
-    for sample in result.samples:
-        places = "、".join(dict.fromkeys(sample["places"])) or "—"
-        click.echo(f"  [{places}] {sample['text'][:80].replace(chr(10), ' ')}")
+    for title, samples in (("relevant", result.samples), ("added", result.added_samples),
+                           ("removed", result.removed_samples)):
+        if samples and title != "relevant":
+            click.echo(f"{title}:")
+        for sample in samples:
+            places = "、".join(dict.fromkeys(sample["places"])) or "—"
+            click.echo(f"  [{places}] {sample['text'][:80].replace(chr(10), ' ')}")
+
+
+@scheme.command("suggest")
+@click.option("--since", default="90d", show_default=True, help="Items published since: 90d, 12h or a date.")
+@click.option("--limit", default=30, show_default=True, help="How many candidates.")
+@click.option("--accept", "accepted", multiple=True, metavar="NAME",
+              help="Add this candidate to the scheme's landmarks (repeatable; the old file is kept as .bak).")
+@json_option
+@pass_ctx
+def scheme_suggest(ctx: Ctx, since: str, limit: int, accepted, as_json: bool) -> None:
+    """Local names the gazetteer lacks (roads, estates, schools…) frequent in what involves the region.
+
+    Each candidate comes with how many relevant items name it, how many others, its lift and
+    three examples; accept one to make it a landmark of the scheme.
+
+    \b
+    Example:
+      yuqing scheme suggest --since 90d
+      yuqing scheme suggest --accept 万达广场
+    """
+    from .analysis.finder import suggest
+    from .analysis.relevance import RegionMatcher
+    from .scheme import SchemeError, add_landmark_text, load_scheme
+    from .starter import known_region
+
+    settings = ctx.settings
+    path = settings.path(settings.scheme)
+    try:
+        chosen = load_scheme(path, known_region=known_region)
+    except SchemeError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not chosen.region:
+        raise click.UsageError(f"{path}: 方案没有 region，无从判断哪些地名属于本地")
+    since_dt = parse_since(since)
+    rows = ctx.store.recent_items(int(since_dt.timestamp()) if since_dt else 0, FINDER_ITEMS)
+    candidates = suggest(rows, RegionMatcher.for_scheme(chosen), limit=max(limit, 200) if accepted else limit)
+    if accepted:
+        by_name = {c.name: c for c in candidates}
+        missing = [n for n in accepted if n not in by_name]
+        if missing:
+            raise click.UsageError(f"不在候选地名中：{'、'.join(missing)}（先运行 yuqing scheme suggest 查看）")
+        text = path.read_text(encoding="utf-8")
+        for name in accepted:
+            text = add_landmark_text(text, name, by_name[name].code or chosen.region)
+        from .configfile import check_scheme_text, write_atomic
+
+        _checked, error = check_scheme_text(text, path.parent)
+        if error:
+            raise click.UsageError(f"未保存：{error}")
+        write_atomic(path, text)
+        ctx.store.audit(f"cli:{os.environ.get('USER', '')}", "scheme.save", str(path), "landmarks: " + "、".join(accepted))
+        _err(f"{path}: 已加入地标 {'、'.join(accepted)}；用 yuqing reanalyze --since {since} 重新判断已入库的信息")
+        return
+    if as_json:
+        _echo_json({"scheme": chosen.name, "scanned": len(rows), "candidates": [c.as_dict() for c in candidates]})
+        return
+    click.echo(f"{chosen.name}: {len(candidates)} candidate local names in {len(rows)} items")
+    for c in candidates:
+        click.echo(f"  {c.name}  {c.count} relevant / {c.rest} other items, lift {c.lift:.0f}  → {c.code}")
+        for example in c.examples:
+            click.echo(f"      {example['text'][:70]}")
+
+
+FINDER_ITEMS = 100_000     # the finder reads at most this many of the newest items
 
 
 @main.command()

@@ -325,35 +325,116 @@ def landmark_problem(name: str) -> str | None:
 
 @dataclass
 class DryRun:
-    """What a scheme would catch in stored items."""
+    """What a scheme would catch in stored items, and what that changes against how they are
+    judged now (`added`: relevant with this scheme and not now; `removed`: the reverse)."""
 
     scanned: int = 0
     relevant: int = 0
+    possible: int = 0
     by_platform: dict[str, int] = field(default_factory=dict)
     samples: list[dict[str, Any]] = field(default_factory=list)
+    added: int = 0
+    removed: int = 0
+    added_samples: list[dict[str, Any]] = field(default_factory=list)
+    removed_samples: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"scanned": self.scanned, "relevant": self.relevant, "by_platform": self.by_platform,
-                "samples": self.samples}
+        return {"scanned": self.scanned, "relevant": self.relevant, "possible": self.possible,
+                "by_platform": self.by_platform, "samples": self.samples, "added": self.added,
+                "removed": self.removed, "added_samples": self.added_samples,
+                "removed_samples": self.removed_samples}
 
 
 def dry_run(scheme: Scheme, rows, matcher=None, show: int = 10) -> DryRun:
-    """Run a scheme over stored item rows (Store.iter_items) and count what it would catch."""
+    """Run a scheme over stored item rows (Store.iter_items or recent_items) and count what it
+    would catch; rows that carry their stored `relevant` are compared with it."""
     from .ingest import to_simplified
+    from .models import LOCAL_SOURCE
 
     result = DryRun()
-    in_region = matcher.involves if matcher is not None else None
+
+    def keep(samples: list, sample: dict) -> None:
+        samples.append(sample)
+        samples.sort(key=lambda s: -s["published_ts"])
+        del samples[show:]
+
     for row in rows:
         result.scanned += 1
         text = "\n".join(t for t in (to_simplified(row["title"] or ""), row["text_sc"] or row["text"]) if t)
-        if not scheme.is_relevant(text, in_region):
+        local = LOCAL_SOURCE in (row.get("flags") or "").split(",")
+        resolved = matcher.resolved(text) if matcher is not None else []
+        relevance = scheme.relevance(text, lambda: matcher.relevance(
+            text, resolved, local_source=(row.get("source") or "") if local else None))
+        label = relevance["label"]
+        sample = {"id": row["id"], "published_ts": row["published_ts"], "text": text[:120],
+                  "places": [r.place.name for r in resolved if r.place is not None], "reasons": relevance["reasons"]}
+        was = row.get("relevant")
+        if was is not None and bool(was) != (label == "yes"):
+            if label == "yes":
+                result.added += 1
+                keep(result.added_samples, sample)
+            else:
+                result.removed += 1
+                keep(result.removed_samples, sample)
+        if label == "possible":
+            result.possible += 1
+        if label != "yes":
             continue
         result.relevant += 1
         result.by_platform[row["platform"]] = result.by_platform.get(row["platform"], 0) + 1
-        result.samples.append({"id": row["id"], "published_ts": row["published_ts"], "text": text[:120],
-                               "places": [p["name"] for p in matcher.places(text)] if matcher else []})
-        result.samples = sorted(result.samples, key=lambda s: -s["published_ts"])[:show]
+        keep(result.samples, sample)
     return result
+
+
+def add_landmark_text(text: str, name: str, code: str) -> str:
+    """Return the scheme text with a landmark added, the rest of the file (comments) as it was."""
+    return _add_entry(text, "landmarks", f'{_yaml_str(name)}: "{code}"', mapping=True)
+
+
+def add_exclude_text(text: str, word: str) -> str:
+    """Return the scheme text with an exclusion word added, the rest as it was."""
+    return _add_entry(text, "exclude", _yaml_str(word), mapping=False)
+
+
+def _yaml_str(value: str) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _add_entry(text: str, key: str, entry: str, mapping: bool) -> str:
+    """Add one entry to a top-level block or flow collection of a scheme's YAML text."""
+    lines = text.splitlines()
+    head = re.compile(rf"^{key}:\s*(?P<value>[^#]*?)\s*(?P<comment>#.*)?$")
+    for n, line in enumerate(lines):
+        m = head.match(line)
+        if not m:
+            continue
+        value = m["value"]
+        if value in ("", "~", "null"):
+            # a block collection: after its last indented line
+            end = n + 1
+            while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
+                end += 1
+            while end > n + 1 and not lines[end - 1].strip():
+                end -= 1
+            lines.insert(end, f"  {entry}" if mapping else f"  - {entry}")
+        else:
+            # a flow collection on one line ({a: b} or [a, b]): written again with the entry
+            current = yaml.safe_load(value)
+            if mapping:
+                current = dict(current or {})
+                k, v = yaml.safe_load("{" + entry + "}").popitem()
+                current[k] = v
+                body = ", ".join(f"{_yaml_str(str(a))}: {_yaml_str(str(b))}" for a, b in current.items())
+                lines[n] = f"{key}: {{{body}}}" + (f"  {m['comment']}" if m["comment"] else "")
+            else:
+                current = list(current or []) + [yaml.safe_load(entry)]
+                lines[n] = f"{key}: [{', '.join(_yaml_str(str(w)) for w in current)}]" + (
+                    f"  {m['comment']}" if m["comment"] else "")
+        return "\n".join(lines) + "\n"
+    block = f"{key}:\n  {entry}" if mapping else f"{key}:\n  - {entry}"
+    return text.rstrip("\n") + ("\n" if text.strip() else "") + block + "\n"
 
 
 def configured_region(settings) -> str | None:

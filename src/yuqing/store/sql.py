@@ -231,9 +231,10 @@ class Store(AlertingStore, ReportingStore):
         return out
 
     def iter_items(self, since: datetime | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
-        """Yield stored items (id, platform, source, title, text, text_sc, published_ts, flags), oldest first."""
+        """Yield stored items (id, platform, source, title, text, text_sc, published_ts, flags, relevant,
+        duplicate_of), oldest first."""
         cols = (items.c.seq, items.c.id, items.c.platform, items.c.source, items.c.title, items.c.text,
-                items.c.text_sc, items.c.published_ts, items.c.flags)
+                items.c.text_sc, items.c.published_ts, items.c.flags, items.c.relevant, items.c.duplicate_of)
         last = 0
         while True:
             query = select(*cols).where(items.c.seq > last).order_by(items.c.seq).limit(batch)
@@ -570,8 +571,8 @@ class Store(AlertingStore, ReportingStore):
 
     def recent_items(self, since_ts: int, limit: int) -> list[dict[str, Any]]:
         """The newest items published since then (what a scheme preview runs over)."""
-        query = (select(items.c.id, items.c.platform, items.c.title, items.c.text, items.c.text_sc,
-                        items.c.published_ts, items.c.relevant)
+        query = (select(items.c.id, items.c.platform, items.c.source, items.c.title, items.c.text, items.c.text_sc,
+                        items.c.published_ts, items.c.relevant, items.c.flags, items.c.duplicate_of)
                  .where(items.c.published_ts >= int(since_ts)).order_by(items.c.published_ts.desc()).limit(limit))
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]

@@ -9,46 +9,20 @@ kept beside them as `.bak`, comments preserved (tomlkit) — and each change goe
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import time
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..alerts.users import ROLES, User, hash_password
+from ..configfile import check_scheme_text, write_atomic
 from .params import Days, OptYear, RowId, YearForm
 
 SOURCE_FIELDS = ("name", "kind", "url", "path", "platform", "label", "authority", "interval")
 PREVIEW_ITEMS = 20_000           # a scheme preview reads at most this many of the newest items
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace a config file whole (a crash leaves the old or the new one, never half), keeping
-    the previous version as `<name>.bak`."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    if path.exists():
-        path.with_name(path.name + ".bak").write_bytes(path.read_bytes())
-    os.replace(tmp, path)
-
-
-def check_scheme_text(text: str, directory: Path):
-    """Load a scheme from text with the commands' loader; return (scheme, None) or (None, error)."""
-    from ..scheme import SchemeError, load_scheme
-    from ..starter import known_region
-
-    tmp = directory / f".scheme-check-{secrets.token_hex(4)}.yaml"
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        return load_scheme(tmp, known_region=known_region), None
-    except SchemeError as exc:
-        return None, str(exc).replace(str(tmp), "方案")
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def register(app: FastAPI, web) -> None:
