@@ -188,6 +188,23 @@ def test_an_office_import_marked_local_counts_for_the_region(tmp_path, data):
     # what is left out names a place elsewhere (the messages are from 长沙: 星沙街道, 暮云街道…)
     assert all(r["reason"].startswith("提到") or r["reason"].startswith("含排除词")
                for r in again["relevance"]["top_not_reasons"]), again["relevance"]
+    # the finder over the same store with the rest of a stream (3,000 real Weibo posts), and a
+    # candidate accepted into the scheme file
+    lines = (data / "weibo2018_sentiment/train.txt").read_text(encoding="utf-8").splitlines()[:3000]
+    (tmp_path / "weibo.jsonl").write_text("".join(json.dumps({"id": f"w{n}", "platform": "weibo",
+                                                              "text": line.split(",", 2)[2]}, ensure_ascii=False) + "\n"
+                                                  for n, line in enumerate(lines)), encoding="utf-8")
+    yq(tmp_path, "import", "weibo.jsonl")
+    found = json.loads(yq(tmp_path, "scheme", "suggest", "--since", "2000-01-01", "--limit", "5", "--json").stdout)
+    first = found["candidates"][0]
+    assert found["scanned"] == 7326 and first["count"] >= 10 and len(first["examples"]) == 3
+    assert all(first["name"] in e["text"] for e in first["examples"])
+    missing = yq(tmp_path, "scheme", "suggest", "--since", "2000-01-01", "--accept", "不存在的路", check=False)
+    assert missing.returncode == 2 and "不在候选地名中" in missing.stderr
+    yq(tmp_path, "scheme", "suggest", "--since", "2000-01-01", "--accept", first["name"])
+    scheme = (tmp_path / "scheme.yaml").read_text(encoding="utf-8")
+    assert f'"{first["name"]}": "{first["code"]}"' in scheme and "# Monitoring scheme" in scheme   # comments kept
+    assert (tmp_path / "scheme.yaml.bak").exists()
 
 
 def test_a_source_marked_local_and_a_bad_local_value(tmp_path):

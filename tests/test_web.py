@@ -597,3 +597,35 @@ def test_yuqing_serve_with_two_processes_shares_sessions_and_the_login_throttle(
         server.terminate()
         server.wait(15)
     assert (tmp_path / "yuqing.secret").stat().st_mode & 0o777 == 0o600
+
+
+def test_candidate_local_names_are_found_and_accepted_with_a_click(tmp_path, data):
+    """候选地名 on the scheme page: a road the gazetteer lacks, named in items of 广阳区, is
+    suggested with its examples; accepting it puts it into the edited scheme (not saved) and the
+    preview shows the item it adds, one that names the road alone."""
+    from yuqing.web.app import create_app
+
+    def item(n, text):
+        return {"id": f"f:{n}", "platform": "forum", "text": text, "published_at": f"2026-11-2{n}T09:00:00+08:00"}
+
+    extra = [item(1, "广阳区万庄镇居民反映：金源道与和平路口红绿灯坏了三天"),
+             item(2, "广阳区金源道两侧违停严重，早高峰堵到学校门口"),
+             item(3, "廊坊市广阳区金源道井盖缺失，夜里有人掉下去"),
+             item(4, "金源道上的路灯又不亮了，走夜路很危险")]       # names the road alone: not relevant yet
+    # the rest of the stream: 1,500 real Weibo posts (the demo alone is mostly the district's)
+    lines = (data / "weibo2018_sentiment/train.txt").read_text(encoding="utf-8").splitlines()[:1500]
+    extra += [{"id": f"w:{n}", "platform": "weibo", "text": line.split(",", 2)[2]} for n, line in enumerate(lines)]
+    s, store = analysed_demo_store(tmp_path, extra)
+    store.add_user("小王", "analyst", hash_password(PASSWORD), None, by="test")
+    client = TestClient(create_app(s, store))
+    login(client)
+    text = (tmp_path / "scheme.yaml").read_text(encoding="utf-8")
+    token = csrf_of(client.get("/scheme").text)
+    found = client.post("/scheme", data={"csrf": token, "text": text, "action": "suggest", "days": 3650}).text
+    assert "候选地名" in found and "金源道" in found and "井盖缺失" in found, found[-3000:]
+    after = client.post("/scheme", data={"csrf": token, "text": text, "action": "accept", "name": "金源道",
+                                         "code": "131003", "days": 3650}).text
+    assert "已把「金源道」加入" in after and "&#34;金源道&#34;: &#34;131003&#34;" in after   # in the edited text
+    added = after.split("<h3>新增</h3>")[1].split("</table>")[0]
+    assert "路灯又不亮了" in added and "方案地标" in added
+    assert (tmp_path / "scheme.yaml").read_text(encoding="utf-8") == text       # nothing saved by accepting

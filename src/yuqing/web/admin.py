@@ -45,14 +45,30 @@ def register(app: FastAPI, web) -> None:
 
     @app.post("/scheme", response_class=HTMLResponse)
     def scheme_post(request: Request, csrf: str = Form(""), text: str = Form(""), action: str = Form("preview"),
-                    days: int = Form(30), user: User = user_dep):
+                    days: int = Form(30), name: str = Form(""), code: str = Form(""), user: User = user_dep):
+        from ..analysis.finder import suggest
         from ..analysis.relevance import RegionMatcher
-        from ..scheme import dry_run
+        from ..scheme import add_landmark_text, dry_run
 
         web.check_csrf(request, csrf)
         path = web.settings.path(web.settings.scheme)
+        accepted = None
+        if action == "accept" and name.strip():
+            # a candidate accepted: it joins the landmarks of the text being edited (saved only
+            # by 保存), and the preview below shows what it adds
+            accepted = name.strip()
+            text = add_landmark_text(text, accepted, code.strip())
         scheme, error = check_scheme_text(text, path.parent)
-        result, saved = None, False
+        result, saved, candidates = None, False, None
+        if scheme is not None and action == "suggest":
+            if not scheme.region:
+                error = "方案没有 region，无从判断哪些地名属于本地"
+            else:
+                start = int(web.clock() - max(1, min(days, 365)) * 86400)
+                candidates = [c.as_dict() for c in suggest(store.recent_items(start, PREVIEW_ITEMS),
+                                                           RegionMatcher.for_scheme(scheme))]
+            return web.page(request, "scheme.html", user, text=text, path=path, result=None, error=error,
+                            saved=False, can_save=user.role == "admin", days=days, candidates=candidates)
         if scheme is not None and action == "save":
             if user.role != "admin":
                 raise HTTPException(403, "只有管理员可以保存方案")
@@ -67,7 +83,7 @@ def register(app: FastAPI, web) -> None:
             result["current_relevant"] = sum(1 for r in rows if r.get("relevant") == 1)
             result["capped"] = len(rows) >= PREVIEW_ITEMS
         return web.page(request, "scheme.html", user, text=text, path=path, result=result, error=error, saved=saved,
-                        can_save=user.role == "admin", days=days)
+                        can_save=user.role == "admin", days=days, accepted=accepted)
 
     # --- sources -------------------------------------------------------------------------------
     @app.get("/sources", response_class=HTMLResponse)
