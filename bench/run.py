@@ -249,6 +249,15 @@ def main() -> None:
     results["relevance_us_per_80_char_post"] = round((time.perf_counter() - started) / len(posts) * 1e6, 1)
     print("relevance µs per 80-character post:", results["relevance_us_per_80_char_post"], flush=True)
 
+    import finder
+
+    for stream in ("fj3", "fj4"):      # the local-name finder's top 20, judged by reading
+        started = time.perf_counter()
+        got = finder.run(DATA, stream)
+        results[f"finder_{stream}"] = {"precision_top20": got["precision_top20"], "wrong": got["wrong"],
+                                       "unjudged": got["unjudged"], "s": round(time.perf_counter() - started, 1)}
+        print(f"local-name finder on {stream}:", results[f"finder_{stream}"], flush=True)
+
     import dedup_dev
 
     from yuqing.analysis.dedup import NearDuplicates
