@@ -24,7 +24,7 @@ def test_migrations_apply_once_and_wal_is_on(settings, tmp_path):
     db = settings.database_url.split("///", 1)[1]
     with sqlite3.connect(db) as c:
         versions = [r[0] for r in c.execute("SELECT version FROM schema_migrations ORDER BY version")]
-        assert versions == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+        assert versions == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
         assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert {"items", "items_fts", "quarantine", "sources", "events"} <= {r[0] for r in c.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table')")}
@@ -105,3 +105,27 @@ def test_stats_and_items_per_day(store):
     assert store.stats()["items_by_platform"] == {"weibo": 14}
     assert store.items_per_day(7, now=NOW.timestamp() + 60) == {"feed-a": 2.0}
     assert store.items_per_day(7, now=(NOW + timedelta(days=8)).timestamp()) == {}
+
+
+def test_migration_10_fills_the_relevance_label_of_stored_analyses(settings):
+    store = open_store(settings.database_url)
+    store.upsert_items([item(id="a", text="广阳区积水"), item(id="b", text="南京汉江路"), item(id="c", text="旧的")])
+    done = {"category": "其他", "sentiment": {"label": "neutral", "score": 0.0}, "risk": {"level": "low"},
+            "duplicate_of": None}
+    store.save_analysis([("other:a",
+                          done | {"relevant": True, "relevance": {"label": "yes", "reasons": []}}),
+                         ("other:b", done | {"relevant": False, "relevance": {"label": "possible", "reasons": []}}),
+                         ("other:c", done | {"relevant": False})])              # stored before issue 13
+    store.close()
+    db = settings.database_url.split("///", 1)[1]
+    with sqlite3.connect(db) as c:                                   # make it look pre-migration-10
+        c.execute("DROP INDEX items_possible")
+        c.execute("ALTER TABLE items DROP COLUMN relevance")
+        c.execute("DROP TABLE relevance_judgments")
+        c.execute("DELETE FROM schema_migrations WHERE version = 10")
+    store = open_store(settings.database_url)
+    assert {r["id"]: r["relevance"] for r in store.get_items(["other:a", "other:b", "other:c"])} == {
+        "other:a": "yes", "other:b": "possible", "other:c": "no"}
+    assert store.possible_items()[0] == 1 and store.judge_relevance("other:b", "no", "小王")
+    assert store.possible_items()[0] == 0 and store.relevance_judgments(["other:b"])["other:b"]["label"] == "no"
+    store.close()

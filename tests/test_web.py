@@ -3,6 +3,7 @@ role-free pages behind the login, hostile scraped text escaped."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -220,6 +221,7 @@ GET_MATRIX = {
     "/events/{event}":    (303, 200, 200, 200),
     "/items/{item}":      (303, 200, 200, 200),
     "/alerts":            (303, 200, 200, 200),
+    "/possible":          (303, 200, 200, 200),
     "/cases/{case}":      (303, 200, 200, 200),
     "/scheme":            (303, 200, 200, 200),
     "/sources":           (303, 200, 200, 200),
@@ -257,6 +259,7 @@ POST_MATRIX = {
     "/scheme (save)":     (303, 403, 403, 200),
     "/sources":           (303, 403, 403, 409),     # 409: this site has no yuqing.toml to write
     "/users (add)":       (303, 403, 403, 303),
+    "/items/X/relevance": (303, 404, 403, 404),     # leaders read; 404: no such item (no side effect here)
 }
 
 
@@ -302,6 +305,7 @@ def test_role_route_matrix_covers_every_route(site):
         "/scheme (save)": ("/scheme", {"text": 'name: t\nregion: "131003"\nalert:\n  min_risk: high\n', "action": "save"}),
         "/sources": ("/sources", {"name": "x", "kind": "feed", "url": "http://127.0.0.1/x"}),
         "/users (add)": ("/users", {"action": "add", "name": "新人", "password": PASSWORD, "role": "analyst"}),
+        "/items/X/relevance": ("/items/no:such/relevance", {"label": "yes"}),
     }
     for key, expected in POST_MATRIX.items():
         url, data = forms[key]
@@ -629,3 +633,52 @@ def test_candidate_local_names_are_found_and_accepted_with_a_click(tmp_path, dat
     added = after.split("<h3>新增</h3>")[1].split("</table>")[0]
     assert "路灯又不亮了" in added and "方案地标" in added
     assert (tmp_path / "scheme.yaml").read_text(encoding="utf-8") == text       # nothing saved by accepting
+
+
+def test_possible_items_are_listed_and_a_persons_answer_outlives_reanalysis(tmp_path):
+    """疑似涉及: the list, a yes or no that re-analysis keeps (and that puts a yes into an event),
+    and, for an admin, the name made a landmark or an exclusion of the scheme."""
+    from yuqing.pipeline import analyze_pending, make_analyzer
+    from yuqing.web.app import create_app
+
+    def item(n, text):
+        return {"id": f"p:{n}", "platform": "forum", "text": text, "published_at": f"2026-11-2{n}T09:00:00+08:00"}
+
+    extra = [item(1, "廊坊金源道井盖缺失，夜里有人掉下去摔伤了腿"),
+             item(2, "廊坊市民反映银河南路的路灯坏了一个多月"),
+             item(3, "廊坊明珠大厦楼下的垃圾站臭气熏天")]
+    s, store = analysed_demo_store(tmp_path, extra)
+    for name, role in (("小王", "analyst"), ("李科长", "leader"), ("管理员", "admin")):
+        store.add_user(name, role, hash_password(PASSWORD), None, by="test")
+    app = create_app(s, store)
+    analyst, leader, admin = TestClient(app), TestClient(app), TestClient(app)
+    login(analyst)
+    login(leader, "李科长")
+    login(admin, "管理员")
+    page = analyst.get("/possible").text
+    assert "疑似涉及" in page and "金源道井盖缺失" in page and "未收录的本地名称「金源道」" in page
+    assert "加为地标" not in page                                   # scheme changes are an admin's
+    token = csrf_of(page)
+    r = analyst.post("/items/p:1/relevance", data={"csrf": token, "label": "yes"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert leader.post("/items/p:2/relevance", data={"csrf": csrf_of(leader.get("/possible").text),
+                                                      "label": "yes"}).status_code == 403
+    assert analyst.post("/items/p:2/relevance", data={"csrf": token, "label": "yes",
+                                                       "name": "银河南路"}).status_code == 403
+    row = store.get_items(["p:1"])[0]
+    assert row["relevant"] == 1 and json.loads(row["analysis"])["relevance"]["reasons"][0] == "人工判定涉及本区（小王）"
+    analyze_pending(store, make_analyzer(s), settings=s)            # judged again: the answer stands
+    row = store.get_items(["p:1"])[0]
+    assert row["relevant"] == 1 and row["event"] and "金源道井盖缺失" not in analyst.get("/possible").text
+    # an admin's yes with the name: the scheme gains the landmark; a no with a name: an exclusion
+    atoken = csrf_of(admin.get("/possible").text)
+    assert admin.post("/items/p:2/relevance", data={"csrf": atoken, "label": "yes", "name": "银河南路"},
+                      follow_redirects=False).status_code == 303
+    assert admin.post("/items/p:3/relevance", data={"csrf": atoken, "label": "no", "name": "明珠大厦"},
+                      follow_redirects=False).status_code == 303
+    scheme = (tmp_path / "scheme.yaml").read_text(encoding="utf-8")
+    assert '"银河南路": "131003"' in scheme and '"明珠大厦"' in scheme.split("exclude")[1]
+    assert (tmp_path / "scheme.yaml.bak").exists()
+    refused = admin.post("/items/p:3/relevance", data={"csrf": atoken, "label": "yes", "name": "广场"})
+    assert refused.status_code == 409 and "常用词" in refused.text           # checked like a save
+    assert {"relevance.judge", "scheme.save"} <= {e["action"] for e in store.audit_entries(50)}

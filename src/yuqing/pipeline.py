@@ -401,6 +401,13 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
         clusterer's state; return (subjects, analyses, merges)."""
         events = analyzer.events if with_events else None
         subjects = [Subject.of_row(r) for r in rows]
+        # a person's answer to 疑似涉及 stands over the rules (before events: a yes forms one)
+        from .store.sql import judged_relevance
+
+        judged = store.relevance_judgments([s.id for s in subjects])
+        for s, a in zip(subjects, analyses):
+            if s.id in judged:
+                a.update(judged_relevance(a, judged[s.id]["label"], judged[s.id]["user"]))
         known = None
         if events is not None:
             known = store.events_of({s.repost_of for s in subjects if s.repost_of})

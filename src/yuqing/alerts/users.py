@@ -20,6 +20,7 @@ PERMISSIONS = {
     "user.add": {"admin"},
     "user.manage": {"admin"},        # roles, passwords, disabling; API tokens
     "scheme.edit": {"admin"},        # saving a scheme (anyone may preview one)
+    "relevance.judge": {"analyst", "admin"},   # answering 疑似涉及, correcting an item's yes/no
     "source.edit": {"admin"},
     "alert.view": {"analyst", "leader", "admin"},
     "audit.view": {"admin"},

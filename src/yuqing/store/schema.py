@@ -40,6 +40,7 @@ items = Table(
     Column("risk", Text),
     Column("duplicate_of", Text),
     Column("event", Text),              # the event it is in now (events merge; migration 4)
+    Column("relevance", Text),          # analysis.relevance.label: yes | possible | no (migration 10)
 )
 ANALYSIS_COLUMNS = ("analyzed_ts", "relevant", "category", "sentiment", "risk", "duplicate_of")
 Index("items_published", items.c.published_ts)
@@ -259,6 +260,17 @@ kpi_notes = Table(
     Column("ts", Integer),
 )
 
+# A person's answer to 疑似涉及 (or a correction of yes/no): it outlives re-analysis, which applies
+# it over what the rules say (migration 10).
+relevance_judgments = Table(
+    "relevance_judgments", metadata,
+    Column("item_id", Text, primary_key=True),
+    Column("label", Text, nullable=False),          # yes | no
+    Column("user", Text, nullable=False),
+    Column("ts", Integer, nullable=False),
+    Column("was", Text),                            # the rules' reasons at the time, for the record
+)
+
 schema_migrations = Table(
     "schema_migrations", metadata,
     Column("version", Integer, primary_key=True),
@@ -374,6 +386,19 @@ def _sessions(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user)"))
     if "failing_runs" not in {c["name"] for c in inspect(conn).get_columns("sources")}:
         conn.execute(text("ALTER TABLE sources ADD COLUMN failing_runs INTEGER DEFAULT 0"))
+
+
+@migration(10, "relevance labels as a column (疑似涉及 list) and people's relevance judgments")
+def _relevance(conn: Connection) -> None:
+    if "relevance" not in {c["name"] for c in inspect(conn).get_columns("items")}:
+        conn.execute(text("ALTER TABLE items ADD COLUMN relevance TEXT"))
+        # analyses stored before issue 13 have no relevance object: their boolean says it
+        conn.execute(text("UPDATE items SET relevance = COALESCE(json_extract(analysis, '$.relevance.label'), "
+                          "CASE relevant WHEN 1 THEN 'yes' ELSE 'no' END) WHERE analysis IS NOT NULL"))
+    # the 疑似涉及 list reads the few possible items newest first; the index holds only those
+    conn.execute(text("CREATE INDEX IF NOT EXISTS items_possible ON items (published_ts) "
+                      "WHERE relevance = 'possible'"))
+    relevance_judgments.create(conn, checkfirst=True)
 
 
 def migrate(conn: Connection) -> list[int]:

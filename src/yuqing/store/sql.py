@@ -18,7 +18,7 @@ from ..models import BEIJING, LOCAL_SOURCE, Item, Quarantined, utc_datetime
 from . import schema
 from .alerting import AlertingStore
 from .reporting import ReportingStore
-from .schema import events, items, quarantine, sources
+from .schema import events, items, quarantine, relevance_judgments, sources
 
 
 @dataclass
@@ -60,6 +60,15 @@ def _storable(text: str) -> str:
         return text
     except UnicodeEncodeError:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def judged_relevance(analysis: dict[str, Any], label: str, user: str) -> dict[str, Any]:
+    """The `relevant` and `relevance` of an analysis once a person has answered yes or no."""
+    rules = (analysis.get("relevance") or {}).get("reasons") or []
+    if rules and rules[0].startswith("人工判定"):
+        rules = rules[1:]                    # judged before: the rules' reasons follow the first line
+    said = "涉及本区" if label == "yes" else "不涉及本区"
+    return {"relevant": label == "yes", "relevance": {"label": label, "reasons": [f"人工判定{said}（{user}）", *rules]}}
 
 
 def is_derived_id(item_id: str) -> bool:
@@ -304,14 +313,16 @@ class Store(AlertingStore, ReportingStore):
         rows = [{"b_id": item_id, "analysis": orjson.dumps(a).decode(), "analyzed_ts": now,
                  "relevant": int(bool(a["relevant"])), "category": a["category"],
                  "sentiment": a["sentiment"]["label"], "risk": a["risk"]["level"],
-                 "duplicate_of": a["duplicate_of"], "event": a.get("event")} for item_id, a in results]
+                 "duplicate_of": a["duplicate_of"], "event": a.get("event"),
+                 "relevance": (a.get("relevance") or {}).get("label") or ("yes" if a["relevant"] else "no")}
+                for item_id, a in results]
         if not rows:
             return
         from sqlalchemy import bindparam
 
         stmt = (update(items).where(items.c.id == bindparam("b_id"))
                 .values(**{k: bindparam(k) for k in ("analysis", "analyzed_ts", "relevant", "category",
-                                                       "sentiment", "risk", "duplicate_of", "event")}))
+                                                       "sentiment", "risk", "duplicate_of", "event", "relevance")}))
         conn.execute(stmt, rows)
 
     def reset_analysis(self, since: datetime | None = None) -> int:
@@ -568,6 +579,49 @@ class Store(AlertingStore, ReportingStore):
                    "FROM items WHERE published_ts >= :start AND published_ts < :end GROUP BY b, platform, sentiment")
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(sql, {"start": int(start_ts), "end": int(end_ts), "bucket": int(bucket_s)})]
+
+    # --- people's relevance judgments (疑似涉及) -----------------------------------------
+    def possible_items(self, limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+        """Items the rules call possible (疑似涉及) and no person has judged, newest first, and how many."""
+        where = items.c.relevance == "possible"
+        query = (select(items.c.id, items.c.platform, items.c.source, items.c.title, items.c.text,
+                        items.c.published_ts, items.c.analysis).where(where)
+                 .order_by(items.c.published_ts.desc()).limit(limit).offset(offset))
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(items).where(where)).scalar_one()
+            return total, [dict(r._mapping) for r in conn.execute(query)]
+
+    def judge_relevance(self, item_id: str, label: str, user: str) -> bool:
+        """Record a person's yes/no for an item; it is judged again with that answer (its events and
+        alerts follow). Return False when there is no such item."""
+        if label not in ("yes", "no"):
+            raise ValueError(f"label must be yes or no, not {label!r}")
+        with self._write() as conn:
+            row = conn.execute(select(items.c.analysis).where(items.c.id == item_id)).first()
+            if row is None:
+                return False
+            analysis = orjson.loads(row.analysis) if row.analysis else {}
+            was = "；".join((analysis.get("relevance") or {}).get("reasons") or [])
+            conn.execute(relevance_judgments.delete().where(relevance_judgments.c.item_id == item_id))
+            conn.execute(relevance_judgments.insert().values(item_id=item_id, label=label, user=user,
+                                                            ts=int(time.time()), was=was[:2000]))
+            if analysis:
+                analysis |= judged_relevance(analysis, label, user)
+            # shown at once; the analysis stage takes it again and applies the answer (events, alerts)
+            conn.execute(update(items).where(items.c.id == item_id).values(
+                relevant=int(label == "yes"), relevance=label, analyzed_ts=None,
+                analysis=orjson.dumps(analysis).decode() if analysis else None))
+        self.audit(user, "relevance.judge", item_id, label)
+        return True
+
+    def relevance_judgments(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """{item id: {"label", "user", "ts"}} for the items a person judged."""
+        out: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for part in _chunks(list(ids)):
+                for r in conn.execute(select(relevance_judgments).where(relevance_judgments.c.item_id.in_(part))):
+                    out[r.item_id] = {"label": r.label, "user": r.user, "ts": r.ts}
+        return out
 
     def recent_items(self, since_ts: int, limit: int) -> list[dict[str, Any]]:
         """The newest items published since then (what a scheme preview runs over)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
@@ -61,7 +62,8 @@ def register(app: FastAPI, web) -> None:
         o = web.counts.get("overview", lambda: dashboard.overview(store, clock))
         return web.page(request, "overview.html", user, o=o, clock=clock, towns_chart=towns,
                         events=store.list_events(None, 10), alerts=store.list_alerts(10), trends=trends,
-                        trends_at=at, trends_error=web.trends.error, total=store.count_items())
+                        trends_at=at, trends_error=web.trends.error, total=store.count_items(),
+                        possible=store.possible_items(0)[0])
 
     @app.get("/parts/alerts", response_class=HTMLResponse)
     def alerts_part(request: Request, user: User = user_dep):
@@ -120,6 +122,36 @@ def register(app: FastAPI, web) -> None:
         return web.page(request, "item.html", user, it=item, a=analysis, copies=store.copies_of(item_id),
                         original=original, metrics=orjson.loads(item["metrics"]) if item.get("metrics") else {})
 
+    @app.get("/possible", response_class=HTMLResponse)
+    def possible(request: Request, page: int = Query(1, ge=1, le=100_000), user: User = user_dep):
+        total, rows = store.possible_items(POSSIBLE_PAGE, (page - 1) * POSSIBLE_PAGE)
+        for row in rows:
+            analysis = orjson.loads(row.pop("analysis") or "{}")
+            row["reasons"] = (analysis.get("relevance") or {}).get("reasons") or []
+            row["local_name"] = local_name_of(row["reasons"])
+        return web.page(request, "possible.html", user, rows=rows, total=total, page=page,
+                        pages=max(1, -(-total // POSSIBLE_PAGE)), can_judge=user.role in ("analyst", "admin"),
+                        can_edit_scheme=user.role == "admin", platform_labels=PLATFORM_LABELS)
+
+    @app.post("/items/{item_id:path}/relevance")
+    def judge(request: Request, item_id: str, csrf: str = Form(""), label: str = Form(...), name: str = Form(""),
+              then: str = Form("/possible"), user: User = Depends(web.allowed("relevance.judge"))):
+        """A person's yes or no; with `name`, an admin also makes the name a landmark (yes) or an
+        exclusion (no) of the scheme, so that the items like it are judged alike from now on."""
+        web.check_csrf(request, csrf)
+        if label not in ("yes", "no"):
+            raise HTTPException(400, "label 应为 yes 或 no")
+        if name.strip():
+            if user.role != "admin":
+                raise HTTPException(403, "只有管理员可以修改方案（地标、排除词）")
+            error = change_scheme(web, user, name.strip(), label)
+            if error:
+                raise HTTPException(409, f"方案未修改：{error}")
+        if not store.judge_relevance(item_id, label, user.name):
+            raise HTTPException(404, "没有这条信息")
+        return RedirectResponse(then if then.startswith("/") and not then.startswith("//") else "/possible",
+                                status_code=303)
+
     @app.get("/alerts", response_class=HTMLResponse)
     def alerts(request: Request, level: str = "", state: str = "", limit: int = Query(100, ge=1, le=2000),
                user: User = user_dep):
@@ -147,6 +179,49 @@ def register(app: FastAPI, web) -> None:
         act_on_case(store, case_id, user, to=to, note=note, response=response, assignee=assignee,
                     department=department)
         return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+POSSIBLE_PAGE = 50
+_LOCAL_NAME = re.compile(r"未收录的本地名称「([^」]+)」")
+
+
+def local_name_of(reasons: list[str]) -> str | None:
+    """The unknown road, estate or facility a `possible` reason names (what 是 can make a landmark)."""
+    for reason in reasons:
+        m = _LOCAL_NAME.search(reason)
+        if m:
+            return m.group(1)
+    return None
+
+
+def change_scheme(web, user: User, name: str, label: str) -> str | None:
+    """Add `name` to the configured scheme as a landmark of its region (yes) or an exclusion (no);
+    checked like a save on the 方案 page, the old file kept as .bak. Return the error, or None."""
+    import hashlib
+
+    from ..configfile import check_scheme_text, write_atomic
+    from ..scheme import add_exclude_text, add_landmark_text
+
+    path = web.settings.path(web.settings.scheme)
+    if not path.exists():
+        return "还没有方案文件"
+    text = path.read_text(encoding="utf-8")
+    current, error = check_scheme_text(text, path.parent)
+    if error:
+        return error
+    if label == "yes":
+        if not current.region:
+            return "方案没有 region"
+        text = add_landmark_text(text, name, current.region)
+    else:
+        text = add_exclude_text(text, name)
+    _checked, error = check_scheme_text(text, path.parent)
+    if error:
+        return error
+    write_atomic(path, text)
+    web.store.audit(user.name, "scheme.save", str(path), f"{'landmark' if label == 'yes' else 'exclude'} {name} "
+                    f"{hashlib.sha256(text.encode()).hexdigest()[:16]}")
+    return None
 
 
 def act_on_case(store, case_id: int, user: User, *, to: str = "", note: str = "", response: str = "",
