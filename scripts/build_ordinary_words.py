@@ -25,7 +25,7 @@ MIN_PER_MILLION = 1.0
 # Descriptors the segmenter tags as places (ns) that name a direction or a part of any town, not
 # one place: 「西北风」, 「新区建设」, 「城南的菜市场」. Real names among them (东城, 江北, 河西) stay out.
 DESCRIPTORS = {"东北", "东南", "西南", "西北", "新区", "新建", "新城", "城区", "城东", "城西", "城南", "城北",
-               "新村", "市区", "郊区", "老城", "路东", "路西", "路南", "路北"}
+               "新村", "市区", "郊区", "老城", "路东", "路西", "路南", "路北", "东路", "西路", "南路", "北路", "中路"}
 NAME_TAGS = {"ns", "nr", "nrt", "nrfg", "nt"}
 OUT = ROOT / "src/yuqing/data/gazetteer/ordinary_words.txt"
 

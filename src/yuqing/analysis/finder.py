@@ -29,6 +29,11 @@ STOPS = set("的在和与及或是到从往向对把被给让于至了着过也�
 NOT_KIND = ("道路", "道德", "街道", "路线", "路径", "站长", "市场化", "路况", "路灯", "路面")
 # A head that is one word of position, quantity or reference (周边小区, 同一小区, 一个车道, 附近公园).
 GENERIC_TAGS = {"f", "b", "r", "s", "q", "p", "c", "d", "u", "uj", "v", "vn", "t", "a", "ad", "an", "l", "i"}
+# Facilities every city or county has under the same name: they say nothing of where.
+GENERIC_FACILITY = re.compile(r"^(?:(?:火车|汽车|客运)?[东西南北总中]?站|汽车[东西南北总]站|客运[东西南北总中]?站|"
+                              r"(?:第[一二三四五六七八九十]+)?(?:人民|中心|专科|综合|中医|中西医结合|妇幼保健|妇产|儿童|"
+                              r"口腔|肿瘤|精神|传染病|骨科|眼科)?医院|(?:第[一二三四五六七八九十]+|实验|中心)(?:中学|小学)|"
+                              r"(?:人民|中心|滨江|滨河|体育|文化|湿地|森林)公园|(?:人民|中心|市民|时代)广场)$")
 MODIFIER_TAGS = {"a", "ad", "b", "f", "d"}     # a head that starts like this describes (附近, 大型, 严重)
 NAME_TAGS = {"ns", "nt", "nz", "nr", "nrt", "nrfg", "j"}
 MAX_HEAD = 6          # characters before the kind
@@ -117,21 +122,22 @@ def suggest(rows: Iterable[dict[str, Any]], matcher, limit: int = 30, min_count:
             n_rest += 1
             rest.update(names)
     gazetteer = matcher.gazetteer
-    longer: dict[str, int] = {}      # name → the count of its commonest one-character-longer form
+    longer: Counter = Counter()       # name → how often it was seen inside a one-character-longer name
     for other, n in ours.items():
-        if len(other) > 2 and n > longer.get(other[1:], 0):
-            longer[other[1:]] = n
+        if len(other) > 2:
+            longer[other[1:]] += n
     out = []
     for name, count in ours.items():
         if count < min_count:
             continue
-        # an extension nearly always seen inside a longer name is that name (丰路 → 联丰路)
+        # a part nearly always seen inside longer names is a fragment of them (丰路 of 联丰路; 水湾小区
+        # of 山水湾, 楚水湾 and 双水湾小区)
         if longer.get(name, 0) >= DOMINATED * count:
             continue
         kind = next(k for k in KINDS if name.endswith(k))
         head = name[: len(name) - len(kind)]
         if (head in NOT_LOCAL_NAMES or len(head) < 2 or gazetteer.lookup(name) or landmark_problem(name)
-                or _generic(head, kind)):
+                or GENERIC_FACILITY.match(name) or _generic(head, kind)):
             continue
         lift = (count / max(n_ours, 1)) / ((rest[name] + 0.5) / (n_rest + 1))
         if lift < min_lift:

@@ -106,10 +106,11 @@ class RegionMatcher:
     def _unknown_local_name(self, text: str, resolved: list[Resolved]) -> str | None:
         """A city-level name of the region's own and a road, estate or facility the gazetteer
         does not know (廊坊 … 新华路): worth a look, and a candidate landmark."""
-        city = self.region[:4]
         if len(self.region) <= 4:
             return None
-        cities = [r for r in resolved if r.place is not None and r.place.code == city]
+        # the region's city; for a district of 北京, 天津, 上海 or 重庆, the municipality itself
+        city = {self.region[:4], self.region[:2]} if self.region[:2] in MUNICIPALITIES else {self.region[:4]}
+        cities = [r for r in resolved if r.place is not None and r.place.code in city]
         if not cities:
             return None
         taken = {i for r in resolved if r.place is not None for i in range(r.mention.start, r.mention.end)}
@@ -137,9 +138,10 @@ class RegionMatcher:
 
 
 MAX_REASONS = 4
+MUNICIPALITIES = {"11", "12", "31", "50"}
 # A road, estate or facility: one to six characters and the kind (新华路, 光明东道, 万达广场, 人民医院).
 LOCAL_NAME = re.compile(r"([\u4e00-\u9fff]{1,6}?)(大街|东道|西道|南道|北道|路|道|街|小区|花园|家园|广场|公园|医院|"
-                        r"中学|小学|学校|大学|车站|站|市场|大厦|商场|风景区|景区|湿地|水库)")
+                        r"中学|小学|学校|大学|车站|站|市场|大厦|大楼|商场|风景区|景区|湿地|水库)")
 # Function words a name does not start with (位于南京大学 → 南京大学).
 _LEADING = re.compile(r"^(?:.*?(?:位于|在于|地处|来到|前往|途经|靠近|紧邻|附近|以及|还有|包括|就是|成为|他们|我们|这里|那里|是|在|的|和|与|到|从|往|近|旁))")
 # Words that end like a local name but are not one (道路, 一站, 医院 alone …).

@@ -56,15 +56,30 @@ FACILITY_WORDS = ("公园", "汽车", "品牌", "集团", "公司", "银行", "�
                   "酒店", "饭店", "商场", "大厦", "广场", "影院", "剧院", "体育", "牌")
 
 
+# Common words that begin with a continuation character: a short form before them is still the
+# place (徐州山体修复, 南京城市更新, 西安东部), unlike 徐州路 or 广阳大街.
+CONTINUES_AS_WORD = ("山体", "城市", "城区", "东部", "西部", "南部", "北部", "中部", "大力", "大量", "大型", "大雨",
+                     "大风", "大火", "新闻", "新冠", "新增", "大学生", "中小学")
+# Words before a short form that make it another thing's name: 西安古称长安, 又称“长安”.
+OTHER_NAME_OF = ("古称", "旧称", "又称", "简称", "别称", "史称", "原称", "亦称", "也称", "俗称", "雅称", "曾称", "称为")
+
+
+def _part_of_another_name(text: str, mention: Mention) -> bool:
+    """A short form that runs on into another name (广阳岛, 广阳道, 长安汽车)."""
+    if mention.end < len(text) and text[mention.end] in NAME_CONTINUATIONS:
+        return not text.startswith(CONTINUES_AS_WORD, mention.end)
+    return text.startswith(FACILITY_WORDS, mention.end)
+
+
 def _not_a_place(text: str, mention: Mention, covered: set[int]) -> bool:
-    """Return True when a short form is part of another name: 广阳岛, 广阳道, 长安汽车, or a
-    person (张广阳)."""
+    """Return True when a short form is part of another name: 广阳岛, 广阳道, 长安汽车; a
+    person (张广阳); or another thing's old name (西安古称长安)."""
     if not mention.alias or _typed(mention.text):
         # a full name, or a short form that keeps its kind (康宁街社区小区: the compound is in it)
         return False
-    if mention.end < len(text) and text[mention.end] in NAME_CONTINUATIONS:
+    if _part_of_another_name(text, mention):
         return True
-    if text.startswith(FACILITY_WORDS, mention.end):
+    if text[max(0, mention.start - 4):mention.start].rstrip("“\"「『‘ ").endswith(OTHER_NAME_OF):
         return True
     before = mention.start - 1
     return before >= 0 and text[before] in SURNAMES and before not in covered
@@ -89,7 +104,7 @@ def _keys(place: Place) -> list[tuple[str, str]]:
 
 
 def _support(cand: Place, total: Counter, own: Counter, siblings: bool = True) -> int:
-    """Count the other mentioned places that are cand's ancestors, descendants or (when
+    """Count the other mentions that can be cand itself or its ancestors, descendants or (when
     `siblings`) siblings."""
     def count(key: tuple[str, str]) -> int:
         return total.get(key, 0) - own.get(key, 0)
@@ -117,6 +132,13 @@ def resolve(text: str, mentions: list[Mention], gaz: Gazetteer, region: str | No
         if id(m) not in plain:
             for p in m.candidates:
                 total.update(_keys(p) + [("code", p.code)])
+    # another name that can be the same place (和平区 … 西塔, both 沈阳's 和平区) backs it too; the
+    # same name written twice does not (劳动东路 … 人民东路 are not two mentions of a town 东路)
+    names_of: dict[str, set[str]] = {}
+    for m in usable:
+        if id(m) not in plain:
+            for p in m.candidates:
+                names_of.setdefault(p.code, set()).add(m.text)
     first: list[tuple[Mention, Resolved, list]] = []
     for m in usable:
         own: Counter = Counter()
@@ -124,8 +146,8 @@ def resolve(text: str, mentions: list[Mention], gaz: Gazetteer, region: str | No
             for p in m.candidates:
                 own.update(_keys(p) + [("code", p.code)])
         siblings = id(m) not in plain
-        scored = sorted(((_support(c, total, own, siblings), c.level, c) for c in m.candidates),
-                        key=lambda s: (-s[0], s[1]))
+        scored = sorted(((_support(c, total, own, siblings) + len(names_of.get(c.code, set()) - {m.text}),
+                          c.level, c) for c in m.candidates), key=lambda s: (-s[0], s[1]))
         best_support, _level, best = scored[0] if scored else (0, 0, None)
         tied = [c for sup, _lvl, c in scored if sup == best_support]
         if len(tied) > 1:
@@ -152,11 +174,17 @@ def resolve(text: str, mentions: list[Mention], gaz: Gazetteer, region: str | No
             first.append((m, Resolved(m, best, best_support, how if best_support or how == "landmark" else "unique"),
                           scored))
     if region:
-        first = _favour_region(text, first, region)
+        # one sense per text: a short form written once as a brand or another name's part
+        # (长安品牌, 泉州西湖公园) is not favoured where it stands alone (长安成为…, 取名为西湖)
+        # (a road named after it is no such sign: 灵隐路 runs through 灵隐)
+        other_sense = {m.text for m in mentions if m.alias and not _typed(m.text)
+                       and text.startswith(FACILITY_WORDS, m.end)}
+        first = _favour_region(text, first, region, other_sense)
     return sorted(out + [r for _m, r, _s in first], key=lambda r: r.mention.start)
 
 
-def _favour_region(text: str, first: list[tuple[Mention, Resolved, list]], region: str) -> list:
+def _favour_region(text: str, first: list[tuple[Mention, Resolved, list]], region: str,
+                   other_sense: set[str] = frozenset()) -> list:
     """Rule 4: give a name that can be the region's place to the region unless contradicted."""
     city = region[:4] if len(region) >= 4 else region
 
@@ -185,13 +213,20 @@ def _favour_region(text: str, first: list[tuple[Mention, Resolved, list]], regio
         support, cand = max(ours, key=lambda sc: (sc[0], -sc[1].level))
         rival = max((sup for sup, _lvl, c in scored if all(c is not o for _s, o in ours)), default=0)
         before = next((o for o in outside if o.mention is not m and 0 <= m.start - o.mention.end <= 2), None)
-        if rival > support or (r.place is not None and r.support > support):
+        # the text names the other candidate itself elsewhere (和平区 … 西塔, a street of 沈阳's)
+        named = next((o for o in outside if o.mention is not m and any(
+            o.place.code == c.code for _s, _l, c in scored if all(c is not x for _x, x in ours))), None)
+        if named is not None and r.place is None:
+            out.append((m, Resolved(m, None, r.support, elsewhere=named.place), scored))
+        elif rival > support or (r.place is not None and r.support > support):
             out.append((m, Resolved(m, r.place, r.support, r.how, elsewhere=r.place), scored))
         elif before is not None or (len({o.place.code for o in outside}) >= 2 and not related):
             why = before.place if before is not None else outside[0].place
             out.append((m, Resolved(m, None, r.support, elsewhere=why), scored))
         elif _ordinary_alias(m):
             out.append((m, Resolved(m, None, support, contested=cand), scored))
+        elif m.text in other_sense and support == 0:
+            out.append((m, r, scored))
         else:
             out.append((m, Resolved(m, cand, support, "favoured"), scored))
     return out
