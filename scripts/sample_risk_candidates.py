@@ -1,0 +1,102 @@
+"""Draw the candidates of the risk dev set (issue 14) from the shared corpora, to be labelled by
+reading in bench/risk/dev.jsonl.
+
+Pools: plain random items of each corpus, and pools for each hard case the issue names, found by
+patterns that only *propose* a candidate (the label is what a reader decides): negation, figurative
+or non-human use, history / explainers / notices / follow-ups, hypotheticals, harm written without
+a cue word, and scale or collective action. Sources: citizen messages (fj3), CEC emergency news,
+Weibo posts (weibo2018 train), CED rumour and non-rumour microblogs, SMP2020 posts. No test split is
+read. The selection is deterministic (sha1 order), so the file is reproducible.
+
+Run: python scripts/sample_risk_candidates.py [DATA_DIR] > bench/risk/candidates.jsonl
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+
+from lxml import etree
+
+DATA = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "data")
+MAX_CHARS = 300
+
+POOLS = {
+    "negation": r"无人员伤亡|未造成人员|幸未|没有造成|无人受伤|未发现伤亡|暂无人员|没有人员伤亡|不会造成|无伤亡|"
+                r"未造成伤亡|无人员受伤|未受伤|无大碍|无生命危险|并非|辟谣|不实|谣言",
+    "figurative": r"心情爆炸|爆炸了|炸了|笑死|死了算了|要死|崩溃|泥石流|打架|杀疯|血洗|灾难现场|车祸现场",
+    "history": r"周年|年前的|回顾|纪念|悼念|缅怀|科普|知识|演练|排查|提醒|通知|公告|已破案|已抓获|后续|通报|判处|宣判",
+    "hypothetical": r"万一|一旦发生|如果发生|可能引发|可能导致|隐患|存在.{0,6}风险|若不及时",
+    "harm_no_cue": r"孩子|幼儿园|小学生|学生|老人|患者|婴儿|孕妇|坠楼|呕吐|虐|猥亵|拒收|塌方|滑坡|塌陷|溺水|走失|开枪|刺伤",
+    "collective": r"聚集|上访|拉横幅|维权|讨薪|堵路|罢工|停课|上千|几百人|数百|全体|多户|停水|停电|停暖|欠薪|拖欠|集体",
+}
+PER_POOL = {"negation": 45, "figurative": 40, "history": 60, "hypothetical": 40, "harm_no_cue": 150, "collective": 150}
+PLAIN = {"fj3": 60, "cec": 50, "weibo2018": 60, "ced": 60, "smp2020": 60}
+
+
+def clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()[:MAX_CHARS]
+
+
+def corpora() -> dict[str, list[tuple[str, str]]]:
+    """{source: [(id, text)]} of every usable item."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    with open(DATA / "zhihui_zhengwu/fj3_messages_with_votes.csv", encoding="utf-8-sig", newline="") as f:
+        out["fj3"] = [(f"fj3:{r['留言编号']}", clean(f"{r['留言主题']}。{r['留言详情_clean']}")) for r in csv.DictReader(f)]
+    cec = []
+    for path in sorted((DATA / "cec_emergency_corpus/CEC").rglob("*.xml")):
+        tree = etree.parse(str(path), etree.XMLParser(recover=True))
+        cec.append((f"cec:{path.parent.name}/{path.stem}", clean("".join(tree.getroot().itertext()))))
+    out["cec"] = cec
+    weibo = []
+    for line in (DATA / "weibo2018_sentiment/train.txt").read_text(encoding="utf-8").splitlines()[1:]:
+        item_id, _label, text = line.split(",", 2)
+        weibo.append((f"weibo2018:{item_id}", clean(re.sub(r"\{%.*?%\}", "", text))))
+    out["weibo2018"] = weibo
+    ced = []
+    for path in sorted((DATA / "ced_weibo_rumor/original-microblog").glob("*.json")):
+        try:
+            rec = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        ced.append((f"ced:{path.stem}", clean(rec.get("text", ""))))
+    out["ced"] = ced
+    smp = json.loads((DATA / "smp2020_ewect_virus/virus_train.txt").read_text(encoding="utf-8"))
+    out["smp2020"] = [(f"smp2020:{r['id']}", clean(r["content"])) for r in smp]
+    return {k: [(i, t) for i, t in v if len(t) >= 15] for k, v in out.items()}
+
+
+def by_hash(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return sorted(items, key=lambda it: hashlib.sha1(it[0].encode()).hexdigest())
+
+
+def main() -> None:
+    sources = corpora()
+    taken: set[str] = set()
+    rows = []
+    for pool, pattern in POOLS.items():
+        rx = re.compile(pattern)
+        hits = by_hash([(i, t, s) for s, items in sources.items() for i, t in items if rx.search(t)])
+        for item_id, text, source in hits:
+            if sum(r["pool"] == pool for r in rows) >= PER_POOL[pool]:
+                break
+            if item_id not in taken:
+                taken.add(item_id)
+                rows.append({"id": item_id, "src": source, "pool": pool, "t": text})
+    for source, n in PLAIN.items():
+        for item_id, text in by_hash(sources[source]):
+            if sum(r["pool"] == f"plain:{source}" for r in rows) >= n:
+                break
+            if item_id not in taken:
+                taken.add(item_id)
+                rows.append({"id": item_id, "src": source, "pool": f"plain:{source}", "t": text})
+    for r in rows:
+        print(json.dumps(r, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
