@@ -1,0 +1,78 @@
+"""Risk on the dev set labelled by reading (bench/risk/dev.jsonl; rules in bench/risk/README.md).
+
+Prints macro-F1 over high/medium/low, high recall and precision, the share of non-incident news
+called high, for the dev part and the held-out part (sha1 of the text starting 0–4), with the
+confusion table. Run: python bench/risk_dev.py [-v]   (-v lists the dev part's misses only)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV = ROOT / "bench/risk/dev.jsonl"
+LEVELS = ("high", "medium", "low")
+PLATFORM = {"fj3": "complaint", "cec": "news", "weibo2018": "weibo", "ced": "weibo", "smp2020": "weibo"}
+
+
+def rows() -> list[dict]:
+    return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
+
+
+def held_out(row: dict) -> bool:
+    return hashlib.sha1(row["t"].encode()).hexdigest()[0] in "01234"
+
+
+def predict(items: list[dict]) -> list[str]:
+    from yuqing.analysis.analyze import Analyzer, Subject
+    from yuqing.ingest import to_simplified
+
+    analyzer = Analyzer()
+    subjects = [Subject(r["id"], None, to_simplified(r["t"]), PLATFORM[r["src"]]) for r in items]
+    out = []
+    for i in range(0, len(subjects), 256):
+        out += [a["risk"]["level"] for a in analyzer.analyze_each(subjects[i:i + 256])]
+    return out
+
+
+def scores(truth: list[str], pred: list[str]) -> dict:
+    f1s = {}
+    for level in LEVELS:
+        tp = sum(t == p == level for t, p in zip(truth, pred))
+        fp = sum(p == level != t for t, p in zip(truth, pred))
+        fn = sum(t == level != p for t, p in zip(truth, pred))
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        f1s[level] = {"precision": round(prec, 3), "recall": round(rec, 3),
+                      "f1": round(2 * prec * rec / (prec + rec), 3) if prec + rec else 0.0}
+    confusion = Counter(zip(truth, pred))
+    return {"n": len(truth), "macro_f1": round(sum(v["f1"] for v in f1s.values()) / 3, 3), **f1s,
+            "confusion": {f"{t}->{p}": confusion[(t, p)] for t in LEVELS for p in LEVELS}}
+
+
+def evaluate(verbose: bool = False) -> dict:
+    items = rows()
+    pred = predict(items)
+    out = {}
+    for part, keep in (("dev", lambda r: not held_out(r)), ("holdout", held_out), ("all", lambda r: True)):
+        idx = [i for i, r in enumerate(items) if keep(r)]
+        out[part] = scores([items[i]["y"] for i in idx], [pred[i] for i in idx])
+        news = [i for i in idx if items[i]["src"] == "cec" and items[i]["y"] != "high"]
+        out[part]["non_incident_news_called_high"] = (
+            round(sum(pred[i] == "high" for i in news) / len(news), 3) if news else None)
+    if verbose:
+        for r, p in zip(items, pred):
+            if not held_out(r) and r["y"] != p:
+                print(f"  {r['y']:>6} got {p:<6} {r['kind']:<12} {r['t'][:90]}")
+    return out
+
+
+if __name__ == "__main__":
+    result = evaluate("-v" in sys.argv)
+    for part, v in result.items():
+        print(part, json.dumps({k: v[k] for k in v if k != "confusion"}, ensure_ascii=False))
+        print("   ", v["confusion"])
