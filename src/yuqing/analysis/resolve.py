@@ -16,6 +16,12 @@ Rules (first version; measured and tuned against the relevance dev set in bench/
    or when the text names two or more places elsewhere and none in or above the region. A short
    form that is also an ordinary word (和平, 鼓楼: the segmenter does not tag it as a name) is only
    `contested`: a person should look (relevance label "possible").
+5. Support is what the other mentions give: a short form that is an ordinary word (第一, 建设,
+   东路) gives none and takes none from siblings; another name that can be the same place gives
+   one (和平区 … 西塔), the same name twice does not. A short form written once as a brand or a
+   facility's name (长安品牌, 泉州西湖公园) is not favoured where it stands alone; one right after
+   古称/又称 names something else (西安古称长安); a city's short form that only towns elsewhere
+   share resolves to the city (开封, 石家庄).
 """
 
 from __future__ import annotations
@@ -166,8 +172,8 @@ def resolve(text: str, mentions: list[Mention], gaz: Gazetteer, region: str | No
         if how != "landmark" and len(cities) == 1 and all(c.level >= 4 for c in tied if c is not cities[0]):
             best, tied = cities[0], cities
         tie = len(tied) > 1
-        needs_support = ((m.alias and not _typed(m.text) and not (len(tied) == 1 and best.level <= 2))
-                         or (len(m.candidates) > 1 and not (len(tied) == 1 and best.level <= 2)))
+        alone = len(tied) == 1 and best is not None and best.level <= 2      # a city or province, unrivalled
+        needs_support = not alone and ((m.alias and not _typed(m.text)) or len(m.candidates) > 1)
         if best is None or (best_support == 0 and needs_support) or (best_support and tie):
             first.append((m, Resolved(m, None, best_support), scored))
         else:
