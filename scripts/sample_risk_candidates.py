@@ -8,6 +8,7 @@ a cue word, and scale or collective action. Sources: citizen messages (fj3), CEC
 Weibo posts (weibo2018 train), CED rumour and non-rumour microblogs, SMP2020 posts. No test split is
 read. The selection is deterministic (sha1 order), so the file is reproducible.
 
+A second round adds candidates for the two kinds the first found too few of (see ROUND2).
 Run: python scripts/sample_risk_candidates.py [DATA_DIR] > bench/risk/candidates.jsonl
 """
 
@@ -74,6 +75,37 @@ def by_hash(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return sorted(items, key=lambda it: hashlib.sha1(it[0].encode()).hexdigest())
 
 
+# Round 2 (the first round found too few of two hard kinds): harm written without the cue words
+# of analysis/risk.py, and scale or collective action. Proposed only where today's model says
+# no harm cue at all (misses) or not high (scale), among items round 1 did not take.
+ROUND2 = {
+    "miss": (r"被打|殴打|打伤|虐待|体罚|摔伤|坠落|跳楼|被撞|撞倒|失踪|走失|拐|性侵|猥亵|欺凌|霸凌|砍|刺死|烫伤|"
+             r"呕吐|昏迷|抢救|送医|住院|不治|身亡|遇害|离世|去世|病危|拒收|拒诊|延误|夭折|溺亡|窒息|触电|倒塌|塌了", 160),
+    "scale": (r"\d{2,}名|\d{2,}人|\d{2,}户|上千|上万|数千|数百|几百|几千|全体|整栋|全村|全镇|多名|大批|成百上千|"
+              r"聚集|上访|拉横幅|横幅|维权|讨薪|堵路|堵门|罢工|停课|静坐|请愿|集体", 80),
+}
+
+
+def round2(sources: dict[str, list[tuple[str, str]]], taken: set[str]) -> list[dict]:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from yuqing.analysis.risk import harm_cues
+
+    rows = []
+    for pool, (pattern, n) in ROUND2.items():
+        rx = re.compile(pattern)
+        hits = by_hash([(i, t, s) for s, items in sources.items() for i, t in items
+                        if s != "cec" and i not in taken and rx.search(t)])
+        for item_id, text, source in hits:
+            if sum(r["pool"] == pool for r in rows) >= n:
+                break
+            cues = harm_cues(text)
+            if (pool == "miss" and cues) or item_id in taken:
+                continue
+            taken.add(item_id)
+            rows.append({"id": item_id, "src": source, "pool": pool, "t": text})
+    return rows
+
+
 def main() -> None:
     sources = corpora()
     taken: set[str] = set()
@@ -94,6 +126,7 @@ def main() -> None:
             if item_id not in taken:
                 taken.add(item_id)
                 rows.append({"id": item_id, "src": source, "pool": f"plain:{source}", "t": text})
+    rows += round2(sources, taken)
     for r in rows:
         print(json.dumps(r, ensure_ascii=False))
 
