@@ -500,7 +500,9 @@ def test_alert_latency_on_a_real_replay_stays_under_two_seconds():
     import alerts_latency
 
     result = alerts_latency.run(600, 100)
-    assert result["alerts"] >= 20 and result["webhooks_received"] == result["alerts"]
+    # enough alerts to measure (the risk model of issue 14 calls far fewer of these items high
+    # than the old sum of cue words did: 16 of 600, not 20+)
+    assert result["alerts"] >= 10 and result["webhooks_received"] == result["alerts"]
     assert result["latency_s"]["p95"] < 2.0, result         # the issue's target; measured 0.5 s (bench/RESULTS.md)
 
 

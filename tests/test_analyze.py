@@ -170,7 +170,7 @@ def test_risk_is_about_harm_not_opinion():
     fire = assess("厂房起火，3人死亡", "安全生产", 0.9, "negative", {"reposts": 20000}, "news", "廊坊日报")
     assert fire.level == "high" and fire.score <= 1
     assert any("伤亡" in r for r in fire.reasons) and any("互动量" in r for r in fire.reasons)
-    assert harm_cues("拖欠工资三个月，讨薪无门") == {"民生": ["拖欠工资", "讨薪"]}
+    assert harm_cues("拖欠工资三个月，讨薪无门") == {"民生": ["拖欠工资"], "群体": ["讨薪"]}
 
 
 def test_new_engagement_sends_an_item_back_to_analysis(store):

@@ -27,7 +27,7 @@ from .dedup import NearDuplicates
 from .keywords import keywords_of_tags
 from .linear import Doc, HashCache, load_model
 from .relevance import RegionMatcher, place_dicts
-from .risk import assess
+from .risk import assess_many
 from .sentiment import SentimentModel
 
 # Text past this point is not analysed: places, cues and words of a 1 MB post are in its start.
@@ -140,8 +140,11 @@ class Analyzer:
         cache = HashCache(docs)
         categories = self.models.categorizer.classify(docs, cache)
         sentiments = self.models.sentiment.predict(docs, cache)
+        risks = assess_many(docs, [sen.negative if sen.label == "negative" else 0.0 for sen in sentiments],
+                            [sen.label for sen in sentiments], [s.metrics for s in subjects],
+                            [s.platform for s in subjects], [s.source for s in subjects], [s.ts for s in subjects], cache)
         out = []
-        for s, text, tags, cat, sen in zip(subjects, texts, tagged, categories, sentiments):
+        for s, text, tags, cat, sen, risk in zip(subjects, texts, tagged, categories, sentiments, risks):
             # the event stage's words, from the same segmentation (private: not stored)
             words = split_title(tags, len(s.title) if s.title else 0)
             resolved = self.matcher.resolved(text)
@@ -150,7 +153,6 @@ class Analyzer:
             else:
                 relevance = self.scheme.relevance(text, lambda: self.matcher.relevance(
                     text, resolved, local_source=(s.source or "") if s.local else None))
-            risk = assess(text, cat.label, sen.negative, sen.label, s.metrics, s.platform, s.source)
             out.append({
                 "relevant": relevance["label"] == "yes",
                 "relevance": relevance,

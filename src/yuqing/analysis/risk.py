@@ -1,49 +1,43 @@
 """Risk: low | medium | high, with the reasons in words an analyst reads.
 
-Risk means harm and public impact — casualties, fire, poisoning, violence, people's livelihood,
-misconduct by those in charge — never political opinion. The cues below are curated by hand
-from the CEC trigger lexicon (Apache-2.0) and the livelihood/violence/corruption lists of
-risk_lexicon_konsheng (MIT); that second source is mostly a censorship list of names and
-political terms, and none of those are used.
+Risk means harm and public impact, never political opinion (docs/analysis.md has the definition).
+harm.py reads the text sentence by sentence (cues with their status, casualty numbers, how many
+people, collective action, victims, the kind of text); this module turns that reading into a few
+dozen named features and weighs them with a multinomial logistic model trained on the risk dev
+set labelled by reading (scripts/train_risk.py, bench/risk/). The weights are a small JSON file
+(data/models/risk/model.json): every feature has a name, so the model is read as easily as the
+rules it replaced, and the reasons name what the text said.
 
-The score is a sum of weighted parts, each with its reason, capped at 1:
-harm cues (the strongest kind counts fully, each further kind a little), a harm category,
-negative tone, engagement, and an authoritative source (official media or a complaint board
-reporting it makes it public).
+The cue lists are curated by hand from the CEC trigger lexicon (Apache-2.0) and the
+livelihood/violence/corruption lists of risk_lexicon_konsheng (MIT); that second source is mostly
+a censorship list of names and political terms, and none of those are used.
+
+`score` is P(high) + 0.4·P(medium), one number to rank by; where the definition sets a floor
+(floor()), it is lifted above 0.5 (high) or 0.3 (medium) and still grows with the model's.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
 
-import ahocorasick_rs
+import numpy as np
+import rjieba
 
-CUES: dict[str, tuple[float, tuple[str, ...]]] = {
-    "伤亡": (0.45, ("死亡", "身亡", "遇难", "丧生", "罹难", "伤亡", "死伤", "受伤", "重伤", "轻伤", "失踪", "被困",
-                  "烧死", "溺亡", "溺水", "殒命", "不治", "窒息", "送医", "抢救无效")),
-    "火灾爆炸": (0.35, ("火灾", "起火", "着火", "失火", "大火", "火情", "爆炸", "爆燃", "浓烟", "燃气泄漏", "山火")),
-    "事故": (0.3, ("事故", "车祸", "追尾", "相撞", "侧翻", "坍塌", "倒塌", "塌方", "泄漏", "坠落", "触电", "翻车")),
-    "中毒": (0.35, ("中毒", "上吐下泻", "呕吐腹泻", "毒气", "疫情", "感染")),
-    "自然灾害": (0.3, ("地震", "余震", "洪水", "洪涝", "山洪", "暴雨", "内涝", "台风", "冰雹", "泥石流", "滑坡",
-                    "暴雪", "龙卷风", "海啸")),
-    "暴力犯罪": (0.35, ("殴打", "斗殴", "打人", "砍人", "持刀", "行凶", "杀人", "命案", "袭击", "绑架", "劫持",
-                    "抢劫", "枪击", "爆炸物", "枪支", "炸药", "管制刀具", "性侵", "猥亵", "虐待")),
-    "治安": (0.2, ("盗窃", "被盗", "诈骗", "传销", "赌博", "吸毒", "贩毒", "涉黑", "黑恶", "敲诈", "勒索",
-                 "非法集资", "高利贷", "暴力催收")),
-    "民生": (0.2, ("拖欠工资", "欠薪", "讨薪", "拖欠", "强拆", "拆迁", "停水", "停电", "停暖", "断水", "断电",
-                 "不供暖", "烂尾", "维权", "上访", "堵路", "围堵", "群体性", "食品安全", "乱收费", "退费",
-                 "跑路", "断供", "安全隐患", "危房", "污染", "异味", "噪音扰民")),
-    "失职腐败": (0.25, ("腐败", "贪污", "受贿", "行贿", "索贿", "挪用", "渎职", "失职", "不作为", "乱作为",
-                    "吃拿卡要", "暴力执法", "包庇", "保护伞", "造假", "瞒报", "谎报", "权钱交易")),
-}
-HARM_CATEGORIES = {"安全生产": 0.2, "自然灾害": 0.2, "社会治安": 0.2, "卫生计生": 0.1, "环境保护": 0.05}
-NEGATIVE_WEIGHT = 0.2          # × P(negative), when the label is negative
-ENGAGEMENT_WEIGHT = 0.15       # at 10^5 interactions; log scale below
-AUTHORITY_WEIGHT = 0.1
+from .harm import CUES, KIND_LABELS, PEOPLE_KINDS, Reading, read
+from .linear import Doc, HashCache, LinearModel, load_model, softmax
+
 AUTHORITY_PLATFORMS = {"news", "complaint"}
 AUTHORITY_WORDS = ("发布", "日报", "晚报", "新闻", "电视台", "广播", "公安", "消防", "应急管理", "政府", "融媒")
-HIGH, MEDIUM = 0.6, 0.35
+PLATFORMS = ("news", "complaint", "weibo", "forum")
+LEVELS = ("low", "medium", "high")
+ENGAGEMENT_LOGITS = np.array([0.0, 0.5, 1.0])   # added to low/medium/high × the engagement feature
+HEDGES = {"negated": "已否定", "hypothetical": "假设/隐患", "figurative": "比喻或非人", "past": "往事"}
+TEXT_KINDS = {"notice": "通知/工作动态", "explainer": "科普/解读", "followup": "后续/处理", "bulletin": "数字通报",
+              "request": "咨询/建议", "past": "往事", "live": "现场/刚发生"}
 
 
 @dataclass(slots=True)
@@ -53,52 +47,218 @@ class RiskResult:
     reasons: list[str] = field(default_factory=list)
 
 
-_CUE_LIST = [(kind, w) for kind, (_, words) in CUES.items() for w in words]
-_AUTOMATON = ahocorasick_rs.AhoCorasick([w for _, w in _CUE_LIST])
-
-
-def harm_cues(text: str) -> dict[str, list[str]]:
-    """Return the harm cues of a text by kind, each word once, in order of appearance.
-
-    A cue inside a longer cue found too (拖欠 in 拖欠工资) is not repeated.
-    """
-    found: dict[str, list[str]] = {}
-    for i, _, _ in _AUTOMATON.find_matches_as_indexes(text, overlapping=True):
-        kind, word = _CUE_LIST[i]
-        words = found.setdefault(kind, [])
-        if word not in words:
-            words.append(word)
-    return {kind: [w for w in words if not any(w != o and w in o for o in words)] for kind, words in found.items()}
-
-
 def engagement(metrics: dict | None) -> int:
     m = metrics or {}
     return sum(int(m.get(k) or 0) for k in ("reposts", "comments", "likes"))
 
 
-def assess(text: str, category: str, negative: float, sentiment: str, metrics: dict | None,
-           platform: str, source: str | None) -> RiskResult:
-    score, reasons = 0.0, []
-    cues = harm_cues(text)
-    if cues:
-        weights = sorted(((CUES[k][0], k) for k in cues), reverse=True)
-        score += weights[0][0] + 0.05 * (len(weights) - 1)
-        reasons += [f"{k}：{'、'.join(cues[k][:3])}" for _, k in weights]
-    if category in HARM_CATEGORIES:
-        score += HARM_CATEGORIES[category]
-        reasons.append(f"类别：{category}")
-    if sentiment == "negative":
-        score += NEGATIVE_WEIGHT * negative
-        reasons.append(f"负面情绪 {negative:.2f}")
+def features(r: Reading, negative: float, platform: str, metrics: dict | None, source: str | None,
+             length: int) -> dict[str, float]:
+    """The named features of one item (the model's inputs; absent names are 0)."""
+    f: dict[str, float] = {}
+    live_kinds = {c.kind for c in r.live()}
+    for kind in CUES:
+        if kind in live_kinds:
+            f[f"live:{kind}"] = 1.0
+    people_harm = bool(live_kinds & set(PEOPLE_KINDS))
+    f["live_people_harm"] = float(people_harm)
+    f["live_kinds"] = math.log1p(len(live_kinds))
+    for status in HEDGES:
+        n = sum(1 for c in r.cues if c.status == status)
+        if n:
+            f[f"hedged:{status}"] = 1.0
+    f["only_hedged"] = float(bool(r.cues) and not live_kinds)
+    f["dead"] = math.log1p(r.dead)
+    f["hurt"] = math.log1p(r.hurt)
+    f["casualties"] = float(r.dead + r.hurt > 0)
+    f["people"] = math.log10(1 + r.people)
+    f["people_100"] = float(r.people >= 100)
+    f["collective_x_people"] = f.get("live:群体", 0.0) * f["people"]
+    f["livelihood_x_people"] = f.get("live:民生", 0.0) * f["people"]
+    f["fraud_x_people"] = f.get("live:治安诈骗", 0.0) * f["people"]
+    f["dated_action"] = float(bool(r.dated_action))
+    f["gathering"] = float(bool(r.gathering))
+    f["victims"] = float(r.victims_any)
+    f["victims_x_harm"] = float(bool(r.victims))
+    f["officials_x_harm"] = float(r.officials and bool(live_kinds & {"暴力犯罪", "失职腐败", "伤亡"}))
+    for kind in TEXT_KINDS:
+        if kind in r.kinds:
+            f[f"text:{kind}"] = 1.0
+    f["abroad"] = float(r.abroad)
+    f["abroad_x_harm"] = float(r.abroad and people_harm)
+    f["abroad_x_dead"] = float(r.abroad) * f["dead"]
+    f["natural_death"] = float(r.natural_death)
+    if r.magnitude:
+        f["quake_strong" if r.magnitude >= 6 else "quake_weak"] = 1.0
+    f[f"platform:{platform if platform in PLATFORMS else 'other'}"] = 1.0
+    f["negative"] = negative
     n = engagement(metrics)
-    if n >= 100:
-        score += ENGAGEMENT_WEIGHT * min(1.0, math.log10(n) / 5)
-        reasons.append(f"互动量 {n:,}")
-    if platform in AUTHORITY_PLATFORMS or (source and any(w in source for w in AUTHORITY_WORDS)):
-        # only worth saying when there is something to amplify
-        if cues:
-            score += AUTHORITY_WEIGHT
-            reasons.append("来源：" + ("媒体/官方" if platform != "complaint" else "投诉平台"))
-    score = min(1.0, score)
-    level = "high" if score >= HIGH else "medium" if score >= MEDIUM else "low"
-    return RiskResult(level, round(score, 3), reasons)
+    f["engagement"] = min(1.0, math.log10(n) / 5) if n >= 10 else 0.0
+    f["authority"] = float(platform in AUTHORITY_PLATFORMS or bool(source and any(w in source for w in AUTHORITY_WORDS)))
+    f["length"] = math.log10(1 + length) / 3
+    return f
+
+
+@dataclass(slots=True)
+class RiskModel:
+    """The named features' weights plus a hashed word and character n-gram part (linear.py),
+    which carries what no pattern names; one multinomial logistic model over both."""
+
+    names: list[str]
+    coef: np.ndarray        # classes × named features
+    text: LinearModel       # its intercept is the whole model's
+    high_threshold: float = 1.0   # P(high) from which an item is high (chosen by cross-validation)
+
+    @classmethod
+    def load(cls, directory=None) -> "RiskModel":
+        directory = Path(str(directory or resources.files("yuqing").joinpath("data/models/risk")))
+        text = load_model(directory)
+        if text.classes != list(LEVELS):
+            raise ValueError(f"risk model classes {text.classes} are not {list(LEVELS)}")
+        named = text.info["named"]
+        coef = np.array(named["coef"], dtype=float)
+        if coef.shape != (len(LEVELS), len(named["features"])):
+            raise ValueError(f"{directory}: named weights do not match their features")
+        return cls(named["features"], coef, text, float(text.info.get("high_threshold", 1.0)))
+
+    def matrix(self, rows: list[dict[str, float]]) -> np.ndarray:
+        return named_matrix(rows, self.names)
+
+    def proba(self, rows: list[dict[str, float]], docs: list[Doc], cache: HashCache | None = None) -> np.ndarray:
+        z = self.matrix(rows) @ self.coef.T + self.text.decision(docs, cache)
+        # Public impact: the dev set has no engagement counts to learn from, so this weight is set,
+        # not learned: at 10^5 interactions an item that reports harm gains 1 in the logit of high.
+        spread = np.array([f.get("engagement", 0.0) * (f.get("live_kinds", 0.0) > 0) for f in rows])
+        z += np.outer(spread, ENGAGEMENT_LOGITS)
+        return softmax(z)
+
+
+def named_matrix(rows: list[dict[str, float]], names: list[str]) -> np.ndarray:
+    index = {n: i for i, n in enumerate(names)}
+    x = np.zeros((len(rows), len(names)))
+    for i, f in enumerate(rows):
+        for k, v in f.items():
+            j = index.get(k)
+            if j is not None:
+                x[i, j] = v
+    return x
+
+
+@cache
+def model() -> RiskModel:
+    return RiskModel.load()
+
+
+CASUALTY_WORDS = ("死亡", "身亡", "遇难", "丧生", "罹难", "伤亡", "死伤", "受伤", "重伤", "轻伤", "烧死", "烧伤", "被困",
+                  "失踪", "溺亡", "不治", "抢救无效", "遇害", "丧命", "砸死", "压死", "撞死", "打死", "昏迷", "送医")
+INCIDENT_KINDS = {"火灾爆炸", "事故", "暴力犯罪", "自然灾害", "中毒疫情"}
+OUTAGES = ("停水", "停电", "停暖", "断水", "断电", "不供暖", "没有暖气")
+GATHERING_ACTS = ("聚集", "静坐", "堵路", "堵门", "围堵", "游行", "示威", "罢工", "罢课", "拉横幅", "打横幅", "挂横幅",
+                  "上访", "群访", "请愿")
+GROUP_GRIEVANCES = ("拖欠工资", "欠薪", "拖欠", "烂尾", "无法交房", "不交房", "房产证", "强拆", "跑路") + OUTAGES
+
+
+def floor(r: Reading) -> tuple[int, str] | None:
+    """The definition's plain cases (docs/analysis.md), as the lowest level the model may give:
+    deaths reported as happening here, a gathering that happened or one set for a date, a
+    large-scale outage; a collective grievance of dozens of people is at least medium. Not for
+    what happens abroad or in the past."""
+    if r.abroad or ("past" in r.kinds and "live" not in r.kinds):
+        return None
+    live = {c.kind for c in r.live()}
+    if r.dead >= 1 and "伤亡" in live and not r.natural_death:
+        return 2, "伤亡"
+    # people hurt in an incident: a fire, an accident, violence, a disaster, a poisoning
+    if any(c.word in CASUALTY_WORDS for c in r.live("伤亡")) and live & INCIDENT_KINDS and not r.natural_death:
+        return 2, "伤亡"
+    if r.dated_action or r.gathering:
+        return 2, "群体性"
+    if r.people >= 50 and any(c.word in GATHERING_ACTS for c in r.live("群体")):
+        return 2, "群体性"
+    if r.people >= 1000 and any(c.word in OUTAGES for c in r.live("民生")):
+        return 2, "大面积停水停电停暖"
+    grievance = any(c.word in GROUP_GRIEVANCES for c in r.live("民生"))
+    if r.people >= 30 and ("群体" in live or "治安诈骗" in live or grievance):
+        return 1, "群体诉求"
+    return None
+
+
+def harm_cues(text: str) -> dict[str, list[str]]:
+    """The live harm cues of a text by kind, each word once, in order of appearance."""
+    out: dict[str, list[str]] = {}
+    for c in read(text).live():
+        words = out.setdefault(c.kind, [])
+        if c.word not in words:
+            words.append(c.word)
+    return out
+
+
+def reasons(r: Reading, f: dict[str, float], n_engaged: int, negative: float, sentiment: str) -> list[str]:
+    """What the text said, in words: casualties, harm by kind, scale, victims, what did not count."""
+    out = []
+    if r.casualty_text:
+        out.append("伤亡：" + "、".join(r.casualty_text[:2]))
+    by_kind: dict[str, list[str]] = {}
+    for c in r.live():
+        if c.word not in by_kind.setdefault(c.kind, []):
+            by_kind[c.kind].append(c.word)
+    for kind, words in sorted(by_kind.items(), key=lambda kv: kv[0] not in PEOPLE_KINDS):
+        if kind == "伤亡" and r.casualty_text:
+            continue
+        extra = ""
+        if kind in ("群体", "民生", "治安诈骗") and r.people >= 10:
+            extra = f"（{r.people_text}）"
+        out.append(f"{KIND_LABELS[kind]}：{'、'.join(words[:3])}{extra}")
+    if r.dated_action:
+        out.append(f"定有日期：{r.dated_action}")
+    if r.gathering:
+        out.append(f"聚集：{r.gathering}")
+    if r.people >= 100 and not any(r.people_text in x for x in out):
+        out.append(f"涉及人数：{r.people_text}")
+    if f.get("victims_x_harm"):
+        out.append("受害者：" + "、".join(r.victims[:2]))
+    for status, label in HEDGES.items():
+        contexts = [c.context for c in r.cues if c.status == status]
+        if contexts:
+            out.append(f"{label}：{contexts[0]}")
+    kinds = [TEXT_KINDS[k] for k in ("notice", "explainer", "followup", "bulletin") if k in r.kinds]
+    if kinds:
+        out.append("文本：" + "、".join(kinds))
+    if sentiment == "negative":
+        out.append(f"负面情绪 {negative:.2f}")
+    if n_engaged >= 100:
+        out.append(f"互动量 {n_engaged:,}")
+    return out
+
+
+def assess_many(docs: list[Doc], negatives: list[float], sentiments: list[str], metrics: list[dict | None],
+                platforms: list[str], sources: list[str | None], published: list[float] | None = None,
+                cache: HashCache | None = None) -> list[RiskResult]:
+    """Risk of a batch (`docs` as the other models read them; `negatives`: P(negative) where the
+    sentiment label is negative, else 0): the readings item by item, the model in one product."""
+    texts = [d.text for d in docs]
+    published = published or [0.0] * len(texts)
+    readings = [read(t, ts) for t, ts in zip(texts, published)]
+    rows = [features(r, neg, p, m, s, len(t))
+            for r, t, neg, p, m, s in zip(readings, texts, negatives, platforms, metrics, sources)]
+    proba = model().proba(rows, docs, cache) if rows else np.zeros((0, 3))
+    out = []
+    for r, f, p, neg, sen, m in zip(readings, rows, proba, negatives, sentiments, metrics):
+        level = "high" if p[2] >= model().high_threshold else LEVELS[int(p.argmax())]
+        score = round(float(p[2] + 0.4 * p[1]), 3)
+        least = floor(r)
+        if least:
+            # the floor's level, and a score above the floor's that still grows with the model's
+            level = LEVELS[max(least[0], LEVELS.index(level))]
+            base = (0.0, 0.3, 0.5)[least[0]]
+            score = round(base + (1 - base) * score, 3)
+        out.append(RiskResult(level, score, reasons(r, f, engagement(m), neg, sen)))
+    return out
+
+
+def assess(text: str, category: str, negative: float, sentiment: str, metrics: dict | None,
+           platform: str, source: str | None, published_ts: float = 0.0) -> RiskResult:
+    """Risk of one item (`category` is not weighed: on short posts the reading says more than the label)."""
+    doc = Doc(text, rjieba.cut(text))
+    return assess_many([doc], [negative if sentiment == "negative" else 0.0], [sentiment], [metrics], [platform],
+                       [source], [published_ts])[0]
