@@ -79,6 +79,32 @@ def evaluate(verbose: bool = False) -> dict:
     return out
 
 
+NON_INCIDENT = ("finance", "stocks", "science", "sports", "entertainment", "game", "education", "realty", "home",
+                "fashion", "constellation", "lottery")
+
+
+def news_headlines_called_high(data: Path, n: int = 2000) -> dict:
+    """Headlines of THUCNews's dev split in the twelve categories without incidents (finance … lottery;
+    society and politics left out): news that is not an incident, by construction, not read."""
+    from yuqing.analysis.analyze import Analyzer, Subject
+
+    base = data / "thucnews_titles/THUCNews/data"
+    classes = (base / "class.txt").read_text(encoding="utf-8").split()
+    titles = []
+    for line in (base / "dev.txt").read_text(encoding="utf-8").splitlines():
+        title, _, k = line.rpartition("\t")
+        if classes[int(k)] in NON_INCIDENT:
+            titles.append(title)
+    titles = titles[:n]
+    analyzer = Analyzer()
+    levels = []
+    for i in range(0, len(titles), 256):
+        levels += [a["risk"]["level"] for a in analyzer.analyze_each(
+            [Subject(f"t{j}", t, "", "news") for j, t in enumerate(titles[i:i + 256], i)])]
+    high = [t for t, lv in zip(titles, levels) if lv == "high"]
+    return {"n": len(titles), "high": len(high), "share": round(len(high) / max(1, len(titles)), 3), "examples": high[:8]}
+
+
 if __name__ == "__main__":
     info = json.loads((ROOT / "src/yuqing/data/models/risk/model.json").read_text(encoding="utf-8"))["info"]
     print("dev, 5-fold cross-validation (near-copies in one fold):", json.dumps(info["cv"]))
@@ -86,3 +112,6 @@ if __name__ == "__main__":
     for part, v in result.items():
         print(part, json.dumps({k: v[k] for k in v if k != "confusion"}, ensure_ascii=False))
         print("   ", v["confusion"])
+    data = Path(__import__("os").environ.get("YUQING_DATA", ROOT.parent / "shared" / "data"))
+    if (data / "thucnews_titles").exists():
+        print("non-incident news headlines (THUCNews dev):", json.dumps(news_headlines_called_high(data), ensure_ascii=False))

@@ -204,7 +204,11 @@ def main() -> None:
               "made from that data only (the sets' public test splits are held back elsewhere).", ""]
     train_category(args.out, report)
     train_sentiment(args.out, report)
-    (args.out / "REPORT.md").write_text("\n".join(report), encoding="utf-8")
+    text = "\n".join(report)
+    old = (args.out / "REPORT.md").read_text(encoding="utf-8") if (args.out / "REPORT.md").exists() else ""
+    if "\n## Risk" in old:     # written by scripts/train_risk.py; kept
+        text = text.rstrip("\n") + "\n\n## Risk" + old.split("\n## Risk", 1)[1]
+    (args.out / "REPORT.md").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

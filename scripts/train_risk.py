@@ -104,6 +104,33 @@ def fit(x, y, c):
     return LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
 
 
+REPORT = ROOT / "src/yuqing/data/models/REPORT.md"
+
+
+def write_report(cv: dict, hold: dict | None, c: float, text_weight: float, threshold: float, n_dev: int,
+                 n_hold: int, strongest: list[tuple[str, float]]) -> None:
+    """The Risk section of the models' REPORT.md (the rest is scripts/train_models.py's)."""
+    lines = ["## Risk", "",
+             f"Data: `bench/risk/dev.jsonl`, items from fj3, CEC, weibo2018 (train), CED and SMP2020 (train) labelled by "
+             f"reading (rules in `bench/risk/README.md`); trained on the dev part ({n_dev} items), the held-out part "
+             f"({n_hold}, sha1 of the text 0–4) never trained or tuned on. Model: multinomial logistic regression "
+             f"(C={c}, balanced class weights) over the named features of `analysis/risk.py` and hashed words and "
+             f"character 1–3-grams (2^{BITS} per block, weight ×{text_weight}); high from P(high) ≥ {threshold}; "
+             "the definition's floors on top (docs/analysis.md).", "",
+             "| measure | value |", "|---|---|",
+             f"| dev part, 5-fold cross-validation (near-copies in one fold): macro-F1 / high precision / high recall "
+             f"| **{cv['macro_f1']}** / {cv['high_precision']} / {cv['high_recall']} |"]
+    if hold:
+        lines.append(f"| held-out part, floors included: macro-F1 / high precision / high recall | "
+                     f"{hold['macro_f1']} / {hold['high_precision']} / {hold['high_recall']} |")
+    lines += ["", "The held-out figures of the shipped analyser (floors included) are printed by "
+              "`python bench/risk_dev.py` and kept in bench/RESULTS.md.", "",
+              "Strongest named features for high: " + ", ".join(f"`{n}` {w:+.2f}" for n, w in strongest) + ".", ""]
+    old = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
+    head = old.split("\n## Risk", 1)[0].rstrip("\n")
+    REPORT.write_text(head + "\n\n" + "\n".join(lines), encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--write", action="store_true", help="write the model files")
@@ -155,22 +182,31 @@ def main() -> None:
     print(f"chosen C={c} text×{text_weight} high at P ≥ {threshold}\n  dev (5-fold cv): {fig}")
     order = np.argsort(-np.abs(clf.coef_[2][:len(names)]))
     print("  strongest for high:", ", ".join(f"{names[j]} {clf.coef_[2][j]:+.2f}" for j in order[:15]))
+    # in-sample, by the fitted model: the analyser must reproduce it (tests/test_risk.py checks it)
+    fit_fig = figures(y[dev], levels_at(clf.predict_proba(design([rows[i] for i in dev], dev_docs, names, idf,
+                                                                 text_weight)), threshold, [FLOORS[i] for i in dev]))
     if args.holdout:
         hold_fig = figures(y[hold], levels_at(clf.predict_proba(design([rows[i] for i in hold], [docs[i] for i in hold], names, idf,
                                                        text_weight)), threshold,
                                                   [FLOORS[i] for i in hold] if args.floors else None))
         print(f"  held out: {hold_fig}")
+    if args.write and not args.floors:
+        raise SystemExit("--no-floors is for comparison only: the shipped model is chosen with its floors")
     if args.write:
-        # the text weight is folded into the idf, so analysis scores exactly what training fitted
+        # the text weight is folded into the coefficients (not the idf: each block is L2-normalised
+        # after the idf), so analysis scores exactly what training fitted
         text = linear.LinearModel(
-            "risk", list(LEVELS), BLOCKS, BITS, (idf * text_weight).astype(np.float32),
-            clf.coef_[:, len(names):].astype(np.float32), clf.intercept_.astype(np.float32),
+            "risk", list(LEVELS), BLOCKS, BITS, idf.astype(np.float32),
+            (clf.coef_[:, len(names):] * text_weight).astype(np.float32), clf.intercept_.astype(np.float32),
             info={"named": {"features": names, "coef": [[round(float(v), 5) for v in row]
                                                          for row in clf.coef_[:, :len(names)]]},
                   "trained_on": f"bench/risk/dev.jsonl, dev part ({len(dev)} items labelled by reading)",
-                  "C": c, "text_weight": text_weight, "high_threshold": threshold, "cv": fig})
+                  "C": c, "text_weight": text_weight, "high_threshold": threshold, "cv": fig,
+                  "fitted_dev": fit_fig})
         text.save(OUT)
-        print(f"wrote {OUT}")
+        write_report(fig, hold_fig if args.holdout else None, c, text_weight, threshold, len(dev), len(hold),
+                     [(names[j], float(clf.coef_[2][j])) for j in order[:12]])
+        print(f"wrote {OUT} and the Risk section of {REPORT}")
 
 
 if __name__ == "__main__":

@@ -103,8 +103,11 @@ def test_risk_dev_set_figures():
     out = risk_dev.evaluate()
     hold = out["holdout"]
     # floors under today's figures (bench/RESULTS.md); the targets are 0.80 / 0.90 / 0.80
-    assert hold["macro_f1"] >= 0.60, hold
+    assert hold["macro_f1"] >= 0.68, hold
     assert hold["high"]["recall"] >= 0.65 and hold["high"]["precision"] >= 0.45, hold
     spec = json.loads((ROOT / "src/yuqing/data/models/risk/model.json").read_text(encoding="utf-8"))
     assert spec["info"]["cv"]["macro_f1"] >= 0.73, spec["info"]["cv"]
+    # the analyser scores what training fitted (a text weight once lost in the L2 normalisation
+    # made them differ): the in-sample figure of the fit is reproduced through analysis
+    assert abs(out["dev (trained on)"]["macro_f1"] - spec["info"]["fitted_dev"]["macro_f1"]) <= 0.005
     assert os.path.getsize(ROOT / "src/yuqing/data/models/risk/weights.npz") < 1_000_000
