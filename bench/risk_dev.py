@@ -72,6 +72,15 @@ def evaluate(verbose: bool = False) -> dict:
         news = [i for i in idx if items[i]["src"] == "cec" and items[i]["y"] != "high"]
         out[part]["non_incident_news_called_high"] = (
             f"{sum(pred[i] == 'high' for i in news)} of {len(news)}" if news else None)
+        groups = {"false-high kinds": ("negation", "figurative", "history", "notice", "explainer", "followup",
+                                       "hypothetical"),
+                  "harm without cue words": ("harm_no_cue", "calm_victims"), "scale and collective": ("scale", "collective")}
+        out[part]["by_kind"] = {}
+        for name, kinds in groups.items():
+            sel = [i for i in idx if items[i]["kind"] in kinds]
+            out[part]["by_kind"][name] = {"n": len(sel), "right": round(sum(pred[i] == items[i]["y"] for i in sel) / max(1, len(sel)), 3),
+                                          "called_high_not_high": sum(pred[i] == "high" != items[i]["y"] for i in sel),
+                                          "high_missed": sum(items[i]["y"] == "high" != pred[i] for i in sel)}
     if verbose:
         for r, p in zip(items, pred):
             if not held_out(r) and r["y"] != p:
