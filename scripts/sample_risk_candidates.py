@@ -96,11 +96,34 @@ ROUND3 = {
 }
 
 
+# The cue words of analysis/risk.py when rounds 2 and 3 were drawn (before the reader of issue 14):
+# "no harm cue" is judged by these, so the file stays reproducible as the model changes.
+OLD_CUES: dict[str, tuple[float, tuple[str, ...]]] = {
+    "伤亡": (0.45, ("死亡", "身亡", "遇难", "丧生", "罹难", "伤亡", "死伤", "受伤", "重伤", "轻伤", "失踪", "被困",
+                  "烧死", "溺亡", "溺水", "殒命", "不治", "窒息", "送医", "抢救无效")),
+    "火灾爆炸": (0.35, ("火灾", "起火", "着火", "失火", "大火", "火情", "爆炸", "爆燃", "浓烟", "燃气泄漏", "山火")),
+    "事故": (0.3, ("事故", "车祸", "追尾", "相撞", "侧翻", "坍塌", "倒塌", "塌方", "泄漏", "坠落", "触电", "翻车")),
+    "中毒": (0.35, ("中毒", "上吐下泻", "呕吐腹泻", "毒气", "疫情", "感染")),
+    "自然灾害": (0.3, ("地震", "余震", "洪水", "洪涝", "山洪", "暴雨", "内涝", "台风", "冰雹", "泥石流", "滑坡",
+                    "暴雪", "龙卷风", "海啸")),
+    "暴力犯罪": (0.35, ("殴打", "斗殴", "打人", "砍人", "持刀", "行凶", "杀人", "命案", "袭击", "绑架", "劫持",
+                    "抢劫", "枪击", "爆炸物", "枪支", "炸药", "管制刀具", "性侵", "猥亵", "虐待")),
+    "治安": (0.2, ("盗窃", "被盗", "诈骗", "传销", "赌博", "吸毒", "贩毒", "涉黑", "黑恶", "敲诈", "勒索",
+                 "非法集资", "高利贷", "暴力催收")),
+    "民生": (0.2, ("拖欠工资", "欠薪", "讨薪", "拖欠", "强拆", "拆迁", "停水", "停电", "停暖", "断水", "断电",
+                 "不供暖", "烂尾", "维权", "上访", "堵路", "围堵", "群体性", "食品安全", "乱收费", "退费",
+                 "跑路", "断供", "安全隐患", "危房", "污染", "异味", "噪音扰民")),
+    "失职腐败": (0.25, ("腐败", "贪污", "受贿", "行贿", "索贿", "挪用", "渎职", "失职", "不作为", "乱作为",
+                    "吃拿卡要", "暴力执法", "包庇", "保护伞", "造假", "瞒报", "谎报", "权钱交易")),
+}
+
+
+def harm_cues(text: str) -> list[str]:
+    return [w for _, words in OLD_CUES.values() for w in words if w in text]
+
+
 def round2(sources: dict[str, list[tuple[str, str]]], taken: set[str], spec: dict = ROUND2,
            with_cec: bool = False) -> list[dict]:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from yuqing.analysis.risk import harm_cues
-
     rows = []
     for pool, (pattern, n) in spec.items():
         rx = re.compile(pattern)
