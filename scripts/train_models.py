@@ -124,7 +124,15 @@ def read_lexicon() -> dict[str, int]:
     return lex
 
 
-FJ4_WEIGHT = 0.1
+SHOPPING_WEIGHT = 0.3     # 29k reviews would outweigh the 8k Weibo posts at 1
+NEWS_WEIGHT = 0.5
+# Everyday local posts the issue names, and a few like them: reported in REPORT.md, tested in tests/.
+EVERYDAY = [("烧烤店油烟扰民", "negative"), ("感谢社区工作人员抢修暖气", "positive"),
+            ("区应急管理局发布通知，明日起开展消防安全检查", "neutral"),
+            ("小区电梯又坏了，老人被困半小时，物业到现在没人管", "negative"),
+            ("新修的公园真漂亮，周末带孩子来玩", "positive"), ("广阳区今日最高气温12度，有小雨", "neutral"),
+            ("暖气不热，打了三次电话都没人来修", "negative"), ("万庄镇召开安全生产工作会议", "neutral")]
+FJ4_WEIGHT = 0.25
 
 
 def binary_with(model: SentimentModel, docs, truth) -> tuple[float, float]:
@@ -140,12 +148,19 @@ def train_sentiment(out: Path, report: list[str]) -> None:
     s_tr, s_dv, sl_tr, sl_dv = corpora.split(*corpora.smp2020()[:2])
     hd, hl = corpora.chnsenticorp()                       # out of domain: never trained on
     g_tr, g_dv, gl_tr, gl_dv = corpora.split(*corpora.fj4_weak())
+    o_tr, ol_tr, o_te, ol_te = corpora.shopping()
+    news = corpora.news_headlines_neutral()
+    n_tr, n_dv, _, _ = corpora.split(news, ["neutral"] * len(news))
     polarity = linear.polarity_table(read_lexicon(), 20)
-    weights = [1.0] * (len(w_tr) + len(s_tr)) + [FJ4_WEIGHT] * len(g_tr)
-    model = fit_linear("sentiment", w_tr + s_tr + g_tr, wl_tr + sl_tr + gl_tr, "wcl", BITS,
+    weights = ([1.0] * (len(w_tr) + len(s_tr)) + [FJ4_WEIGHT] * len(g_tr) + [SHOPPING_WEIGHT] * len(o_tr)
+               + [NEWS_WEIGHT] * len(n_tr))
+    model = fit_linear("sentiment", w_tr + s_tr + g_tr + o_tr + n_tr,
+                       wl_tr + sl_tr + gl_tr + ol_tr + ["neutral"] * len(n_tr), "wcl", BITS,
                        LogisticRegression(C=10, max_iter=5000), polarity=polarity, weights=weights,
                        info={"data": "weibo2018 + SMP2020-EWECT (surprise→negative) + fj4 weak labels "
-                                     f"(weight {FJ4_WEIGHT}), train split 80%; HowNet polarity as one hashed column"})
+                                     f"(weight {FJ4_WEIGHT}) + online_shopping_10cats in five domains (weight "
+                                     f"{SHOPPING_WEIGHT}) + THUCNews dev headlines as neutral (weight {NEWS_WEIGHT}), "
+                                     "train split 80%; HowNet polarity as one hashed column"})
     model.save(out / "sentiment")
     sm = SentimentModel(model)
 
@@ -154,6 +169,9 @@ def train_sentiment(out: Path, report: list[str]) -> None:
 
     w_acc, w_neu = binary(w_dv, wl_dv)
     h_acc, h_neu = binary(hd, hl)
+    o_acc, _ = binary(o_te, ol_te)
+    news_neutral = float(np.mean([r.label == "neutral" for r in sm.predict(n_dv)]))
+    everyday = [(t, y, r.label) for (t, y), r in zip(EVERYDAY, sm.predict([corpora.doc(t) for t, _ in EVERYDAY]))]
     g_pred = [r.label for r in sm.predict(g_dv)]
     g_agree = float(np.mean(np.array(g_pred) == np.array(gl_dv)))
     without = fit_linear("no-fj4", w_tr + s_tr, wl_tr + sl_tr, "wcl", BITS, LogisticRegression(C=10, max_iter=5000),
@@ -166,17 +184,23 @@ def train_sentiment(out: Path, report: list[str]) -> None:
     s_pred = [r.label for r in s_res]
     s_acc = float(np.mean(np.array(s_pred) == np.array(sl_dv)))
     s_macro = f1_score(sl_dv, s_pred, average="macro")
+    s_neutral_recall = float(np.mean([p == "neutral" for p, t in zip(s_pred, sl_dv) if t == "neutral"]))
     plain = fit_linear("plain", w_tr, wl_tr, "wc", BITS, LogisticRegression(C=3, max_iter=3000))
     p_w = float(np.mean(np.array([plain.classes[i] for i in plain.decision(w_dv).argmax(1)]) == np.array(wl_dv)))
     p_h = float(np.mean(np.array([plain.classes[i] for i in plain.decision(hd).argmax(1)]) == np.array(hl)))
     labels3 = ["negative", "neutral", "positive"]
     report += [
         "## Sentiment", "",
+        "Targets (issue 14): weibo2018 dev ≥ 0.90, reviews outside the training domains ≥ 0.85, SMP2020 3-class "
+        "macro-F1 ≥ 0.80 with neutral recall ≥ 0.75.", "",
         "Data: weibo2018 `train.txt` (10,000 posts, positive/negative) and SMP2020-EWECT (8,606 posts; happy→positive; "
         "angry, sad, fear→negative; surprise→negative because in this COVID-era set it is mostly shock at bad news; "
         "neural→neutral), and the citizen messages with official replies of `zhihui_zhengwu/fj4` as weak labels at weight "
         f"{FJ4_WEIGHT} (subjects asking or suggesting → neutral, thanking → positive, the rest → negative; replies → "
-        "neutral): without them the model called half of the complaints and most official replies positive. "
+        "neutral): without them the model called half of the complaints and most official replies positive; "
+        f"online_shopping_10cats reviews of five domains ({'、'.join(corpora.SHOPPING_TRAIN_DOMAINS)}) at weight "
+        f"{SHOPPING_WEIGHT}, scored on the other five; THUCNews dev-split headlines as neutral at weight {NEWS_WEIGHT} "
+        "(news and notices are neutral in tone). "
         "Split: stratified 80/20 of each, seed 42. ChnSentiCorp (7,766 hotel reviews) is **not** "
         "used in training: it measures out-of-domain accuracy. Model: multinomial logistic regression (C=10) over "
         "hashed words and character 1–3-grams, plus one column from the HowNet polarity lexicon (shipped as a hashed "
@@ -185,13 +209,19 @@ def train_sentiment(out: Path, report: list[str]) -> None:
         "|---|---|---|---|",
         f"| weibo2018 dev accuracy (n={len(w_dv)}) | **{w_acc:.4f}** | {wo_w:.4f} | {p_w:.4f} |",
         f"| ChnSentiCorp accuracy, out of domain (n={len(hd)}) | **{h_acc:.4f}** | {wo_h:.4f} | {p_h:.4f} |",
+        f"| online_shopping_10cats, the five domains not trained on (n={len(o_te)}) | **{o_acc:.4f}** | – | – |",
         f"| fj4 dev agreement with the weak labels (n={len(g_dv)}) | {g_agree:.4f} | {wo_g:.4f} | – |",
-        f"| SMP2020 dev 3-class accuracy / macro-F1 (n={len(s_dv)}) | {s_acc:.4f} / {s_macro:.4f} | – | – |",
+        f"| SMP2020 dev 3-class accuracy / macro-F1 / neutral recall (n={len(s_dv)}) | {s_acc:.4f} / **{s_macro:.4f}** / "
+        f"{s_neutral_recall:.4f} | – | – |",
+        f"| THUCNews dev headlines called neutral (held-out 20%, n={len(n_dv)}) | {news_neutral:.4f} | – | – |",
         f"| neutral rate on weibo2018 dev / ChnSentiCorp | {w_neu:.4f} / {h_neu:.4f} | – | – |",
+        "", "Everyday local posts: " + "; ".join(f"「{t}」 {got}" + ("" if got == want else f" (should be {want})")
+                                                 for t, want, got in everyday) + ".",
         "", "Confusion on the SMP2020 dev split:", "", table(labels3, sl_dv, s_pred),
         f"Training took {time.time() - t0:.0f} s.", "",
     ]
-    print(f"sentiment weibo {w_acc:.4f} (plain {p_w:.4f}); hotel {h_acc:.4f} (plain {p_h:.4f}); "
+    print(f"sentiment weibo {w_acc:.4f} (plain {p_w:.4f}); hotel {h_acc:.4f} (plain {p_h:.4f}); shopping {o_acc:.4f}; "
+          f"smp3 F1 {s_macro:.4f} neutral R {s_neutral_recall:.4f}; news neutral {news_neutral:.4f}; "
           f"smp3 {s_acc:.4f}; fj4 weak {g_agree:.4f} (without fj4 {wo_g:.4f})", file=sys.stderr)
 
 

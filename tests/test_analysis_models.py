@@ -18,6 +18,7 @@ from yuqing.analysis.category import CATEGORIES, rule_category
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import corpora  # noqa: E402
+from train_models import EVERYDAY  # noqa: E402
 
 MODELS = Path(str(resources.files("yuqing").joinpath("data/models")))
 
@@ -93,7 +94,25 @@ def test_sentiment_floors_on_the_dev_splits(models):
     gd, gl = corpora.fj4_weak()
     _, gdev, _, gtruth = corpora.split(gd, gl)
     res = models.sentiment.predict(gdev)
-    assert np.mean(np.array([r.label for r in res]) == np.array(gtruth)) >= 0.92    # report: 0.934
+    assert np.mean(np.array([r.label for r in res]) == np.array(gtruth)) >= 0.92    # report: 0.933
+    # issue 14: reviews of the five shopping domains not trained on, and three-class SMP2020
+    _, _, od, ol = corpora.shopping()
+    res = models.sentiment.predict(od[::5])
+    assert np.mean(np.array([r.polarity for r in res]) == np.array(ol[::5])) >= 0.85  # report: 0.857 (all)
+    sd, sl = corpora.smp2020()[:2]
+    _, sdev, _, struth = corpora.split(sd, sl)
+    pred = [r.label for r in models.sentiment.predict(sdev)]
+    from sklearn.metrics import f1_score
+    assert f1_score(struth, pred, average="macro") >= 0.74                          # report: 0.755 (target 0.80)
+    neutral = [p for p, t in zip(pred, struth) if t == "neutral"]
+    assert np.mean(np.array(neutral) == "neutral") >= 0.55                          # report: 0.575 (target 0.75)
+
+
+@pytest.mark.parametrize("text, tone", [(t, y) for t, y in EVERYDAY if t != "烧烤店油烟扰民"] + [
+    pytest.param("烧烤店油烟扰民", "negative", marks=pytest.mark.xfail(
+        strict=True, reason="called neutral: seven characters with no word of feeling (bench/RESULTS.md)"))])
+def test_everyday_local_posts_have_the_right_tone(models, text, tone):
+    assert models.sentiment.predict([corpora.doc(text)])[0].label == tone
 
 
 def test_rules_explain_the_classes_without_training_data(models):
