@@ -5,6 +5,7 @@ Short means what an analyst's day is made of: a citizen message's subject line (
 post of at most 80 characters (weibo2018 train, SMP2020 train, CED), a hot-search title with its
 description. Nothing about 廊坊/广阳 or 北京朝阳区 (held back), no test split. Deterministic
 (sha1 order). Run: python scripts/sample_category_posts.py [DATA_DIR] > bench/category/candidates.jsonl
+and with --fresh > bench/category/fresh_candidates.jsonl (the next items, for an unseen check).
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import re
 import sys
 from pathlib import Path
 
-DATA = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "data")
+DATA = Path(sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("--") else Path(__file__).resolve().parents[2] / "shared" / "data")
 HELD_BACK = re.compile(r"廊坊|广阳|朝阳")
 MAX_CHARS = 80
 PER_SOURCE = {"fj3": 70, "fj4": 70, "weibo2018": 50, "smp2020": 40, "ced": 50, "hot": 50}
+# --fresh: the next items of each source, never seen while the short-post rules were written
+FRESH = {"fj3": 25, "fj4": 25, "weibo2018": 15, "smp2020": 15, "ced": 15, "hot": 25}
 
 
 def clean(text: str) -> str:
@@ -62,10 +65,12 @@ def sources() -> dict[str, list[tuple[str, str]]]:
 
 
 def main() -> None:
+    fresh = "--fresh" in sys.argv
     for source, items in sources().items():
         items = [(i, t) for i, t in items if 6 <= len(t) <= MAX_CHARS and not HELD_BACK.search(t)]
         items.sort(key=lambda it: hashlib.sha1(it[0].encode()).hexdigest())
-        for item_id, text in items[:PER_SOURCE[source]]:
+        start = PER_SOURCE[source] if fresh else 0
+        for item_id, text in items[start:start + (FRESH if fresh else PER_SOURCE)[source]]:
             print(json.dumps({"id": item_id, "src": source, "t": text}, ensure_ascii=False))
 
 
