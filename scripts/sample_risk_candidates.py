@@ -8,8 +8,7 @@ a cue word, and scale or collective action. Sources: citizen messages (fj3), CEC
 Weibo posts (weibo2018 train), CED rumour and non-rumour microblogs, SMP2020 posts. No test split is
 read. The selection is deterministic (sha1 order), so the file is reproducible.
 
-A second and a third round add candidates for the two kinds the first found too few of (ROUND2,
-ROUND3).
+Rounds 2–4 add candidates for the two kinds the first found too few of (ROUND2, ROUND3, ROUND4).
 Run: python scripts/sample_risk_candidates.py [DATA_DIR] > bench/risk/candidates.jsonl
 """
 
@@ -122,6 +121,17 @@ def harm_cues(text: str) -> list[str]:
     return [w for _, words in OLD_CUES.values() for w in words if w in text]
 
 
+# Round 4: harm without a cue word was still 129 of the 150 asked; these patterns tell harm the
+# way people write it (someone taken to hospital, a cry for help, a child gone, nobody caring),
+# where the old cue words find nothing. (Not 跪 or 死了 alone: the emoticon [跪了] and 「气死了」
+# proposed chatter only.)
+ROUND4 = {
+    "miss4": (r"救命钱|求救|出事了|出人命|晕倒|倒地|昏倒|昏死|送进医院|送到医院|进了医院|ICU|重症|瘫痪|没了呼吸|被车|"
+              r"掉进|落水|下跪|跪求|跪请|哭诉|维权无门|投诉无门|讨说法|丧子|丧女|孩子没了|人没了|打残|打断|血流|"
+              r"住满了|收治|没人管|无人管|不管不顾|逼死|被逼|讨薪|工伤|猝死|中暑|高烧|发烧|咳嗽", 80),
+}
+
+
 def round2(sources: dict[str, list[tuple[str, str]]], taken: set[str], spec: dict = ROUND2,
            with_cec: bool = False) -> list[dict]:
     rows = []
@@ -162,6 +172,7 @@ def main() -> None:
                 rows.append({"id": item_id, "src": source, "pool": f"plain:{source}", "t": text})
     rows += round2(sources, taken)
     rows += round2(sources, taken, ROUND3, with_cec=True)
+    rows += round2(sources, taken, ROUND4)
     for r in rows:
         print(json.dumps(r, ensure_ascii=False))
 
