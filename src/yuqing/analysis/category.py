@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ahocorasick_rs
+
 from .linear import Doc, HashCache, LinearModel
 
 CATEGORIES = ("城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生",
@@ -83,14 +85,23 @@ def is_short(d: Doc) -> bool:
     return len(d.text) <= SHORT_CHARS
 
 
+_SHORT_CUES = [(category, cue) for category, cues in SHORT_RULES.items() for cue in cues]
+_SHORT_AUTOMATON = ahocorasick_rs.AhoCorasick([cue for _, cue in _SHORT_CUES])
+_SHORT_ORDER = {category: i for i, category in enumerate(SHORT_RULES)}
+
+
 def short_category(text: str) -> tuple[str, list[str]] | None:
-    """The short-post rule: (category, cues) of the class with most cues in `text`, or None."""
-    best = None
-    for category, cues in SHORT_RULES.items():
-        found = [c for c in cues if c in text]
-        if found and (best is None or len(found) > len(best[1])):
-            best = (category, found)
-    return best
+    """The short-post rule: (category, cues) of the class with most cues in `text`, the earlier
+    class on a tie, or None."""
+    found: dict[str, list[str]] = {}
+    for i, _, _ in _SHORT_AUTOMATON.find_matches_as_indexes(text, overlapping=True):
+        category, cue = _SHORT_CUES[i]
+        if cue not in found.setdefault(category, []):
+            found[category].append(cue)
+    if not found:
+        return None
+    category = min(found, key=lambda c: (-len(found[c]), _SHORT_ORDER[c]))
+    return category, found[category]
 
 
 def rule_category(head: str, text: str) -> tuple[str, list[str]] | None:

@@ -207,6 +207,7 @@ class HashCache:
     def __init__(self, docs: list[Doc]):
         self.docs = docs
         self._blocks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._counts: dict[tuple[str, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._content: list[list[str]] | None = None
 
     def get(self, block: str) -> tuple[np.ndarray, np.ndarray]:
@@ -222,8 +223,16 @@ class HashCache:
 
 
 def raw_counts(docs: list[Doc], blocks: str, bits: int, cache: HashCache | None = None):
-    """Hashed token counts: (rows, cols, counts), blocks side by side, each in its own range."""
+    """Hashed token counts: (rows, cols, counts), blocks side by side, each in its own range.
+    Kept in the cache: models with the same blocks and size share one count (the sort is the
+    costly part)."""
     cache = cache or HashCache(docs)
+    if (blocks, bits) not in cache._counts:
+        cache._counts[(blocks, bits)] = _raw_counts(blocks, bits, cache)
+    return cache._counts[(blocks, bits)]
+
+
+def _raw_counts(blocks: str, bits: int, cache: HashCache):
     size = np.uint64(2**bits)
     n_features = len(blocks) * 2**bits
     keys = []
