@@ -61,15 +61,13 @@ def docs_of(items: list[dict]) -> list[Doc]:
     return [Doc(t, [w for w, _ in rjieba.tag(t)]) for t in texts]
 
 
-def feature_rows(items: list[dict], docs: list[Doc]) -> list[dict[str, float]]:
+def feature_rows(items: list[dict], docs: list[Doc]) -> tuple[list[dict[str, float]], list]:
+    """The model's named features of each item, and its floor (risk.floor)."""
     sentiments = load_models().sentiment.predict(docs, HashCache(docs))
     readings = [read(d.text, published(r["src"])) for r, d in zip(items, docs)]
-    FLOORS[:] = [floor(rd) for rd in readings]
-    return [features(rd, s.negative if s.label == "negative" else 0.0, PLATFORM[r["src"]], None, None, len(d.text))
+    rows = [features(rd, s.negative if s.label == "negative" else 0.0, PLATFORM[r["src"]], None, None, len(d.text))
             for r, d, s, rd in zip(items, docs, sentiments, readings)]
-
-
-FLOORS: list = []      # floor() of each item, filled by feature_rows
+    return rows, [floor(rd) for rd in readings]
 
 
 def design(rows, docs, names, idf, text_weight):
@@ -141,7 +139,9 @@ def main() -> None:
     args = ap.parse_args()
     items = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
     docs = docs_of(items)
-    rows = feature_rows(items, docs)
+    rows, floors = feature_rows(items, docs)
+    if not args.floors:
+        floors = [None] * len(items)
     dev = [i for i, r in enumerate(items) if not held_out(r)]
     hold = [i for i, r in enumerate(items) if held_out(r)]
     names = sorted({k for i in dev for k in rows[i]})
@@ -161,7 +161,7 @@ def main() -> None:
                 clf = fit(design([rows[i] for i in tri], [docs[i] for i in tri], names, idf, text_weight), y[tri], c)
                 proba[te] = clf.predict_proba(design([rows[i] for i in tei], [docs[i] for i in tei], names, idf,
                                                      text_weight))
-            pred = levels_at(proba, 1.0, [FLOORS[i] for i in dev] if args.floors else None)
+            pred = levels_at(proba, 1.0, [floors[i] for i in dev])
             fig = figures(y[dev], pred)
             print(f"text×{text_weight:<4} C={c:<5} cv {fig}")
             if best is None or fig["macro_f1"] > best[0]["macro_f1"]:
@@ -173,7 +173,7 @@ def main() -> None:
     # not below 0.3: from there the definition's plain non-highs (a kitchen fire put out with no one
     # hurt, tests/test_risk.py) start to be called high
     for t in np.arange(0.3, 0.55, 0.025):
-        f_t = figures(y[dev], levels_at(proba, t, [FLOORS[i] for i in dev] if args.floors else None))
+        f_t = figures(y[dev], levels_at(proba, t, [floors[i] for i in dev]))
         print(f"  P(high) ≥ {t:.3f}: {f_t}")
         if f_t["macro_f1"] >= fig["macro_f1"] - 0.01 and f_t["high_recall"] > fig_t["high_recall"]:
             threshold, fig_t = round(float(t), 3), f_t
@@ -186,11 +186,11 @@ def main() -> None:
     print("  strongest for high:", ", ".join(f"{names[j]} {clf.coef_[2][j]:+.2f}" for j in order[:15]))
     # in-sample, by the fitted model: the analyser must reproduce it (tests/test_risk.py checks it)
     fit_fig = figures(y[dev], levels_at(clf.predict_proba(design([rows[i] for i in dev], dev_docs, names, idf,
-                                                                 text_weight)), threshold, [FLOORS[i] for i in dev]))
+                                                                 text_weight)), threshold, [floors[i] for i in dev]))
     if args.holdout:
         hold_fig = figures(y[hold], levels_at(clf.predict_proba(design([rows[i] for i in hold], [docs[i] for i in hold], names, idf,
                                                        text_weight)), threshold,
-                                                  [FLOORS[i] for i in hold] if args.floors else None))
+                                                  [floors[i] for i in hold]))
         print(f"  held out: {hold_fig}")
     if args.write and not args.floors:
         raise SystemExit("--no-floors is for comparison only: the shipped model is chosen with its floors")
