@@ -8,7 +8,7 @@ a cue word, and scale or collective action. Sources: citizen messages (fj3), CEC
 Weibo posts (weibo2018 train), CED rumour and non-rumour microblogs, SMP2020 posts. No test split is
 read. The selection is deterministic (sha1 order), so the file is reproducible.
 
-Rounds 2–4 add candidates for the two kinds the first found too few of (ROUND2, ROUND3, ROUND4).
+Rounds 2–5 add candidates for the two kinds the first found too few of (ROUND2 … ROUND5).
 Run: python scripts/sample_risk_candidates.py [DATA_DIR] > bench/risk/candidates.jsonl
 """
 
@@ -132,13 +132,29 @@ ROUND4 = {
 }
 
 
+# Round 5: harm without a cue word was 143 of the 150 asked after round 4; these patterns are
+# injuries, illness and loss written in everyday words (stitches, a dog bite, spoiled food, someone
+# taken away or out of reach, an ambulance), where the old cue words find nothing.
+ROUND5 = {
+    "miss5": (r"骨裂|缝针|缝了|流血|淤青|被咬|咬伤|狗咬|被烫|抽搐|吐了|拉肚子|变质|发霉|馊了|过期食品|塌陷|裂缝|漏电|"
+              r"被关|被扣押|被拘|拘禁|被抓走|不见了|没回家|联系不上|血汗钱|断指|截肢|植物人|脑出血|脑死亡|心脏骤停|"
+              r"休克|急救|救护车|120", 60),
+}
+
+
+# Round 6: round 5's everyday words proposed mostly Weibo chatter (4 harm-without-cue items of 60);
+# this one takes the harm patterns of rounds 2–4 again, past what they took, from the citizen
+# messages, news and CED posts only.
+ROUND6 = {"miss6": (ROUND3["miss3"][0] + "|" + ROUND4["miss4"][0], 60)}
+
+
 def round2(sources: dict[str, list[tuple[str, str]]], taken: set[str], spec: dict = ROUND2,
-           with_cec: bool = False) -> list[dict]:
+           with_cec: bool = False, skip: tuple[str, ...] = ()) -> list[dict]:
     rows = []
     for pool, (pattern, n) in spec.items():
         rx = re.compile(pattern)
         hits = by_hash([(i, t, s) for s, items in sources.items() for i, t in items
-                        if (with_cec or s != "cec") and i not in taken and rx.search(t)])
+                        if (with_cec or s != "cec") and s not in skip and i not in taken and rx.search(t)])
         for item_id, text, source in hits:
             if sum(r["pool"] == pool for r in rows) >= n:
                 break
@@ -173,6 +189,8 @@ def main() -> None:
     rows += round2(sources, taken)
     rows += round2(sources, taken, ROUND3, with_cec=True)
     rows += round2(sources, taken, ROUND4)
+    rows += round2(sources, taken, ROUND5)
+    rows += round2(sources, taken, ROUND6, with_cec=True, skip=("weibo2018", "smp2020"))
     for r in rows:
         print(json.dumps(r, ensure_ascii=False))
 

@@ -136,6 +136,7 @@ def main() -> None:
     ap.add_argument("--no-floors", dest="floors", action="store_false", help="score without risk.floor")
     ap.add_argument("--c", type=float, nargs="+", default=[0.3, 1.0, 3.0])
     ap.add_argument("--text-weights", type=float, nargs="+", default=[0.0, 1.0, 2.0])
+    ap.add_argument("--misses", type=Path, help="write the dev part's cross-validated misses here (JSON Lines)")
     args = ap.parse_args()
     items = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
     docs = docs_of(items)
@@ -178,6 +179,13 @@ def main() -> None:
         if f_t["macro_f1"] >= fig["macro_f1"] - 0.01 and f_t["high_recall"] > fig_t["high_recall"]:
             threshold, fig_t = round(float(t), 3), f_t
     fig = fig_t
+    if args.misses:
+        pred = levels_at(proba, threshold, [floors[i] for i in dev])
+        args.misses.write_text("".join(
+            json.dumps({"y": items[i]["y"], "pred": LEVELS[p], "p": [round(float(v), 2) for v in proba[k]],
+                        "kind": items[i]["kind"], "src": items[i]["src"], "why": items[i]["why"],
+                        "t": items[i]["t"][:300]}, ensure_ascii=False) + "\n"
+            for k, (i, p) in enumerate(zip(dev, pred)) if p != y[i]), encoding="utf-8")
     dev_docs = [docs[i] for i in dev]
     idf = linear.fit_idf(dev_docs, BLOCKS, BITS)
     clf = fit(design([rows[i] for i in dev], dev_docs, names, idf, text_weight), y[dev], c)
