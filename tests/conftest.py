@@ -1,4 +1,4 @@
-"""Shared fixtures: real SQLite stores, settings, and a real HTTP server on 127.0.0.1."""
+"""Shared fixtures: real SQLite stores, settings, a real HTTP server on 127.0.0.1, a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -30,6 +30,20 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def data() -> Path:
     return data_dir()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server for the session (tests/pgserver.py); CI requires it
+    (YUQING_REQUIRE_POSTGRES=1), elsewhere a machine without PostgreSQL skips these tests."""
+    import pgserver
+
+    if pgserver.bindir() is None:
+        if os.environ.get("YUQING_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is required (YUQING_REQUIRE_POSTGRES=1) but pg_ctl is not installed")
+        pytest.skip("PostgreSQL is not installed")
+    with pgserver.postgres() as url:
+        yield url
 
 
 @pytest.fixture
@@ -118,6 +132,8 @@ def http_server():
         "/rss2.xml": ((SITE / "rss2.xml").read_bytes(), "application/rss+xml; charset=utf-8"),
         "/atom.xml": ((SITE / "atom.xml").read_bytes(), "application/atom+xml"),
         "/rsshub.xml": ((SITE / "rsshub.xml").read_bytes(), "application/xml; charset=utf-8"),
+        "/rsshub.json": ((SITE / "rsshub.json").read_bytes(), "application/json; charset=utf-8"),
+        "/rsshub_media.xml": ((SITE / "rsshub_media.xml").read_bytes(), "application/xml; charset=utf-8"),
         "/malformed.xml": ((SITE / "malformed.xml").read_bytes(), "application/xml"),
         "/list.html": ((SITE / "list.html").read_bytes(), "text/html; charset=utf-8"),
         "/articles/a1.html": ((SITE / "a1.html").read_bytes(), "text/html; charset=utf-8"),

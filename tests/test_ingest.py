@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from yuqing.ingest import (canonical_url, clean_text, decode_bytes, make_id, normalize_record, parse_count,
+from yuqing.ingest import (TIME_FALLBACK, try_normalize, canonical_url, clean_text, decode_bytes, make_id, normalize_record, parse_count,
                            parse_time, to_simplified)
 from yuqing.models import BEIJING, SkipItem
 
@@ -105,11 +105,43 @@ def test_parse_time(value, expected):
 
 def test_missing_and_bad_times_are_flagged_not_lost():
     missing = normalize_record({"text": "无时间"}, now=NOW)
-    bad = normalize_record({"text": "坏时间", "published_at": "上周某天"}, now=NOW)
     future = normalize_record({"text": "未来", "published_at": "2030-01-01"}, now=NOW)
     assert missing.published_at == NOW and "time-missing" in missing.flags
-    assert bad.published_at == NOW and "time-unparsed" in bad.flags
     assert "time-future" in future.flags
+    # an unreadable time: a file (history) is quarantined, never dated "now"; a feed's item is
+    # dated when it was found, flagged
+    for value in ("上周某天", "2019-02-30 10:00", "昨天 25:99", "32/13/2019"):
+        with pytest.raises(SkipItem) as exc:
+            normalize_record({"text": "坏时间", "published_at": value}, now=NOW)
+        assert exc.value.reason == "bad-time" and "时间无法识别" in exc.value.detail
+    got = try_normalize({"text": "坏时间", "published_at": "上周某天"}, now=NOW, origin="f.csv:3")
+    assert got.reason == "bad-time" and "上周某天" in got.raw
+    bad = normalize_record({"text": "坏时间", "published_at": "上周某天"}, now=NOW, defaults={TIME_FALLBACK: "now"})
+    assert bad.published_at == NOW and "time-unparsed" in bad.flags
+
+
+@pytest.mark.parametrize("value, expected, flag", [
+    ("昨天下午", datetime(2026, 11, 27, 15, 0, tzinfo=BEIJING), "time-approximate"),
+    ("28/02/2019 11:25", datetime(2019, 2, 28, 11, 25, tzinfo=BEIJING), None),
+    ("02/28/2019 11:25", datetime(2019, 2, 28, 11, 25, tzinfo=BEIJING), None),
+    ("2019年2月28日11时25分", datetime(2019, 2, 28, 11, 25, tzinfo=BEIJING), None),
+    ("2019年2月28日 下午3点半", datetime(2019, 2, 28, 15, 30, tzinfo=BEIJING), None),
+    ("昨晚8点", datetime(2026, 11, 27, 20, 0, tzinfo=BEIJING), None),
+    ("今天上午9点20分", datetime(2026, 11, 28, 9, 20, tzinfo=BEIJING), None),
+    ("2019-02-28", datetime(2019, 2, 28, 0, 0, tzinfo=BEIJING), "time-date-only"),
+    ("2月28日", datetime(2026, 2, 28, 0, 0, tzinfo=BEIJING), "time-date-only"),
+    ("12月30日 08:00", datetime(2025, 12, 30, 8, 0, tzinfo=BEIJING), None),   # in November: last December
+])
+def test_dates_people_write(value, expected, flag):
+    item = normalize_record({"text": "时间", "published_at": value}, now=NOW)
+    assert item.published_at == expected
+    assert (flag in item.flags) if flag else not any(f.startswith("time-") for f in item.flags)
+
+
+def test_relative_times_count_back_from_when_the_source_wrote_them():
+    crawled = int(datetime(2026, 1, 3, 10, 0, tzinfo=BEIJING).timestamp() * 1000)   # MediaCrawler's add_ts
+    item = normalize_record({"text": "贴吧回复", "published_at": "3小时前", "crawled_at": crawled}, now=NOW)
+    assert item.published_at == datetime(2026, 1, 3, 7, 0, tzinfo=BEIJING)
 
 
 @pytest.mark.parametrize("value, expected", [

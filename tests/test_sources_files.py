@@ -302,3 +302,21 @@ def test_drop_folder_imports_new_and_changed_files_once(tmp_path, store, setting
         third = run_source(src, store, f, cfg)
     assert (third.report.added, third.report.duplicates) == (2, 1)   # a.jsonl again (1 known) and b.csv
     assert {r["platform"] for r in store.get_items(["forum:1", "forum:2"])} == {"forum"}
+
+
+def test_cli_imports_a_saved_page_by_relative_path_and_with_format_html(tmp_path):
+    import shutil
+
+    from conftest import SITE
+
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "yuqing.cli", *a], cwd=tmp_path, capture_output=True,
+                                    text=True, env=env)
+    assert run("init", "--region", "131003").returncode == 0
+    shutil.copy(SITE / "a1.html", tmp_path / "page.html")
+    first = run("import", "page.html")
+    assert first.returncode == 0 and "1 added" in first.stderr, first.stderr
+    again = run("import", "page.html", "--format", "html")
+    assert again.returncode == 0 and "1 duplicates" in again.stderr and "Traceback" not in again.stderr
+    missing = run("import", "no_such.html")
+    assert missing.returncode != 0 and "不存在" in missing.stderr and "Traceback" not in missing.stderr

@@ -279,3 +279,100 @@ def test_article_links_follow_a_pattern_across_hosts():
     assert pages.article_links(html, base, r"/articles/a\d") == ["http://127.0.0.1:8000/articles/a1.html"]
     assert pages.article_links(html, base, r"elsewhere\.example") == ["https://elsewhere.example/x.html"]
     assert pages.article_links("", base) == [] and pages.article_links("<<<>>>", base) == []
+
+
+def test_rsshub_json_feed_media_counts_and_noise(settings, store, http_server):
+    """RSSHub's `?format=json` (JSON Feed 1.1, as lib/views/json.ts writes it)."""
+    cfg = with_sources(settings, {"name": "hub-json", "kind": "feed", "url": http_server.base + "/rsshub.json",
+                                  "platform": "weibo"})
+    with Fetcher(cfg) as f:
+        result = run_source(configured_sources(cfg)[0], store, f, cfg)
+    assert result.report.added == 2 and result.report.quarantined == {"not-an-object": 1}
+    row = store.get_items([store.search("新华路 积水")[0].id])[0]
+    import json as _json
+    media = _json.loads(row["media"])
+    assert {"kind": "image", "url": "https://wx2.sinaimg.cn/large/jishui1.jpg"} in media
+    assert {"kind": "image", "url": "https://wx3.sinaimg.cn/orj480/poster1.jpg"} in media
+    assert any(m["kind"] == "video" and "ssig=abc" in m["url"] for m in media)   # signed URL kept whole
+    assert len(media) == len({m["url"] for m in media})                           # image given twice, kept once
+    assert "视频无法显示" not in row["text"] and "[图片]" not in row["title"] and "请绕行" in row["text"]
+    assert _json.loads(row["metrics"])["reposts"] == 12 and _json.loads(row["metrics"])["likes"] == 88
+    assert row["published_ts"] == int(datetime(2026, 11, 28, 2, 30, tzinfo=timezone.utc).timestamp())
+    fire = store.get_items([store.search("消防安全 检查")[0].id])[0]
+    assert _json.loads(fire["media"]) == [{"kind": "video", "url": "https://f.video.weibocdn.com/o0/xiaofang.mp4"}]
+    health = source_health(cfg, store)[0]
+    assert not health["failing"] and health["last_success"]
+
+
+def test_rss_enclosures_media_stats_and_a_zone_label_that_lies(settings, store, http_server):
+    cfg = with_sources(settings, {"name": "hub-media", "kind": "feed", "url": http_server.base + "/rsshub_media.xml",
+                                  "timezone": "Asia/Shanghai", "assume_local_time": True})
+    with Fetcher(cfg) as f:
+        assert run_source(configured_sources(cfg)[0], store, f, cfg).report.added == 1
+    import json as _json
+    row = store.get_items([store.search("爱民东道 施工")[0].id])[0]
+    assert "[组图共3张]" not in row["title"] and row["title"] == "爱民东道施工占道"
+    kinds = {m["url"]: m["kind"] for m in _json.loads(row["media"])}
+    assert kinds == {"https://img.example.org/zhandao.jpg": "image", "https://img.example.org/cover77.jpg": "image",
+                     "https://v.example.org/77.mp4": "video"}
+    assert _json.loads(row["metrics"]) | {} == {"comments": 7, "likes": 21, "reposts": 5, "views": None}
+    # 「10:15:00 GMT」 from a route that prints Beijing time: 10:15 in Beijing
+    assert row["published_ts"] == int(datetime(2026, 11, 28, 10, 15, tzinfo=BEIJING).timestamp())
+
+
+def test_a_source_whose_every_record_is_quarantined_is_failing(settings, store, http_server):
+    cfg = with_sources(settings, {"name": "bad", "kind": "feed", "url": http_server.base + "/malformed.xml"})
+    with Fetcher(cfg) as f:
+        result = run_source(configured_sources(cfg)[0], store, f, cfg)
+    health = source_health(cfg, store)[0]
+    if result.report.added:                      # the lenient parser salvaged something: not this case
+        pytest.skip("malformed.xml salvages items")
+    assert health["failing"] and "全部被隔离" in health["last_error"] and health["last_success"] is None
+
+
+def test_feed_timezone_option_is_checked(settings):
+    from yuqing.settings import SettingsError
+
+    bad = with_sources(settings, {"name": "x", "kind": "feed", "url": "http://127.0.0.1/x", "timezone": "Mars/Base",
+                                  "assume_local_time": True})
+    with pytest.raises(SettingsError, match="timezone"):
+        configured_sources(bad)
+
+
+@pytest.mark.parametrize("name, url, title, published, source, first, last", [
+    ("wechat.html", "https://mp.weixin.qq.com/s/abc", "万庄镇开展冬季供暖入户检查",
+     datetime(2026, 11, 28, 11, 45, tzinfo=BEIJING), "万庄镇发布", "11月27日，万庄镇组织", "解决问题37件。"),
+    ("gov.html", "http://www.gy.gov.cn/art/2019/2/28/art_1_1.html", "广阳区召开2019年冬季供暖工作调度会",
+     datetime(2019, 2, 28, 11, 25, tzinfo=BEIJING), "区住建局", "2月28日上午", "负责同志参加会议。"),
+    ("jsonld.html", "https://news.example.org/2026/11/27/1.html", "新华路积水点改造完工",
+     datetime(2026, 11, 27, 16, 40, tzinfo=BEIJING), "某市融媒体中心", "新华路与爱民道交口", "逐一改造。"),
+])
+def test_page_shapes_time_title_source_and_body(name, url, title, published, source, first, last):
+    """The shapes of a WeChat article (body in a hidden #js_content, `var ct`), a government CMS
+    page (ArticleTitle, PubDate, 字号 lines, the site's name as <title>) and a JSON-LD news page
+    (written here to those shapes: a smoke test; the measure is the real-page set)."""
+    from pathlib import Path
+
+    from yuqing.ingest import normalize_record
+
+    html = (Path(__file__).parent / "data/pages" / name).read_text(encoding="utf-8")
+    record = pages.extract_article(html, url)
+    item = normalize_record(record, now=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    assert item.title == title and item.source == source
+    assert item.published_at == published and not any(f.startswith("time-") for f in item.flags)
+    assert item.text.startswith(first) and item.text.endswith(last)
+    for noise in ("字号", "字体", "打印", "关闭窗口", "来源：", "发布时间", "推荐阅读", "Copyright", "当前位置"):
+        assert noise not in item.text
+
+
+def test_a_date_only_page_is_flagged_not_stored_at_a_silent_midnight():
+    from yuqing.ingest import normalize_record
+
+    html = ("<html><head><title>通知</title></head><body><article><h1>关于开展燃气安全检查的通知</h1>"
+            "<p>各社区：为做好冬季燃气安全工作，区应急管理局决定于12月开展燃气安全检查，请各单位做好配合。</p>"
+            "<p>检查内容包括燃气管道、灶具和报警装置，发现隐患立即整改。</p></article></body></html>")
+    record = pages.extract_article(html, "https://www.example.gov.cn/tzgg/2026-11-27/123.html")
+    item = normalize_record(record, now=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    if record.get("published_at"):
+        assert "time-date-only" in item.flags
+        assert item.published_at.astimezone(BEIJING).date().isoformat() == "2026-11-27"

@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from .analysis.analyze import Analyzer, Subject
-from .ingest import try_normalize
+from .ingest import TIME_FALLBACK, try_normalize
+
+ANALYZE_DEFAULTS = {TIME_FALLBACK: "now"}
 from .models import Item, Quarantined
 from .sources.files import byte_lines, parse_json_line
 from .settings import Settings
@@ -40,7 +42,9 @@ def read_items(path: str, settings: Settings, on_error: Callable[[str], None]):
                 except orjson.JSONDecodeError as exc:
                     errors[n] = f"bad JSON: {exc}"
                 else:
-                    got = try_normalize(record, now=now, origin=f"{path}:{n}", tz=tz, max_chars=settings.item_max_bytes)
+                    # `yuqing analyze` keeps an unreadable time, flagged (its output is a contract)
+                    got = try_normalize(record, now=now, origin=f"{path}:{n}", tz=tz, max_chars=settings.item_max_bytes,
+                                        defaults=ANALYZE_DEFAULTS)
                     if isinstance(got, Quarantined):
                         errors[n] = f"{got.reason}: {got.detail}" if got.detail else got.reason
                     else:

@@ -148,12 +148,14 @@ def init(region: str, directory: str, force: bool) -> None:
 
 
 @main.command("import")
-@click.argument("file", type=click.Path(exists=True))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv", "xlsx", "mediacrawler"]),
+@click.argument("file")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv", "xlsx", "html", "sqlite", "mediacrawler"]),
               help="File format (default: from the extension; MediaCrawler exports are recognised).")
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN",
               help="Map an item field to a column, e.g. --map text=留言详情 (repeatable; metrics.likes=点赞数).")
-@click.option("--platform", help="Platform for records that name none (news, weibo, complaint…).")
+@click.option("--platform", help="Platform for records that name none (news, weibo, complaint…); for MediaCrawler "
+                                 "files, its platform (xhs, douyin, kuaishou, bilibili, weibo, tieba, zhihu) over "
+                                 "what the path and fields say.")
 @click.option("--source", "source_label", help="Source name for records that name none.")
 @click.option("--delimiter", help="CSV delimiter (default: detected).")
 @click.option("--local", is_flag=True,
@@ -162,25 +164,44 @@ def init(region: str, directory: str, force: bool) -> None:
 @json_option
 @pass_ctx
 def import_(ctx: Ctx, file: str, fmt, mapping, platform, source_label, delimiter, local, as_json) -> None:
-    """Import a JSONL, JSON, CSV or Excel file (or a folder of them) into the store.
+    """Import a JSONL, JSON, CSV, Excel or HTML file (or a folder of them), or MediaCrawler's
+    database (its sqlite_tables.db, or a postgresql:// or mysql:// URL), into the store.
 
     Bad lines are quarantined with their reason; importing the same file again adds nothing.
 
     \b
     Example:
       yuqing import messages.csv --platform complaint --map text=留言详情 --map title=留言主题
+      yuqing import MediaCrawler/data/xhs/jsonl/
+      yuqing import postgresql://crawler@db.example/media_crawler
     """
     from .pipeline import ingest_stream
     from .sources.files import ImportError_, parse_mapping, read_file
 
     settings, store = ctx.settings, ctx.store
     try:
-        stream = read_file(file, fmt, parse_mapping(mapping), settings.item_max_bytes, delimiter,
-                           settings.import_max_unpacked_bytes, settings.page_max_html_bytes)
-        defaults = {k: v for k, v in (("platform", platform), ("source", source_label), ("local", local)) if v}
+        from .sources.database import is_database_url
+        from .sources.mediacrawler import site_name
+
+        if not is_database_url(file) and not Path(file).exists():
+            raise click.BadParameter(f"{file}：文件或目录不存在", param_hint="FILE")
+        from .sources import hotlist
+
+        site = site_name(platform)
+        if Path(file).is_file() and hotlist.is_trendradar(Path(file)):
+            # TrendRadar's database: hot-list snapshots, their ranks kept in the store's series
+            stream = hotlist.import_trendradar(Path(file), store, platform or "other")
+            platform = None
+        else:
+            stream = read_file(file, fmt, parse_mapping(mapping), settings.item_max_bytes, delimiter,
+                               settings.import_max_unpacked_bytes, settings.page_max_html_bytes, site)
+        # a MediaCrawler platform name is the reader's hint, not an item platform (xhs is a blog)
+        defaults = {k: v for k, v in (("platform", None if site else platform), ("source", source_label),
+                                      ("local", local)) if v}
         started = time.perf_counter()
         progress = (lambda r: _err(f"  … {r.read} read, {r.added} added")) if sys.stderr.isatty() else None
-        report = ingest_stream(stream, store, settings, collector=f"import:{Path(file).name}",
+        collector = f"import:{Path(file).name}" if not is_database_url(file) else f"import:{file.rsplit('/', 1)[-1]}"
+        report = ingest_stream(stream, store, settings, collector=collector,
                                defaults=defaults, on_batch=progress)
     except ImportError_ as exc:
         raise click.UsageError(str(exc)) from None
@@ -195,6 +216,9 @@ def import_(ctx: Ctx, file: str, fmt, mapping, platform, source_label, delimiter
     if as_json:
         _echo_json(summary)
     q = ", ".join(f"{k} {v}" for k, v in sorted(report.quarantined.items())) or "none"
+    if is_database_url(file):        # never print a password
+        from sqlalchemy.engine import make_url
+        file = make_url(file).render_as_string(hide_password=True)
     _err(f"{file}: {report.read} read, {report.added} added, {report.updated} updated, "
          f"{report.duplicates} duplicates, quarantined: {q} ({seconds:.1f} s)")
     if report.read and not (report.added or report.updated or report.duplicates):
@@ -403,7 +427,7 @@ def sources(ctx: Ctx, as_json: bool) -> None:
     if not rows:
         _err("no sources configured (add [[sources]] to yuqing.toml)")
     for r in rows:
-        flag = " SILENT" if r["silent"] else ""
+        flag = (" FAILING" if r["failing"] else "") + (" SILENT" if r["silent"] else "")
         err = f"  last error {r['last_error_at']}: {r['last_error']}" if r["last_error"] else ""
         click.echo(f"{r['name']} [{r['kind']}/{r['platform']}]{flag}  last ok {r['last_success'] or 'never'}  "
                    f"{r['items_per_day']}/day  {r['items_total']} total  next {r['next_due'] or 'now'}{err}")

@@ -14,18 +14,20 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from sqlalchemy.exc import OperationalError
 
+from .ingest import TIME_FALLBACK
 from .models import PLATFORMS, Quarantined, Raw, Report
 from .pipeline import Stopped, ingest_stream, log_failure, sleep_unless_stopped
 from .settings import Settings, SettingsError
-from .sources import feeds, files, pages, replay
+from .sources import feeds, files, hotlist, pages, replay
 from .sources.http import FetchError, Fetcher
 from .store import Store
 
 log = logging.getLogger(__name__)
 
-KINDS = ("feed", "pages", "replay", "files")
-OPTIONS = {"feed": set(), "pages": {"link_pattern", "max_articles"}, "replay": {"speed", "retime"},
-           "files": {"format", "map"}}   # kind-specific keys; anything else is a typo to report
+KINDS = ("feed", "pages", "replay", "files", "hotlist")
+OPTIONS = {"feed": {"timezone", "assume_local_time"}, "pages": {"link_pattern", "max_articles"},
+           "replay": {"speed", "retime"},
+           "files": {"format", "map"}, "hotlist": {"format", "list"}}   # kind-specific keys; anything else is a typo to report
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 
 
@@ -61,7 +63,7 @@ class SourceConfig:
         name, kind = raw.get("name"), raw.get("kind")
         if not name or kind not in KINDS:
             raise SettingsError(f"source {raw!r}: needs a name and a kind out of {', '.join(KINDS)}")
-        if kind in ("feed", "pages") and not raw.get("url"):
+        if kind in ("feed", "pages", "hotlist") and not raw.get("url"):
             raise SettingsError(f"source {name!r}: kind {kind} needs a url")
         if kind in ("replay", "files") and not raw.get("path"):
             raise SettingsError(f"source {name!r}: kind {kind} needs a path")
@@ -74,12 +76,33 @@ class SourceConfig:
             raise SettingsError(f"source {name!r}: platform must be one of {', '.join(PLATFORMS)}")
         if kind == "replay":
             _retime(raw.get("retime", False))
+        if kind == "feed":
+            _feed_zone(name, options)
+        if kind == "hotlist" and options.get("format", "newsnow") not in hotlist.FORMATS:
+            raise SettingsError(f"source {name!r}: format = {options.get('format')!r}: use one of "
+                                f"{', '.join(hotlist.FORMATS)}")
         path = str(settings.path(raw["path"])) if raw.get("path") else None
         return cls(name=name, kind=kind, url=raw.get("url"), path=path, platform=raw.get("platform", "news"),
                    label=raw.get("label"), authority=float(raw.get("authority", 0.5)),
                    interval=parse_duration(raw.get("interval", settings.default_interval)),
                    enabled=bool(raw.get("enabled", True)), local=_local(name, raw.get("local", False)),
                    options=options)
+
+
+def _feed_zone(name: str, options: Mapping[str, Any]):
+    """The zone a feed's times are really in when `assume_local_time` says its labels are wrong
+    (RSSHub routes that print Beijing time as GMT); None when its labels are believed."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    assume = options.get("assume_local_time", False)
+    if not isinstance(assume, bool):
+        raise SettingsError(f"source {name!r}: assume_local_time = {assume!r}: use true or false")
+    zone = options.get("timezone", "Asia/Shanghai")
+    try:
+        tz = ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"source {name!r}: timezone = {zone!r} is not a time zone (e.g. Asia/Shanghai)") from None
+    return tz if assume else None
 
 
 def _local(name: str, value: Any) -> bool:
@@ -116,8 +139,17 @@ def _records(cfg: SourceConfig, state: dict[str, Any], fetcher: Fetcher, store: 
     """Run one source; return its records, the new kind-specific state and transient errors."""
     saved = json.loads(state.get("state") or "{}")
     if cfg.kind == "feed":
-        res = feeds.fetch_feed(cfg.url, fetcher, state.get("etag"), state.get("last_modified"))
+        res = feeds.fetch_feed(cfg.url, fetcher, state.get("etag"), state.get("last_modified"),
+                               _feed_zone(cfg.name, cfg.options))
         return res.records, {"etag": res.etag, "last_modified": res.last_modified}, []
+    if cfg.kind == "hotlist":
+        resp = fetcher.get(cfg.url)
+        try:
+            snap = hotlist.parse_snapshot(resp.content, cfg.options.get("format", "newsnow"), int(now.timestamp()),
+                                          cfg.options.get("list"))
+        except ValueError as exc:
+            return [Quarantined("malformed-hotlist", cfg.url, str(exc), resp.content[:100_000])], {}, []
+        return hotlist.records(snap, store, cfg.platform), {}, []
     if cfg.kind == "pages":
         res = pages.crawl_list(cfg.url, fetcher, pattern=cfg.options.get("link_pattern"),
                                max_articles=int(cfg.options.get("max_articles", settings.page_max_articles)),
@@ -187,6 +219,10 @@ def _store(cfg: SourceConfig, fetched: _Fetched, state: dict[str, Any], store: S
     defaults = {"platform": cfg.platform, "source": cfg.label} if cfg.label else {"platform": cfg.platform}
     if cfg.local:
         defaults["local"] = True
+    if cfg.kind in ("feed", "pages"):
+        # what a feed or a page publishes now and says no readable time of is dated when found;
+        # a file (history) with an unreadable time is quarantined instead (docs/contracts.md)
+        defaults[TIME_FALLBACK] = "now"
     health: dict[str, Any] = {"config": json.dumps({**cfg.__dict__, "options": dict(cfg.options)}, ensure_ascii=False),
                               "last_run_ts": ts, "next_due_ts": ts + cfg.interval,
                               "runs": (state.get("runs") or 0) + 1}
@@ -195,7 +231,14 @@ def _store(cfg: SourceConfig, fetched: _Fetched, state: dict[str, Any], store: S
             result.report = ingest_stream(fetched.records, store, settings, collector=cfg.name, defaults=defaults,
                                           clock=lambda: now, stop=stop)
             health.update(fetched.state)
-            health["last_success_ts"] = ts
+            rep = result.report
+            if rep.read and not (rep.added or rep.updated or rep.duplicates):
+                # everything it brought was refused (a JSON Feed read as a broken RSS, a page
+                # layout that changed): that is a failing source, not a healthy quiet one
+                reasons = "、".join(f"{k} {v}" for k, v in sorted(rep.quarantined.items()))
+                result.error = f"本次读取的 {rep.read} 条全部被隔离（{reasons}）"
+            else:
+                health["last_success_ts"] = ts
             health["items_total"] = (state.get("items_total") or 0) + result.report.added
             if result.report.added:
                 last_new = state.get("last_new_ts")
@@ -357,6 +400,7 @@ def source_health(settings: Settings, store: Store, now: float | None = None) ->
             "last_error": st.get("last_error"), "last_error_at": _iso(st.get("last_error_ts")),
             "items_total": st.get("items_total") or 0, "items_per_day": round(per_day.get(cfg.name, 0.0), 1),
             "next_due": _iso(st.get("next_due_ts")), "silent": is_silent(st, cfg, settings.silent_factor, now),
+            "failing": bool(st.get("last_error_ts")) and (st.get("last_error_ts") or 0) > (st.get("last_success_ts") or 0),
         })
     return rows
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_tz
 from functools import cache
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from .models import BEIJING, LOCAL_SOURCE, PLATFORMS, Item, Quarantined, SkipItem
 
@@ -317,6 +318,39 @@ def short_hash(*parts: str) -> str:
 MAX_ID_CHARS = 200
 
 
+MEDIA_KINDS = ("image", "video", "audio")
+MAX_MEDIA = 50
+
+
+def normalize_media(raw: Any) -> list[dict[str, str]]:
+    """Return the item's media as [{"kind", "url"}]: http(s) URLs kept as given (an image URL's
+    parameters are often its signature, so they are not canonicalised), at most 50, no repeats."""
+    if not isinstance(raw, (list, tuple)):
+        return []
+    out, seen = [], set()
+    for entry in raw[:MAX_MEDIA * 4]:
+        if isinstance(entry, str):
+            entry = {"kind": "image", "url": entry}
+        if not isinstance(entry, Mapping):
+            continue
+        url, kind = entry.get("url"), entry.get("kind")
+        if not isinstance(url, str):
+            continue
+        url = _CONTROL.sub("", url).strip()
+        if len(url) > 4096 or not url.lower().startswith(("http://", "https://")) or url in seen:
+            continue
+        try:
+            if not urlsplit(url).hostname:
+                continue
+        except ValueError:
+            continue
+        seen.add(url)
+        out.append({"kind": kind if kind in MEDIA_KINDS else "image", "url": url})
+        if len(out) >= MAX_MEDIA:
+            break
+    return out
+
+
 def native_id(value: Any, platform: str) -> str | None:
     """Return an id given in the input, cleaned and namespaced by platform; None when there is none.
 
@@ -379,43 +413,119 @@ def plausible_time(t: datetime, now: datetime) -> bool:
 def parse_time(value: Any, now: datetime, tz: tzinfo = BEIJING) -> datetime | None:
     """Return an aware datetime for an ISO/Chinese/RFC 2822/epoch/relative time; naive means `tz`.
     None when the value is not a time (never an exception: the value is input)."""
+    return parse_time_detail(value, now, tz)[0]
+
+
+def parse_time_detail(value: Any, now: datetime, tz: tzinfo = BEIJING) -> tuple[datetime | None, str]:
+    """(time, precision): precision is `exact`, `date` (a day with no time of day: stored at 00:00)
+    or `approximate` (「昨天下午」: the middle of the part of the day named). Relative times
+    (「3小时前」, 「昨天 08:30」) count back from `now`, the time the source wrote them."""
     try:
         return _parse_time(value, now, tz)
     except (ValueError, OverflowError, TypeError, OSError):   # 「99999999999天前」, 「昨天 25:99」
-        return None
+        return None, "exact"
 
 
-def _parse_time(value: Any, now: datetime, tz: tzinfo) -> datetime | None:
+# 「2019年2月28日11时25分」, 「11点25分」, 「下午3点半」: the Chinese ways of writing a clock time,
+# rewritten to hh:mm before the patterns below; the part of the day decides am/pm
+_PERIODS = {"凌晨": (0, 3), "早上": (0, 7), "早晨": (0, 7), "清晨": (0, 6), "上午": (0, 10), "中午": (12, 12),
+            "午间": (12, 12), "下午": (12, 15), "傍晚": (12, 18), "晚上": (12, 20), "晚间": (12, 20),
+            "夜里": (12, 22), "夜间": (12, 22), "深夜": (12, 23)}
+_PERIOD = re.compile("|".join(sorted(_PERIODS, key=len, reverse=True)))
+_CN_CLOCK = re.compile(r"(?P<h>\d{1,2})\s*[时点:：]\s*(?:(?P<half>半)|(?P<mi>\d{1,2})\s*分?(?:\s*(?P<s>\d{1,2})\s*秒)?)?\s*(?:钟|整)?$")
+_DMY = re.compile(r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4})(?:[\sT,]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?$")
+_DAY_ONLY = re.compile(r"^(?P<day>今天|今日|昨天|昨日|前天)$")
+
+
+def _clock(text: str) -> tuple[str, tuple[int, int, int] | None, str | None]:
+    """Split a trailing Chinese or hh:mm clock time (and a part of the day) off `text`:
+    (the rest, (h, m, s) or None, the part of the day or None)."""
+    period = None
+    text = text.replace("今晚", "今天晚上").replace("昨晚", "昨天晚上")
+    pm = _PERIOD.search(text)
+    if pm:
+        period = pm.group(0)
+        text = (text[:pm.start()] + " " + text[pm.end():]).strip()
+    m = _CN_CLOCK.search(text)
+    if not m or (m.start() > 0 and text[m.start() - 1].isdigit()):
+        return text, None, period
+    h, mi, sec = int(m["h"]), 30 if m["half"] else int(m["mi"] or 0), int(m["s"] or 0)
+    if period and _PERIODS[period][0] == 12 and h < 12 and not (period in ("中午", "午间") and h >= 11):
+        h += 12
+    return text[:m.start()].strip(), (h, mi, sec), period
+
+
+def _parse_time(value: Any, now: datetime, tz: tzinfo) -> tuple[datetime | None, str]:
     if value is None or value == "":
-        return None
+        return None, "exact"
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=tz)
+        return (value if value.tzinfo else value.replace(tzinfo=tz)), "exact"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _from_epoch(float(value))
+        return _from_epoch(float(value)), "exact"
     if isinstance(value, (dict, list, tuple, bytes)):
-        return None
+        return None, "exact"
     text = str(value).strip()
     if len(text) > _MAX_TIME_CHARS:
-        return None
+        return None, "exact"
     if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
-        return _from_epoch(float(text))
+        return _from_epoch(float(text)), "exact"
     m = _DATE.match(text)
     if m:
         try:
             frac = float(m["frac"] or 0)
-            return datetime(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"] or 0), int(m["mi"] or 0),
-                            int(m["s"] or 0), int(frac * 1e6), tzinfo=_tz_from(m["tz"], tz))
+            return (datetime(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"] or 0), int(m["mi"] or 0),
+                             int(m["s"] or 0), int(frac * 1e6), tzinfo=_tz_from(m["tz"], tz)),
+                    "exact" if m["h"] is not None else "date")
         except ValueError:
-            return None
+            return None, "exact"
+    m = _DMY.match(text)
+    if m:
+        # 28/02/2019 is day/month; 02/28/2019 can only be month/day; 03/04/2019 is read day/month,
+        # as everywhere but the US writes it
+        a, b = int(m["a"]), int(m["b"])
+        day, month = (b, a) if b > 12 >= a else (a, b)
+        try:
+            return (datetime(int(m["y"]), month, day, int(m["h"] or 0), int(m["mi"] or 0), int(m["s"] or 0),
+                             tzinfo=tz), "exact" if m["h"] is not None else "date")
+        except ValueError:
+            return None, "exact"
     parsed = parsedate_tz(text)
     if parsed:
         # parsedate_tz reports 0 both for "GMT" and for no zone at all; no zone means `tz` here
         zone = timezone(timedelta(seconds=parsed[9] or 0)) if _RFC_ZONE.search(text) else tz
         try:
-            return datetime(*parsed[:6], tzinfo=zone)
+            return datetime(*parsed[:6], tzinfo=zone), "exact"
         except ValueError:
-            return None
-    return _parse_relative(text, now.astimezone(tz))
+            return None, "exact"
+    got = _parse_relative(text, now.astimezone(tz))
+    if got is not None:
+        return got, "exact"
+    return _parse_chinese(text, now.astimezone(tz), tz)
+
+
+def _parse_chinese(text: str, now: datetime, tz: tzinfo) -> tuple[datetime | None, str]:
+    """「2019年2月28日11时25分」, 「2月28日下午3点」, 「昨天下午」, 「昨晚8点半」, 「今天」."""
+    rest, clock, period = _clock(text)
+    rest = rest.rstrip("，, ")
+    day: datetime | None = None
+    if not rest and (clock or period):
+        day = now                                    # 「下午3点」: today
+    elif m := _DAY_ONLY.match(rest):
+        day = now - timedelta(days={"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}[m["day"]])
+    elif m := _DATE.match(rest):
+        if m["h"] is None:
+            day = datetime(int(m["y"]), int(m["mo"]), int(m["d"]), tzinfo=tz)
+    elif m := re.fullmatch(r"(?P<mo>\d{1,2})\s*[月/\-]\s*(?P<d>\d{1,2})\s*日?", rest):
+        day = now.replace(month=int(m["mo"]), day=int(m["d"]))
+        if day > now + timedelta(days=1):            # 「12月30日」 read in January: last year's
+            day = day.replace(year=day.year - 1)
+    if day is None:
+        return None, "exact"
+    if clock:
+        return day.replace(hour=clock[0], minute=clock[1], second=clock[2], microsecond=0), "exact"
+    if period:
+        return day.replace(hour=_PERIODS[period][1], minute=0, second=0, microsecond=0), "approximate"
+    return day.replace(hour=0, minute=0, second=0, microsecond=0), "date"
 
 
 def _from_epoch(x: float) -> datetime | None:
@@ -443,10 +553,12 @@ def _parse_relative(text: str, now: datetime) -> datetime | None:
     m = _MONTH_DAY.match(text)
     if m:
         try:
-            return now.replace(month=int(m["mo"]), day=int(m["d"]), hour=int(m["h"]), minute=int(m["mi"]),
-                               second=0, microsecond=0)
+            got = now.replace(month=int(m["mo"]), day=int(m["d"]), hour=int(m["h"]), minute=int(m["mi"]),
+                              second=0, microsecond=0)
         except ValueError:
             return None
+        # no year is this year, unless that is ahead of now: 「12-30 08:00」 read in January was last year's
+        return got.replace(year=got.year - 1) if got > now + timedelta(days=1) else got
     return None
 
 
@@ -544,6 +656,14 @@ def raw_text(record: Any, limit: int = 1_000_000) -> str:
         return repr(type(record))
 
 
+HOTLIST = "hotlist"
+# `defaults[TIME_FALLBACK] = "now"`: a time that is there but cannot be read is the collection
+# time (feeds and pages: published about now); otherwise (files: history) the record is quarantined
+TIME_FALLBACK = "_time_fallback"
+# when the source wrote the record, for its relative times (「3小时前」 in a crawl of last week)
+WRITTEN_AT = "crawled_at"
+
+
 def _is_local(record: Mapping[str, Any], defaults: Mapping[str, Any] | None) -> bool:
     """An import or source marked local (`defaults["local"]`), or an item JSON that says so in its flags."""
     if defaults and defaults.get("local"):
@@ -559,8 +679,9 @@ def normalize_record(record: Mapping[str, Any], *, now: datetime, origin: str | 
     if not isinstance(record, dict) and not isinstance(record, Mapping):
         raise SkipItem("not-an-object", f"expected a JSON object, got {type(record).__name__}")
     local = _is_local(record, defaults)
+    time_now = bool(defaults and defaults.get(TIME_FALLBACK) == "now")
     if defaults:
-        defaults = {k: v for k, v in defaults.items() if k != "local"}
+        defaults = {k: v for k, v in defaults.items() if k not in ("local", TIME_FALLBACK)}
         record = {**defaults, **{k: v for k, v in record.items() if v not in (None, "")}}
     raw_text_value = record.get("text")
     raw_title = record.get("title")
@@ -591,17 +712,33 @@ def normalize_record(record: Mapping[str, Any], *, now: datetime, origin: str | 
         text_sc = text  # one string object, not two equal ones
     if title_sc == title:
         title_sc = title
-    published = parse_time(record.get("published_at"), now, tz)
+    written = parse_time(record.get(WRITTEN_AT), now, tz) if record.get(WRITTEN_AT) not in (None, "") else None
+    if written is None or not plausible_time(written, now):
+        written = now
+    raw_time = record.get("published_at")
+    published, precision = parse_time_detail(raw_time, written, tz)
+    if published is None and raw_time not in (None, "") and not time_now:
+        # history with a time nobody can read: dated "now" it would land in 近 24 小时 and alert
+        raise SkipItem("bad-time", f"时间无法识别：「{str(raw_time)[:60]}」；请改正后重新导入，"
+                                   f"或用 --map published_at=列名 指定时间列")
     if published is None:
-        flags.append("time-missing" if record.get("published_at") in (None, "") else "time-unparsed")
+        flags.append("time-missing" if raw_time in (None, "") else "time-unparsed")
         published = now
     elif not plausible_time(published, now):
         # before 1990 or more than a day ahead: not believed, the item is dated when it was collected
         flags.append("time-future" if published > now else "time-too-early")
         published = now
+    elif precision == "date":
+        flags.append("time-date-only")
+    elif precision == "approximate":
+        flags.append("time-approximate")
     repost_of = native_id(record.get("repost_of"), platform)
+    reply_to = native_id(record.get("reply_to"), platform)
     if local:
         flags.append(LOCAL_SOURCE)
+    given = record.get("flags")
+    if isinstance(given, (list, tuple)) and HOTLIST in given:
+        flags.append(HOTLIST)          # a hot-list topic (sources/hotlist.py): its metrics are ranks
     return Item(
         id=make_id(record.get("id"), platform, url, source, text_sc),
         text=text, text_sc=text_sc, platform=platform, published_at=published, collected_at=now,
@@ -609,6 +746,7 @@ def normalize_record(record: Mapping[str, Any], *, now: datetime, origin: str | 
         url=url, source=source, author=author, title=title, title_sc=title_sc,
         metrics=normalize_metrics(record.get("metrics")), repost_of=repost_of, flags=flags,
         origin=_CONTROL.sub("", origin)[:1000] if origin else origin,
+        reply_to=reply_to, media=normalize_media(record.get("media")),
     )
 
 

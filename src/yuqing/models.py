@@ -68,6 +68,8 @@ class Item:
     repost_of: str | None = None
     flags: list[str] = field(default_factory=list)   # e.g. "time-missing", "traditional"
     origin: str | None = None       # where it came from: a source name or FILE:LINE
+    reply_to: str | None = None     # a comment's parent comment (repost_of is the post it is under)
+    media: list[dict[str, str]] = field(default_factory=list)   # [{"kind": "image", "url": …}]: evidence
 
     def to_json(self) -> dict[str, Any]:
         """Return the item in the contract's JSON shape (times in Beijing time)."""
@@ -76,7 +78,8 @@ class Item:
             "author": self.author, "title": self.title, "text": self.text,
             "published_at": self.published_at.astimezone(BEIJING).isoformat(),
             "collected_at": self.collected_at.astimezone(BEIJING).isoformat(),
-            "metrics": self.metrics, "repost_of": self.repost_of, "flags": self.flags,
+            "metrics": self.metrics, "repost_of": self.repost_of, "reply_to": self.reply_to,
+            "media": self.media, "flags": self.flags,
         }
 
 

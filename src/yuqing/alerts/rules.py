@@ -12,6 +12,8 @@ alert:
     - {name: 新事件, new_event: true, min_risk: medium}  # a new event in the region
     - {name: 官方来源, source_class: [media, official, complaint]}
     - {name: 火情, keywords: "(火灾 | 起火) & !演练"}
+    - {name: 上榜, hotlist: true}                        # a topic of the event entered a hot list (top 50)
+    - {name: 升榜, hotlist: true, max_rank: 10}          # … or reached its top 10
   channels: [inbox, wecom]       # names of [[channels]] in yuqing.toml; inbox is always there
 ```
 
@@ -29,7 +31,8 @@ from ..scheme import SchemeError, parse_rule
 LEVELS = ("low", "medium", "high")
 RISK_ORDER = {"low": 0, "medium": 1, "high": 2}
 SOURCE_CLASSES = ("media", "official", "complaint")
-_KEYS = {"name", "level", "min_risk", "burst", "min_heat", "new_event", "source_class", "keywords", "min_items"}
+_KEYS = {"name", "level", "min_risk", "burst", "min_heat", "new_event", "source_class", "keywords", "min_items",
+         "hotlist", "max_rank"}
 
 
 class RuleError(ValueError):
@@ -47,6 +50,8 @@ class Rule:
     source_class: tuple[str, ...] = ()
     keywords: str | None = None
     min_items: int = 1
+    hotlist: bool = False
+    max_rank: int = 50
     _match: Any = field(default=None, compare=False, repr=False)
 
     def check(self, record: Mapping[str, Any], texts: Iterable[str] = (), is_new: bool = False) -> list[str] | None:
@@ -80,6 +85,16 @@ class Rule:
             if not hits:
                 return None
             reasons.append("来源：" + "、".join({"media": "媒体", "official": "官方", "complaint": "投诉平台"}[c] for c in hits))
+        if self.hotlist:
+            hot = record.get("hot")
+            if not hot or hot["best_rank"] > self.max_rank:
+                return None
+            before = hot.get("prev_best_rank")
+            if before is not None and before <= self.max_rank:
+                return None           # it had reached this rank before: said then, not again
+            on = f"，在榜 {hot['minutes_on_list']} 分钟" if hot.get("minutes_on_list") else ""
+            reasons.append(f"{'上榜' if before is None else '升榜'}：{hot['list']} 第 {hot['best_rank']} 位"
+                           f"（前 {self.max_rank} 位{on}）：{hot['title']}")
         if self.keywords:
             hit = next((t for t in texts if self._match(t)), None)
             if hit is None:
@@ -118,11 +133,15 @@ def parse_rules(block: Mapping[str, Any] | None, origin: str = "scheme") -> list
                 match = parse_rule(str(r["keywords"])).matches
             except SchemeError as exc:
                 raise RuleError(f"{origin}: alert rule {i}: keywords: {exc}") from None
-        if not any(r.get(k) for k in ("min_risk", "burst", "min_heat", "new_event", "source_class", "keywords")):
+        if r.get("max_rank") is not None and (not isinstance(r["max_rank"], int) or r["max_rank"] < 1):
+            raise RuleError(f"{origin}: alert rule {i}: max_rank must be a whole number ≥ 1")
+        if not any(r.get(k) for k in ("min_risk", "burst", "min_heat", "new_event", "source_class", "keywords",
+                                      "hotlist")):
             raise RuleError(f"{origin}: alert rule {i} has no condition")
         rules.append(Rule(str(r.get("name") or f"rule {i}"), level, r.get("min_risk"), bool(r.get("burst")),
                           float(r["min_heat"]) if r.get("min_heat") is not None else None, bool(r.get("new_event")),
-                          classes, r.get("keywords"), int(r.get("min_items") or 1), match))
+                          classes, r.get("keywords"), int(r.get("min_items") or 1), bool(r.get("hotlist")),
+                          int(r.get("max_rank") or 50), match))
     return rules
 
 

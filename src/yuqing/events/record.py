@@ -35,6 +35,24 @@ def _interactions(metrics) -> int:
     return sum(int(metrics.get(k) or 0) for k in ("likes", "comments", "reposts")) if metrics else 0
 
 
+def hot_of(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The event's best place on a hot list (its hot-list topics, sources/hotlist.py), or None."""
+    best = None
+    for r in rows:
+        if "hotlist" not in (r.get("flags") or ""):
+            continue
+        m = r.get("metrics")
+        m = orjson.loads(m) if isinstance(m, str) else (m or {})
+        if m.get("best_rank") is None:
+            continue
+        here = {"list": r.get("source"), "title": r.get("title") or r.get("text"), "rank": m.get("rank"),
+                "best_rank": m["best_rank"], "prev_best_rank": m.get("prev_best_rank"),
+                "minutes_on_list": m.get("minutes_on_list"), "heat": m.get("heat")}
+        if best is None or here["best_rank"] < best["best_rank"]:
+            best = here
+    return best
+
+
 def heat(n: int, last_24h: int, engagement: int, authority: float) -> dict[str, Any]:
     """热度 0–100 with its parts: each part's raw value, its 0–1 score and its weight."""
     raw = {"volume": n, "velocity": last_24h, "engagement": engagement, "authority": round(authority, 2)}
@@ -111,4 +129,5 @@ def build(event_id: str, rows: Sequence[Mapping[str, Any]], as_of: float,
                      sum(authorities) / len(authorities) if authorities else 0.0),
         "spread": cascade(rows, configured) if reposts else None,
         "reprints": reprints(rows),
+        "hot": hot_of(rows),
     }

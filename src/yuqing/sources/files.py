@@ -27,7 +27,7 @@ from .xlsx import read_xlsx
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("jsonl", "json", "csv", "xlsx", "html", "mediacrawler")
+FORMATS = ("jsonl", "json", "csv", "xlsx", "html", "sqlite", "mediacrawler")
 FIELDS = ("id", "url", "platform", "source", "author", "title", "text", "published_at", "repost_of")
 
 # Column names recognised without a mapping, first match wins (a --map always takes precedence).
@@ -145,9 +145,20 @@ def _open(path: Path, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> BinaryIO:
     return open(path, "rb")
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
 def detect_format(path: Path) -> str:
-    """Return the format named by the file's extension (a .gz suffix is looked through)."""
+    """Return the format named by the file's extension (a .gz suffix is looked through); a SQLite
+    database (MediaCrawler's `sqlite_tables.db`, TrendRadar's) by its first bytes."""
     name = path.name.lower().removesuffix(".gz")
+    if path.suffix.lower() != ".gz":
+        try:
+            with open(path, "rb") as f:
+                if f.read(16) == SQLITE_MAGIC:
+                    return "sqlite"
+        except OSError:
+            pass
     for ext, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "json"), (".csv", "csv"),
                      (".tsv", "csv"), (".txt", "csv"), (".xlsx", "xlsx"), (".xlsm", "xlsx"),
                      (".html", "html"), (".htm", "html"), (".shtml", "html")):
@@ -234,8 +245,20 @@ def parse_json_line(line: bytes) -> Any:
             raise first from None
 
 
+def mediacrawler_raw(origin: str, record: Mapping[str, Any], hint: mediacrawler.Hint,
+                     refused: list[int]) -> Raw | None:
+    """The Raw of a MediaCrawler record, or None (counted in `refused`) for a creator profile."""
+    if mediacrawler.is_profile(record, hint):
+        refused[0] += 1       # not even quarantined: its fields are what we never keep
+        return None
+    return Raw(origin, mediacrawler.map_record(record, hint))
+
+
 def read_jsonl(path: Path, max_bytes: int, mapping: Mapping[str, str],
-               max_unpacked: int = DEFAULT_MAX_UNPACKED) -> Iterator[Raw | Quarantined]:
+               max_unpacked: int = DEFAULT_MAX_UNPACKED, fmt: str = "jsonl",
+               hint: mediacrawler.Hint = mediacrawler.Hint(), refused: list[int] | None = None,
+               ) -> Iterator[Raw | Quarantined]:
+    refused = refused if refused is not None else [0]
     encoding = _sample_encoding(path, max_unpacked)
     resolved: dict[tuple, dict[str, str]] = {}  # per distinct key set: rows of one file rarely differ
     try:
@@ -266,8 +289,9 @@ def read_jsonl(path: Path, max_bytes: int, mapping: Mapping[str, str],
                 if not isinstance(obj, dict):
                     yield Quarantined("not-an-object", origin, f"a JSON {type(obj).__name__}", line)
                     continue
-                if mediacrawler.is_mediacrawler(obj) and not mapping:
-                    yield Raw(origin, mediacrawler.map_record(obj))
+                if fmt == "mediacrawler" or (not mapping and mediacrawler.looks_like(obj)):
+                    if raw := mediacrawler_raw(origin, obj, hint, refused):
+                        yield raw
                 elif "text" in obj and not mapping:
                     yield Raw(origin, obj)  # already in the item contract's shape
                 else:
@@ -335,7 +359,8 @@ def _json_records(text: str) -> Iterator[str]:
 
 
 def read_json(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
-              max_unpacked: int = DEFAULT_MAX_UNPACKED) -> Iterator[Raw | Quarantined]:
+              max_unpacked: int = DEFAULT_MAX_UNPACKED, hint: mediacrawler.Hint = mediacrawler.Hint(),
+              refused: list[int] | None = None) -> Iterator[Raw | Quarantined]:
     """A JSON array of records, an object holding one (under data/items/list…), or a single record."""
     data = _read_whole(path, 20 * max_bytes, "split it into JSON Lines to import", max_unpacked)
     if isinstance(data, Quarantined):
@@ -346,7 +371,7 @@ def read_json(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
     try:
         obj = json.loads(text)
     except RecursionError:
-        yield from _read_deep_json(path, text, mapping, fmt)
+        yield from _read_deep_json(path, text, mapping, fmt, hint, refused)
         return
     except json.JSONDecodeError as exc:
         yield Quarantined("bad-json", str(path), str(exc), text)
@@ -362,10 +387,14 @@ def read_json(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
         yield Quarantined("not-an-object", str(path), f"a JSON {type(obj).__name__}")
         return
     for i, rec in enumerate(records, 1):
-        yield _json_record(path, str(path) if single else f"{path}:{i}", rec, mapping, fmt, single)
+        if entry := _json_record(path, str(path) if single else f"{path}:{i}", rec, mapping, fmt, single, hint,
+                                 refused):
+            yield entry
 
 
-def _read_deep_json(path: Path, text: str, mapping: Mapping[str, str], fmt: str) -> Iterator[Raw | Quarantined]:
+def _read_deep_json(path: Path, text: str, mapping: Mapping[str, str], fmt: str,
+                    hint: mediacrawler.Hint = mediacrawler.Hint(), refused: list[int] | None = None,
+                    ) -> Iterator[Raw | Quarantined]:
     """The records of a document the parser cannot take whole, each parsed on its own."""
     found = False
     for i, source in enumerate(_json_records(text), 1):
@@ -379,17 +408,19 @@ def _read_deep_json(path: Path, text: str, mapping: Mapping[str, str], fmt: str)
         except json.JSONDecodeError as exc:
             yield Quarantined("bad-json", origin, str(exc), source)
             continue
-        yield _json_record(path, origin, rec, mapping, fmt, False)
+        if entry := _json_record(path, origin, rec, mapping, fmt, False, hint, refused):
+            yield entry
     if not found:
         yield Quarantined("too-deep", str(path), "嵌套层数过多，无法解析", text[:4096], raw_len=len(text))
 
 
 def _json_record(path: Path, origin: str, rec: Any, mapping: Mapping[str, str], fmt: str,
-                 single: bool) -> Raw | Quarantined:
+                 single: bool, hint: mediacrawler.Hint = mediacrawler.Hint(),
+                 refused: list[int] | None = None) -> Raw | Quarantined | None:
     if not isinstance(rec, dict):
         return Quarantined("not-an-object", origin, f"a JSON {type(rec).__name__}", raw_text(rec))
-    if fmt == "mediacrawler" or (not mapping and mediacrawler.is_mediacrawler(rec)):
-        return Raw(origin, mediacrawler.map_record(rec))
+    if fmt == "mediacrawler" or (not mapping and mediacrawler.looks_like(rec)):
+        return mediacrawler_raw(origin, rec, hint, refused if refused is not None else [0])
     out = apply_mapping(rec, resolve_mapping(list(rec), mapping))
     if single and not out.get("id"):
         out["id"] = path.name.removesuffix(".gz").rsplit(".", 1)[0]  # one record per file: its name is its id
@@ -397,7 +428,10 @@ def _json_record(path: Path, origin: str, rec: Any, mapping: Mapping[str, str], 
 
 
 def read_csv(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
-             delimiter: str | None = None, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> Iterator[Raw | Quarantined]:
+             delimiter: str | None = None, max_unpacked: int = DEFAULT_MAX_UNPACKED,
+             hint: mediacrawler.Hint = mediacrawler.Hint(), refused: list[int] | None = None,
+             ) -> Iterator[Raw | Quarantined]:
+    refused = refused if refused is not None else [0]
     encoding = _sample_encoding(path, max_unpacked)
     csv.field_size_limit(max_bytes)
     lineno = 1
@@ -454,7 +488,8 @@ def read_csv(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
                     continue
                 record = dict(zip(header, row))
                 if is_mc:
-                    yield Raw(origin, mediacrawler.map_record(record))
+                    if raw := mediacrawler_raw(origin, record, hint, refused):
+                        yield raw
                 else:
                     yield Raw(origin, apply_mapping(record, resolved))
     except UnicodeDecodeError as exc:
@@ -514,39 +549,55 @@ def read_html(path: Path, max_bytes: int, max_unpacked: int = DEFAULT_MAX_UNPACK
 
 def read_file(path: str | Path, fmt: str | None = None, mapping: Mapping[str, str] | None = None,
               max_bytes: int = 2_000_000, delimiter: str | None = None,
-              max_unpacked: int = DEFAULT_MAX_UNPACKED, max_html: int = 1_000_000) -> Iterator[Raw | Quarantined]:
-    """Yield the records of a file, or of every importable file in a directory (sorted).
+              max_unpacked: int = DEFAULT_MAX_UNPACKED, max_html: int = 1_000_000,
+              site: str | None = None) -> Iterator[Raw | Quarantined]:
+    """Yield the records of a file, of every importable file in a directory (sorted), or of a
+    MediaCrawler database (a SQLite file, or a `sqlite://`, `postgresql://` or `mysql://` URL).
 
-    Never raises past its start: a reader that fails inside a file quarantines the rest of that
-    file with the reason, and the next file is read."""
-    path = Path(path)
+    `site` names the MediaCrawler platform of the records (`--platform xhs`), over what the path,
+    sheet, table and fields say. Never raises past its start: a reader that fails inside a file
+    quarantines the rest of that file with the reason, and the next file is read."""
+    from .database import is_database_url, read_database
+
     mapping = dict(mapping or {})
+    forced = mediacrawler.Hint(mediacrawler.site_name(site))
+    if isinstance(path, str) and is_database_url(path):
+        yield from read_database(path, forced)
+        return
+    path = Path(path)
     if path.is_dir():
         for child in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
             try:
                 detect_format(child)
             except ImportError_:
                 continue
-            yield from read_file(child, fmt, mapping, max_bytes, delimiter, max_unpacked, max_html)
+            try:
+                yield from read_file(child, fmt, mapping, max_bytes, delimiter, max_unpacked, max_html, site)
+            except ImportError_ as exc:     # one file of the folder (a database of another tool): said, skipped
+                yield Quarantined("unreadable", str(child), str(exc))
         return
     if not path.exists():
         raise ImportError_(f"{path}: no such file")
+    hint = forced.merged(mediacrawler.path_hint(path))
+    refused = [0]
     kind = fmt if fmt and fmt != "mediacrawler" else detect_format(path)
-    if fmt == "mediacrawler" and kind == "mediacrawler":
-        kind = detect_format(path)
     if kind == "jsonl":
-        records = read_jsonl(path, max_bytes, mapping, max_unpacked)
+        records = read_jsonl(path, max_bytes, mapping, max_unpacked, fmt or "jsonl", hint, refused)
     elif kind == "json":
-        records = read_json(path, max_bytes, mapping, fmt or "json", max_unpacked)
+        records = read_json(path, max_bytes, mapping, fmt or "json", max_unpacked, hint, refused)
     elif kind == "csv":
-        records = read_csv(path, max_bytes, mapping, fmt or "csv", delimiter, max_unpacked)
+        records = read_csv(path, max_bytes, mapping, fmt or "csv", delimiter, max_unpacked, hint, refused)
     elif kind == "xlsx":
-        records = read_xlsx(path, mapping, max_unpacked)
+        records = read_xlsx(path, mapping, max_unpacked, fmt == "mediacrawler", hint, refused)
     elif kind == "html":
         records = read_html(path, max_bytes, max_unpacked, max_html)
+    elif kind == "sqlite":
+        records = read_database(path, forced)
     else:
         raise ImportError_(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     yield from _guarded(records, path)
+    if refused[0]:
+        yield Quarantined("profile-refused", str(path), mediacrawler.PROFILE_REFUSED.format(n=refused[0]))
 
 
 def _guarded(records: Iterator[Raw | Quarantined], path: Path) -> Iterator[Raw | Quarantined]:

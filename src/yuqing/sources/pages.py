@@ -11,6 +11,7 @@ from ..ingest import (PAGE_MAX_HTML, canonical_url, charset_from_content_type, d
                       extraction_fallbacks, lighten_html)
 from ..models import Quarantined, Raw
 from .http import FetchError, Fetcher
+from .pagemeta import is_copyright, read_meta, strip_furniture
 
 
 @dataclass
@@ -56,16 +57,29 @@ def extract_article(html: str, url: str, max_chars: int = PAGE_MAX_HTML) -> dict
     """Return the item record of an article page: title, text, author, time (trafilatura)."""
     import trafilatura
 
+    # the page's declarations first, from the page as it came (lightening drops the scripts that
+    # hold JSON-LD and WeChat's time); lxml parses the bounded page in C, cheaply
+    meta = read_meta(html[:max_chars])
     html = lighten_html(html, max_chars)
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                       favor_recall=True, fast=not extraction_fallbacks(html),
                                       date_extraction_params={"extensive_search": True, "original_date": True,
                                                               "outputformat": "%Y-%m-%d %H:%M:%S"})
-    if doc is None:
+    if doc is None and not meta.wechat_body:
         return {"url": url, "text": ""}
-    get = doc.get if isinstance(doc, dict) else (lambda k: getattr(doc, k, None))
-    return {"url": url, "title": get("title"), "text": get("text") or "", "author": get("author"),
-            "published_at": get("date"), "source": get("sitename")}
+    get = (doc.get if isinstance(doc, dict) else (lambda k: getattr(doc, k, None))) if doc is not None else (lambda k: None)
+    text = get("text") or ""
+    if meta.wechat_body and len(meta.wechat_body) > len(text):
+        text = meta.wechat_body          # WeChat hides its body until a script shows it
+    # the page's own time before trafilatura's, which may be the date in the URL; a time that is
+    # exactly midnight from trafilatura is a date (it writes 00:00:00 when it found no time)
+    published = meta.time or get("date")
+    if not meta.time and isinstance(published, str) and published.endswith(" 00:00:00"):
+        published = published[:10]
+    source = meta.source or get("sitename")
+    title = meta.title or get("title")
+    return {"url": url, "title": title, "text": strip_furniture(text, title), "author": get("author"),
+            "published_at": published, "source": None if is_copyright(source) else source}
 
 
 def crawl_list(list_url: str, fetcher: Fetcher, *, pattern: str | None = None, max_articles: int = 50,

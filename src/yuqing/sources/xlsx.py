@@ -1,4 +1,4 @@
-"""Excel workbooks (openpyxl, read-only): size caps before parsing, a bad cell costs its row only.
+"""Excel workbooks (openpyxl, read-only), every sheet: size caps before parsing, a bad cell costs its row only.
 
 An .xlsx is a zip: its declared sizes bound what unpacking can produce (zipfile stops at them),
 so a bomb is refused before openpyxl reads a byte. The shared strings are held in memory, so
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from ..models import Quarantined, Raw
+from . import mediacrawler
 
 SHARED_STRINGS_MAX = 128 * 1024 * 1024   # unpacked bytes of xl/sharedStrings.xml (kept in memory)
 # Excel's own limits: a row number or a sheet size past them is hostile (openpyxl would yield an
@@ -85,16 +86,22 @@ def _tolerant_parser() -> None:
     _read_only.WorkSheetParser = TolerantParser
 
 
-def read_xlsx(path: Path, mapping: Mapping[str, str], max_unpacked: int) -> Iterator[Raw | Quarantined]:
-    """Yield the rows of the first sheet as records; a row with a cell that cannot be read (or a
-    formula saved without its value) is quarantined on its own."""
+def read_xlsx(path: Path, mapping: Mapping[str, str], max_unpacked: int, mediacrawler_format: bool = False,
+              hint: mediacrawler.Hint = mediacrawler.Hint(), refused: list[int] | None = None,
+              ) -> Iterator[Raw | Quarantined]:
+    """Yield the rows of every sheet as records (each sheet with its own header); a row with a cell
+    that cannot be read (or a formula saved without its value) is quarantined on its own.
+
+    A MediaCrawler workbook (its `last_modify_ts` column) is read by sheet: `Contents`, `Comments`,
+    and `Creators`, whose profiles are refused. A sheet without a text column is said so and skipped."""
     from openpyxl import load_workbook
 
-    from .files import resolve_mapping
+    from .files import mediacrawler_raw, resolve_mapping
 
-    refused = check_zip(path, max_unpacked)
-    if refused:
-        yield Quarantined("too-large" if "上限" in refused else "bad-xlsx", str(path), refused)
+    refused = refused if refused is not None else [0]
+    problem = check_zip(path, max_unpacked)
+    if problem:
+        yield Quarantined("too-large" if "上限" in problem else "bad-xlsx", str(path), problem)
         return
     _tolerant_parser()
     try:
@@ -106,23 +113,39 @@ def read_xlsx(path: Path, mapping: Mapping[str, str], max_unpacked: int) -> Iter
         if not book.worksheets:
             yield Quarantined("bad-xlsx", str(path), "工作簿中没有工作表")
             return
-        sheet = book.worksheets[0]
-        width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)   # from the sheet's <dimension>, if any
-        rows = sheet.iter_rows(max_row=MAX_ROWS, max_col=width, values_only=True)
-        header = [_header(h) for h in next(rows, [])]
-        resolved = resolve_mapping(header, mapping)
-        if "text" not in resolved and "title" not in resolved:
-            yield Quarantined("missing-column", str(path), f"no text column; header: {header[:30]}")
-            return
-        n = 1
-        try:
-            for n, row in enumerate(rows, 2):
-                if all(v is None for v in row):
-                    continue
-                yield _row_record(f"{path}:{n}", {h: v for h, v in zip(header, row) if h}, resolved)
-        except Exception as exc:  # noqa: BLE001 — the sheet's XML itself breaks off here
-            yield Quarantined("bad-xlsx", f"{path}:{n + 1}",
-                              f"第 {n + 1} 行起无法读取（{type(exc).__name__}: {exc}）；其余部分未读取")
+        several = len(book.worksheets) > 1
+        for sheet in book.worksheets:
+            where = f"{path}[{sheet.title}]" if several else str(path)
+            width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)   # from the sheet's <dimension>, if any
+            rows = sheet.iter_rows(max_row=MAX_ROWS, max_col=width, values_only=True)
+            header = [_header(h) for h in next(rows, [])]
+            if not any(header):
+                continue                      # an empty sheet (MediaCrawler leaves Creators empty)
+            is_mc = mediacrawler_format or (not mapping and "last_modify_ts" in header)
+            sheet_hint = hint.merged(mediacrawler.sheet_hint(sheet.title)) if is_mc else hint
+            resolved = resolve_mapping(header, mapping)
+            if not is_mc and "text" not in resolved and "title" not in resolved:
+                yield Quarantined("missing-column", where, f"工作表「{sheet.title}」没有正文列，未导入；"
+                                                           f"表头：{header[:30]}；可用 --map text=列名")
+                continue
+            n = 1
+            try:
+                for n, row in enumerate(rows, 2):
+                    if all(v is None for v in row):
+                        continue
+                    record = {h: v for h, v in zip(header, row) if h}
+                    if is_mc:
+                        if any(v == BAD_CELL for v in record.values()):
+                            yield _row_record(f"{where}:{n}", record, resolved)
+                            continue
+                        record = {h: (None if v == NO_VALUE else v) for h, v in record.items()}
+                        if raw := mediacrawler_raw(f"{where}:{n}", record, sheet_hint, refused):
+                            yield raw
+                    else:
+                        yield _row_record(f"{where}:{n}", record, resolved)
+            except Exception as exc:  # noqa: BLE001 — the sheet's XML itself breaks off here
+                yield Quarantined("bad-xlsx", f"{where}:{n + 1}",
+                                  f"第 {n + 1} 行起无法读取（{type(exc).__name__}: {exc}）；其余部分未读取")
     finally:
         book.close()
 

@@ -41,6 +41,8 @@ items = Table(
     Column("duplicate_of", Text),
     Column("event", Text),              # the event it is in now (events merge; migration 4)
     Column("relevance", Text),          # analysis.relevance.label: yes | possible | no (migration 10)
+    Column("reply_to", Text),           # a comment's parent comment (migration 11)
+    Column("media", Text),              # JSON [{"kind", "url"}], NULL when none (migration 11)
 )
 ANALYSIS_COLUMNS = ("analyzed_ts", "relevant", "category", "sentiment", "risk", "duplicate_of")
 Index("items_published", items.c.published_ts)
@@ -271,6 +273,15 @@ relevance_judgments = Table(
     Column("was", Text),                            # the rules' reasons at the time, for the record
 )
 
+hot_ranks = Table(
+    "hot_ranks", metadata,          # a hot-list topic's place in each snapshot (sources/hotlist.py)
+    Column("item_id", Text, primary_key=True),
+    Column("ts", Integer, primary_key=True),      # the snapshot's time
+    Column("list", Text, nullable=False),         # 微博热搜, 知乎热榜 …
+    Column("rank", Integer, nullable=False),
+    Column("heat", Integer),
+)
+
 schema_migrations = Table(
     "schema_migrations", metadata,
     Column("version", Integer, primary_key=True),
@@ -399,6 +410,19 @@ def _relevance(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS items_possible ON items (published_ts) "
                       "WHERE relevance = 'possible'"))
     relevance_judgments.create(conn, checkfirst=True)
+
+
+@migration(11, "a comment's parent comment and an item's media URLs")
+def _reply_media(conn: Connection) -> None:
+    have = {c["name"] for c in inspect(conn).get_columns("items")}
+    for name in ("reply_to", "media"):
+        if name not in have:
+            conn.execute(text(f"ALTER TABLE items ADD COLUMN {name} TEXT"))
+
+
+@migration(12, "hot lists: a topic's rank in each snapshot")
+def _hot_ranks(conn: Connection) -> None:
+    hot_ranks.create(conn, checkfirst=True)
 
 
 def migrate(conn: Connection) -> list[int]:

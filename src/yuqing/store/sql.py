@@ -18,7 +18,7 @@ from ..models import BEIJING, LOCAL_SOURCE, Item, Quarantined, utc_datetime
 from . import schema
 from .alerting import AlertingStore
 from .reporting import ReportingStore
-from .schema import events, items, quarantine, relevance_judgments, sources
+from .schema import events, hot_ranks, items, quarantine, relevance_judgments, sources
 
 
 @dataclass
@@ -90,6 +90,7 @@ def item_row(item: Item, collector: str | None, seg: str) -> dict[str, Any]:
         "published_ts": int(item.published_at.timestamp()), "collected_ts": int(item.collected_at.timestamp()),
         "metrics": orjson.dumps(item.metrics, option=orjson.OPT_SORT_KEYS).decode(),
         "repost_of": item.repost_of, "flags": ",".join(item.flags) or None,
+        "reply_to": item.reply_to, "media": orjson.dumps(item.media).decode() if item.media else None,
         "content_hash": item.content_hash, "collector": collector, "origin": item.origin,
         "seg": seg,
     }
@@ -150,7 +151,9 @@ class Store(AlertingStore, ReportingStore):
                 if it.content_hash in known_hashes and is_derived_id(it.id):
                     result.duplicates += 1
                     continue
-                known[it.id], flags[it.id] = None, it.flags
+                # the same id again later in this batch compares with these counts (a duplicate, not an update)
+                known[it.id] = orjson.dumps(it.metrics, option=orjson.OPT_SORT_KEYS).decode()
+                flags[it.id] = it.flags
                 known_hashes.add(it.content_hash)
                 fresh.append(it)
             if fresh:
@@ -410,7 +413,7 @@ class Store(AlertingStore, ReportingStore):
     _EVENT_ITEM_COLUMNS = (items.c.id, items.c.event, items.c.url, items.c.platform, items.c.source, items.c.author,
                            items.c.collector, items.c.title, items.c.text, items.c.published_ts, items.c.metrics,
                            items.c.repost_of, items.c.duplicate_of, items.c.sentiment, items.c.risk,
-                           items.c.category, items.c.analysis, items.c.collected_ts)
+                           items.c.category, items.c.analysis, items.c.collected_ts, items.c.flags)
 
     def event_items(self, event_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
         """{event: its items, oldest first} (what an event record is built from)."""
@@ -542,6 +545,35 @@ class Store(AlertingStore, ReportingStore):
         with self.engine.connect() as conn:
             rows = conn.execute(select(quarantine).order_by(quarantine.c.qid.desc()).limit(limit))
             return [dict(r._mapping) for r in rows]
+
+    # --- hot lists -------------------------------------------------------------------------
+    def record_hot_ranks(self, rows: Sequence[tuple[str, str, int, int, int | None]]) -> None:
+        """Add (item id, list, snapshot time, rank, heat) rows; a snapshot seen again adds nothing."""
+        if not rows:
+            return
+        with self._write() as conn:
+            conn.execute(self._insert_ignore(hot_ranks), [
+                {"item_id": i, "list": lst, "ts": int(ts), "rank": int(rank), "heat": heat}
+                for i, lst, ts, rank, heat in rows])
+
+    def hot_summary(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """{item id: first_ts, last_ts, best_rank, snapshots} of the topics' rank series."""
+        out: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for part in _chunks(list(dict.fromkeys(ids))):
+                for item_id, first, last, best, n in conn.execute(
+                        select(hot_ranks.c.item_id, func.min(hot_ranks.c.ts), func.max(hot_ranks.c.ts),
+                               func.min(hot_ranks.c.rank), func.count())
+                        .where(hot_ranks.c.item_id.in_(part)).group_by(hot_ranks.c.item_id)):
+                    out[item_id] = {"first_ts": first, "last_ts": last, "best_rank": best, "snapshots": n}
+        return out
+
+    def hot_series(self, item_id: str) -> list[dict[str, Any]]:
+        """A topic's places on its list, oldest first."""
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(
+                select(hot_ranks.c.ts, hot_ranks.c.list, hot_ranks.c.rank, hot_ranks.c.heat)
+                .where(hot_ranks.c.item_id == item_id).order_by(hot_ranks.c.ts))]
 
     # --- sources -----------------------------------------------------------------------
     def source_state(self, name: str) -> dict[str, Any] | None:
