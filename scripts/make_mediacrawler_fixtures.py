@@ -213,6 +213,10 @@ def main() -> None:
         host, port = os.environ["MC_POSTGRES"].split(":")
         db_config.postgres_db_config.update(host=host, port=int(port), user="postgres", password="", db_name="media_crawler")
         options.append("postgres")
+    if os.environ.get("MC_MYSQL"):         # host:port of a throwaway MariaDB for its db (MySQL) store
+        host, port = os.environ["MC_MYSQL"].split(":")
+        db_config.mysql_db_config.update(host=host, port=int(port), user="root", password="", db_name="media_crawler")
+        options.append("db")
     for option in options:
         asyncio.run(run(option))
     OUT.mkdir(parents=True, exist_ok=True)
@@ -220,6 +224,12 @@ def main() -> None:
         shutil.copytree(work, OUT / "data", dirs_exist_ok=True)
     if sqlite_path.exists():
         shutil.copy(sqlite_path, OUT / "sqlite_tables.db")
+    if os.environ.get("MC_MYSQL"):        # the tables its db store wrote, as SQL the tests load
+        import subprocess
+        host, port = os.environ["MC_MYSQL"].split(":")
+        with open(OUT / "mysql.sql", "wb") as f:
+            subprocess.run(["mariadb-dump", "-h", host, "-P", port, "-u", "root", "--skip-dump-date",
+                            "media_crawler"], check=True, stdout=f)
     if os.environ.get("MC_POSTGRES"):     # the tables its postgres store wrote, as SQL the tests load
         import subprocess
         host, port = os.environ["MC_POSTGRES"].split(":")

@@ -46,6 +46,20 @@ def postgres_url():
         yield url
 
 
+@pytest.fixture(scope="session")
+def mysql_url():
+    """A real MariaDB server for the session (tests/mysqlserver.py); CI requires it
+    (YUQING_REQUIRE_MYSQL=1), elsewhere a machine without MariaDB skips these tests."""
+    import mysqlserver
+
+    if mysqlserver.server_binary() is None:
+        if os.environ.get("YUQING_REQUIRE_MYSQL"):
+            pytest.fail("MariaDB is required (YUQING_REQUIRE_MYSQL=1) but mariadbd is not installed")
+        pytest.skip("MariaDB is not installed")
+    with mysqlserver.mysql() as url:
+        yield url
+
+
 @pytest.fixture
 def settings(tmp_path):
     return load_settings(env={}, database_url=f"sqlite:///{tmp_path}/t.db", fetch_host_delay=0.0,

@@ -227,3 +227,18 @@ def test_a_foreign_database_in_a_folder_costs_that_file_only(tmp_path, store, se
     sqlite3.connect(folder / "other.db").execute("CREATE TABLE t (x)").connection.commit()
     report = run([folder], store, settings)
     assert report.added == 1 and report.quarantined == {"unreadable": 1}
+
+
+def test_its_mysql_tables_by_url(mysql_url, store, settings):
+    """What its db (MySQL) store wrote (mariadb-dump), loaded into a real MariaDB and imported by URL."""
+    import mysqlserver
+
+    server = mysql_url.rsplit("/", 1)[0]
+    port = server.rsplit(":", 1)[1]
+    client = [mysqlserver.client_binary(), "-h", "127.0.0.1", "-P", port, "-u", "root"]
+    subprocess.run(client + ["-e", "CREATE DATABASE mc CHARACTER SET utf8mb4"], check=True, capture_output=True)
+    with open(MC / "current" / "mysql.sql", "rb") as dump:
+        subprocess.run(client + ["mc"], stdin=dump, check=True, capture_output=True)
+    report = run([server + "/mc"], store, settings)
+    assert report.added == len(POSTS) + len(COMMENTS) and not report.quarantined
+    check_all(store)

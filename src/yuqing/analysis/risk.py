@@ -19,6 +19,7 @@ a censorship list of names and political terms, and none of those are used.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -158,6 +159,10 @@ GATHERING_ACTS = ("聚集", "静坐", "堵路", "堵门", "围堵", "游行", "�
 GROUP_GRIEVANCES = ("拖欠工资", "欠薪", "拖欠", "烂尾", "无法交房", "不交房", "房产证", "强拆", "跑路") + OUTAGES
 
 
+FACILITY = re.compile("仓库|仓储|物流园|工厂|厂房|车间|化工|加油站|加气站|市场|商场|超市|商铺|门市|小区|居民楼|住宅楼|"
+                      "大楼|写字楼|学校|幼儿园|医院|养老院|敬老院|酒店|宾馆|KTV|网吧|高层")
+
+
 def floor(r: Reading) -> tuple[int, str] | None:
     """The definition's plain cases (docs/analysis.md), as the lowest level the model may give:
     deaths reported as happening here, a gathering that happened or one set for a date, a
@@ -173,6 +178,11 @@ def floor(r: Reading) -> tuple[int, str] | None:
         return 2, "伤亡"
     if r.dated_action or r.gathering:
         return 2, "群体性"
+    # a fire or an explosion at a building people work or live in, reported as it happens (not a
+    # notice or a follow-up about one): a serious accident by the definition, hurt or not
+    if not r.kinds & {"notice", "followup", "explainer"} and any(
+            FACILITY.search(c.context) for c in r.live("火灾爆炸")):
+        return 2, "火灾爆炸"
     if r.people >= 50 and any(c.word in GATHERING_ACTS for c in r.live("群体")):
         return 2, "群体性"
     if r.people >= 1000 and any(c.word in OUTAGES for c in r.live("民生")):
