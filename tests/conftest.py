@@ -32,32 +32,30 @@ def data() -> Path:
     return data_dir()
 
 
+def _server(module: str, installed: str, start: str, what: str, require: str):
+    """A real database server for the session: CI requires it (`require` set), elsewhere a
+    machine without it skips the tests that need it."""
+    import importlib
+
+    helper = importlib.import_module(module)
+    if getattr(helper, installed)() is None:
+        if os.environ.get(require):
+            pytest.fail(f"{what} is required ({require}=1) but is not installed")
+        pytest.skip(f"{what} is not installed")
+    with getattr(helper, start)() as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
-    """A real PostgreSQL server for the session (tests/pgserver.py); CI requires it
-    (YUQING_REQUIRE_POSTGRES=1), elsewhere a machine without PostgreSQL skips these tests."""
-    import pgserver
-
-    if pgserver.bindir() is None:
-        if os.environ.get("YUQING_REQUIRE_POSTGRES"):
-            pytest.fail("PostgreSQL is required (YUQING_REQUIRE_POSTGRES=1) but pg_ctl is not installed")
-        pytest.skip("PostgreSQL is not installed")
-    with pgserver.postgres() as url:
-        yield url
+    """A real PostgreSQL server (tests/pgserver.py)."""
+    yield from _server("pgserver", "bindir", "postgres", "PostgreSQL", "YUQING_REQUIRE_POSTGRES")
 
 
 @pytest.fixture(scope="session")
 def mysql_url():
-    """A real MariaDB server for the session (tests/mysqlserver.py); CI requires it
-    (YUQING_REQUIRE_MYSQL=1), elsewhere a machine without MariaDB skips these tests."""
-    import mysqlserver
-
-    if mysqlserver.server_binary() is None:
-        if os.environ.get("YUQING_REQUIRE_MYSQL"):
-            pytest.fail("MariaDB is required (YUQING_REQUIRE_MYSQL=1) but mariadbd is not installed")
-        pytest.skip("MariaDB is not installed")
-    with mysqlserver.mysql() as url:
-        yield url
+    """A real MariaDB server (tests/mysqlserver.py)."""
+    yield from _server("mysqlserver", "server_binary", "mysql", "MariaDB", "YUQING_REQUIRE_MYSQL")
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from pgserver import free_port
+
 
 def server_binary() -> str | None:
     return shutil.which("mariadbd") or shutil.which("mysqld") or (
@@ -24,12 +26,6 @@ def client_binary() -> str | None:
     return shutil.which("mariadb") or shutil.which("mysql")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def mysql() -> Iterator[str]:
     """Run a MariaDB server for the block; yield its URL (user root, no password)."""
@@ -38,7 +34,7 @@ def mysql() -> Iterator[str]:
     if binary is None or install is None:
         raise RuntimeError("MariaDB is not installed (no mariadbd / mariadb-install-db)")
     base = Path(tempfile.mkdtemp(prefix="yuqing-my-"))
-    data, port, sock = base / "data", _free_port(), base / "sock"
+    data, port, sock = base / "data", free_port(), base / "sock"
     user = ["--user=root"] if os.geteuid() == 0 else []
     subprocess.run([install, f"--datadir={data}", "--auth-root-authentication-method=normal",
                     "--skip-test-db", *user], check=True, capture_output=True)
