@@ -196,8 +196,9 @@ def analysed_demo_store(directory: Path, extra: list[dict] = ()):
     from yuqing.sources.files import read_file
 
     (directory / "scheme.yaml").write_text('name: t\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
+    # the demo stream is dated November 2026: analysed as if live (no backfill hold), for alerts
     s = load_settings(env={}, database_url=f"sqlite:///{directory}/y.db", scheme=str(directory / "scheme.yaml"),
-                      ingest_workers=0)
+                      ingest_workers=0, alert_max_age_hours=1e9)
     s = s.__class__(s.values, (), None, directory)
     store = open_store(s.database_url)
     demo = ROOT / "src" / "yuqing" / "data" / "demo" / "stream.jsonl"

@@ -24,6 +24,14 @@ from aiosmtpd.controller import Controller
 
 from conftest import wait_for
 from test_cli import DEMO_STREAM, yq
+
+
+def init_live(tmp_path) -> None:
+    """`yuqing init`, then the demo stream (dated November 2026) is treated as live: these tests
+    are about alerts on it, not about the backfill hold (tests/test_cli.py tests that)."""
+    yq(tmp_path, "init", "--region", "131003")
+    toml = tmp_path / "yuqing.toml"
+    toml.write_text("alert_max_age_hours = 1e9\n" + toml.read_text(encoding="utf-8"), encoding="utf-8")
 from yuqing.alerts import cases
 from yuqing.alerts.channels import Channel, ChannelError, configured_channels, inert, markdown
 from yuqing.alerts.engine import deliver_due, escalate, quiet_until, raise_alerts
@@ -373,7 +381,7 @@ def test_passwords_are_hashed_with_a_kdf_and_users_added_by_the_cli(tmp_path):
 
 
 def test_the_demo_fire_raises_one_high_alert_with_its_case(tmp_path):
-    yq(tmp_path, "init", "--region", "131003")
+    init_live(tmp_path)
     yq(tmp_path, "import", str(DEMO_STREAM))
     out = json.loads(yq(tmp_path, "alerts", "--json").stdout)
     store = open_store(f"sqlite:///{tmp_path}/yuqing.db")
@@ -467,7 +475,7 @@ def test_a_high_alert_goes_out_while_the_backlog_behind_it_is_still_analysed(tmp
 
 
 def test_a_case_worked_from_the_cli_and_the_timeliness_it_leaves(tmp_path):
-    yq(tmp_path, "init", "--region", "131003")
+    init_live(tmp_path)
     yq(tmp_path, "import", str(DEMO_STREAM))
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
 
@@ -529,7 +537,7 @@ def test_global_rules_join_the_schemes_and_false_alarms_are_counted_per_rule(tmp
 
 
 def test_event_numbers_are_not_reused_after_a_reanalysis(tmp_path):
-    yq(tmp_path, "init", "--region", "131003")
+    init_live(tmp_path)
     yq(tmp_path, "import", str(DEMO_STREAM))
     store = open_store(f"sqlite:///{tmp_path}/yuqing.db")
     alerted = {a["event"] for a in store.list_alerts()}

@@ -34,7 +34,7 @@ def test_init_writes_config_and_scheme_for_a_region(tmp_path):
     again = yq(tmp_path, "init", "--region", "131003", check=False)
     assert again.returncode == 2 and "--force" in again.stderr
     bad = yq(tmp_path, "init", "--region", "999999", "--force", check=False)
-    assert bad.returncode == 2 and "unknown region code" in bad.stderr
+    assert bad.returncode == 2 and "未知的行政区划代码" in bad.stderr
 
 
 def test_demo_flow_replay_search_stats_sources(tmp_path):
@@ -65,6 +65,7 @@ def test_demo_flow_replay_search_stats_sources(tmp_path):
 
 
 def test_import_command_reports_and_exit_codes(tmp_path):
+    yq(tmp_path, "init", "--region", "131003")
     good = tmp_path / "a.jsonl"
     good.write_text('{"id": "1", "text": "广阳区消息"}\n{"bad json\n', encoding="utf-8")
     res = yq(tmp_path, "import", str(good), "--platform", "weibo", "--json")
@@ -224,3 +225,48 @@ def test_a_source_marked_local_and_a_bad_local_value(tmp_path):
         f.write('\n[[sources]]\nname = "x"\nkind = "files"\npath = "drop"\nlocal = "yes"\n')
     bad = yq(tmp_path, "sources", check=False)
     assert bad.returncode == 2 and "local" in bad.stderr
+
+
+def test_importing_history_pages_nobody_and_says_what_was_held(tmp_path):
+    """A backfill never raises live alerts (issue 16): events whose newest item is older than
+    alert_max_age_hours are counted in the import's summary instead. The same posts dated now alert."""
+    import json as _json
+    from datetime import datetime, timedelta, timezone
+
+    yq(tmp_path, "init", "--region", "131003")
+    posts = ["廊坊市广阳区万庄镇一仓库起火，现场浓烟滚滚，多辆消防车赶到。", "广阳区万庄镇仓库发生火灾，消防正在全力扑救。",
+             "万庄镇仓库着火了，烟很大，附近居民注意关窗。"]
+
+    def write(name: str, when: datetime) -> str:
+        path = tmp_path / name
+        path.write_text("".join(_json.dumps({"id": f"{name}-{i}", "platform": "weibo", "text": t,
+                                             "published_at": (when + timedelta(minutes=5 * i)).isoformat()},
+                                            ensure_ascii=False) + "\n" for i, t in enumerate(posts)), encoding="utf-8")
+        return name
+
+    old = yq(tmp_path, "import", write("history.jsonl", datetime(2019, 3, 1, 2, 0, tzinfo=timezone.utc)))
+    assert "未发实时预警" in old.stderr and "高 1" in old.stderr, old.stderr
+    listed = yq(tmp_path, "alerts")
+    assert "0 alerts" in listed.stdout + listed.stderr
+    fresh = yq(tmp_path, "import", write("today.jsonl", datetime.now(timezone.utc) - timedelta(minutes=30)))
+    assert "未发实时预警" not in fresh.stderr
+    listed = yq(tmp_path, "alerts")
+    assert "0 alerts" not in listed.stdout + listed.stderr and "[high]" in listed.stdout
+
+
+@pytest.mark.parametrize("given, code", [("131003", "131003"), ("131003000000", "131003"), ("131000", "1310"),
+                                         ("广阳区", "131003"), ("廊坊市广阳区", "131003"), ("万庄镇", "131003101")])
+def test_init_takes_every_way_people_name_a_region(tmp_path, given, code):
+    result = yq(tmp_path, "init", "--region", given)
+    assert result.returncode == 0, result.stderr
+    assert f'region: "{code}"' in (tmp_path / "scheme.yaml").read_text(encoding="utf-8")
+
+
+def test_init_says_what_is_ambiguous_or_unknown_and_a_bare_folder_is_not_a_store(tmp_path):
+    ambiguous = yq(tmp_path, "init", "--region", "朝阳区", check=False)
+    assert ambiguous.returncode != 0 and "北京市朝阳区（110105）" in ambiguous.stderr and "Traceback" not in ambiguous.stderr
+    unknown = yq(tmp_path, "init", "--region", "999999", check=False)
+    assert unknown.returncode != 0 and "未知的行政区划代码" in unknown.stderr
+    bare = yq(tmp_path, "search", "广阳", check=False)
+    assert bare.returncode != 0 and "请先运行 yuqing init" in bare.stderr
+    assert not (tmp_path / "yuqing.db").exists()

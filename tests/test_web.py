@@ -682,3 +682,12 @@ def test_possible_items_are_listed_and_a_persons_answer_outlives_reanalysis(tmp_
     refused = admin.post("/items/p:3/relevance", data={"csrf": atoken, "label": "yes", "name": "广场"})
     assert refused.status_code == 409 and "常用词" in refused.text           # checked like a save
     assert {"relevance.judge", "scheme.save"} <= {e["action"] for e in store.audit_entries(50)}
+
+
+def test_kpi_page_never_prints_none_before_any_case_is_closed(site):
+    app, store = site
+    client = TestClient(app)
+    assert login(client).status_code == 303
+    page = client.get("/kpi").text
+    assert "None" not in page and "中位 None" not in page
+    assert "暂无（0 条）" in page or "中位 " in page

@@ -49,6 +49,13 @@ class Ctx:
         if self._store is None:
             from .store import open_store
 
+            settings = self.settings
+            if settings.config_path is None and not os.environ.get("YUQING_DATABASE_URL") \
+                    and settings.database_url == f"sqlite:///{Path('yuqing.db').resolve()}" \
+                    and not Path("yuqing.db").exists():
+                # not an initialised folder: an empty store here would only hide the mistake
+                raise click.UsageError("这里没有 yuqing.toml，也没有库：请先运行 yuqing init --region 地名或代码"
+                                       "（如 yuqing init --region 广阳区），或用 --config 指定配置文件")
             try:
                 self._store = open_store(self.settings.database_url)
             except (ValueError, NotImplementedError) as exc:
@@ -127,7 +134,8 @@ def main(ctx: click.Context, config: str | None) -> None:
 
 
 @main.command()
-@click.option("--region", required=True, help="Administrative division code, e.g. 131003 (广阳区).")
+@click.option("--region", required=True,
+              help="The region: a name (广阳区, 廊坊市广阳区) or a division code (131003, 131003000000, 131000).")
 @click.option("--dir", "directory", type=click.Path(file_okay=False), default=".", help="Where to write.")
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 def init(region: str, directory: str, force: bool) -> None:

@@ -467,7 +467,8 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
                     from .alerts.engine import raise_alerts
 
                     new = {r["id"] for r in records if touched.get(r["id"]) == r["size"]}
-                    raise_alerts(store, records, members, block, settings, new_events=new, texts=texts)
+                    raise_alerts(store, records, members, block, settings, new_events=new, texts=texts,
+                                 held=tally.held_alerts if tally is not None else None)
 
             update_events(store, set(touched) | set(merges.values()), settings,
                           max(as_of, max(s.ts for s in subjects)), on_records=alert)

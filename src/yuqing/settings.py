@@ -44,6 +44,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Least items in the window, past the first report, for a burst; a repost or comment "
             "counts 1/15. Chosen on CED Weibo cascades (bench/RESULTS.md)."),
     Setting("burst_min_sources", 2, "Least distinct sources (or authors) in the window for a burst."),
+    Setting("alert_max_age_hours", 48.0,
+            "An event whose newest item is older than this when it is analysed (history being imported, "
+            "a backfill) never raises a live alert: the import's summary counts what was held back."),
     Setting("alert_cooldown_minutes", 120.0,
             "One alert per event in this time: later findings fold into it (a message goes out "
             "again only when the level rises)."),

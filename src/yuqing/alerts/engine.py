@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
@@ -95,9 +96,13 @@ def quiet_until(now: float, quiet: str, tz: ZoneInfo) -> float | None:
 
 def raise_alerts(store, records: Sequence[Mapping[str, Any]], members: Mapping[str, Sequence[Mapping[str, Any]]],
                  alert_block: Mapping[str, Any] | None, settings: Settings, now: float | None = None,
-                 new_events: Iterable[str] = (), texts: Mapping[str, Sequence[str]] | None = None) -> list[int]:
+                 new_events: Iterable[str] = (), texts: Mapping[str, Sequence[str]] | None = None,
+                 held: Counter | None = None) -> list[int]:
     """Check each changed event against the rules — the scheme's and the global [[alert_rules]] —
-    open, fold and queue alerts. Return new alert ids."""
+    open, fold and queue alerts. Return new alert ids.
+
+    An event whose newest item is older than `alert_max_age_hours` is history (an import, a
+    backfill): it would have fired, but nobody is paged for it; `held` counts it by level."""
     rules = parse_rules(alert_block) + parse_rules({"rules": list(settings.alert_rules)}, "[[alert_rules]]")
     if not rules:
         return []
@@ -106,11 +111,16 @@ def raise_alerts(store, records: Sequence[Mapping[str, Any]], members: Mapping[s
     names = channels_of(alert_block)
     new_events = set(new_events)
     opened = []
+    oldest = now - settings.alert_max_age_hours * 3600
     for record in records:
         found = finding(record, rules, (texts or {}).get(record["id"], ()), record["id"] in new_events)
         if found is None:
             continue
         level, fired, reasons = found
+        if record.get("last_ts", now) < oldest:
+            if held is not None:
+                held[level] += 1
+            continue
         rows = members.get(record["id"], ())
         payload = {"event": record["id"], "rules": fired, "reasons": reasons, "channels": names,
                    "numbers": {"size": record["size"], "sources": record["source_count"], "heat": record["heat"]["value"],

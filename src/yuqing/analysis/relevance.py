@@ -175,6 +175,7 @@ class RelevanceTally:
 
     labels: Counter = field(default_factory=Counter)
     not_why: Counter = field(default_factory=Counter)
+    held_alerts: Counter = field(default_factory=Counter)   # events of history that would have alerted
 
     def add(self, analysis: dict) -> None:
         relevance = analysis.get("relevance") or {"label": "yes" if analysis.get("relevant") else "no",
@@ -185,13 +186,19 @@ class RelevanceTally:
 
     def as_dict(self) -> dict:
         return {"yes": self.labels["yes"], "possible": self.labels["possible"], "no": self.labels["no"],
-                "top_not_reasons": [{"reason": r, "count": n} for r, n in self.not_why.most_common(3)]}
+                "top_not_reasons": [{"reason": r, "count": n} for r, n in self.not_why.most_common(3)],
+                "alerts_held": dict(self.held_alerts)}
 
     def sentence(self) -> str:
         """The summary line: 涉及本区 12，疑似 3，不涉及 40（未提到本区地名 35、提到河北省石家庄市 5）."""
         out = f"涉及本区 {self.labels['yes']}，疑似 {self.labels['possible']}，不涉及 {self.labels['no']}"
         if self.not_why:
             out += "（" + "、".join(f"{r} {n}" for r, n in self.not_why.most_common(3)) + "）"
+        if self.held_alerts:
+            levels = "、".join(f"{name} {self.held_alerts[k]}" for k, name in (("high", "高"), ("medium", "中"), ("low", "低"))
+                               if self.held_alerts[k])
+            out += (f"；历史信息形成的事件有 {sum(self.held_alerts.values())} 个符合预警规则（{levels}），"
+                    f"未发实时预警（早于 alert_max_age_hours），请在事件列表查看")
         return out
 
 
