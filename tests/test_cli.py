@@ -204,7 +204,7 @@ def test_an_office_import_marked_local_counts_for_the_region(tmp_path, data):
     assert missing.returncode == 2 and "不在候选地名中" in missing.stderr
     yq(tmp_path, "scheme", "suggest", "--since", "2000-01-01", "--accept", first["name"])
     scheme = (tmp_path / "scheme.yaml").read_text(encoding="utf-8")
-    assert f'"{first["name"]}": "{first["code"]}"' in scheme and "# Monitoring scheme" in scheme   # comments kept
+    assert f'"{first["name"]}": "{first["code"]}"' in scheme and "# 监测方案" in scheme   # comments kept
     assert (tmp_path / "scheme.yaml.bak").exists()
 
 

@@ -604,11 +604,14 @@ class Store(AlertingStore, ReportingStore):
             return {name: n / days for name, n in rows if name}
 
     # --- dashboard ---------------------------------------------------------------------
-    def volume(self, start_ts: int, end_ts: int, bucket_s: int) -> list[tuple[int, str, str | None, int]]:
+    def volume(self, start_ts: int, end_ts: int, bucket_s: int,
+               relevant_only: bool = False) -> list[tuple[int, str, str | None, int]]:
         """(bucket start, platform, sentiment, items) for items published in [start, end), in
-        buckets of `bucket_s` from `start_ts` (read from the items_volume index alone)."""
+        buckets of `bucket_s` from `start_ts`; `relevant_only`: only what involves the region
+        (read from the items_volume index alone either way)."""
+        where = " AND relevant = 1" if relevant_only else ""
         sql = text("SELECT :start + ((published_ts - :start) / :bucket) * :bucket AS b, platform, sentiment, count(*) "
-                   "FROM items WHERE published_ts >= :start AND published_ts < :end GROUP BY b, platform, sentiment")
+                   f"FROM items WHERE published_ts >= :start AND published_ts < :end{where} GROUP BY b, platform, sentiment")
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(sql, {"start": int(start_ts), "end": int(end_ts), "bucket": int(bucket_s)})]
 
@@ -622,6 +625,11 @@ class Store(AlertingStore, ReportingStore):
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(items).where(where)).scalar_one()
             return total, [dict(r._mapping) for r in conn.execute(query)]
+
+    def count_relevant(self) -> int:
+        """Items that involve the region (the overview's first number)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(items).where(items.c.relevant == 1)).scalar_one()
 
     def judge_relevance(self, item_id: str, label: str, user: str) -> bool:
         """Record a person's yes/no for an item; it is judged again with that answer (its events and

@@ -93,11 +93,12 @@ def bar_chart(pairs: list[tuple[str, int]], name: str) -> dict[str, Any]:
 
 
 def overview(store, clock: float) -> dict[str, Any]:
-    """Volume by platform (24 h by hour, 7 d by day) and the sentiment split of the 7 days."""
+    """Volume by platform (24 h by hour, 7 d by day) and the sentiment split of the 7 days, of
+    what involves the region: with broad feeds, everything collected would swamp it."""
     hour0 = int(clock) // 3600 * 3600 - 23 * 3600
-    hours = store.volume(hour0, hour0 + 24 * 3600, 3600)
+    hours = store.volume(hour0, hour0 + 24 * 3600, 3600, relevant_only=True)
     day0 = day_start(clock) - 6 * 86400
-    days = store.volume(day0, day0 + 7 * 86400, 86400)
+    days = store.volume(day0, day0 + 7 * 86400, 86400, relevant_only=True)
     return {
         "hours": volume_chart(hours, hour0, 24, 3600, lambda t: datetime.fromtimestamp(t, BEIJING).strftime("%H时")),
         "days": volume_chart(days, day0, 7, 86400, lambda t: datetime.fromtimestamp(t, BEIJING).strftime("%m-%d")),

@@ -63,6 +63,7 @@ def register(app: FastAPI, web) -> None:
         return web.page(request, "overview.html", user, o=o, clock=clock, towns_chart=towns,
                         events=store.list_events(None, 10), alerts=store.list_alerts(10), trends=trends,
                         trends_at=at, trends_error=web.trends.error, total=store.count_items(),
+                        relevant_total=web.counts.get("relevant_total", store.count_relevant),
                         possible=store.possible_items(0)[0])
 
     @app.get("/parts/alerts", response_class=HTMLResponse)
