@@ -154,7 +154,7 @@ BLOCK = {"rules": [{"name": "高风险", "min_risk": "high"}, {"name": "热度",
 
 
 def test_rules_are_checked_when_a_scheme_is_read():
-    assert [r.name for r in parse_rules({"min_risk": "high"})] == ["风险≥high"]
+    assert [r.name for r in parse_rules({"min_risk": "high"})] == ["风险≥高"]
     for bad, why in [({"rules": [{"min_riskk": "high"}]}, "unknown keys"), ({"rules": [{"name": "x"}]}, "no condition"),
                      ({"rules": [{"min_risk": "severe"}]}, "min_risk"), ({"rules": [{"keywords": "(火灾 |"}]}, "keywords"),
                      ({"rules": [{"burst": True, "level": "urgent"}]}, "level")]:
@@ -526,11 +526,11 @@ def test_global_rules_join_the_schemes_and_false_alarms_are_counted_per_rule(tmp
     raise_alerts(store, [record("e-1", risk="low", heat=55)], members("e-1"), {"min_risk": "high"}, s)
     raise_alerts(store, [record("e-2", risk="high", heat=20)], members("e-2"), {"min_risk": "high"}, s)
     by_event = {a["event"]: a for a in store.list_alerts()}
-    assert by_event["e-1"]["rule"] == "热度" and by_event["e-2"]["rule"] == "风险≥high"
+    assert by_event["e-1"]["rule"] == "热度" and by_event["e-2"]["rule"] == "风险≥高"
     cases.transition(store, by_event["e-1"]["case_id"], "误报", User("小王", "analyst"), note="热度虚高，非本区")
     figures = {f["rule"]: f for f in rule_figures(store, 0, time.time() + 10)}
     assert figures["热度"] == {"rule": "热度", "alerts": 1, "false_alarms": 1, "assessed": 1, "false_alarm_share": 1.0}
-    assert figures["风险≥high"]["false_alarm_share"] is None
+    assert figures["风险≥高"]["false_alarm_share"] is None
     (tmp_path / "bad.toml").write_text('[[alert_rules]]\nname = "x"\nmin_heat = 50\nlevel = "urgent"\n', encoding="utf-8")
     with pytest.raises(SettingsError, match="level"):
         load_settings(tmp_path / "bad.toml", env={})

@@ -323,3 +323,31 @@ def test_yuqing_kpi_prints_and_exports(tmp_path):
     assert "建立值班制度" in yq(tmp_path, "kpi", "--year", "2026").stdout
     assert yq(tmp_path, "kpi", "note", "--indicator", "ecology", "--score", "11", "--text", "x", check=False).returncode == 2
 
+
+
+def test_the_self_evaluation_counts_one_basis_and_keeps_a_backfill_apart(tmp_path):
+    """Issue 16: items and events both by publication time within the year; items collected long
+    after they were published (an import of history) are shown apart, not as the year's work."""
+    from yuqing.reports.kpi import evaluate, year_period
+    from yuqing.store.schema import items
+
+    store = open_store(f"sqlite:///{tmp_path}/b.db")
+    start, end = year_period(2026, TZ)
+    t = int(datetime(2026, 6, 1, 9, 0, tzinfo=TZ).timestamp())
+    later = int(datetime(2026, 11, 20, 9, 0, tzinfo=TZ).timestamp())
+    rows = [{"id": f"live:{i}", "platform": "news", "text": f"实时{i}", "published_ts": t + i, "collected_ts": t + i + 60,
+             "content_hash": f"l{i}", "relevant": 1, "analyzed_ts": t + i} for i in range(30)]
+    rows += [{"id": f"late:{i}", "platform": "complaint", "text": f"补采{i}", "published_ts": t + i, "collected_ts": later,
+              "content_hash": f"b{i}", "relevant": 1 if i % 2 else 0, "analyzed_ts": later} for i in range(40)]
+    rows += [{"id": f"y2019:{i}", "platform": "complaint", "text": f"旧{i}", "content_hash": f"o{i}", "relevant": 1,
+              "published_ts": int(datetime(2019, 5, 1, tzinfo=TZ).timestamp()) + i, "collected_ts": later,
+              "analyzed_ts": later} for i in range(5)]
+    with store.engine.begin() as conn:
+        conn.execute(items.insert(), rows)
+    counts = store.period_counts(start, end)
+    assert counts["collected"] == 30 and counts["relevant_originals"] == 30
+    assert counts["backfill"] == 40 and counts["backfill_relevant"] == 20
+    y2019 = store.period_counts(*year_period(2019, TZ))
+    assert y2019["collected"] == 0 and y2019["events"] == 0 and y2019["backfill"] == 5
+    quantity = next(r for r in evaluate(store, start, end, "2026")["rows"] if r["key"] == "quantity")
+    assert quantity["actual"] == "30 条" and "事后补采的期内信息 40 条" in quantity["basis"] and "None" not in quantity["basis"]

@@ -695,3 +695,62 @@ def test_kpi_page_never_prints_none_before_any_case_is_closed(site):
     page = client.get("/kpi").text
     assert "None" not in page and "中位 None" not in page
     assert "暂无（0 条）" in page or "中位 " in page
+
+
+# the codes the data keeps that a person must never read (labels.py has their words)
+CODES = re.compile(r"(?<![A-Za-z0-9_./:=#-])(weibo|wechat|complaint|negative|neutral|positive|high|medium|low|latent|"
+                   r"outbreak|decline|analyst|leader|admin|user\.add|user\.change|login\.failed|token\.add|"
+                   r"scheme\.save|source\.save|report\.make|report\.issue|relevance\.judge|feed|files|replay|hotlist)"
+                   r"(?![A-Za-z0-9_.-])")
+
+
+def visible_text(html: str) -> str:
+    import lxml.html
+
+    root = lxml.html.fromstring(html)
+    for el in root.xpath("//script|//style|//noscript|//template|//input|//textarea|//select|//code|//pre"):
+        el.drop_tree()
+    # the demo stream's own source names (「【示例】weibo(虚构)」) are data, not codes
+    return re.sub(r"【示例】\w+\(虚构\)", "", re.sub(r"\s+", " ", root.text_content()))
+
+
+def test_no_internal_code_is_shown_to_a_person_on_any_page_or_export(site):
+    """Issue 16: every HTML page (as the admin, who sees them all), the CSV and Excel exports and
+    the audit log show 微博 / 负面 / 高 / 新增用户, never weibo / negative / high / user.add."""
+    import io
+
+    from openpyxl import load_workbook
+
+    app, store = site
+    client = TestClient(app)
+    assert login(client, "管理员").status_code == 303
+    client.get("/search/export.csv?q=火灾")          # an export: an audit entry to show
+    event = store.list_events(None, 1)[0]["id"]
+    case = store.list_alerts(1)[0]["case_id"]
+    from yuqing.reports.make import make_report
+
+    report = make_report(store, app.state.web.settings, "daily", "test", date(2026, 11, 28))
+    ids = {"event": event, "case": case, "item": "t:x", "report": report}
+    shown = []
+    for path in GET_MATRIX:
+        if path.startswith("/api") or "export" in path or path.endswith(".docx"):
+            continue
+        r = client.get(path.format(**ids))
+        assert r.status_code == 200, path
+        for m in CODES.finditer(visible_text(r.text)):
+            shown.append((path, m.group(0), visible_text(r.text)[max(0, m.start() - 30):m.end() + 30]))
+    csv_text = re.sub(r"【示例】\w+\(虚构\)", "", client.get("/search/export.csv?q=火灾").content.decode("utf-8-sig"))
+    shown += [("export.csv", m.group(0), "") for m in CODES.finditer(csv_text.split("\n", 1)[1])
+              if m.group(0) not in ("http", "https")]
+    book = load_workbook(io.BytesIO(client.get("/search/export.xlsx?q=火灾").content))
+    cells = " ".join(str(c.value) for row in book.active.iter_rows(min_row=2) for c in row
+                     if c.value is not None and c.column_letter in "CIJ")      # 平台 情感 风险
+    shown += [("export.xlsx", m.group(0), "") for m in CODES.finditer(cells)]
+    from docx import Document
+
+    doc = Document(io.BytesIO(client.get(f"/reports/{report}.docx").content))
+    words = re.sub(r"【示例】\w+\(虚构\)", "", "\n".join(
+        [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for row in t.rows for c in row.cells]))
+    shown += [("report.docx", m.group(0), words[max(0, m.start() - 30):m.end() + 30]) for m in CODES.finditer(words)]
+    assert not shown, shown[:20]
+    assert book.active.freeze_panes == "A2"

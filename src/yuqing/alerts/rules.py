@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from ..labels import zh
 from ..scheme import SchemeError, parse_rule
 
 LEVELS = ("low", "medium", "high")
@@ -108,7 +109,7 @@ def parse_rules(block: Mapping[str, Any] | None, origin: str = "scheme") -> list
     block = dict(block or {})
     raw = list(block.get("rules") or [])
     if block.get("min_risk"):
-        raw.insert(0, {"name": f"风险≥{block['min_risk']}", "min_risk": block["min_risk"],
+        raw.insert(0, {"name": f"风险≥{zh('risk', block['min_risk'])}", "min_risk": block["min_risk"],
                        "level": "high" if block["min_risk"] == "high" else "medium"})
     rules = []
     for i, r in enumerate(raw, start=1):

@@ -74,8 +74,10 @@ def evaluate(store, start_ts: int, end_ts: int, period: str, sample: str | None 
     rows.append({"key": "quantity", "level1": "产出指标", "level2": "数量指标", "level3": "舆情信息采集、分析、报送数量",
                  "weight": 20, "target": f"≥{TARGET_ITEMS} 条", "actual": f"{n} 条",
                  "score": _proportional(20, n / TARGET_ITEMS),
-                 "basis": f"期内采集 {counts['collected']} 条、分析 {counts['analysed']} 条，其中涉及本地（去重）{n} 条；"
-                          f"形成事件 {counts['events']} 个"})
+                 "basis": f"期内发布并实时采集 {counts['collected']} 条、分析 {counts['analysed']} 条，其中涉及本地（去重）{n} 条；"
+                          f"期内开始的事件 {counts['events']} 个"
+                          + (f"；另有事后补采的期内信息 {counts['backfill']} 条（涉及本地 {counts['backfill_relevant']} 条），"
+                             f"不计入本期工作量" if counts.get("backfill") else "")})
     t = timeliness(store, start_ts, end_ts, sla_minutes)
     closed = t["discovery_to_closed"]
     if closed["n"]:

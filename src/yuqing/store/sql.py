@@ -671,20 +671,32 @@ class Store(AlertingStore, ReportingStore):
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
-    def period_counts(self, start_ts: int, end_ts: int) -> dict[str, Any]:
-        """Items collected in [start, end) — analysed, relevant, and relevant originals (not
-        near-copies) by platform — and the events that began then."""
-        in_period = (items.c.collected_ts >= start_ts) & (items.c.collected_ts < end_ts)
+    def period_counts(self, start_ts: int, end_ts: int, backfill_s: float = 48 * 3600) -> dict[str, Any]:
+        """Items published in [start, end) and collected as they came (within `backfill_s` of
+        publication) — analysed, relevant, relevant originals (not near-copies) by platform — the
+        events that began then, and apart from those the backfill: items of the period collected
+        later (an import of history is not the period's monitoring work). One basis, publication
+        time, for items and events alike."""
+        published = (items.c.published_ts >= start_ts) & (items.c.published_ts < end_ts)
+        late = (items.c.collected_ts - items.c.published_ts) > backfill_s
+        in_period = published & ~late
         with self.engine.connect() as conn:
             collected, analysed, relevant = conn.execute(
                 select(func.count(), func.count(items.c.analyzed_ts), func.sum(items.c.relevant)).where(in_period)).first()
             originals = dict(conn.execute(select(items.c.platform, func.count())
                                           .where(in_period, items.c.relevant == 1, items.c.duplicate_of.is_(None))
                                           .group_by(items.c.platform)).all())
+            backfill, backfill_relevant = conn.execute(
+                select(func.count(), func.sum(items.c.relevant)).where(published & late)).first()
+            # events that began in the period with items collected as they came (a backfill's
+            # events are history too)
+            live_events = select(items.c.event).where(in_period, items.c.event.is_not(None)).distinct()
             began = conn.execute(select(func.count()).select_from(events).where(
-                events.c.first_ts >= start_ts, events.c.first_ts < end_ts, events.c.merged_into.is_(None))).scalar_one()
+                events.c.first_ts >= start_ts, events.c.first_ts < end_ts, events.c.merged_into.is_(None),
+                events.c.id.in_(live_events))).scalar_one()
         return {"collected": collected, "analysed": analysed, "relevant": relevant or 0,
-                "relevant_originals": sum(originals.values()), "relevant_by_platform": originals, "events": began}
+                "relevant_originals": sum(originals.values()), "relevant_by_platform": originals, "events": began,
+                "backfill": backfill, "backfill_relevant": backfill_relevant or 0}
 
     # --- reports -----------------------------------------------------------------------
     def period_summary(self, start_ts: int, end_ts: int, keywords: int = 30, top_events: int = 50) -> dict[str, Any]:

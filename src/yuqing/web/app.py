@@ -17,6 +17,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -30,6 +31,7 @@ from markupsafe import Markup, escape
 from starlette.middleware.sessions import SessionMiddleware
 
 from ..alerts.users import PermissionDenied, User, hash_password, require, verify_password
+from ..labels import zh
 from ..models import BEIJING, utc_datetime
 from ..settings import Settings
 from .dashboard import Background, TTLCache
@@ -164,6 +166,14 @@ def app_from_config() -> FastAPI:
     return create_app(settings, open_store(settings.database_url, migrate=False))
 
 
+def when(ts) -> str:
+    """A list's time: 11-28 09:15 this year, 2019-02-28 11:25 another (lists mix years)."""
+    if not ts:
+        return ""
+    at = utc_datetime(ts).astimezone(BEIJING)
+    return at.strftime("%m-%d %H:%M") if at.year == datetime.now(BEIJING).year else at.strftime("%Y-%m-%d %H:%M")
+
+
 def create_app(settings: Settings, store) -> FastAPI:
     from . import admin, api, pages, reports
 
@@ -189,7 +199,8 @@ def create_app(settings: Settings, store) -> FastAPI:
     templates = Jinja2Templates(directory=str(resources.files("yuqing").joinpath("web/templates")))
     templates.env.filters["highlight"] = highlight
     templates.env.filters["safe_url"] = safe_url
-    templates.env.filters["when"] = lambda ts: utc_datetime(ts).astimezone(BEIJING).strftime("%m-%d %H:%M") if ts else ""
+    templates.env.filters["when"] = when
+    templates.env.filters["zh"] = lambda code, kind: zh(kind, code)   # weibo → 微博, high → 高 (labels.py)
     web = Web(settings, store, templates)
     web.charts_ok = has_vendor()
     from ..scheme import configured_region

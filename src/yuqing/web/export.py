@@ -10,6 +10,7 @@ from typing import Any, Sequence
 
 from fastapi.responses import Response
 
+from ..labels import zh
 from ..models import BEIJING, utc_datetime
 from ..privacy import defuse_formula, mask
 
@@ -21,7 +22,10 @@ def table(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
     out = []
     for r in rows:
         values = {**r, "published_at": utc_datetime(r["published_ts"]).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
-                  "source": mask(r.get("source")), "title": mask(r.get("title")), "text": mask(r.get("text"))}
+                  "source": mask(r.get("source")), "title": mask(r.get("title")), "text": mask(r.get("text")),
+                  # what a leader reads is 微博 / 负面 / 高, not the codes
+                  "platform": zh("platform", r.get("platform")), "sentiment": zh("sentiment", r.get("sentiment")),
+                  "risk": zh("risk", r.get("risk"))}
         out.append([defuse_formula(values.get(c) if values.get(c) is not None else "") for c in COLUMNS])
     return out
 
@@ -44,6 +48,9 @@ def export_response(rows: Sequence[dict[str, Any]], fmt: str) -> Response:
     ws.append(HEADERS)
     for line in table(rows):
         ws.append(line)
+    ws.freeze_panes = "A2"                  # the header stays in sight
+    for letter, width in zip("ABCDEFGHIJK", (18, 17, 8, 16, 36, 60, 30, 12, 8, 6, 12)):
+        ws.column_dimensions[letter].width = width
     buf = io.BytesIO()
     wb.save(buf)
     return Response(buf.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
