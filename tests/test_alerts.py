@@ -155,7 +155,7 @@ BLOCK = {"rules": [{"name": "高风险", "min_risk": "high"}, {"name": "热度",
 
 def test_rules_are_checked_when_a_scheme_is_read():
     assert [r.name for r in parse_rules({"min_risk": "high"})] == ["风险≥高"]
-    for bad, why in [({"rules": [{"min_riskk": "high"}]}, "unknown keys"), ({"rules": [{"name": "x"}]}, "no condition"),
+    for bad, why in [({"rules": [{"min_riskk": "high"}]}, "不认识的键"), ({"rules": [{"name": "x"}]}, "没有任何条件"),
                      ({"rules": [{"min_risk": "severe"}]}, "min_risk"), ({"rules": [{"keywords": "(火灾 |"}]}, "keywords"),
                      ({"rules": [{"burst": True, "level": "urgent"}]}, "level")]:
         with pytest.raises(RuleError, match=why):

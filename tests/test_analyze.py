@@ -154,7 +154,7 @@ def test_scheme_landmarks_make_places_of_their_own(tmp_path):
     assert not Analyzer(load_scheme(_plain(tmp_path), known_region)).analyze([Subject("3", None, "万达广场停车太难")])[0]["relevant"]
     bad = tmp_path / "bad.yaml"
     bad.write_text('name: t\nregion: "131003"\nlandmarks: [万达广场]\n', encoding="utf-8")
-    with pytest.raises(SchemeError, match="landmarks must map"):
+    with pytest.raises(SchemeError, match="landmarks 应是"):
         load_scheme(bad, known_region)
 
 

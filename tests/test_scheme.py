@@ -30,18 +30,18 @@ def test_empty_rule_is_none_and_words_ignore_negations():
 
 
 @pytest.mark.parametrize("rule, position, says", [
-    ("(火灾 | 爆炸", 1, "never closed"),
-    ("火灾 &", 5, "missing at the end"),
-    ("| 火灾", 1, "cannot stand here"),
-    ('火灾 & "未闭合', 6, "not closed"),
-    ("火灾 )", 4, "no ( to close"),
-    ('""', 1, "empty phrase"),
+    ("(火灾 | 爆炸", 1, "没有对应的 )"),
+    ("火灾 &", 5, "结尾缺少"),
+    ("| 火灾", 1, "不能出现在这里"),
+    ('火灾 & "未闭合', 6, "缺少结尾的引号"),
+    ("火灾 )", 4, "前面没有对应的 ("),
+    ('""', 1, "短语是空的"),
 ])
 def test_syntax_errors_point_at_the_position(rule, position, says):
     with pytest.raises(SchemeError) as exc:
         parse_rule(rule)
     message = str(exc.value)
-    assert f"position {position}:" in message and says in message and rule in message
+    assert f"第 {position} 个字符处" in message and says in message and rule in message
     caret_line = message.splitlines()[-1]
     assert caret_line.endswith("^")
 
@@ -53,12 +53,12 @@ def test_starter_scheme_loads_and_bad_schemes_say_why(tmp_path):
     assert scheme.exclude == ("广告", "招聘") and scheme.alert["min_risk"] == "high"
     assert scheme.words_match("万庄镇火灾") and not scheme.words_match("万庄镇招聘保安")
     cases = {
-        "region: '999999'\n": "not a known division code",
-        "name: x\nrule: '火灾 &'\n": "rule error at position 5",
-        "name: x\nrequire_region: true\n": "needs a region, a rule, or both",
-        "region: '131003'\nalerts: {}\n": "unknown keys ['alerts']",
-        "region: '131003'\nexclude: 广告\n": "exclude must be a list",
-        "- just\n- a list\n": "expected a mapping",
+        "region: '999999'\n": "不是已知的行政区划代码",
+        "name: x\nrule: '火灾 &'\n": "规则第 5 个字符处有误",
+        "name: x\nrequire_region: true\n": "至少要有 region",
+        "region: '131003'\nalerts: {}\n": "不认识的键 ['alerts']",
+        "region: '131003'\nexclude: 广告\n": "exclude 应是词的列表",
+        "- just\n- a list\n": "方案应是若干键值",
         "region: [unclosed\n": "scheme.yaml",
         # landmarks: unknown code, a name written twice (also across scripts), a common word
         "region: '131003'\nlandmarks: {万达广场: '131099'}\n": "地标「万达广场」的区划代码 131099 不存在",

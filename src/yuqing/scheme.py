@@ -77,15 +77,15 @@ def _tokens(rule: str) -> list[tuple[str, str, int]]:
         if not m or m.end() == pos:
             if rule[pos:].strip() == "":
                 break
-            raise _error(rule, pos, "unexpected character")
+            raise _error(rule, pos, "这里不能用这个字符")
         if m["op"]:
             out.append(("op", m["op"], m.start("op")))
         elif m["phrase"] is not None:
             if not m["phrase"].strip():
-                raise _error(rule, m.start(), "empty phrase")
+                raise _error(rule, m.start(), "引号中的短语是空的")
             out.append(("term", m["phrase"], m.start()))
         elif m["open"]:
-            raise _error(rule, m.start("open"), "phrase is not closed with \"")
+            raise _error(rule, m.start("open"), "短语缺少结尾的引号 \"")
         elif m["word"]:
             out.append(("term", m["word"], m.start("word")))
         pos = m.end()
@@ -97,7 +97,7 @@ def _error(rule: str, pos: int, what: str) -> SchemeError:
 
     # Chinese characters take two columns in a terminal: pad by width, not by count
     pad = "".join("  " if unicodedata.east_asian_width(c) in "WF" else " " for c in rule[:pos])
-    return SchemeError(f"rule error at position {pos + 1}: {what}\n  {rule}\n  {pad}^")
+    return SchemeError(f"规则第 {pos + 1} 个字符处有误：{what}\n  {rule}\n  {pad}^")
 
 
 def parse_rule(rule: str) -> Node | None:
@@ -136,7 +136,7 @@ def parse_rule(rule: str) -> Node | None:
     def unary() -> Node:
         t = peek()
         if t is None:
-            raise _error(rule, len(rule), "a word, a phrase, ! or ( is missing at the end")
+            raise _error(rule, len(rule), "结尾缺少一个词、短语、! 或 (")
         if t[0] == "term":
             take()
             return Term(t[1])
@@ -148,14 +148,14 @@ def parse_rule(rule: str) -> Node | None:
             inner = either()
             close = peek()
             if close is None or close[1] != ")" or close[0] != "op":
-                raise _error(rule, t[2], "this ( is never closed")
+                raise _error(rule, t[2], "这个 ( 没有对应的 )")
             take()
             return inner
-        raise _error(rule, t[2], f"{t[1]!r} cannot stand here; a word, a phrase, ! or ( was expected")
+        raise _error(rule, t[2], f"{t[1]!r} 不能出现在这里；这里应是一个词、短语、! 或 (")
 
     tree = either()
     if (t := peek()) is not None:
-        raise _error(rule, t[2], f"unexpected {t[1]!r}" + (" (no ( to close)" if t[1] == ")" else ""))
+        raise _error(rule, t[2], f"这里不该有 {t[1]!r}" + ("（前面没有对应的 (）" if t[1] == ")" else ""))
     return tree
 
 
@@ -256,22 +256,22 @@ def load_scheme(path: str | Path, known_region: Callable[[str], bool] | None = N
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemeError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
-        raise SchemeError(f"{path}: expected a mapping of {', '.join(sorted(_KEYS))}")
+        raise SchemeError(f"{path}: 方案应是若干键值（{', '.join(sorted(_KEYS))}），不是列表或单个值")
     unknown = set(data) - _KEYS
     if unknown:
-        raise SchemeError(f"{path}: unknown keys {sorted(unknown)}; a scheme has {sorted(_KEYS)}")
+        raise SchemeError(f"{path}: 不认识的键 {sorted(unknown)}；方案可用的键：{sorted(_KEYS)}")
     region = str(data["region"]).strip() if data.get("region") not in (None, "") else None
     if region is not None and (not region.isdigit() or (known_region and not known_region(region))):
-        raise SchemeError(f"{path}: region {region!r} is not a known division code")
+        raise SchemeError(f"{path}: region {region!r} 不是已知的行政区划代码")
     if data.get("require_region", True) and region is None and not data.get("rule"):
-        raise SchemeError(f"{path}: a scheme needs a region, a rule, or both")
+        raise SchemeError(f"{path}: 方案至少要有 region（地区）或 rule（关键词规则）之一")
     exclude = data.get("exclude") or []
     if not isinstance(exclude, list) or not all(isinstance(w, str) and w.strip() for w in exclude):
-        raise SchemeError(f"{path}: exclude must be a list of words")
+        raise SchemeError(f"{path}: exclude 应是词的列表，如 exclude: [\"广告\", \"招聘\"]")
     landmarks = data.get("landmarks") or {}
     if not isinstance(landmarks, dict) or not all(
             isinstance(k, str) and k.strip() and str(v).strip().isdigit() for k, v in landmarks.items()):
-        raise SchemeError(f"{path}: landmarks must map names to division codes, e.g. 万达广场: \"131003\"")
+        raise SchemeError(f"{path}: landmarks 应是“地名: 区划代码”，如 万达广场: \"131003\"")
     for name, code in landmarks.items():
         if known_region and not known_region(str(code).strip()):
             raise SchemeError(f"{path}: 地标「{name}」的区划代码 {code} 不存在")

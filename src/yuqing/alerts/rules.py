@@ -114,31 +114,31 @@ def parse_rules(block: Mapping[str, Any] | None, origin: str = "scheme") -> list
     rules = []
     for i, r in enumerate(raw, start=1):
         if not isinstance(r, Mapping):
-            raise RuleError(f"{origin}: alert rule {i} is not a mapping")
+            raise RuleError(f"{origin}: 第 {i} 条预警规则应是若干键值")
         unknown = set(r) - _KEYS
         if unknown:
-            raise RuleError(f"{origin}: alert rule {i} has unknown keys {sorted(unknown)}; known: {sorted(_KEYS)}")
+            raise RuleError(f"{origin}: 第 {i} 条预警规则有不认识的键 {sorted(unknown)}；可用：{sorted(_KEYS)}")
         level = r.get("level") or ("high" if r.get("min_risk") == "high" else "medium")
         if level not in LEVELS:
-            raise RuleError(f"{origin}: alert rule {i}: level {level!r} is not one of {LEVELS}")
+            raise RuleError(f"{origin}: 第 {i} 条预警规则：level {level!r} 只能是 {LEVELS}")
         if r.get("min_risk") and r["min_risk"] not in RISK_ORDER:
-            raise RuleError(f"{origin}: alert rule {i}: min_risk {r['min_risk']!r} is not low, medium or high")
+            raise RuleError(f"{origin}: 第 {i} 条预警规则：min_risk {r['min_risk']!r} 只能是 low、medium 或 high")
         classes = r.get("source_class") or ()
         classes = (classes,) if isinstance(classes, str) else tuple(classes)
         bad = [c for c in classes if c not in SOURCE_CLASSES]
         if bad:
-            raise RuleError(f"{origin}: alert rule {i}: source_class {bad} not in {SOURCE_CLASSES}")
+            raise RuleError(f"{origin}: 第 {i} 条预警规则：source_class {bad} 只能是 {SOURCE_CLASSES}")
         match = None
         if r.get("keywords"):
             try:
                 match = parse_rule(str(r["keywords"])).matches
             except SchemeError as exc:
-                raise RuleError(f"{origin}: alert rule {i}: keywords: {exc}") from None
+                raise RuleError(f"{origin}: 第 {i} 条预警规则的 keywords：{exc}") from None
         if r.get("max_rank") is not None and (not isinstance(r["max_rank"], int) or r["max_rank"] < 1):
-            raise RuleError(f"{origin}: alert rule {i}: max_rank must be a whole number ≥ 1")
+            raise RuleError(f"{origin}: 第 {i} 条预警规则：max_rank 应是不小于 1 的整数")
         if not any(r.get(k) for k in ("min_risk", "burst", "min_heat", "new_event", "source_class", "keywords",
                                       "hotlist")):
-            raise RuleError(f"{origin}: alert rule {i} has no condition")
+            raise RuleError(f"{origin}: 第 {i} 条预警规则没有任何条件")
         rules.append(Rule(str(r.get("name") or f"rule {i}"), level, r.get("min_risk"), bool(r.get("burst")),
                           float(r["min_heat"]) if r.get("min_heat") is not None else None, bool(r.get("new_event")),
                           classes, r.get("keywords"), int(r.get("min_items") or 1), bool(r.get("hotlist")),

@@ -16,6 +16,15 @@ from .schema import alerts, api_tokens, audit_log, case_log, cases, outbox, sess
 OPEN_STATES = ("待研判", "已研判", "已上报", "处置中")
 
 
+def _change_words(fields: Mapping[str, Any]) -> str:
+    """What changed, as the audit log says it: 角色：领导；密码：已更改 (never the hash)."""
+    from ..labels import zh
+
+    words = {"role": lambda v: f"角色：{zh('role', v)}", "department": lambda v: f"部门：{v or '无'}",
+             "password_hash": lambda v: "密码：已更改", "disabled": lambda v: "状态：" + ("停用" if v else "启用")}
+    return "；".join(words[k](v) for k, v in fields.items())
+
+
 class AlertingStore:
     engine: Any
 
@@ -229,9 +238,8 @@ class AlertingStore:
         with self._write() as conn:
             n = conn.execute(update(users).where(users.c.name == name).values(**fields)).rowcount
             if n:
-                shown = {k: ("***" if k == "password_hash" else v) for k, v in fields.items()}
                 conn.execute(audit_log.insert().values(ts=time.time(), user=by, action="user.change", target=name,
-                                                       detail=orjson.dumps(shown).decode()))
+                                                       detail=_change_words(fields)))
                 if {"password_hash", "role", "disabled"} & set(fields):
                     conn.execute(update(sessions).where(sessions.c.user == name, sessions.c.revoked_ts.is_(None))
                                  .values(revoked_ts=int(time.time())))
