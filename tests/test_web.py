@@ -754,3 +754,16 @@ def test_no_internal_code_is_shown_to_a_person_on_any_page_or_export(site):
     shown += [("report.docx", m.group(0), words[max(0, m.start() - 30):m.end() + 30]) for m in CODES.finditer(words)]
     assert not shown, shown[:20]
     assert book.active.freeze_panes == "A2"
+
+
+def test_a_missing_page_is_a_chinese_page_and_the_api_keeps_json(site):
+    app, _ = site
+    client = TestClient(app)
+    assert login(client).status_code == 303
+    page = client.get("/events/e-999999")
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+    assert "没有这个事件" in page.text and "detail" not in page.text
+    nowhere = client.get("/no/such/page")
+    assert nowhere.status_code == 404 and "没有找到" in nowhere.text
+    api = client.get("/api/events/e-999999")
+    assert api.status_code == 404 and api.json()["detail"]

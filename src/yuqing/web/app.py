@@ -28,6 +28,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from ..alerts.users import PermissionDenied, User, hash_password, require, verify_password
@@ -224,6 +225,20 @@ def create_app(settings: Settings, store) -> FastAPI:
         return HTMLResponse("<!doctype html><meta charset=utf-8><title>出错了</title><h1>服务器内部错误</h1>"
                             "<p>这个页面暂时无法显示，错误已记录在服务器日志中。请返回<a href=\"/\">总览</a>。</p>",
                             status_code=500)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        # a page's 404/403/409 is a page a person reads, in Chinese; the API keeps its JSON
+        if request.url.path.startswith("/api/") or exc.status_code < 400:
+            from fastapi.exception_handlers import http_exception_handler
+
+            return await http_exception_handler(request, exc)
+        what = {404: "没有找到", 403: "没有权限", 409: "无法完成", 400: "请求有误", 405: "不支持的操作"}.get(
+            exc.status_code, "出错了")
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Forbidden") else ""
+        body = (f"<!doctype html><meta charset=utf-8><title>{what}</title><h1>{what}</h1>"
+                f"<p>{escape(detail) or '这个地址没有对应的页面。'}</p><p>返回<a href=\"/\">总览</a>。</p>")
+        return HTMLResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(NotLoggedIn)
     async def to_login(request: Request, _exc: NotLoggedIn):
