@@ -767,3 +767,9 @@ def test_a_missing_page_is_a_chinese_page_and_the_api_keeps_json(site):
     assert nowhere.status_code == 404 and "没有找到" in nowhere.text
     api = client.get("/api/events/e-999999")
     assert api.status_code == 404 and api.json()["detail"]
+
+
+def test_the_api_docs_list_the_api_only(site):
+    app, _ = site
+    paths = TestClient(app).get("/api/openapi.json").json()["paths"]
+    assert paths and all(p.startswith("/api/") for p in paths), sorted(p for p in paths if not p.startswith("/api/"))

@@ -292,4 +292,8 @@ def create_app(settings: Settings, store) -> FastAPI:
     admin.register(app, web)
     reports.register(app, web)
     api.register(app, web)
+    # the API's documentation lists the API, not the pages a browser shows
+    for route in app.routes:
+        if not getattr(route, "path", "/api").startswith("/api"):
+            route.include_in_schema = False
     return app
