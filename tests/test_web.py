@@ -773,3 +773,13 @@ def test_the_api_docs_list_the_api_only(site):
     app, _ = site
     paths = TestClient(app).get("/api/openapi.json").json()["paths"]
     assert paths and all(p.startswith("/api/") for p in paths), sorted(p for p in paths if not p.startswith("/api/"))
+
+
+def test_the_overview_says_when_its_clock_is_not_now(site):
+    """The demo store holds only November 2026 items: 近 24 小时 is counted at its newest item's
+    time, and the page says so."""
+    app, _ = site
+    client = TestClient(app)
+    assert login(client).status_code == 303
+    page = client.get("/").text
+    assert 'id="as-of"' in page and "库中最新信息发布于" in page
