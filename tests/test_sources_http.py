@@ -304,6 +304,21 @@ def test_rsshub_json_feed_media_counts_and_noise(settings, store, http_server):
     assert not health["failing"] and health["last_success"]
 
 
+def test_player_fallback_text_is_dropped_wherever_it_sits():
+    """The text a player shows when it cannot play is not the post's: inside <video>, after a
+    <source>, or inside one (libxml2 parses <source> as holding what follows); text after the
+    element is the post's and stays."""
+    for body in ('<p>正文</p><video src="a.mp4">您的浏览器不支持视频</video>后文',
+                 '<p>正文</p><video><source src="a.mp4">您的浏览器不支持视频</video>后文',
+                 '<p>正文</p><video><source src="a.mp4"><p>视频无法显示，请前往<a href="x">微博视频</a>观看。</p></video>后文',
+                 '<p>正文</p><audio><source src="a.mp4" type="audio/mp4">不支持<b>音频</b></audio>后文'):
+        text, media = feeds.html_media(body)
+        assert "不支持" not in text and "视频无法显示" not in text, body
+        assert "正文" in text and "后文" in text and [m["url"] for m in media] == ["a.mp4"], body
+    plain = '<p>正文<img src="p.jpg"></p>'
+    assert feeds.html_media(plain) == (plain, [{"kind": "image", "url": "p.jpg"}])   # nothing to drop: kept as given
+
+
 def test_rss_enclosures_media_stats_and_a_zone_label_that_lies(settings, store, http_server):
     cfg = with_sources(settings, {"name": "hub-media", "kind": "feed", "url": http_server.base + "/rsshub_media.xml",
                                   "timezone": "Asia/Shanghai", "assume_local_time": True})

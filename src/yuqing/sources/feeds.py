@@ -115,13 +115,21 @@ def html_media(body: str) -> tuple[str, list[dict[str, str]]]:
                 break
         if el.tag == "video" and el.get("poster"):
             media.append({"kind": "image", "url": el.get("poster")})
+    # The text a player shows when it cannot play ("您的浏览器不支持视频") is not the post's: it
+    # goes, whether it sits in the element, after a <source>, or (libxml2 does not know <source>
+    # is empty) inside one.
     changed = False
     for el in list(root.iter("video", "audio")):
-        for child in list(el):              # the text a player shows when it cannot play
-            if child.tag not in ("source", "track"):
-                el.remove(child)
+        for node in [el, *el.iter("source", "track")]:
+            if (node.text or "").strip() or (node is not el and (node.tail or "").strip()):
                 changed = True
-        el.text = None
+            node.text = None
+            if node is not el:
+                node.tail = None
+            for child in list(node):
+                if child.tag not in ("source", "track"):
+                    node.remove(child)
+                    changed = True
     return (lxml_html.tostring(root, encoding="unicode") if changed else body), media
 
 

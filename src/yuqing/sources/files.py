@@ -148,22 +148,26 @@ def _open(path: Path, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> BinaryIO:
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+def is_sqlite(path: Path) -> bool:
+    """A SQLite database, known by its first bytes whatever it is named."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
 def detect_format(path: Path) -> str:
-    """Return the format named by the file's extension (a .gz suffix is looked through); a SQLite
-    database (MediaCrawler's `sqlite_tables.db`, TrendRadar's) by its first bytes."""
+    """Return the format named by the file's extension (a .gz suffix is looked through); a file
+    with no known extension may be a SQLite database (MediaCrawler's `sqlite_tables.db`)."""
     name = path.name.lower().removesuffix(".gz")
-    if path.suffix.lower() != ".gz":
-        try:
-            with open(path, "rb") as f:
-                if f.read(16) == SQLITE_MAGIC:
-                    return "sqlite"
-        except OSError:
-            pass
     for ext, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "json"), (".csv", "csv"),
                      (".tsv", "csv"), (".txt", "csv"), (".xlsx", "xlsx"), (".xlsm", "xlsx"),
                      (".html", "html"), (".htm", "html"), (".shtml", "html")):
         if name.endswith(ext):
             return fmt
+    if path.suffix.lower() != ".gz" and is_sqlite(path):
+        return "sqlite"
     raise ImportError_(f"{path}: unknown file type; use --format {'|'.join(FORMATS)}")
 
 

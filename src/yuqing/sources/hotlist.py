@@ -28,6 +28,7 @@ from typing import Iterable, Iterator
 
 from ..ingest import BEIJING, decode_bytes, parse_count, parse_time, short_hash, to_simplified
 from ..models import Quarantined, Raw
+from .files import is_sqlite
 
 FORMATS = ("weibo", "newsnow")
 LIST_NAMES = {"weibo": "微博热搜", "zhihu": "知乎热榜", "baidu": "百度热搜", "douyin": "抖音热榜",
@@ -130,10 +131,9 @@ def records(snapshot: Snapshot, store, platform: str = "other") -> list[Raw]:
 # --- TrendRadar's SQLite output -------------------------------------------------------------
 
 def is_trendradar(path: Path) -> bool:
+    if not is_sqlite(path):
+        return False
     try:
-        with open(path, "rb") as f:
-            if f.read(16) != b"SQLite format 3\x00":
-                return False
         con = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
         try:
             names = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
