@@ -249,20 +249,22 @@ def parse_json_line(line: bytes) -> Any:
             raise first from None
 
 
-def mediacrawler_raw(origin: str, record: Mapping[str, Any], hint: mediacrawler.Hint,
-                     refused: list[int]) -> Raw | None:
-    """The Raw of a MediaCrawler record, or None (counted in `refused`) for a creator profile."""
+# What a reader yields for a creator profile: read_file counts these into one quarantine entry
+# for the file and keeps none of them; a profile's fields are what we never store.
+PROFILE = Quarantined("profile-refused", "")
+
+
+def mediacrawler_raw(origin: str, record: Mapping[str, Any], hint: mediacrawler.Hint) -> Raw | Quarantined:
+    """The Raw of a MediaCrawler record, or PROFILE for a creator profile."""
     if mediacrawler.is_profile(record, hint):
-        refused[0] += 1       # not even quarantined: its fields are what we never keep
-        return None
+        return PROFILE
     return Raw(origin, mediacrawler.map_record(record, hint))
 
 
 def read_jsonl(path: Path, max_bytes: int, mapping: Mapping[str, str],
                max_unpacked: int = DEFAULT_MAX_UNPACKED, fmt: str = "jsonl",
-               hint: mediacrawler.Hint = mediacrawler.Hint(), refused: list[int] | None = None,
+               hint: mediacrawler.Hint = mediacrawler.Hint(),
                ) -> Iterator[Raw | Quarantined]:
-    refused = refused if refused is not None else [0]
     encoding = _sample_encoding(path, max_unpacked)
     resolved: dict[tuple, dict[str, str]] = {}  # per distinct key set: rows of one file rarely differ
     try:
@@ -294,8 +296,7 @@ def read_jsonl(path: Path, max_bytes: int, mapping: Mapping[str, str],
                     yield Quarantined("not-an-object", origin, f"a JSON {type(obj).__name__}", line)
                     continue
                 if fmt == "mediacrawler" or (not mapping and mediacrawler.looks_like(obj)):
-                    if raw := mediacrawler_raw(origin, obj, hint, refused):
-                        yield raw
+                    yield mediacrawler_raw(origin, obj, hint)
                 elif "text" in obj and not mapping:
                     yield Raw(origin, obj)  # already in the item contract's shape
                 else:
@@ -363,8 +364,8 @@ def _json_records(text: str) -> Iterator[str]:
 
 
 def read_json(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
-              max_unpacked: int = DEFAULT_MAX_UNPACKED, hint: mediacrawler.Hint = mediacrawler.Hint(),
-              refused: list[int] | None = None) -> Iterator[Raw | Quarantined]:
+              max_unpacked: int = DEFAULT_MAX_UNPACKED,
+              hint: mediacrawler.Hint = mediacrawler.Hint()) -> Iterator[Raw | Quarantined]:
     """A JSON array of records, an object holding one (under data/items/list…), or a single record."""
     data = _read_whole(path, 20 * max_bytes, "split it into JSON Lines to import", max_unpacked)
     if isinstance(data, Quarantined):
@@ -375,7 +376,7 @@ def read_json(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
     try:
         obj = json.loads(text)
     except RecursionError:
-        yield from _read_deep_json(path, text, mapping, fmt, hint, refused)
+        yield from _read_deep_json(path, text, mapping, fmt, hint)
         return
     except json.JSONDecodeError as exc:
         yield Quarantined("bad-json", str(path), str(exc), text)
@@ -391,13 +392,12 @@ def read_json(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
         yield Quarantined("not-an-object", str(path), f"a JSON {type(obj).__name__}")
         return
     for i, rec in enumerate(records, 1):
-        if entry := _json_record(path, str(path) if single else f"{path}:{i}", rec, mapping, fmt, single, hint,
-                                 refused):
+        if entry := _json_record(path, str(path) if single else f"{path}:{i}", rec, mapping, fmt, single, hint):
             yield entry
 
 
 def _read_deep_json(path: Path, text: str, mapping: Mapping[str, str], fmt: str,
-                    hint: mediacrawler.Hint = mediacrawler.Hint(), refused: list[int] | None = None,
+                    hint: mediacrawler.Hint = mediacrawler.Hint(),
                     ) -> Iterator[Raw | Quarantined]:
     """The records of a document the parser cannot take whole, each parsed on its own."""
     found = False
@@ -412,19 +412,18 @@ def _read_deep_json(path: Path, text: str, mapping: Mapping[str, str], fmt: str,
         except json.JSONDecodeError as exc:
             yield Quarantined("bad-json", origin, str(exc), source)
             continue
-        if entry := _json_record(path, origin, rec, mapping, fmt, False, hint, refused):
+        if entry := _json_record(path, origin, rec, mapping, fmt, False, hint):
             yield entry
     if not found:
         yield Quarantined("too-deep", str(path), "嵌套层数过多，无法解析", text[:4096], raw_len=len(text))
 
 
 def _json_record(path: Path, origin: str, rec: Any, mapping: Mapping[str, str], fmt: str,
-                 single: bool, hint: mediacrawler.Hint = mediacrawler.Hint(),
-                 refused: list[int] | None = None) -> Raw | Quarantined | None:
+                 single: bool, hint: mediacrawler.Hint = mediacrawler.Hint()) -> Raw | Quarantined | None:
     if not isinstance(rec, dict):
         return Quarantined("not-an-object", origin, f"a JSON {type(rec).__name__}", raw_text(rec))
     if fmt == "mediacrawler" or (not mapping and mediacrawler.looks_like(rec)):
-        return mediacrawler_raw(origin, rec, hint, refused if refused is not None else [0])
+        return mediacrawler_raw(origin, rec, hint)
     out = apply_mapping(rec, resolve_mapping(list(rec), mapping))
     if single and not out.get("id"):
         out["id"] = path.name.removesuffix(".gz").rsplit(".", 1)[0]  # one record per file: its name is its id
@@ -433,9 +432,8 @@ def _json_record(path: Path, origin: str, rec: Any, mapping: Mapping[str, str], 
 
 def read_csv(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
              delimiter: str | None = None, max_unpacked: int = DEFAULT_MAX_UNPACKED,
-             hint: mediacrawler.Hint = mediacrawler.Hint(), refused: list[int] | None = None,
+             hint: mediacrawler.Hint = mediacrawler.Hint(),
              ) -> Iterator[Raw | Quarantined]:
-    refused = refused if refused is not None else [0]
     encoding = _sample_encoding(path, max_unpacked)
     csv.field_size_limit(max_bytes)
     lineno = 1
@@ -492,8 +490,7 @@ def read_csv(path: Path, max_bytes: int, mapping: Mapping[str, str], fmt: str,
                     continue
                 record = dict(zip(header, row))
                 if is_mc:
-                    if raw := mediacrawler_raw(origin, record, hint, refused):
-                        yield raw
+                    yield mediacrawler_raw(origin, record, hint)
                 else:
                     yield Raw(origin, apply_mapping(record, resolved))
     except UnicodeDecodeError as exc:
@@ -583,25 +580,29 @@ def read_file(path: str | Path, fmt: str | None = None, mapping: Mapping[str, st
     if not path.exists():
         raise ImportError_(f"{path}: no such file")
     hint = forced.merged(mediacrawler.path_hint(path))
-    refused = [0]
     kind = fmt if fmt and fmt != "mediacrawler" else detect_format(path)
     if kind == "jsonl":
-        records = read_jsonl(path, max_bytes, mapping, max_unpacked, fmt or "jsonl", hint, refused)
+        records = read_jsonl(path, max_bytes, mapping, max_unpacked, fmt or "jsonl", hint)
     elif kind == "json":
-        records = read_json(path, max_bytes, mapping, fmt or "json", max_unpacked, hint, refused)
+        records = read_json(path, max_bytes, mapping, fmt or "json", max_unpacked, hint)
     elif kind == "csv":
-        records = read_csv(path, max_bytes, mapping, fmt or "csv", delimiter, max_unpacked, hint, refused)
+        records = read_csv(path, max_bytes, mapping, fmt or "csv", delimiter, max_unpacked, hint)
     elif kind == "xlsx":
-        records = read_xlsx(path, mapping, max_unpacked, fmt == "mediacrawler", hint, refused)
+        records = read_xlsx(path, mapping, max_unpacked, fmt == "mediacrawler", hint)
     elif kind == "html":
         records = read_html(path, max_bytes, max_unpacked, max_html)
     elif kind == "sqlite":
         records = read_database(path, forced)
     else:
         raise ImportError_(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    yield from _guarded(records, path)
-    if refused[0]:
-        yield Quarantined("profile-refused", str(path), mediacrawler.PROFILE_REFUSED.format(n=refused[0]))
+    profiles = 0
+    for entry in _guarded(records, path):
+        if entry is PROFILE:
+            profiles += 1
+        else:
+            yield entry
+    if profiles:
+        yield Quarantined("profile-refused", str(path), mediacrawler.PROFILE_REFUSED.format(n=profiles))
 
 
 def _guarded(records: Iterator[Raw | Quarantined], path: Path) -> Iterator[Raw | Quarantined]:

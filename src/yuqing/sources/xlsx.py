@@ -87,7 +87,7 @@ def _tolerant_parser() -> None:
 
 
 def read_xlsx(path: Path, mapping: Mapping[str, str], max_unpacked: int, mediacrawler_format: bool = False,
-              hint: mediacrawler.Hint = mediacrawler.Hint(), refused: list[int] | None = None,
+              hint: mediacrawler.Hint = mediacrawler.Hint(),
               ) -> Iterator[Raw | Quarantined]:
     """Yield the rows of every sheet as records (each sheet with its own header); a row with a cell
     that cannot be read (or a formula saved without its value) is quarantined on its own.
@@ -98,7 +98,6 @@ def read_xlsx(path: Path, mapping: Mapping[str, str], max_unpacked: int, mediacr
 
     from .files import mediacrawler_raw, resolve_mapping
 
-    refused = refused if refused is not None else [0]
     problem = check_zip(path, max_unpacked)
     if problem:
         yield Quarantined("too-large" if "上限" in problem else "bad-xlsx", str(path), problem)
@@ -139,8 +138,7 @@ def read_xlsx(path: Path, mapping: Mapping[str, str], max_unpacked: int, mediacr
                             yield _row_record(f"{where}:{n}", record, resolved)
                             continue
                         record = {h: (None if v == NO_VALUE else v) for h, v in record.items()}
-                        if raw := mediacrawler_raw(f"{where}:{n}", record, sheet_hint, refused):
-                            yield raw
+                        yield mediacrawler_raw(f"{where}:{n}", record, sheet_hint)
                     else:
                         yield _row_record(f"{where}:{n}", record, resolved)
             except Exception as exc:  # noqa: BLE001 — the sheet's XML itself breaks off here
