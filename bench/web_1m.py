@@ -40,7 +40,7 @@ PASSWORD = "bench-password-1"
 
 ITEM_COLUMNS = ("url", "platform", "source", "author", "title", "text", "text_sc", "published_ts", "collected_ts",
                 "updated_ts", "metrics", "flags", "content_hash", "collector", "origin", "seg", "analysis",
-                "analyzed_ts", "relevant", "category", "sentiment", "risk")
+                "analyzed_ts", "relevant", "category", "sentiment", "risk", "relevance", "interactions")
 
 
 def build(copies: int, base_n: int, span: int = SPAN, work: Path | None = None, end_ts: int | None = None) -> dict:
@@ -61,7 +61,9 @@ def build(copies: int, base_n: int, span: int = SPAN, work: Path | None = None, 
     WORK.mkdir(parents=True)
     (WORK / "scheme.yaml").write_text("name: bench\nrequire_region: false\nalert:\n  min_risk: high\n", encoding="utf-8")
     (WORK / "yuqing.toml").write_text(f'database_url = "sqlite:///{WORK}/web.db"\nscheme = "scheme.yaml"\n'
-                                      'web_secret_key = "bench-only-key"\ningest_workers = 0\n', encoding="utf-8")
+                                      'web_secret_key = "bench-only-key"\ningest_workers = 0\n'
+                                      # the real items are history laid over the last days as if live: they alert
+                                      'alert_max_age_hours = 1000000\n', encoding="utf-8")
     settings = load_settings(WORK / "yuqing.toml", env={})
     store = open_store(settings.database_url)
     t0 = time.perf_counter()
@@ -95,6 +97,10 @@ def build(copies: int, base_n: int, span: int = SPAN, work: Path | None = None, 
                 f"category, risk, heat, stage, json_set(record, '$.id', id || '~{k}'), NULL, "
                 f"merged_into || '~{k}', updated_ts FROM events WHERE instr(id, '~') = 0")
         sql(f"INSERT INTO items_fts(rowid, seg) SELECT seq, seg FROM items WHERE seq > {base_seq}")
+        # the copies' places (the list's place filter), found by the copies' ids
+        for k in range(1, copies):
+            sql(f"INSERT INTO item_places (code, ts, seq) SELECT p.code, c.published_ts, c.seq FROM item_places p "
+                f"JOIN items o ON o.seq = p.seq JOIN items c ON c.id = o.id || '~{k}' WHERE p.seq <= {base_seq}")
     return finish(store, copies, base_seq, analysed_s, t0)
 
 
@@ -147,7 +153,17 @@ def page_mix(store, rng: random.Random) -> dict[str, list[str]]:
     searches = [f"/search?q={w}" for w in words[:30]]
     searches += [f"/search?q={w}&since=7d&sentiment=negative" for w in words[30:45]]
     searches += [f"/search?q={w}&platform=weibo&since=30d" for w in words[45:60]]
-    return {"overview": ["/"], "search": searches, "event": [f"/events/{e}" for e in events],
+    # the information list: no keyword, 250 results paged (5 × 50), each sort, filters, a town;
+    # the events list with its filters
+    listing = ["/search"] + [f"/search?scope=all&page={n}" for n in range(1, 6)]
+    listing += [f"/search?sort={s}&page={n}" for s in ("risk", "interactions", "heat") for n in (1, 3, 5)]
+    listing += ["/search?risk=high", "/search?platform=weibo&sentiment=negative", "/search?since=7d&sort=risk",
+                "/search?place=131003101", "/search?category=安全生产&sort=interactions", "/search?q=投诉&sort=heat",
+                "/search?q=火灾 OR 积水", "/search?q=万*"]
+    event_lists = ["/events", "/events?page=3", "/events?risk=high", "/events?sort=latest", "/events?town=131003101",
+                   "/events?since=7d&stage=outbreak"]
+    return {"overview": ["/"], "search": searches, "list": listing, "events_list": event_lists,
+            "event": [f"/events/{e}" for e in events],
             "alerts": ["/alerts", "/alerts?state=open"], "api": ["/api/events?limit=20", "/api/alerts?limit=50"]}
 
 
@@ -196,6 +212,8 @@ def measure(users: int, seconds: float, workers: int) -> dict:
                 ms.append((time.perf_counter() - t0) * 1000)
                 assert r.status_code == 200, (url, r.status_code)
             single[kind] = summary(ms)
+            if kind in ("list", "events_list"):      # each URL's first visit: no count kept yet
+                single[f"{kind}_first_visit"] = summary(ms[:len(urls)])
         # 20 users at once
         latencies: list[float] = []
         errors: list[str] = []
@@ -243,12 +261,15 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--build-only", action="store_true", help="build the store and stop")
     args = ap.parse_args()
     if args.rebuild or not (WORK / "built.json").exists():
         built = build(args.copies, args.base)
     else:
         built = json.loads((WORK / "built.json").read_text())
     print(json.dumps({"store": built}, ensure_ascii=False), flush=True)
+    if args.build_only:
+        return
     if not built.get("alerts"):
         raise SystemExit("the store has no alerts: the scheme was not loaded")
     res = {"store": built, **measure(args.users, args.seconds, args.workers)}

@@ -207,3 +207,11 @@ def analysed_demo_store(directory: Path, extra: list[dict] = ()):
         ingest_stream([Raw("t", item) for item in extra], store, s)
     analyze_pending(store, make_analyzer(s), settings=s)
     return s, store
+
+
+def undo_list_indexes(conn) -> None:
+    """Drop what migration 13 indexed (the list's indexes name the analysis columns), and its
+    record, so that a test can make a store look older column by column; 13 applies again."""
+    for name in ("items_browse", "items_by_interactions", "items_search_keys", "items_source"):
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
+    conn.execute("DELETE FROM schema_migrations WHERE version = 13")

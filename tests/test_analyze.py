@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import undo_list_indexes
 from test_cli import DEMO_STREAM, yq
 from yuqing.analysis.analyze import Analyzer, Subject
 from yuqing.analysis.risk import assess, harm_cues
@@ -130,6 +131,7 @@ def test_migration_3_adds_the_analysis_columns_to_an_older_database(settings):
         c.execute("DROP INDEX items_pending")
         c.execute("DROP INDEX items_category")
         c.execute("DROP INDEX items_volume")                        # migration 6 indexes a column of 3
+        undo_list_indexes(c)                                        # and so does 13
         for col in ("analyzed_ts", "relevant", "category", "sentiment", "risk", "duplicate_of"):
             c.execute(f"ALTER TABLE items DROP COLUMN {col}")
         c.execute("DELETE FROM schema_migrations WHERE version = 3")

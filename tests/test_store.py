@@ -6,6 +6,7 @@ import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
+from conftest import undo_list_indexes
 from yuqing.ingest import normalize_record
 from yuqing.models import Quarantined
 from yuqing.store import open_store
@@ -24,7 +25,7 @@ def test_migrations_apply_once_and_wal_is_on(settings, tmp_path):
     db = settings.database_url.split("///", 1)[1]
     with sqlite3.connect(db) as c:
         versions = [r[0] for r in c.execute("SELECT version FROM schema_migrations ORDER BY version")]
-        assert versions == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+        assert versions == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
         assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert {"items", "items_fts", "quarantine", "sources", "events"} <= {r[0] for r in c.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table')")}
@@ -35,6 +36,7 @@ def test_migration_4_adds_events_to_an_older_database(settings):
     open_store(settings.database_url).close()
     with sqlite3.connect(db) as c:                                   # make it look pre-migration-4
         c.execute("DROP INDEX items_event")
+        undo_list_indexes(c)
         c.execute("ALTER TABLE items DROP COLUMN event")
         c.execute("DROP TABLE events")
         c.execute("DELETE FROM schema_migrations WHERE version = 4")
@@ -120,6 +122,7 @@ def test_migration_10_fills_the_relevance_label_of_stored_analyses(settings):
     db = settings.database_url.split("///", 1)[1]
     with sqlite3.connect(db) as c:                                   # make it look pre-migration-10
         c.execute("DROP INDEX items_possible")
+        undo_list_indexes(c)
         c.execute("ALTER TABLE items DROP COLUMN relevance")
         c.execute("DROP TABLE relevance_judgments")
         c.execute("DELETE FROM schema_migrations WHERE version = 10")

@@ -217,6 +217,7 @@ GET_MATRIX = {
     "/parts/alerts":      (303, 200, 200, 200),
     "/search?q=火灾":      (303, 200, 200, 200),
     "/search/export.csv?q=火灾": (303, 200, 200, 200),
+    "/picks":             (303, 200, 200, 200),
     "/events":            (303, 200, 200, 200),
     "/events/{event}":    (303, 200, 200, 200),
     "/items/{item}":      (303, 200, 200, 200),
@@ -260,6 +261,10 @@ POST_MATRIX = {
     "/sources":           (303, 403, 403, 409),     # 409: this site has no yuqing.toml to write
     "/users (add)":       (303, 403, 403, 303),
     "/items/X/relevance": (303, 404, 403, 404),     # leaders read; 404: no such item (no side effect here)
+    "/items/bulk (not relevant)": (303, 303, 403, 303),   # leaders read; the no-such item changes nothing
+    "/items/bulk (pick)": (303, 303, 303, 303),     # anyone may gather a 简报's material
+    "/events/bulk (pick)": (303, 303, 303, 303),
+    "/picks (clear)":     (303, 303, 303, 303),
 }
 
 
@@ -306,6 +311,10 @@ def test_role_route_matrix_covers_every_route(site):
         "/sources": ("/sources", {"name": "x", "kind": "feed", "url": "http://127.0.0.1/x"}),
         "/users (add)": ("/users", {"action": "add", "name": "新人", "password": PASSWORD, "role": "analyst"}),
         "/items/X/relevance": ("/items/no:such/relevance", {"label": "yes"}),
+        "/items/bulk (not relevant)": ("/items/bulk", {"action": "no", "ids": "no:such"}),
+        "/items/bulk (pick)": ("/items/bulk", {"action": "pick", "ids": "no:such"}),
+        "/events/bulk (pick)": ("/events/bulk", {"ids": "no-such"}),
+        "/picks (clear)": ("/picks", {"action": "clear"}),
     }
     for key, expected in POST_MATRIX.items():
         url, data = forms[key]

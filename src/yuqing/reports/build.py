@@ -19,7 +19,7 @@ import orjson
 from ..models import PLATFORM_LABELS, SENTIMENT_LABELS, utc_datetime
 from ..privacy import mask
 
-KINDS = {"daily": "日报", "weekly": "周报", "monthly": "月报", "special": "专报"}
+KINDS = {"daily": "日报", "weekly": "周报", "monthly": "月报", "special": "专报", "brief": "简报"}
 LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低"}
 DRAFT_NOTE = "（以下为系统生成的初稿，请分析员核实、修改后签发。）"
 
@@ -358,4 +358,51 @@ def build_event_report(store, event_id: str, *, region: str | None, tz: ZoneInfo
             {"heading": "六、处置情况", "statements": handling, "charts": [], "tables": []},
             {"heading": "七、研判与建议", "statements": advice, "charts": [], "tables": [], "editable": True},
         ],
+    }
+
+
+# --- a 简报 of what an analyst ticked ---------------------------------------------------------
+
+def build_brief_report(store, picked: dict[str, list[str]], *, region: str | None, tz: ZoneInfo) -> dict[str, Any]:
+    """A 简报 made of the events and items an analyst ticked in the lists, in the order ticked:
+    each event in one line (first report, size, stage, heat, risk), each item with its source,
+    time and an excerpt, then the analyst's 研判与建议."""
+    place = region_name(region)
+    events = [e for e in (store.get_event(i) for i in picked.get("event") or []) if e]
+    events = list({e["id"]: e for e in events}.values())          # two ticks of merged events are one
+    rows = {r["id"]: r for r in store.get_items(picked.get("item") or [])}
+    items = [rows[i] for i in picked.get("item") or [] if i in rows]
+    if not events and not items:
+        raise ValueError("简报素材为空：请先在信息或事件列表中勾选并“加入简报”")
+    times = [e["first_ts"] for e in events] + [e["last_ts"] for e in events] + [r["published_ts"] for r in items]
+    start, end = min(times), max(times)
+    sections = []
+    n = 0
+    numerals = "一二三四五六七八九"
+    if events:
+        lines = [_event_line(e, None, tz) for e in events]
+        sections.append({"heading": f"{numerals[n]}、重点事件", "statements": lines, "charts": [], "tables": []})
+        n += 1
+    if items:
+        lines = []
+        for r in items:
+            who = mask(r.get("source") or "") or PLATFORM_LABELS.get(r["platform"], r["platform"])
+            level = LEVEL_NAMES.get(r.get("risk") or "", "")
+            tone = SENTIMENT_LABELS.get(r.get("sentiment") or "", "")
+            tail = "，".join(x for x in (f"风险{level}" if level else "", tone) if x)
+            lines.append(statement(f"{_when(r['published_ts'], tz)}，{who}：{_excerpt(r, 120)}" + (f"（{tail}）" if tail else "") + "。",
+                                   ref_item(r["id"])))
+        sections.append({"heading": f"{numerals[n]}、重点信息", "statements": lines, "charts": [], "tables": []})
+        n += 1
+    sections.append({"heading": f"{numerals[n]}、研判与建议", "statements": [statement(DRAFT_NOTE)], "charts": [], "tables": [],
+                     "editable": True})
+    first, last = utc_datetime(start).astimezone(tz), utc_datetime(end).astimezone(tz)
+    label = f"{first.year}年{_when(start, tz)}—" + (f"{last.year}年" if last.year != first.year else "") + _when(end, tz)
+    return {
+        "kind": "brief", "title": f"{place}网络舆情简报" if place else "网络舆情简报",
+        "subtitle": f"事件 {len(events)} 个、信息 {len(items)} 条", "region": {"code": region, "name": place},
+        "period": {"start_ts": start, "end_ts": end + 1, "label": label},
+        "figures": {"events": len(events), "items": len(items)},
+        "picked": {"event": [e["id"] for e in events], "item": [r["id"] for r in items]},
+        "sections": sections,
     }

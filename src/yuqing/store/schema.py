@@ -43,6 +43,7 @@ items = Table(
     Column("relevance", Text),          # analysis.relevance.label: yes | possible | no (migration 10)
     Column("reply_to", Text),           # a comment's parent comment (migration 11)
     Column("media", Text),              # JSON [{"kind", "url"}], NULL when none (migration 11)
+    Column("interactions", Integer),    # likes + comments + reposts, for sorting the list (migration 13)
 )
 ANALYSIS_COLUMNS = ("analyzed_ts", "relevant", "category", "sentiment", "risk", "duplicate_of")
 Index("items_published", items.c.published_ts)
@@ -52,7 +53,8 @@ Index("items_content_hash", items.c.content_hash)
 # Search reads (seq → published_ts, platform) for every full-text match; from this narrow index
 # instead of the wide rows that is 3x faster for common words (p95 31 → 9 ms at 100k items).
 # New seqs are always the largest, so it grows at its end: cheap to maintain.
-Index("items_search_keys", items.c.seq, items.c.published_ts, items.c.platform)
+Index("items_search_keys", items.c.seq, items.c.published_ts, items.c.platform, items.c.relevance, items.c.sentiment,
+      items.c.risk, items.c.category, items.c.event)      # the labels too since migration 13: the list filters on them
 
 quarantine = Table(
     "quarantine", metadata,
@@ -271,6 +273,27 @@ relevance_judgments = Table(
     Column("user", Text, nullable=False),
     Column("ts", Integer, nullable=False),
     Column("was", Text),                            # the rules' reasons at the time, for the record
+    Column("was_label", Text),                      # and their label then: yes | possible | no (migration 13)
+)
+
+# The places an item's analysis names, each with every enclosing division (province, city,
+# district, town): a filter on 广阳区 or on 万庄镇 is one index range, in time order (migration 13).
+item_places = Table(
+    "item_places", metadata,
+    Column("code", Text, primary_key=True),
+    Column("ts", Integer, primary_key=True),      # the item's published_ts
+    Column("seq", Integer, primary_key=True),     # the item's seq
+    sqlite_with_rowid=False,
+)
+Index("item_places_seq", item_places.c.seq)
+
+# What an analyst ticked in the lists for the next 简报 (items and events), per user.
+picks = Table(
+    "picks", metadata,
+    Column("user", Text, primary_key=True),
+    Column("kind", Text, primary_key=True),       # item | event
+    Column("ref", Text, primary_key=True),        # the item's or the event's id
+    Column("ts", Integer, nullable=False),        # when ticked, in ms: the order a 简报 keeps
 )
 
 hot_ranks = Table(
@@ -423,6 +446,49 @@ def _reply_media(conn: Connection) -> None:
 @migration(12, "hot lists: a topic's rank in each snapshot")
 def _hot_ranks(conn: Connection) -> None:
     hot_ranks.create(conn, checkfirst=True)
+
+
+PLACE_LEVELS = (2, 4, 6, 9, 12)      # province, city, district, town, village: the code prefixes
+
+
+@migration(13, "the information list: interactions, item places, picks, list indexes")
+def _information_list(conn: Connection) -> None:
+    have = {c["name"] for c in inspect(conn).get_columns("items")}
+    if "interactions" not in have:
+        conn.execute(text("ALTER TABLE items ADD COLUMN interactions INTEGER"))
+        conn.execute(text("UPDATE items SET interactions = coalesce(json_extract(metrics, '$.likes'), 0) + "
+                          "coalesce(json_extract(metrics, '$.comments'), 0) + coalesce(json_extract(metrics, '$.reposts'), 0) "
+                          "WHERE metrics IS NOT NULL AND metrics != '{}'"))
+    if "was_label" not in {c["name"] for c in inspect(conn).get_columns("relevance_judgments")}:
+        conn.execute(text("ALTER TABLE relevance_judgments ADD COLUMN was_label TEXT"))
+    for table in (item_places, picks):
+        table.create(conn, checkfirst=True)
+    conn.execute(text("CREATE TRIGGER IF NOT EXISTS items_places_ad AFTER DELETE ON items BEGIN "
+                      "DELETE FROM item_places WHERE seq = old.seq; END"))
+    levels = " UNION ALL ".join(f"SELECT {n} AS n" for n in PLACE_LEVELS)
+    conn.execute(text("INSERT OR IGNORE INTO item_places (code, ts, seq) SELECT DISTINCT substr(json_extract(p.value, '$.code'), 1, l.n), "
+                      f"i.published_ts, i.seq FROM items i, json_each(i.analysis, '$.places') p, ({levels}) l "
+                      "WHERE i.analysis IS NOT NULL AND length(json_extract(p.value, '$.code')) >= l.n"))
+    # The list: a scope (涉及本区 / 疑似 / 全部) in time order, every filter column in the index
+    # so that a true total is counted without reading a row; the same by interactions.
+    conn.execute(text("CREATE INDEX IF NOT EXISTS items_browse ON items "
+                      "(relevance, published_ts, platform, sentiment, risk, category)"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS items_by_interactions ON items "
+                      "(relevance, interactions, published_ts, platform, sentiment, risk, category)"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS items_source ON items (source, published_ts)"))
+    # Search filters by scope and labels too: read them from the narrow key index, never the rows.
+    conn.execute(text("DROP INDEX IF EXISTS items_search_keys"))
+    conn.execute(text("CREATE INDEX items_search_keys ON items "
+                      "(seq, published_ts, platform, relevance, sentiment, risk, category, event)"))
+    # The events list: live events by heat or by last activity, with the filter columns.
+    live = "WHERE merged_into IS NULL AND record IS NOT NULL"
+    conn.execute(text(f"CREATE INDEX IF NOT EXISTS events_live_heat ON events (heat, last_ts, risk, stage, category) {live}"))
+    conn.execute(text(f"CREATE INDEX IF NOT EXISTS events_live_last ON events (last_ts, heat, risk, stage, category) {live}"))
+    conn.execute(text(f"CREATE INDEX IF NOT EXISTS events_live_size ON events (size, heat, last_ts, risk, stage, category) {live}"))
+    # an item's event's heat (the list's heat order) without reading the event's row: merged_into
+    # sits after the record JSON, so checking it from the row reads every overflow page
+    # (an event not built yet has no heat: it sorts with the items in no event)
+    conn.execute(text("CREATE INDEX IF NOT EXISTS events_id_heat ON events (id, merged_into, heat)"))
 
 
 def migrate(conn: Connection) -> list[int]:

@@ -9,6 +9,7 @@ kept beside them as `.bak`, comments preserved (tomlkit) — and each change goe
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import time
 from datetime import datetime
@@ -41,7 +42,7 @@ def register(app: FastAPI, web) -> None:
         path = web.settings.path(web.settings.scheme)
         text = path.read_text(encoding="utf-8") if path.exists() else ""
         return web.page(request, "scheme.html", user, text=text, path=path, result=None, error=None, saved=False,
-                        can_save=user.role == "admin")
+                        can_save=user.role == "admin", feedback=feedback_of(store.judgment_feedback(500)))
 
     @app.post("/scheme", response_class=HTMLResponse)
     def scheme_post(request: Request, csrf: str = Form(""), text: str = Form(""), action: str = Form("preview"),
@@ -274,6 +275,25 @@ def register(app: FastAPI, web) -> None:
         except ValueError as exc:        # a short password
             raise HTTPException(400, str(exc)) from None
         return RedirectResponse("/users", status_code=303)
+
+
+_NAMED = re.compile(r"「([^」]{1,30})」")
+
+
+def feedback_of(raw: dict) -> dict:
+    """People's answers against the rules, in the words the 方案 page shows: how often the
+    rules were overruled each way, and the names in the rules' reasons behind the 不相关
+    answers (a name that keeps misleading the rules wants an exclusion or a landmark)."""
+    from collections import Counter
+
+    counts = raw["counts"]
+    over = sum(n for (was, label), n in counts.items() if was == "yes" and label == "no")
+    missed = sum(n for (was, label), n in counts.items() if was == "no" and label == "yes")
+    settled = {label: sum(n for (was, lab), n in counts.items() if was == "possible" and lab == label) for label in ("yes", "no")}
+    names = Counter(name for r in raw["latest"] if r["label"] == "no" and r["was_label"] == "yes"
+                    for name in set(_NAMED.findall(r["was"] or "")))
+    return {"total": sum(counts.values()), "overruled_yes": over, "overruled_no": missed, "settled": settled,
+            "names": names.most_common(10), "latest": raw["latest"][:30]}
 
 
 def _kinds():

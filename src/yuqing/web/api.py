@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from ..alerts.users import User
 from . import dashboard
-from .pages import SEARCH_FIELDS, act_on_case, search_rows
+from .pages import act_on_case
 from .params import Epoch, RowId, Year
 
 ITEM_FIELDS = ("id", "url", "platform", "source", "author", "title", "text", "published_ts", "collected_ts",
@@ -83,10 +83,22 @@ def register(app: FastAPI, web) -> None:
                 "hours": _series(o["hours"]), "days": _series(o["days"]), "trends": trends, "trends_at": at}
 
     @app.get("/api/items", tags=["items"])
-    def items(request: Request, q: str = Query(..., description="words, all must occur"),
-              limit: int = Query(50, ge=1, le=1000), user: User = dep):
-        f = {k: request.query_params.get(k, "").strip() for k in SEARCH_FIELDS}
-        return {"items": [item_json(r) for r in search_rows(store, f, limit)]}
+    def items(request: Request, q: str = Query("", description="words, all must occur; A OR B, -A, A* (optional)"),
+              scope: str = Query("all", description="yes (涉及本区), possible (疑似), all"),
+              sort: str = Query("time", description="time, risk, interactions, heat"),
+              limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0, le=10_000_000), user: User = dep):
+        """The information list: filters `since` (24h, 7d), `start`/`end` (YYYY-MM-DD), `platform`,
+        `source`, `category`, `sentiment`, `risk`, `place` (a name or a division code), `event`;
+        `total` counts every match."""
+        from ..store.sql import SCOPES, SORTS
+        from .listing import list_query, read_filters
+
+        if scope not in SCOPES or sort not in SORTS:
+            raise HTTPException(400, f"scope: {', '.join(SCOPES)}; sort: {', '.join(SORTS)}")
+        lq, notes = list_query(read_filters(request, default_scope="all"), web)   # as before scopes
+        result = store.browse(lq, limit, offset)
+        return {"total": result.total, "offset": offset, "notes": notes + result.notes,
+                "items": [item_json(r) for r in result.rows]}
 
     @app.get("/api/items/{item_id:path}", tags=["items"])
     def item(item_id: str, user: User = dep):

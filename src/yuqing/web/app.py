@@ -150,9 +150,15 @@ class Web:
             raise HTTPException(403, "表单已过期或来源不明（CSRF），请刷新页面后重试")
 
     def page(self, request: Request, name: str, user: User | None, **context: Any) -> HTMLResponse:
+        notice = request.session.pop("notice", None) if user else None
         return self.templates.TemplateResponse(
             request, name, {"user": user, "csrf": self.csrf_token(request), "roles": ROLE_NAMES, "now_ts": time.time(),
-                            "charts_ok": self.charts_ok, "here": request.url.path, **context})
+                            "charts_ok": self.charts_ok, "here": request.url.path, "notice": notice, **context})
+
+    @staticmethod
+    def flash(request: Request, text: str) -> None:
+        """A line the next page shows once (what a bulk action did); not secret, so in the session cookie."""
+        request.session["notice"] = text[:300]
 
     charts_ok: bool = False
 
@@ -176,7 +182,7 @@ def when(ts) -> str:
 
 
 def create_app(settings: Settings, store) -> FastAPI:
-    from . import admin, api, pages, reports
+    from . import admin, api, listing, pages, reports
 
     app = FastAPI(title="yuqing", version="0.1", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
                   description="舆情监测 API. Log in with a session cookie, or send `Authorization: Bearer <token>` "
@@ -289,6 +295,7 @@ def create_app(settings: Settings, store) -> FastAPI:
                                    swagger_favicon_url="/static/favicon.svg")
 
     pages.register(app, web)
+    listing.register(app, web)
     admin.register(app, web)
     reports.register(app, web)
     api.register(app, web)

@@ -225,3 +225,8 @@ class TTLCache:
             self.values[key] = (time.time(), value)
         return value
 
+    def forget(self, kind: str) -> None:
+        """Drop the values whose key is a tuple starting with `kind` (a person's change is seen at once)."""
+        with self._lock:
+            self.values = {k: v for k, v in self.values.items() if not (isinstance(k, tuple) and k[:1] == (kind,))}
+

@@ -6,7 +6,6 @@ import re
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urlencode
 
 import orjson
 from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
@@ -72,31 +71,6 @@ def register(app: FastAPI, web) -> None:
         """The live alert list, polled by htmx every 15 s."""
         return web.page(request, "alert_rows.html", user, alerts=store.list_alerts(10), live=True)
 
-    @app.get("/search", response_class=HTMLResponse)
-    def search(request: Request, user: User = user_dep):
-        from ..analysis.category import CATEGORIES
-
-        f = {k: request.query_params.get(k, "").strip() for k in SEARCH_FIELDS}
-        rows = search_rows(store, f, 100) if f["q"] else []
-        query = urlencode({k: v for k, v in f.items() if v})
-        return web.page(request, "search.html", user, rows=rows, terms=f["q"].split(), query=query,
-                        categories=CATEGORIES, f=f, platforms=PLATFORM_LABELS)
-
-    @app.get("/search/export.{fmt}")
-    def export(request: Request, fmt: str, user: User = user_dep):
-        from .export import export_response
-
-        if fmt not in ("csv", "xlsx"):
-            raise HTTPException(404, "导出格式只有 csv 与 xlsx")
-        f = {k: request.query_params.get(k, "").strip() for k in SEARCH_FIELDS}
-        rows = search_rows(store, f, 10_000) if f["q"] else []
-        store.audit(user.name, "export", f"search {f['q']!r}", f"{len(rows)} items as {fmt}")
-        return export_response(rows, fmt)
-
-    @app.get("/events", response_class=HTMLResponse)
-    def events(request: Request, user: User = user_dep):
-        return web.page(request, "events.html", user, events=store.list_events(None, 100))
-
     @app.get("/events/{event_id}", response_class=HTMLResponse)
     def event_page(request: Request, event_id: str, user: User = user_dep):
         record = store.get_event(event_id)
@@ -151,6 +125,7 @@ def register(app: FastAPI, web) -> None:
                 raise HTTPException(409, f"方案未修改：{error}")
         if not store.judge_relevance(item_id, label, user.name):
             raise HTTPException(404, "没有这条信息")
+        web.counts.forget("list")
         return RedirectResponse(then if then.startswith("/") and not then.startswith("//") else "/possible",
                                 status_code=303)
 

@@ -36,7 +36,7 @@ def register(app: FastAPI, web) -> None:
         if kind not in KINDS:
             raise HTTPException(400, f"报告类型：{', '.join(KINDS)}")
         the_day = None
-        if kind != "special":
+        if kind not in ("special", "brief"):       # a 简报 is made of the picks (/picks), a 专报 of an event
             try:
                 the_day = date.fromisoformat(day)
             except ValueError:

@@ -26,4 +26,16 @@
     var msg = ev.target.dataset && ev.target.dataset.confirm;
     if (msg && !window.confirm(msg)) ev.preventDefault();
   });
+  // a list's 全选 box ticks every row box of its form (data-check-all), and the bulk buttons
+  // say how many rows are ticked
+  document.addEventListener("change", function (ev) {
+    var box = ev.target;
+    var form = box.form;
+    if (!form) return;
+    if (box.dataset && box.dataset.checkAll) {
+      form.querySelectorAll("input[name='" + box.dataset.checkAll + "']").forEach(function (b) { b.checked = box.checked; });
+    }
+    var counter = form.querySelector("[data-ticked]");
+    if (counter) counter.textContent = form.querySelectorAll("input[name='ids']:checked").length;
+  });
 })();
