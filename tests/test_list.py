@@ -5,6 +5,7 @@ actions — against a real analysed store, with the truth counted from the rows 
 from __future__ import annotations
 
 import io
+from collections import Counter
 import re
 
 import orjson
@@ -311,3 +312,14 @@ def test_migration_13_fills_places_and_interactions_of_a_stored_history(tmp_path
         analyses = [orjson.loads(a) for (a,) in conn.exec_driver_sql("SELECT analysis FROM items")]
     assert want_places == sum(len(place_rows(a.get("places") or [])) for a in analyses)
     assert store.browse(ListQuery(places=("131003101",))).total > 0
+
+
+def test_stats_count_what_involves_the_region_first(tmp_path):
+    _, store = analysed_demo_store(tmp_path)
+    a = store.analysis_counts()
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT relevance, relevant, risk, sentiment FROM items").all()
+    assert a["relevant_by_risk"] == dict(Counter(r.risk for r in rows if r.relevant == 1))
+    assert a["relevant_by_sentiment"] == dict(Counter(r.sentiment for r in rows if r.relevant == 1))
+    assert a["by_relevance"] == dict(Counter(r.relevance for r in rows))
+    assert sum(a["relevant_by_risk"].values()) == a["relevant"] < sum(a["by_risk"].values())

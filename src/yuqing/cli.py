@@ -516,9 +516,13 @@ def stats(ctx: Ctx, as_json: bool) -> None:
         click.echo(f"  {reason}: {n}")
     click.echo(f"sources: {data['sources']}")
     a = data["analysis"]
-    click.echo(f"analysed: {data['items'] - a['waiting']} (waiting {a['waiting']}), relevant {a['relevant']}, "
+    judged = a["by_relevance"]
+    click.echo(f"analysed: {data['items'] - a['waiting']} (waiting {a['waiting']}), relevant {a['relevant']} "
+               f"(possible {judged.get('possible', 0)}, not relevant {judged.get('no', 0)}), "
                f"near-duplicates {a['near_duplicates']}")
-    for key, label in (("by_category", "category"), ("by_sentiment", "sentiment"), ("by_risk", "risk")):
+    click.echo("of the relevant items:")
+    for key, label in (("relevant_by_category", "category"), ("relevant_by_sentiment", "sentiment"),
+                       ("relevant_by_risk", "risk")):
         if a[key]:
             click.echo(f"  {label}: " + ", ".join(f"{k} {v}" for k, v in sorted(a[key].items(), key=lambda kv: -kv[1])))
     click.echo(f"events: {data['events']}" + ("  (" + ", ".join(f"{k} {v}" for k, v in sorted(data["events_by_stage"].items()))

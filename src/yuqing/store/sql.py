@@ -412,13 +412,18 @@ class Store(AlertingStore, ReportingStore):
     def analysis_counts(self) -> dict[str, Any]:
         """Counts for `yuqing stats`: analysed, waiting, relevant, by category, sentiment and risk."""
         with self.engine.connect() as conn:
-            def by(col):
-                return dict(conn.execute(select(col, func.count()).where(col.is_not(None)).group_by(col)).all())
+            def by(col, *where):
+                return dict(conn.execute(select(col, func.count()).where(col.is_not(None), *where).group_by(col)).all())
             waiting = conn.execute(select(func.count()).select_from(items).where(items.c.analyzed_ts.is_(None))).scalar_one()
             relevant = conn.execute(select(func.count()).select_from(items).where(items.c.relevant == 1)).scalar_one()
             dups = conn.execute(select(func.count()).select_from(items).where(items.c.duplicate_of.is_not(None))).scalar_one()
-            return {"waiting": waiting, "relevant": relevant, "near_duplicates": dups,
-                    "by_category": by(items.c.category), "by_sentiment": by(items.c.sentiment), "by_risk": by(items.c.risk)}
+            mine = items.c.relevant == 1
+            # by_*: every analysed item (as before); relevant_by_*: what involves the region, the
+            # counts a person reads first
+            return {"waiting": waiting, "relevant": relevant, "near_duplicates": dups, "by_relevance": by(items.c.relevance),
+                    "by_category": by(items.c.category), "by_sentiment": by(items.c.sentiment), "by_risk": by(items.c.risk),
+                    "relevant_by_category": by(items.c.category, mine), "relevant_by_sentiment": by(items.c.sentiment, mine),
+                    "relevant_by_risk": by(items.c.risk, mine)}
 
     # --- events --------------------------------------------------------------------------
     def save_event_states(self, states: Sequence[dict[str, Any]], merges: dict[str, str]) -> None:
