@@ -32,6 +32,8 @@ vendor:
 	cp assets/node_modules/echarts/dist/echarts.min.js $(VENDOR)/
 	cp assets/node_modules/echarts/LICENSE $(VENDOR)/echarts.LICENSE
 	cp assets/node_modules/echarts/NOTICE $(VENDOR)/echarts.NOTICE
+	cp assets/node_modules/echarts-wordcloud/dist/echarts-wordcloud.min.js $(VENDOR)/
+	cp assets/node_modules/echarts-wordcloud/package.json $(VENDOR)/echarts-wordcloud.package.json  # ISC: its licence and author
 	cp assets/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp assets/node_modules/htmx.org/LICENSE $(VENDOR)/htmx.LICENSE
 	cp assets/node_modules/swagger-ui-dist/swagger-ui-bundle.js assets/node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/

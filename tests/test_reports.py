@@ -138,6 +138,9 @@ def test_charts_have_every_glyph(demo):
     report = build_period_report(store, "weekly", DAY, region="131003", tz=TZ)
     charts = [c for s in report["sections"] for c in s["charts"]]
     assert charts
+    cloud = next(c for c in charts if c["kind"] == "wordcloud")      # 三、热点话题与关键词
+    words = [w for w, _ in cloud["words"]]
+    assert len(words) >= 20 and not {"示例", "尖塔", "解放", "银河", "广阳", "广阳区", "廊坊"} & set(words)
     with warnings.catch_warnings():
         warnings.simplefilter("error")          # matplotlib warns "Glyph … missing from font(s)"
         for chart in charts + [{"kind": "bar", "title": "负面信息（条）−", "x": ["万庄镇", "銀河北路街道"], "series": {"数": [1, 2]}}]:

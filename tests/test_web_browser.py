@@ -322,3 +322,16 @@ def test_importing_history_raises_no_live_alert(server, page):
     assert "共 12 条" in page.inner_text("#total")
     assert "2019-" in page.locator("table.list tr td:nth-child(2)").first.inner_text()   # a year on old rows
     assert not page.problems, page.problems
+
+
+def test_the_overview_word_cloud_is_drawn_from_the_local_extension(server, page):
+    base, _ = server
+    log_in(page, base, "小王")
+    deadline = time.time() + 30
+    while page.locator("#c-words").count() == 0 and time.time() < deadline:   # trends: a background job
+        time.sleep(0.5)
+        page.reload()
+    page.wait_for_selector("#c-words[data-drawn] canvas")
+    words = page.eval_on_selector("script[data-chart='c-words']", "s => JSON.parse(s.textContent).series[0].data.map(d => d.name)")
+    assert len(words) >= 10 and not {"示例", "尖塔", "广阳区", "廊坊"} & set(words)
+    assert not page.problems, page.problems

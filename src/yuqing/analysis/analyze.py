@@ -105,6 +105,24 @@ class Analyzer:
         self.events: EventClusterer | None = None      # see enable_events
         self._event_of: dict[str, str] = {}
 
+    def keyword_places(self, resolved) -> list[tuple[int, int, str | None]]:
+        """The place mentions as keywords see them: a landmark under its own name, a place under
+        its one name, the monitored region and the places around it under none."""
+        region = self.matcher.region or ""
+        landmarks = self.matcher.gazetteer.landmarks
+        out = []
+        for r in resolved:
+            if r.place is None:
+                continue
+            if r.mention.text in landmarks:
+                name = r.mention.text
+            elif region and region.startswith(r.place.code):
+                name = None
+            else:
+                name = r.place.name
+            out.append((r.mention.start, r.mention.end, name))
+        return out
+
     def enable_events(self, clusterer: EventClusterer | None = None) -> None:
         """Fill `event` too: with ids that hold within this analyzer's run (`yuqing analyze`), or
         with `clusterer`, which the store's pipeline loads with the events still active."""
@@ -160,7 +178,7 @@ class Analyzer:
                 "category": cat.label,
                 "sentiment": {"label": sen.label, "score": sen.score},
                 "risk": {"level": risk.level, "score": risk.score, "reasons": risk.reasons},
-                "keywords": keywords_of_tags(tags),
+                "keywords": keywords_of_tags(tags, places=self.keyword_places(resolved)),
                 "duplicate_of": None,
                 "event": None,
                 "why": {"category": cat.why},

@@ -10,6 +10,7 @@ import gzip
 from collections import Counter
 from functools import cache
 from importlib import resources
+from typing import Sequence
 
 import rjieba
 
@@ -44,12 +45,60 @@ def is_content(word: str, tag: str) -> bool:
     return len(word) >= 2 and tag.startswith(CONTENT_TAGS) and tag not in _SKIP_TAGS and not word.isdigit()
 
 
-def keywords_of_tags(tagged: list[tuple[str, str]], k: int = 5) -> list[str]:
-    """keywords() for text already tagged by rjieba.tag (the analysis stage tags once)."""
+# Words of editorial boilerplate and of the demo's marking, not of what an item is about
+# (「（示例数据，内容虚构。）」, 「展开全文」, 「责任编辑」): never a hot word.
+MARKERS = frozenset({"示例", "虚构", "展开", "全文", "收起", "网页", "链接", "网页链接", "原文", "转发", "责任编辑",
+                     "编辑", "责编", "来源", "图片", "视频", "原标题", "通讯员", "记者"})
+# A kind token after a word makes one name of both (爱民|东道, 口袋|公园): the parts alone are
+# fragments (爱民, 东道) that say nothing. The finder's kinds (finder.KINDS), as tokens.
+KIND_TOKENS = frozenset({"大街", "大道", "东道", "西道", "南道", "北道", "胡同", "小区", "花园", "家园", "公寓", "广场",
+                         "公园", "医院", "卫生院", "中学", "小学", "幼儿园", "学校", "大学", "学院", "车站", "市场",
+                         "大厦", "商场", "景区", "湿地", "水库", "路", "道", "街", "巷", "苑"})
+
+
+MAX_PLACE_WORDS = 2
+
+
+def keywords_of_tags(tagged: list[tuple[str, str]], k: int = 5,
+                     places: Sequence[tuple[int, int, str | None]] = ()) -> list[str]:
+    """keywords() for text already tagged by rjieba.tag (the analysis stage tags once).
+
+    `places`: (start, end, name) of the place mentions resolved in the same text. A word inside
+    one is a fragment of a place (尖塔 of 南尖塔镇, 解放 of 解放道街道) and does not count; the place
+    counts once per mention under its one name (廊坊 and 廊坊市 are 廊坊市), unless the name is
+    None (the monitored region or a place around it: in every item, it says nothing)."""
     idf, unseen = idf_table()
     counts: Counter = Counter()
-    for word, tag in tagged:
-        if is_content(word, tag):
+    inside = sorted((s, e) for s, e, _ in places)
+    pos = 0
+    words = [(w, t, pos := pos + len(w)) for w, t in tagged]      # (word, tag, end offset)
+    skip = False
+    for i, (word, tag, end) in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        start = end - len(word)
+        if any(s < end and start < e for s, e in inside):
+            continue
+        if i + 1 < len(words) and words[i + 1][0] in KIND_TOKENS and tag.startswith(("n", "v", "j", "l")) \
+                and not any(s < words[i + 1][2] and end < e for s, e in inside):
+            word, skip = word + words[i + 1][0], True          # 爱民 + 东道: one road
+            tag = "n"
+        if is_content(word, tag) and word not in MARKERS:
             counts[word] += 1
+    named = {name for _s, _e, name in places if name}
+    for _s, _e, name in places:
+        if name:
+            counts[name] += 1
     scored = sorted(counts.items(), key=lambda wc: (-wc[1] * idf.get(wc[0], unseen), wc[0]))
-    return [w for w, _ in scored[:k]]
+    # places are rare words (high IDF) and would crowd out what happened: two at most
+    out, n_places = [], 0
+    for w, _ in scored:
+        if w in named:
+            if n_places == MAX_PLACE_WORDS:
+                continue
+            n_places += 1
+        out.append(w)
+        if len(out) == k:
+            break
+    return out

@@ -165,7 +165,7 @@ def build_period_report(store, kind: str, day: date, *, region: str | None, tz: 
     s, e = per["start_ts"], per["end_ts"]
     ps, pe = per["previous"]["start_ts"], per["previous"]["end_ts"]
     place = region_name(region)
-    summary = store.period_summary(s, e)
+    summary = store.period_summary(s, e, keywords=60)
     before = store.period_summary(ps, pe, keywords=200, top_events=1)
     chart, rows = _volume_chart(store, s, e, tz, "各平台信息量")
     total = sum(r[3] for r in rows)
@@ -268,7 +268,8 @@ def build_period_report(store, kind: str, day: date, *, region: str | None, tz: 
             {"heading": "一、总体态势", "statements": overall, "charts": [chart, sentiment_chart], "tables": []},
             {"heading": "二、重点舆情", "statements": key_events or [statement("期内无重点事件。")], "charts": [],
              "tables": [events_table] if ranked else []},
-            {"heading": "三、热点话题与关键词", "statements": topics, "charts": [],
+            {"heading": "三、热点话题与关键词", "statements": topics,
+             "charts": [{"kind": "wordcloud", "title": "期内热词", "words": summary["keywords"][:60]}] if len(summary["keywords"]) >= 5 else [],
              "tables": [{"title": "关键词", "columns": ["关键词", "期内", "上期", "变化"], "rows": kw_rows, "refs": []}] if kw_rows else []},
             {"heading": "四、负面与高风险信息", "statements": negative, "charts": [],
              "tables": [risky_table] if risky_table["rows"] else []},

@@ -99,6 +99,11 @@ def static_dir() -> Path:
     return Path(str(resources.files("yuqing").joinpath("web/static")))
 
 
+def has_wordcloud() -> bool:
+    """Whether the echarts-wordcloud extension is installed beside ECharts (make assets)."""
+    return (static_dir() / "vendor" / "echarts-wordcloud.min.js").exists()
+
+
 def has_vendor() -> bool:
     """Whether `make assets` put ECharts and htmx in place (without them pages show tables only)."""
     return (static_dir() / "vendor" / "echarts.min.js").exists()
@@ -153,7 +158,8 @@ class Web:
         notice = request.session.pop("notice", None) if user else None
         return self.templates.TemplateResponse(
             request, name, {"user": user, "csrf": self.csrf_token(request), "roles": ROLE_NAMES, "now_ts": time.time(),
-                            "charts_ok": self.charts_ok, "here": request.url.path, "notice": notice, **context})
+                            "charts_ok": self.charts_ok, "wordcloud_ok": self.wordcloud_ok, "here": request.url.path,
+                            "notice": notice, **context})
 
     @staticmethod
     def flash(request: Request, text: str) -> None:
@@ -161,6 +167,7 @@ class Web:
         request.session["notice"] = text[:300]
 
     charts_ok: bool = False
+    wordcloud_ok: bool = False
 
 
 def app_from_config() -> FastAPI:
@@ -210,6 +217,7 @@ def create_app(settings: Settings, store) -> FastAPI:
     templates.env.filters["zh"] = lambda code, kind: zh(kind, code)   # weibo → 微博, high → 高 (labels.py)
     web = Web(settings, store, templates)
     web.charts_ok = has_vendor()
+    web.wordcloud_ok = web.charts_ok and has_wordcloud()
     from ..scheme import configured_region
     from .dashboard import trends
 

@@ -114,13 +114,15 @@ def trends(store, clock: float, region: str | None) -> dict[str, Any]:
 
     p = TrendParams()
     rows = store.analysed_between(clock - p.window_s - p.baseline_days * 86400, clock)
-    towns, names = Counter(), {}
+    towns, names, words = Counter(), {}, Counter()
     week = clock - 7 * 86400
     for r in rows:
         if r["published_ts"] <= week:
             continue
         seen = set()
-        for place in (orjson.loads(r["analysis"]) if r["analysis"] else {}).get("places") or []:
+        analysis = orjson.loads(r["analysis"]) if r["analysis"] else {}
+        words.update(set(analysis.get("keywords") or ()))
+        for place in analysis.get("places") or []:
             code = place["code"]
             if len(code) >= 9 and (region is None or code.startswith(region)):
                 town = code[:9]
@@ -137,7 +139,23 @@ def trends(store, clock: float, region: str | None) -> dict[str, Any]:
                 place = gazetteer.places.get(code)
                 names[code] = place.name if place else code
     return {"rising": rising_keywords(rows, clock, p, limit=15), "sensitive": sensitive_trends(rows, clock, p, limit=10),
-            "towns": [(names[c], n) for c, n in towns.most_common(12)], "as_of": clock}
+            "towns": [(names[c], n) for c, n in towns.most_common(12)], "as_of": clock,
+            "words": [(w, n) for w, n in words.most_common(WORDS) if n >= 2]}
+
+
+WORDS = 60     # the word cloud's words: the commonest keywords of the week's relevant items
+
+
+def word_cloud(pairs: list[tuple[str, int]]) -> dict[str, Any]:
+    """ECharts options of a word cloud (the echarts-wordcloud extension)."""
+    return {"tooltip": {}, "series": [{
+        "type": "wordCloud", "shape": "circle", "left": "center", "top": "center", "width": "96%", "height": "96%",
+        "sizeRange": [12, 44], "rotationRange": [0, 0], "gridSize": 6, "drawOutOfBound": False,
+        "textStyle": {"fontFamily": "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"},
+        "data": [{"name": w, "value": n, "textStyle": {"color": PALETTE[i % len(PALETTE)]}} for i, (w, n) in enumerate(pairs)]}]}
+
+
+PALETTE = ["#1f3a5f", "#b00020", "#2f7d32", "#b36b00", "#4e79a7", "#76448a", "#00796b", "#5d4037"]
 
 
 def fill_hours(points: list, carry: bool = False, max_hours: int = 24 * 30) -> list[tuple[str, int]]:

@@ -59,8 +59,9 @@ def register(app: FastAPI, web) -> None:
         clock = web.clock()
         trends, at = web.trends.get()
         towns = dashboard.bar_chart(trends["towns"], "相关信息") if trends and trends.get("towns") else None
+        words = dashboard.word_cloud(trends["words"]) if trends and trends.get("words") else None
         o = web.counts.get("overview", lambda: dashboard.overview(store, clock))
-        return web.page(request, "overview.html", user, o=o, clock=clock, now_ts=time.time(), towns_chart=towns,
+        return web.page(request, "overview.html", user, o=o, clock=clock, now_ts=time.time(), towns_chart=towns, words_chart=words,
                         events=store.list_events(None, 10), alerts=store.list_alerts(10), trends=trends,
                         trends_at=at, trends_error=web.trends.error, total=store.count_items(),
                         relevant_total=web.counts.get("relevant_total", store.count_relevant),
