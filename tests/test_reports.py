@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import warnings
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -153,7 +153,8 @@ def test_periods_are_the_day_the_week_and_the_month():
     assert datetime.fromtimestamp(d["start_ts"], TZ).isoformat() == "2026-11-28T00:00:00+08:00"
     assert d["end_ts"] - d["start_ts"] == 86400 and d["previous"]["end_ts"] == d["start_ts"]
     w = period("weekly", DAY, TZ)                                # 2026-11-28 is a Saturday
-    assert datetime.fromtimestamp(w["start_ts"], TZ).date() == date(2026, 11, 23) and w["label"] == "2026年11月23日—11月29日"
+    assert datetime.fromtimestamp(w["start_ts"], TZ).date() == date(2026, 11, 23) and w["label"] == "2026年11月23日—2026年11月29日"
+    assert period("weekly", date(2026, 12, 30), TZ)["label"] == "2026年12月28日—2027年1月3日"      # across the new year
     m = period("monthly", date(2026, 3, 15), TZ)
     assert datetime.fromtimestamp(m["previous"]["start_ts"], TZ).date() == date(2026, 2, 1)
     assert datetime.fromtimestamp(m["end_ts"], TZ).date() == date(2026, 4, 1)
@@ -249,7 +250,9 @@ def test_scheduled_reports_are_made_once_and_mailed_with_their_file(tmp_path, sm
     from docx import Document
 
     doc = Document(io.BytesIO(parts[0].get_payload(decode=True)))
-    assert doc.paragraphs[0].text == "廊坊市广阳区网络舆情日报" and doc.paragraphs[1].text == "2026年11月28日"
+    texts = [p.text for p in doc.paragraphs]          # the 红头 first: masthead, 期号, then the title
+    assert texts[0] == "网络舆情日报" and re.fullmatch(r"\d{4}年第\d+期", texts[1])
+    assert texts[texts.index("廊坊市广阳区网络舆情日报") + 1] == "2026年11月28日"
     hooks = [d for p, d, _ in robot.handler.received if p == "/hook"]
     assert any(h["kind"] == "report" and h["message"]["url"].startswith("https://yuqing.example.gov.cn/reports/")
                for h in hooks)
@@ -354,3 +357,120 @@ def test_the_self_evaluation_counts_one_basis_and_keeps_a_backfill_apart(tmp_pat
     assert y2019["collected"] == 0 and y2019["events"] == 0 and y2019["backfill"] == 5
     quantity = next(r for r in evaluate(store, start, end, "2026")["rows"] if r["key"] == "quantity")
     assert quantity["actual"] == "30 条" and "事后补采的期内信息 40 条" in quantity["basis"] and "None" not in quantity["basis"]
+
+
+# --- briefings ready to circulate (issue 16, part 6) ---------------------------------------------
+
+OFFICE = {"masthead": "广阳网信舆情", "year": 2026, "number": 7, "office": "中共廊坊市广阳区委网信办",
+          "signer": "张主任", "cc": "区委办、区政府办", "date": "2026年11月29日"}
+# a statement that lands closing marks on every column a line can end at (the font is monospaced
+# for CJK): some line would start with one under a break-anywhere rule
+CRAMMED = "".join(f"第{i}条，" + "广" * (i % 7) + "。" + "「重点」" + "、" * (i % 3) for i in range(1, 60))
+
+
+def pdf_lines(pdf: bytes, tmp_path) -> list[str]:
+    (tmp_path / "b.pdf").write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-layout", str(tmp_path / "b.pdf"), "-"], capture_output=True, text=True, check=True)
+    return [line.strip() for line in out.stdout.splitlines() if line.strip()]
+
+
+def test_pdf_lines_never_start_with_a_closing_mark_and_the_red_masthead_is_there(demo, tmp_path):
+    from PIL import Image
+
+    from yuqing.reports.linebreak import NO_START
+
+    if not shutil.which("pdftoppm"):
+        pytest.fail("pdftoppm missing: .ci/run installs poppler-utils")
+    _, store, _ = demo
+    report = build_period_report(store, "weekly", DAY, region="131003", tz=TZ)
+    report["office"] = OFFICE
+    report["sections"][1]["statements"].append({"text": CRAMMED, "refs": [{"type": "item", "id": "demo:00001", "label": "原文"}]})
+    report["sections"][1]["tables"].append({"title": "挤满标点的表", "columns": ["内容", "说明"], "refs": [],
+                                            "rows": [[CRAMMED[:180], "说明" + CRAMMED[180:300]]] * 3})
+    lines = pdf_lines(render(report, "pdf"), tmp_path)
+    starts = [line for line in lines if line[0] in NO_START and not line.startswith("—")]   # — 1 — page numbers
+    assert not starts, starts[:5]
+    text = "\n".join(lines)
+    assert "广阳网信舆情" in text and "2026年第7期" in text and "中共廊坊市广阳区委网信办" in text
+    assert "抄送：区委办、区政府办" in text and "签发：张主任" in text
+    # the masthead is red: the top of page one holds red ink
+    subprocess.run(["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-png", str(tmp_path / "b.pdf"), str(tmp_path / "p")], check=True)
+    with Image.open(next(tmp_path.glob("p*.png"))) as im:
+        rgb = im.convert("RGB")
+        top = rgb.crop((0, 0, rgb.width, rgb.height // 4))
+        red = sum(1 for r, g, b in top.getdata() if r > 150 and g < 80 and b < 80)
+    assert red > 300, red
+
+
+def test_a_break_anywhere_rule_would_fail_that_check(tmp_path):
+    """The check above can fail: fpdf2's own breaking of the same text puts marks first."""
+    from fpdf import FPDF
+
+    from yuqing.reports.fonts import SERIF, font_path
+    from yuqing.reports.linebreak import NO_START
+
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.add_font("serif", "", str(font_path(SERIF)))
+    pdf.add_page()
+    pdf.set_font("serif", size=12)
+    pdf.write(7.5, "　　" + CRAMMED, wrapmode="CHAR")
+    assert [line for line in pdf_lines(bytes(pdf.output()), tmp_path) if line[0] in NO_START]
+
+
+def test_docx_has_the_masthead_and_keeps_headings_and_captions_with_what_follows(demo):
+    _, store, _ = demo
+    report = build_period_report(store, "weekly", DAY, region="131003", tz=TZ)
+    report["office"] = OFFICE
+    doc, text = docx_text(render(report, "docx"))
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert paragraphs[:2] == ["广阳网信舆情", "2026年第7期"] and paragraphs[2] == "中共廊坊市广阳区委网信办\t2026年11月29日"
+    assert doc.paragraphs[0].runs[-1].font.color.rgb == (0xC0, 0x00, 0x00)
+    assert "抄送：区委办、区政府办" in paragraphs and "签发：张主任" in paragraphs
+    for p in doc.paragraphs:
+        if re.match(r"[一二三四五六七]、", p.text) or p.text in ("重点事件", "关键词", "高风险信息"):
+            assert p.paragraph_format.keep_with_next, p.text
+
+
+def test_made_reports_carry_the_office_template_and_number_their_issues(tmp_path):
+    from yuqing.reports.make import make_report
+
+    s, store = analysed_demo_store(tmp_path)
+    s = s.__class__({**s.values, "report_masthead": "广阳网信舆情", "report_office": "区委网信办", "report_cc": "区委办"},
+                    (), None, tmp_path)
+    first = make_report(store, s, "daily", "t", DAY)
+    second = make_report(store, s, "daily", "t", DAY - timedelta(days=1))
+    weekly = make_report(store, s, "weekly", "t", DAY)
+    numbers = [store.get_report(i)["data"]["office"]["number"] for i in (first, second, weekly)]
+    assert numbers == [1, 2, 1]                                  # per kind and year
+    assert store.get_report(first)["data"]["office"]["masthead"] == "广阳网信舆情"
+
+
+def test_key_events_by_risk_and_negativity_before_heat(demo):
+    _, store, _ = demo
+    report = build_period_report(store, "weekly", DAY, region="131003", tz=TZ)
+    ranked = [store.get_event(r["id"]) for r in report["sections"][1]["tables"][0]["refs"]]
+    levels = [{"high": 2, "medium": 1, "low": 0}[e["risk"]["level"]] for e in ranked]
+    assert levels == sorted(levels, reverse=True) and levels[0] == 2
+    hottest = max(ranked, key=lambda e: e["heat"]["value"])
+    assert ranked[0]["risk"]["level"] == "high" and (hottest["risk"]["level"] == "high" or ranked[0] is not hottest)
+
+
+def test_a_period_not_over_says_so_and_compares_like_with_like(demo):
+    _, store, _ = demo
+    week = period("weekly", DAY, TZ)
+    as_of = week["start_ts"] + 3 * 86400 + 5 * 3600           # Thursday 05:00
+    report = build_period_report(store, "weekly", DAY, region="131003", tz=TZ, as_of=as_of)
+    assert report["subtitle"].endswith("（截至11月26日05:00）")
+    assert report["period"]["previous"]["end_ts"] - report["period"]["previous"]["start_ts"] == as_of - week["start_ts"]
+    assert "与上期同一时段相比" in report["sections"][0]["statements"][0]["text"]
+    done = build_period_report(store, "weekly", DAY, region="131003", tz=TZ, as_of=week["end_ts"] + 60)
+    assert "截至" not in done["subtitle"] and "同一时段" not in done["sections"][0]["statements"][0]["text"]
+
+
+def test_the_special_reports_timeline_keeps_quiet_hours():
+    from yuqing.reports.build import timeline_chart
+
+    c = timeline_chart([["2026-11-28T09", 3], ["2026-11-28T13", 1]])
+    assert c["x"] == ["11-28 09时", "11-28 10时", "11-28 11时", "11-28 12时", "11-28 13时"] and c["series"]["信息"] == [3, 0, 0, 0, 1]
+    long = timeline_chart([["2026-11-01T09", 3], ["2026-11-10T13", 1]])
+    assert long["title"] == "每日信息量" and len(long["x"]) == 10 and sum(long["series"]["信息"]) == 4

@@ -157,7 +157,9 @@ def test_a_daily_report_is_generated_and_downloaded(server, page, tmp_path):
     dl.value.save_as(path)
     assert dl.value.suggested_filename == "廊坊市广阳区网络舆情日报-2026年11月28日-" + page.url.rsplit("/", 1)[1] + ".docx"
     doc = Document(str(path))
-    assert doc.paragraphs[0].text == "廊坊市广阳区网络舆情日报"
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "网络舆情日报" and re.fullmatch(r"\d{4}年第\d+期", texts[1])    # the 红头
+    assert "廊坊市广阳区网络舆情日报" in texts
     assert any(p.text == "五、处置情况" for p in doc.paragraphs)
     assert not page.problems, page.problems
 

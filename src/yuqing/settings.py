@@ -58,6 +58,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("report_monthly_at", "1 09:00", "When it makes the 月报 of the month before (day-of-month HH:MM; empty: never)."),
     Setting("report_channels", "", "[[channels]] names scheduled reports go to, comma-separated (mail attaches the file; others get a link)."),
     Setting("report_attach", "docx", "The format mailed reports are attached in: docx or pdf."),
+    # the office template every briefing carries (红头, 期号, 编发单位, 签发人, 抄送), set once
+    Setting("report_masthead", "", "The red masthead (红头) over every briefing, e.g. 「广阳网信舆情」; empty: "
+            "「网络舆情」 and the kind (日报, 周报…). The issue number (第 N 期) counts per kind and year."),
+    Setting("report_office", "", "The unit that compiles and issues the briefings (编发单位), e.g. 「中共廊坊市广阳区委网信办」."),
+    Setting("report_signer", "", "Who signs the briefings off (签发人) when no one has issued one in the app yet."),
+    Setting("report_cc", "", "Who receives copies (抄送), e.g. 「区委办、区政府办」; empty: no 抄送 line."),
     Setting("case_sla_minutes", 120.0, "Time from an alert to 已办结 (the budget's ≤ 2 h); a case past "
             "`case_escalate_share` of it is escalated once."),
     Setting("case_escalate_share", 0.75, "Share of the SLA after which an open case is escalated."),

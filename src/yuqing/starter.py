@@ -73,6 +73,12 @@ scheme = "scheme.yaml"                   # 监测方案：监测哪个地区、�
 # 早于此时长的信息（导入历史、补采）不发实时预警，只在导入小结中说明：
 # alert_max_age_hours = 48
 
+# 简报版头（红头）：每份日报、周报、月报、专报、简报都带；期号按类别逐年自动编号
+# report_masthead = "某某网信舆情"            # 红头标题；不填则为“网络舆情日报”等
+# report_office = "中共某某区委网信办"          # 编发单位
+# report_signer = ""                         # 签发人（报告在系统中签发后以签发人为准）
+# report_cc = "区委办、区政府办"               # 抄送
+
 # 信息来源，由 yuqing collect 定时采集。种类（kind）：
 #   feed     RSS/Atom/JSON Feed（含 RSSHub 路由）      url, interval
 #   pages    列表页及其文章链接                        url, link_pattern（正则，可选）

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
 
 import orjson
@@ -131,3 +132,22 @@ def build(event_id: str, rows: Sequence[Mapping[str, Any]], as_of: float,
         "reprints": reprints(rows),
         "hot": hot_of(rows),
     }
+
+
+def fill_hours(points: list, carry: bool = False, max_hours: int = 24 * 30) -> list[tuple[str, int]]:
+    """[("2026-11-28T03", n), …] with the hours between that had nothing put back (0, or the
+    last value for a running total), so that a chart's gaps read as quiet hours, not as nothing."""
+    if not points:
+        return []
+    fmt = "%Y-%m-%dT%H"
+    have = {h: n for h, n in points}
+    start = datetime.strptime(points[0][0], fmt)
+    hours = int((datetime.strptime(points[-1][0], fmt) - start).total_seconds() // 3600) + 1
+    if hours > max_hours:            # a months-long event: its own points only
+        return [(h, n) for h, n in points]
+    out, last = [], 0
+    for i in range(hours):
+        h = (start + timedelta(hours=i)).strftime(fmt)
+        last = have.get(h, last if carry else 0)
+        out.append((h, last))
+    return out

@@ -36,7 +36,7 @@ def period(kind: str, day: date, tz: ZoneInfo) -> dict[str, Any]:
         start = day - timedelta(days=day.weekday())
         end = start + timedelta(days=7)
         last = end - timedelta(days=1)
-        label = f"{start.year}年{start.month}月{start.day}日—{last.month}月{last.day}日"
+        label = f"{start.year}年{start.month}月{start.day}日—{last.year}年{last.month}月{last.day}日"   # a week may cross the new year
     elif kind == "monthly":
         start = day.replace(day=1)
         end = start + timedelta(days=monthrange(start.year, start.month)[1])
@@ -118,6 +118,15 @@ def region_name(code: str | None) -> str:
     return "".join(chain[-2:])          # 廊坊市广阳区
 
 
+LEVELS = {"high": 2, "medium": 1, "low": 0}
+
+
+def _negative_share(e: dict[str, Any]) -> float:
+    overall = (e.get("sentiment") or {}).get("overall") or {}
+    total = sum(overall.values())
+    return overall.get("negative", 0) / total if total else 0.0
+
+
 def _event_line(e: dict[str, Any], in_period: int | None, tz: ZoneInfo) -> dict[str, Any]:
     fr = e["first_report"]
     at = datetime.fromisoformat(fr["published_at"]).timestamp() if fr.get("published_at") else e["first_ts"]
@@ -158,12 +167,20 @@ def _volume_chart(store, start: int, end: int, tz: ZoneInfo, title: str) -> tupl
 # --- period reports ------------------------------------------------------------------------------
 
 def build_period_report(store, kind: str, day: date, *, region: str | None, tz: ZoneInfo,
-                        sla_minutes: float = 120.0, top_events: int = 8) -> dict[str, Any]:
+                        sla_minutes: float = 120.0, top_events: int = 8, as_of: float | None = None) -> dict[str, Any]:
+    """`as_of`: when the report is made (the caller's clock); a period not over by then is
+    labelled 「截至…」 and compared with the same stretch of the period before, not all of it."""
     from ..alerts.timeliness import timeliness
 
     per = period(kind, day, tz)
     s, e = per["start_ts"], per["end_ts"]
     ps, pe = per["previous"]["start_ts"], per["previous"]["end_ts"]
+    if as_of is not None and s < as_of < e:
+        t = utc_datetime(as_of).astimezone(tz)
+        per["partial_until_ts"] = int(as_of)
+        per["label"] += f"（截至{t.month}月{t.day}日{t.hour:02d}:{t.minute:02d}）"
+        pe = min(pe, ps + (int(as_of) - s))        # like with like: the same hours of the period before
+        per["previous"]["end_ts"] = pe
     place = region_name(region)
     summary = store.period_summary(s, e, keywords=60)
     before = store.period_summary(ps, pe, keywords=200, top_events=1)
@@ -181,7 +198,9 @@ def build_period_report(store, kind: str, day: date, *, region: str | None, tz: 
     # 一、总体态势
     platforms = "、".join(f"{PLATFORM_LABELS.get(p, p)} {n} 条" for p, n in sorted(by_platform.items(), key=lambda kv: (-kv[1], kv[0])))
     overall = [
-        statement(f"{per['label']}，共采集网络信息 {total} 条，{_change(total, prev_total)}；其中涉及{place or '本地'}的信息 "
+        statement(f"{per['label']}，共采集网络信息 {total} 条，{_change(total, prev_total)}"
+                  + ("（本期未结束，与上期同一时段相比）" if per.get("partial_until_ts") else "")
+                  + f"；其中涉及{place or '本地'}的信息 "
                   f"{relevant} 条（去除转载与转发后 {summary['relevant_originals']} 条），{_change(relevant, before['relevant'])}。"),
         statement(f"按平台：{platforms or '无'}。"),
         statement(f"相关信息中，负面 {neg} 条（{_share(neg, relevant)}），中性 {sentiment.get('neutral', 0)} 条，"
@@ -198,7 +217,10 @@ def build_period_report(store, kind: str, day: date, *, region: str | None, tz: 
     in_period = dict(summary["events"])
     records = [r for r in (store.get_event(ev) for ev in in_period) if r]
     records = {r["id"]: r for r in records}.values()        # merged ids point at the same record
-    ranked = sorted(records, key=lambda r: (-r["heat"]["value"], -in_period.get(r["id"], 0), r["id"]))[:top_events]
+    # 重点: what an analyst must look at first — risk, then how negative, then heat (publicity,
+    # however hot, does not sit beside the fire)
+    ranked = sorted(records, key=lambda r: (-LEVELS.get(r["risk"]["level"], 0), -round(_negative_share(r), 1),
+                                            -r["heat"]["value"], -in_period.get(r["id"], 0), r["id"]))[:top_events]
     key_events = [_event_line(r, in_period.get(r["id"]), tz) for r in ranked]
     events_table = {"title": "重点事件", "columns": ["事件", "热度", "阶段", "期内信息", "来源", "风险"],
                     "rows": [[_title(r), r["heat"]["value"], r["stage"]["label"], in_period.get(r["id"], 0),
@@ -281,6 +303,20 @@ def build_period_report(store, kind: str, day: date, *, region: str | None, tz: 
 
 # --- special reports ---------------------------------------------------------------------------
 
+def timeline_chart(timeline: list) -> dict[str, Any]:
+    """The event's items per hour with its quiet hours as 0 (a gap is not nothing); an event
+    over more than three days per day instead (hundreds of bars read as none)."""
+    from ..events.record import fill_hours
+
+    hours = fill_hours(timeline, max_hours=100_000)
+    if len(hours) <= 72:
+        return {"kind": "bar", "title": "每小时信息量", "x": [h[5:].replace("T", " ") + "时" for h, _ in hours],
+                "series": {"信息": [n for _, n in hours]}}
+    days: dict[str, int] = {}
+    for h, n in hours:
+        days[h[:10]] = days.get(h[:10], 0) + n
+    return {"kind": "bar", "title": "每日信息量", "x": [d[5:] for d in days], "series": {"信息": list(days.values())}}
+
 def build_event_report(store, event_id: str, *, region: str | None, tz: ZoneInfo) -> dict[str, Any]:
     e = store.get_event(event_id)
     if e is None:
@@ -350,8 +386,7 @@ def build_event_report(store, event_id: str, *, region: str | None, tz: ZoneInfo
         "sections": [
             {"heading": "一、事件概况", "statements": overview, "charts": [], "tables": []},
             {"heading": "二、发展过程", "statements": course,
-             "charts": [{"kind": "bar", "title": "每小时信息量", "x": [h[5:].replace("T", " ") + "时" for h, _ in timeline],
-                         "series": {"信息": [n for _, n in timeline]}}] if timeline else [], "tables": [heat_table]},
+             "charts": [timeline_chart(timeline)] if timeline else [], "tables": [heat_table]},
             {"heading": "三、传播情况", "statements": spread, "charts": [], "tables": []},
             {"heading": "四、舆论态度", "statements": attitude, "charts": [],
              "tables": [{"title": "每日情感", "columns": ["日期", "负面", "中性", "正面"], "rows": attitude_rows, "refs": []}] if attitude_rows else []},

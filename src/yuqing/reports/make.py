@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,14 +26,32 @@ def build(store, settings: Settings, kind: str, day: date | None = None, event: 
         return build_event_report(store, event, region=region, tz=tz)
     if day is None:
         raise ValueError("a period report needs a day inside its period")
-    return build_period_report(store, kind, day, region=region, tz=tz, sla_minutes=settings.case_sla_minutes)
+    return build_period_report(store, kind, day, region=region, tz=tz, sla_minutes=settings.case_sla_minutes,
+                               as_of=time.time())
+
+
+def office_block(store, settings: Settings, kind: str, now: float) -> dict[str, Any]:
+    """The office template of a new briefing: 红头 title, 期号 (the next of its kind this year),
+    编发单位, 签发人, 抄送 and the date — fixed when it is made, as on paper."""
+    from .build import KINDS
+
+    tz = ZoneInfo(settings.timezone)
+    today = datetime.fromtimestamp(now, tz)
+    year_start = datetime(today.year, 1, 1, tzinfo=tz).timestamp()
+    # the kind's reports of this year (newest first); at most one a day per kind, so 400 is plenty
+    issued = sum(1 for r in store.list_reports(4000, kind=kind) if r["created_ts"] >= year_start)
+    return {"masthead": settings.report_masthead or f"网络舆情{KINDS[kind]}", "year": today.year, "number": issued + 1,
+            "office": settings.report_office, "signer": settings.report_signer, "cc": settings.report_cc,
+            "date": f"{today.year}年{today.month}月{today.day}日"}
 
 
 def make_report(store, settings: Settings, kind: str, by: str, day: date | None = None,
                 event: str | None = None) -> int:
     """Build a report from the store and keep it; return its id. A 简报 takes `by`'s picks,
     which are cleared once it is kept."""
-    report_id = store.add_report(build(store, settings, kind, day, event, by=by), by)
+    data = build(store, settings, kind, day, event, by=by)
+    data["office"] = office_block(store, settings, kind, time.time())
+    report_id = store.add_report(data, by)
     if kind == "brief":
         store.remove_picks(by)
     return report_id

@@ -15,6 +15,7 @@ from typing import Any
 
 from .charts import render_chart
 from .fonts import SANS, SERIF, font_path
+from .linebreak import break_lines
 
 FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
            "html": "text/html; charset=utf-8", "pdf": "application/pdf"}
@@ -179,12 +180,29 @@ def to_docx(report: dict[str, Any], base_url: str = "") -> bytes:
             _font(p.add_run(text), font, size, bold)
         return p
 
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.shared import RGBColor
+
+    office = report.get("office")
+    text_width = sec.page_width - sec.left_margin - sec.right_margin
+    if office:                                   # 红头: masthead, 期号, 编发单位 and date, the red rule
+        p = para("", TITLE_FONT, 36, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+        run = p.add_run(office["masthead"])
+        _font(run, TITLE_FONT, 36)
+        run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+        p.paragraph_format.line_spacing = Pt(48)
+        para(f"{office['year']}年第{office['number']}期", BODY_FONT, 16, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+        p = para(f"{office.get('office') or ''}\t{office['date']}", BODY_FONT, 14, indent=False)
+        p.paragraph_format.tab_stops.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT)
+        _border(p, "bottom", "C00000", 18)
+        para("", BODY_FONT, 10, indent=False)
     para(report["title"], TITLE_FONT, 22, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     para(report["subtitle"], BODY_FONT, 16, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    if report.get("issued"):
+    if report.get("issued") and not office:
         para(f"签发：{report['issued']['by']}", BODY_FONT, 14, WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     for section in report["sections"]:
-        para(section["heading"], HEADING_FONT, 16, indent=False)
+        # a heading or a caption never ends a page: it keeps with what follows (Word's own rule)
+        para(section["heading"], HEADING_FONT, 16, indent=False).paragraph_format.keep_with_next = True
         for st in section["statements"]:
             p = para(st["text"])
             for ref in st["refs"]:
@@ -196,7 +214,7 @@ def to_docx(report: dict[str, Any], base_url: str = "") -> bytes:
             doc.add_picture(io.BytesIO(render_chart(chart)), width=Cm(15))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         for tab in section["tables"]:
-            para(tab["title"], HEADING_FONT, 12, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+            para(tab["title"], HEADING_FONT, 12, WD_ALIGN_PARAGRAPH.CENTER, indent=False).paragraph_format.keep_with_next = True
             table = doc.add_table(rows=1, cols=len(tab["columns"]))
             table.style = "Table Grid"
             table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -208,9 +226,37 @@ def to_docx(report: dict[str, Any], base_url: str = "") -> bytes:
                 for cell, value in zip(cells, row):
                     cell.text = ""
                     _font(cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FONT, 10.5)
+    if office:                                   # the foot: 签发 and 抄送 between rules
+        signer = (report.get("issued") or {}).get("by") or office.get("signer")
+        first = para("", BODY_FONT, 10, indent=False)
+        _border(first, "bottom", "000000", 6)
+        first.paragraph_format.keep_with_next = True
+        if signer:
+            para(f"签发：{signer}", BODY_FONT, 14, indent=False).paragraph_format.keep_with_next = True
+        if office.get("cc"):
+            para(f"抄送：{office['cc']}", BODY_FONT, 14, indent=False).paragraph_format.keep_with_next = True
+        p = para(f"{office.get('office') or ''}\t{office['date']}印发", BODY_FONT, 14, indent=False)
+        p.paragraph_format.tab_stops.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT)
+        _border(p, "bottom", "000000", 6)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _border(paragraph, side: str, colour: str, eighths_pt: int) -> None:
+    """A rule under (or over) a paragraph — the 红头's red line (python-docx has no call)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        ppr.append(borders)
+    line = OxmlElement(f"w:{side}")
+    for k, v in (("w:val", "single"), ("w:sz", str(eighths_pt)), ("w:space", "1"), ("w:color", colour)):
+        line.set(qn(k), v)
+    borders.append(line)
 
 
 # --- PDF -----------------------------------------------------------------------------------------
@@ -240,39 +286,89 @@ def to_pdf(report: dict[str, Any], base_url: str = "") -> bytes:
     pdf.add_font("serif", "", str(font_path(SERIF)))
     pdf.add_font("sans", "", str(font_path(SANS)))
     pdf.add_page()
-    pdf.set_font("serif", size=20)
-    pdf.multi_cell(0, 12, report["title"], align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("serif", size=13)
-    pdf.multi_cell(0, 9, report["subtitle"], align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
     width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    def lines(text: str, w: float = width, hang: bool = True) -> str:
+        """The text broken by 避头尾 for the current font (fpdf2 would break anywhere)."""
+        return "\n".join(break_lines(text, w, pdf.get_string_width, hang))
+
+    def room(mm: float) -> None:
+        """A new page unless `mm` more fit on this one: a heading or a caption never ends a page."""
+        if pdf.get_y() + mm > pdf.page_break_trigger:
+            pdf.add_page()
+
+    office = report.get("office")
+    if office:                                   # 红头: masthead, 期号, 编发单位 and date, the red rule
+        pdf.set_text_color(200, 0, 0)
+        pdf.set_font("serif", size=30)
+        pdf.multi_cell(0, 16, lines(office["masthead"]), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
+        pdf.set_font("serif", size=13)
+        pdf.cell(0, 9, f"{office['year']}年第{office['number']}期", align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("serif", size=11)
+        pdf.cell(width / 2, 8, office.get("office") or "", new_x="RIGHT", new_y="TOP")
+        pdf.cell(width / 2, 8, office["date"], align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_draw_color(200, 0, 0)
+        pdf.set_line_width(0.8)
+        pdf.line(pdf.l_margin, pdf.get_y() + 1, pdf.l_margin + width, pdf.get_y() + 1)
+        pdf.set_draw_color(0, 0, 0)
+        pdf.set_line_width(0.2)
+        pdf.ln(6)
+    pdf.set_font("serif", size=20)
+    pdf.multi_cell(0, 12, lines(report["title"]), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("serif", size=13)
+    pdf.multi_cell(0, 9, lines(report["subtitle"]), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
     for section in report["sections"]:
+        room(10 + 2 * 7.5)
         pdf.set_font("sans", size=14)
-        pdf.multi_cell(0, 10, section["heading"], new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("serif", size=12)
+        pdf.multi_cell(0, 10, lines(section["heading"]), new_x="LMARGIN", new_y="NEXT")
         for st in section["statements"]:
-            # CHAR: Chinese has no spaces to break at; breaking only at spaces split numbers from their units
-            pdf.write(7.5, "　　" + st["text"], wrapmode="CHAR")
+            pdf.set_font("serif", size=12)
+            body = break_lines("　　" + st["text"], width, pdf.get_string_width)
+            for line in body[:-1]:
+                pdf.cell(0, 7.5, line, new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(pdf.get_string_width(body[-1]), 7.5, body[-1], new_x="RIGHT", new_y="TOP")
             for ref in st["refs"]:
                 pdf.set_font("serif", size=9)
-                pdf.write(7.5, ref_text(ref), link=ref_url(ref, base_url) if base_url else "", wrapmode="CHAR")
-                pdf.set_font("serif", size=12)
+                # a ref goes whole onto the next line when it does not fit (it starts with 〔)
+                pdf.write(7.5, ref_text(ref).replace(" ", "\u00a0"), link=ref_url(ref, base_url) if base_url else "",
+                          wrapmode="WORD")
             pdf.ln(9)
         for chart in section["charts"]:
             png = render_chart(chart)
             pdf.image(io.BytesIO(png), w=width * 0.9, x=pdf.l_margin + width * 0.05)
             pdf.ln(2)
         for tab in section["tables"]:
+            room(8 + 3 * 5.5 + 4)                 # the caption with the header and two rows
             pdf.set_font("sans", size=11)
-            pdf.multi_cell(0, 8, tab["title"], align="C", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 8, lines(tab["title"]), align="C", new_x="LMARGIN", new_y="NEXT")
             pdf.set_font("serif", size=9)
             longest = [max([len(str(c))] + [len(str(r[i])) for r in tab["rows"] if i < len(r)])
                        for i, c in enumerate(tab["columns"])]
+            weights = [min(max(n, 3), 30) for n in longest]
+            # each cell broken by 避头尾 at its column's width (less the cell's padding)
+            cols = [width * w / sum(weights) - 2.5 for w in weights]
             with pdf.table(headings_style=FontFace(family="sans", size_pt=9), line_height=5.5,
-                           col_widths=tuple(min(max(n, 3), 30) for n in longest), wrapmode="CHAR",
+                           col_widths=tuple(weights), wrapmode="CHAR",
                            text_align="LEFT", first_row_as_headings=True) as table:
                 table.row([str(c) for c in tab["columns"]])
                 for row in tab["rows"]:
-                    table.row(["" if v is None else str(v) for v in row])
+                    table.row(["" if v is None else lines(str(v), cols[i], hang=False) if i < len(cols) else str(v)
+                               for i, v in enumerate(row)])
             pdf.ln(4)
+    if office:                                   # the foot: 签发 and 抄送 between rules
+        signer = (report.get("issued") or {}).get("by") or office.get("signer")
+        room(30)
+        pdf.ln(4)
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
+        pdf.set_font("serif", size=11)
+        pdf.ln(1)
+        if signer:
+            pdf.cell(0, 8, f"签发：{signer}", new_x="LMARGIN", new_y="NEXT")
+        if office.get("cc"):
+            pdf.multi_cell(0, 8, lines(f"抄送：{office['cc']}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(width / 2, 8, office.get("office") or "", new_x="RIGHT", new_y="TOP")
+        pdf.cell(width / 2, 8, f"{office['date']}印发", align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
     return bytes(pdf.output())

@@ -11,11 +11,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Callable
 
 import orjson
 
+from ..events.record import fill_hours
 from ..models import BEIJING, PLATFORM_LABELS, SENTIMENT_LABELS
 from ..reports.build import platform_series
 
@@ -156,25 +157,6 @@ def word_cloud(pairs: list[tuple[str, int]]) -> dict[str, Any]:
 
 
 PALETTE = ["#1f3a5f", "#b00020", "#2f7d32", "#b36b00", "#4e79a7", "#76448a", "#00796b", "#5d4037"]
-
-
-def fill_hours(points: list, carry: bool = False, max_hours: int = 24 * 30) -> list[tuple[str, int]]:
-    """[("2026-11-28T03", n), …] with the hours between that had nothing put back (0, or the
-    last value for a running total), so that a chart's gaps read as quiet hours, not as nothing."""
-    if not points:
-        return []
-    fmt = "%Y-%m-%dT%H"
-    have = {h: n for h, n in points}
-    start = datetime.strptime(points[0][0], fmt)
-    hours = int((datetime.strptime(points[-1][0], fmt) - start).total_seconds() // 3600) + 1
-    if hours > max_hours:            # a months-long event: its own points only
-        return [(h, n) for h, n in points]
-    out, last = [], 0
-    for i in range(hours):
-        h = (start + timedelta(hours=i)).strftime(fmt)
-        last = have.get(h, last if carry else 0)
-        out.append((h, last))
-    return out
 
 
 def event_charts(e: dict[str, Any]) -> dict[str, Any]:
