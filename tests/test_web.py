@@ -740,8 +740,13 @@ def test_no_internal_code_is_shown_to_a_person_on_any_page_or_export(site):
 
     report = make_report(store, app.state.web.settings, "daily", "test", date(2026, 11, 28))
     ids = {"event": event, "case": case, "item": "t:x", "report": report}
+    # the lists in every scope and order, and a basket of picks with a 简报 made of them
+    store.add_picks("管理员", "item", [r["id"] for r in store.get_items(["t:x", "t:p"])])
+    store.add_picks("管理员", "event", [event])
+    lists = ["/search?scope=all", "/search?scope=all&sort=risk", "/search?scope=possible", "/search?sort=heat",
+             "/events?risk=high", "/events?sort=latest&town=131003101", "/picks"]
     shown = []
-    for path in GET_MATRIX:
+    for path in list(GET_MATRIX) + lists:
         if path.startswith("/api") or "export" in path or path.endswith(".docx"):
             continue
         r = client.get(path.format(**ids))
@@ -757,10 +762,20 @@ def test_no_internal_code_is_shown_to_a_person_on_any_page_or_export(site):
     shown += [("export.xlsx", m.group(0), "") for m in CODES.finditer(cells)]
     from docx import Document
 
-    doc = Document(io.BytesIO(client.get(f"/reports/{report}.docx").content))
-    words = re.sub(r"【示例】\w+\(虚构\)", "", "\n".join(
-        [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for row in t.rows for c in row.cells]))
-    shown += [("report.docx", m.group(0), words[max(0, m.start() - 30):m.end() + 30]) for m in CODES.finditer(words)]
+    brief = make_report(store, app.state.web.settings, "brief", "管理员")
+    for made in (report, brief):
+        doc = Document(io.BytesIO(client.get(f"/reports/{made}.docx").content))
+        words = re.sub(r"【示例】\w+\(虚构\)", "", "\n".join(
+            [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for row in t.rows for c in row.cells]))
+        shown += [("report.docx", m.group(0), words[max(0, m.start() - 30):m.end() + 30]) for m in CODES.finditer(words)]
+        page = client.get(f"/reports/{made}").text
+        shown += [(f"/reports/{made}", m.group(0), "") for m in CODES.finditer(visible_text(page))]
+        import subprocess
+
+        pdf = subprocess.run(["pdftotext", "-", "-"], input=client.get(f"/reports/{made}.pdf").content, capture_output=True,
+                             check=True).stdout.decode("utf-8")
+        pdf = re.sub(r"【示例】\w+\(虚构\)", "", pdf)
+        shown += [(f"report {made}.pdf", m.group(0), pdf[max(0, m.start() - 30):m.end() + 30]) for m in CODES.finditer(pdf)]
     assert not shown, shown[:20]
     assert book.active.freeze_panes == "A2"
 
