@@ -156,6 +156,7 @@ class EventClusterer:
             names = frozenset(n for n in names if n in vec)
         norm = _norm(vec)
         full = f"{title}\n{text}"
+        facilities = title_facilities(title)
         top = heapq.nlargest(CANDIDATE_WORDS, vec, key=vec.__getitem__)
         # candidates: events listed under one of the item's weightiest words (common words like
         # 小区 would make every event a candidate and the stream quadratic)
@@ -171,7 +172,7 @@ class EventClusterer:
         nearby: list[tuple[float, Event]] = []     # same town or village, lately, some overlap
         for eid in candidates:
             ev = self._events[eid]
-            if ts - ev.last_ts > self.window_s or not self._compatible(names, full, places, ev):
+            if ts - ev.last_ts > self.window_s or not self._compatible(names, full, places, ev, facilities):
                 continue
             score = _dot(vec, ev.centroid) / (norm * ev.norm)
             for mv, mn in ev.members:
@@ -200,10 +201,23 @@ class EventClusterer:
             self._evict(ts)
         return best.id
 
-    def _compatible(self, names: frozenset[str], full: str, places: frozenset[str] | set[str], ev: Event) -> bool:
+    def _compatible(self, names: frozenset[str], full: str, places: frozenset[str] | set[str], ev: Event,
+                    facilities: frozenset[str] | None = None) -> bool:
         if any(n not in ev.text for n in names) or any(n not in full for n in ev.names):
             return False
-        return not (places and ev.places and places.isdisjoint(ev.places))
+        if places and ev.places and places.isdisjoint(ev.places):
+            return False
+        # the same problem at another compound, school or building is another event (the
+        # annotation's rule): a title naming an estate or a facility the event never named, beside
+        # an event whose first title names one this text never does
+        mine = facilities if facilities is not None else title_facilities(full.split("\n", 1)[0])
+        if any(n not in ev.text for n in mine):
+            theirs = title_facilities(ev.text.split("\n", 1)[0])
+            # a phrase both share (何时改成公立幼儿园) says nothing of which place: only names of
+            # one side's own count
+            if any(n not in full for n in theirs):
+                return False
+        return True
 
     def _mergeable(self, a: Event, b: Event, vec: dict[str, float]) -> bool:
         """Two events an item joins are one when they pass the guards both ways and agree once
@@ -322,6 +336,18 @@ class EventClusterer:
 
     def __len__(self) -> int:
         return len(self._events)
+
+
+@lru_cache(maxsize=4096)
+def title_facilities(title: str) -> frozenset[str]:
+    """The estates, roads and facilities a title names (finder.names_in: 恒大翡翠华庭小区), longest
+    forms only, four characters or more (幼儿园 alone names nothing)."""
+    if not title:
+        return frozenset()
+    from ..analysis.finder import names_in
+
+    found = {n for n in names_in(title, set()) if len(n) >= 4}
+    return frozenset(n for n in found if not any(n != m and n in m for m in found))
 
 
 def cluster_rows(rows, **params) -> dict[str, str]:
