@@ -60,7 +60,12 @@ class Candidate:
 def names_in(text: str, taken: set[int]) -> set[str]:
     """Every candidate name in a text (each left extension of each road, estate or facility),
     given the positions of the places already resolved (`taken`), which cut a name."""
-    out = set()
+    return set().union(*names_by_kind(text, taken))
+
+
+def names_by_kind(text: str, taken: set[int]) -> list[set[str]]:
+    """names_in, one set per road, estate or facility word: the left extensions of each."""
+    out: list[set[str]] = []
     kind_ends: set[int] = set()
     for m in _KIND.finditer(text):
         if text.startswith(NOT_KIND, m.start()):
@@ -78,8 +83,7 @@ def names_in(text: str, taken: set[int]) -> set[str]:
                 break
             heads.append(i)
             i -= 1
-        for i in heads:
-            out.add(text[i:m.end()])
+        out.append({text[i:m.end()] for i in heads})
     return out
 
 

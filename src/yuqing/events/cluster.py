@@ -211,12 +211,8 @@ class EventClusterer:
         # annotation's rule): a title naming an estate or a facility the event never named, beside
         # an event whose first title names one this text never does
         mine = facilities if facilities is not None else title_facilities(full.split("\n", 1)[0])
-        if any(n not in ev.text for n in mine):
-            theirs = title_facilities(ev.text.split("\n", 1)[0])
-            # a phrase both share (何时改成公立幼儿园) says nothing of which place: only names of
-            # one side's own count
-            if any(n not in full for n in theirs):
-                return False
+        if _unknown(mine, ev.text) and _unknown(title_facilities(ev.text.split("\n", 1)[0]), full):
+            return False
         return True
 
     def _mergeable(self, a: Event, b: Event, vec: dict[str, float]) -> bool:
@@ -339,15 +335,21 @@ class EventClusterer:
 
 
 @lru_cache(maxsize=4096)
-def title_facilities(title: str) -> frozenset[str]:
-    """The estates, roads and facilities a title names (finder.names_in: 恒大翡翠华庭小区), longest
-    forms only, four characters or more (幼儿园 alone names nothing)."""
+def title_facilities(title: str) -> tuple[frozenset[str], ...]:
+    """The estates, roads and facilities a title names, each as the forms it may be written in
+    (finder.names_by_kind: 华庭小区 … 恒大翡翠华庭小区), four characters or more (幼儿园 alone
+    names nothing)."""
     if not title:
-        return frozenset()
-    from ..analysis.finder import names_in
+        return ()
+    from ..analysis.finder import names_by_kind
 
-    found = {n for n in names_in(title, set()) if len(n) >= 4}
-    return frozenset(n for n in found if not any(n != m and n in m for m in found))
+    return tuple(f for f in (frozenset(n for n in forms if len(n) >= 4) for forms in names_by_kind(title, set())) if f)
+
+
+def _unknown(facilities: tuple[frozenset[str], ...], text: str) -> bool:
+    """Whether one of these facilities is named in none of its forms in `text` (a phrase both
+    sides share, 何时改成公立幼儿园, is known to both and says nothing of which place)."""
+    return any(not any(n in text for n in forms) for forms in facilities)
 
 
 def cluster_rows(rows, **params) -> dict[str, str]:
