@@ -323,3 +323,11 @@ def test_stats_count_what_involves_the_region_first(tmp_path):
     assert a["relevant_by_sentiment"] == dict(Counter(r.sentiment for r in rows if r.relevant == 1))
     assert a["by_relevance"] == dict(Counter(r.relevance for r in rows))
     assert sum(a["relevant_by_risk"].values()) == a["relevant"] < sum(a["by_risk"].values())
+
+
+def test_the_command_line_search_reads_queries_like_the_list(site):
+    _, store = site
+    fire = {h.id for h in store.search("火灾", limit=1000)}
+    water = {h.id for h in store.search("积水", limit=1000)}
+    assert {h.id for h in store.search("火灾 OR 积水", limit=1000)} == fire | water
+    assert {h.id for h in store.search("火灾 -万庄镇", limit=1000)} == fire - {h.id for h in store.search("万庄镇", limit=1000)}

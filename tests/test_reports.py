@@ -477,3 +477,15 @@ def test_the_special_reports_timeline_keeps_quiet_hours():
     assert c["x"] == ["11-28 09时", "11-28 10时", "11-28 11时", "11-28 12时", "11-28 13时"] and c["series"]["信息"] == [3, 0, 0, 0, 1]
     long = timeline_chart([["2026-11-01T09", 3], ["2026-11-10T13", 1]])
     assert long["title"] == "每日信息量" and len(long["x"]) == 10 and sum(long["series"]["信息"]) == 4
+
+
+def test_emoji_leave_the_pdf_instead_of_drawing_boxes(tmp_path):
+    from yuqing.reports.render import without_emoji
+
+    assert without_emoji("今天去南尖塔镇办事，半小时就办完了👍❤️👨‍👩‍👧") == "今天去南尖塔镇办事，半小时就办完了"
+    assert without_emoji("𠮷野家〔原文 x〕") == "𠮷野家〔原文 x〕"          # a rare 汉字 stays, drawable or not
+    report = {"kind": "brief", "title": "网络舆情简报👍", "subtitle": "s", "period": {"end_ts": 0},
+              "sections": [{"heading": "一、重点信息", "statements": [{"text": "办完了👍，服务好😀", "refs": []}],
+                            "charts": [], "tables": []}]}
+    text = "\n".join(pdf_lines(render(report, "pdf"), tmp_path))
+    assert "办完了，服务好" in text and "网络舆情简报" in text

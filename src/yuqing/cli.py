@@ -468,9 +468,12 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
 def search(ctx: Ctx, query: str, since, platform, limit: int, as_json: bool) -> None:
     """Full-text search over stored items (Chinese words segmented; traditional matches simplified).
 
+    Words separated by spaces must all occur; A OR B either (also | and 或); -A not; 万达* any
+    word beginning so — the same as the dashboard's 信息 list.
+
     \b
     Example:
-      yuqing search "广阳 积水" --since 7d --platform weibo
+      yuqing search "广阳 积水 OR 内涝 -演练" --since 7d --platform weibo
     """
     store, start_time = ctx.store, parse_since(since)   # opening the store is not the query's time
     started = time.perf_counter()

@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import io
 import re
+import unicodedata
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from .charts import render_chart
@@ -69,6 +71,31 @@ def xml_safe(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=1)
+def _pdf_glyphs() -> frozenset[int]:
+    """The code points the PDF's embedded fonts can draw (both have the same CJK coverage)."""
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(str(font_path(SERIF)), lazy=True).getBestCmap())
+
+
+def without_emoji(value: Any) -> Any:
+    """The report data with the emoji (and their joiners and variation selectors) the PDF's
+    fonts cannot draw taken out: a box in a leader's briefing reads as a fault. Other characters
+    stay, drawable or not (a rare 汉字 is information)."""
+    if isinstance(value, str):
+        glyphs = _pdf_glyphs()
+        if all(ord(c) in glyphs or c.isspace() for c in value):
+            return value
+        return "".join(c for c in value if ord(c) in glyphs or c.isspace() or not (
+            unicodedata.category(c) in ("So", "Sk", "Cf", "Mn") or 0xFE00 <= ord(c) <= 0xFE0F or ord(c) >= 0x1F000))
+    if isinstance(value, dict):
+        return {k: without_emoji(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_emoji(v) for v in value]
+    return value
+
+
 def render(report: dict[str, Any], fmt: str, base_url: str = "") -> bytes:
     report = xml_safe(report)
     if fmt == "docx":
@@ -76,7 +103,7 @@ def render(report: dict[str, Any], fmt: str, base_url: str = "") -> bytes:
     if fmt == "html":
         return to_html(report, base_url).encode("utf-8")
     if fmt == "pdf":
-        return to_pdf(report, base_url)
+        return to_pdf(without_emoji(report), base_url)
     raise ValueError(f"report formats: {', '.join(FORMATS)}")
 
 

@@ -42,22 +42,6 @@ _TOKEN = re.compile(r"[^\W_]+")
 MAX_QUERY_TERMS = 32
 
 
-def fts_query(query: str) -> str | None:
-    """Return an FTS5 MATCH expression requiring every query word, or None when there is none.
-
-    Any text a person types is a query: each word is cut into the tokens the index holds and
-    each token quoted, so "COVID-19" is COVID and 19, "3.15晚会" is 3, 15 and 晚会 — never a
-    phrase (the index keeps no positions) and never FTS5 syntax (OR, NEAR, *, ^, :)."""
-    tokens: list[str] = []
-    for term in query_terms(to_simplified(query[:1000])):
-        for token in _TOKEN.findall(term):
-            if token.lower() not in tokens:
-                tokens.append(token.lower())
-    if not tokens:
-        return None
-    return " AND ".join(f'"{t}"' for t in tokens[:MAX_QUERY_TERMS])
-
-
 _OR = {"OR", "|", "或", "||"}
 
 
@@ -175,7 +159,7 @@ class SQLiteStore(Store):
                              [(start + n, r["seg"]) for n, r in enumerate(rows, 1)])
 
     def search(self, query, *, since=None, platform=None, limit=20, filters=None):
-        match = fts_query(query)
+        match, _notes = parse_query(query)       # the list's syntax: A B, A OR B, -A, A*
         if match is None:
             return []
         # CROSS JOIN pins the full-text index as the outer loop (with a plain JOIN and a platform
