@@ -138,14 +138,15 @@ def register(app: FastAPI, web) -> None:
                            and not (k == "sort" and v == "time")} | ({"per": per} if per != 50 else {}))
         keep = {k: v for k, v in f.items() if k not in ("scope",) and v}
         scopes = [(s, SCOPE_LABELS[s], "/search?" + urlencode({**keep, "scope": s})) for s in SCOPES]
-        picked = set(store.list_picks(user.name)["item"])
+        picks = store.list_picks(user.name)
+        picked = set(picks["item"])
         return web.page(request, "search.html", user, rows=result.rows, total=result.total, by_risk=result.by_risk,
                         notes=notes + result.notes, terms=[t.strip("*＊-") for t in lq.q.split() if t.upper() != "OR"],
                         query=query, f=f, page=page, pages=pages, per=per, per_choices=PAGE_SIZES,
                         pager=pager(page, pages, "/search", query),
                         categories=CATEGORIES, platforms=PLATFORM_LABELS, sorts=SORT_LABELS, scopes=scopes,
                         scope_label=SCOPE_LABELS[f["scope"]], towns=towns_of(configured_region(web.settings)),
-                        picked=picked, n_picks=sum(len(v) for v in store.list_picks(user.name).values()),
+                        picked=picked, n_picks=sum(len(v) for v in picks.values()),
                         can_judge=user.role in ("analyst", "admin"), then=str(request.url.path) + (
                             "?" + request.url.query if request.url.query else ""))
 
