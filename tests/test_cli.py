@@ -270,3 +270,18 @@ def test_init_says_what_is_ambiguous_or_unknown_and_a_bare_folder_is_not_a_store
     bare = yq(tmp_path, "search", "广阳", check=False)
     assert bare.returncode != 0 and "请先运行 yuqing init" in bare.stderr
     assert not (tmp_path / "yuqing.db").exists()
+
+
+def test_scheme_history_diff_and_rollback_from_the_command_line(tmp_path):
+    yq(tmp_path, "init", "--region", "131003")
+    first = (tmp_path / "scheme.yaml").read_text(encoding="utf-8")
+    assert "第 1 版" in yq(tmp_path, "scheme", "history").stdout                  # the file as it was
+    (tmp_path / "scheme.yaml").write_text(first + "exclude: [招聘]\n", encoding="utf-8")   # edited by hand
+    rows = json.loads(yq(tmp_path, "scheme", "history", "--json").stdout)["versions"]
+    assert [r["version"] for r in rows] == [2, 1] and rows[0]["note"] == "方案文件的现状"
+    assert "+exclude: [招聘]" in yq(tmp_path, "scheme", "diff", "1").stdout
+    out = yq(tmp_path, "scheme", "rollback", "1")
+    assert "已回滚到第 1 版（记为第 3 版）" in out.stdout
+    assert (tmp_path / "scheme.yaml").read_text(encoding="utf-8") == first
+    bad = yq(tmp_path, "scheme", "diff", "9", check=False)
+    assert bad.returncode != 0 and "没有第 9 版方案" in bad.stderr and "Traceback" not in bad.stderr

@@ -99,3 +99,50 @@ def test_dry_run_over_stored_demo_items(tmp_path, store, settings):
     assert fire and set(fire) <= caught                              # the incident is
     recruiting = [i for i, t in rows.items() if "招聘" in t]
     assert recruiting and not caught & set(recruiting)               # excluded words
+
+
+def test_every_save_is_a_version_with_who_and_why_and_a_rollback_restores_it(tmp_path):
+    """Issue 17's first part for the one scheme: the store keeps every saved text (the file as it
+    was first, each save, each landmark added from 疑似涉及), shows what changed, and rolls back —
+    as a new version, checked like a save, never an unusable text."""
+    import re as _re
+
+    from fastapi.testclient import TestClient
+
+    from conftest import analysed_demo_store
+    from yuqing.alerts.users import hash_password
+    from yuqing.web.app import create_app
+
+    s, store = analysed_demo_store(tmp_path)
+    store.add_user("管理员", "admin", hash_password("一个足够长的密码"), None, by="t")
+    store.add_user("小王", "analyst", hash_password("一个足够长的密码"), None, by="t")
+    client = TestClient(create_app(s, store))
+
+    def login(name):
+        token = _re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+        client.post("/login", data={"name": name, "password": "一个足够长的密码", "csrf": token, "next": "/"})
+        return _re.search(r'name="csrf" value="([^"]+)"', client.get("/scheme").text).group(1)
+
+    path = tmp_path / "scheme.yaml"
+    first = path.read_text(encoding="utf-8")
+    csrf = login("管理员")
+    assert [v["version"] for v in store.scheme_versions("default")] == [1]           # the file as it was
+    second = first + "exclude: [招聘]\n"
+    client.post("/scheme", data={"csrf": csrf, "text": second, "action": "save"})
+    client.post("/scheme", data={"csrf": csrf, "text": second, "action": "save"})       # the same text: no new version
+    page = client.get("/scheme?diff=2").text
+    assert "第 2 版改了什么" in page and "<ins>+exclude: [招聘]</ins>" in page
+    assert [(v["version"], v["by"]) for v in store.scheme_versions("default")] == [(2, "管理员"), (1, "系统")]
+    r = client.post("/scheme/rollback", data={"csrf": csrf, "version": 1}, follow_redirects=True)
+    assert "已回滚到第 1 版（记为第 3 版）" in r.text
+    assert path.read_text(encoding="utf-8") == first and store.scheme_version("default")["note"] == "回滚到第 1 版"
+    # a version that no longer loads is refused, the file untouched
+    store.add_scheme_version("default", "name: x\nregion: \"999999\"\n", "管理员", "坏的")
+    assert client.post("/scheme/rollback", data={"csrf": csrf, "version": 4}).status_code == 409
+    assert path.read_text(encoding="utf-8") == first
+    # an analyst may look, not roll back
+    client.get("/logout")
+    client.cookies.clear()
+    csrf = login("小王")
+    assert client.post("/scheme/rollback", data={"csrf": csrf, "version": 2}).status_code == 403
+    assert path.read_text(encoding="utf-8") == first

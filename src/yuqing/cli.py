@@ -960,6 +960,70 @@ def scheme_test(ctx: Ctx, path, since, show: int, as_json: bool) -> None:
             click.echo(f"  [{places}] {sample['text'][:80].replace(chr(10), ' ')}")
 
 
+@scheme.command("history")
+@json_option
+@pass_ctx
+def scheme_history(ctx: Ctx, as_json: bool) -> None:
+    """The saved versions of the scheme, newest first: who saved each, when and why.
+
+    \b
+    Example:
+      yuqing scheme history
+    """
+    from .configfile import DEFAULT_SCHEME, remember_scheme
+    from .models import BEIJING
+
+    remember_scheme(ctx.store, ctx.settings.path(ctx.settings.scheme))
+    rows = ctx.store.scheme_versions(DEFAULT_SCHEME)
+    if as_json:
+        _echo_json({"scheme": DEFAULT_SCHEME, "versions": rows})
+        return
+    for r in rows:
+        when = datetime.fromtimestamp(r["ts"], BEIJING).strftime("%Y-%m-%d %H:%M")
+        click.echo(f"第 {r['version']} 版  {when}  {r['by']}  {r['note'] or ''}")
+
+
+@scheme.command("diff")
+@click.argument("old", type=click.IntRange(1))
+@click.argument("new", type=click.IntRange(1), required=False)
+@pass_ctx
+def scheme_diff_command(ctx: Ctx, old: int, new: int | None) -> None:
+    """What changed from version OLD to NEW (the current one without NEW), as a unified diff.
+
+    \b
+    Example:
+      yuqing scheme diff 3
+    """
+    from .configfile import remember_scheme, scheme_diff
+
+    remember_scheme(ctx.store, ctx.settings.path(ctx.settings.scheme))
+    try:
+        lines = scheme_diff(ctx.store, old, new)
+    except KeyError as exc:
+        raise click.ClickException(str(exc.args[0])) from None
+    click.echo("\n".join(lines) if lines else "（两版相同）")
+
+
+@scheme.command("rollback")
+@click.argument("version", type=click.IntRange(1))
+@pass_ctx
+def scheme_rollback(ctx: Ctx, version: int) -> None:
+    """Make an earlier version the scheme again (kept as a new version; history only grows).
+
+    \b
+    Example:
+      yuqing scheme rollback 3
+    """
+    import getpass
+
+    from .configfile import rollback_scheme
+
+    new, error = rollback_scheme(ctx.store, ctx.settings.path(ctx.settings.scheme), version, f"cli:{getpass.getuser()}")
+    if error:
+        raise click.ClickException(error)
+    click.echo(f"已回滚到第 {version} 版（记为第 {new} 版）；已入库的信息用 yuqing reanalyze 重新分析")
+
+
 @scheme.command("suggest")
 @click.option("--since", default="90d", show_default=True, help="Items published since: 90d, 12h or a date.")
 @click.option("--limit", default=30, show_default=True, help="How many candidates.")

@@ -31,3 +31,53 @@ def check_scheme_text(text: str, directory: Path):
         return None, str(exc).replace(str(tmp), "方案")
     finally:
         tmp.unlink(missing_ok=True)
+
+
+# --- the scheme's versions ------------------------------------------------------------------------
+
+DEFAULT_SCHEME = "default"     # the one configured scheme file; named schemes come with issue 17
+
+
+def remember_scheme(store, path: Path) -> None:
+    """Keep the scheme file as the first version when the store holds none yet (an install
+    from before versions, or a file edited by hand since: what was there is never lost)."""
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        last = store.scheme_version(DEFAULT_SCHEME)
+        if last is None or last["text"] != text:
+            store.add_scheme_version(DEFAULT_SCHEME, text, "系统", "方案文件的现状" if last else "首次记录")
+
+
+def save_scheme(store, path: Path, text: str, by: str, note: str) -> int:
+    """Write the scheme file (whole, the old one kept as .bak) and keep the text as its next
+    version with who and why; return the version. The caller has checked the text."""
+    import hashlib
+
+    remember_scheme(store, path)
+    write_atomic(path, text)
+    version = store.add_scheme_version(DEFAULT_SCHEME, text, by, note)
+    store.audit(by, "scheme.save", str(path), f"第 {version} 版（{note}）{hashlib.sha256(text.encode()).hexdigest()[:16]}")
+    return version
+
+
+def scheme_diff(store, old: int, new: int | None = None) -> list[str]:
+    """The lines that changed from version `old` to `new` (the latest without it), unified diff."""
+    import difflib
+
+    a, b = store.scheme_version(DEFAULT_SCHEME, old), store.scheme_version(DEFAULT_SCHEME, new)
+    if a is None or b is None:
+        raise KeyError(f"没有第 {old if a is None else new} 版方案")
+    return list(difflib.unified_diff(a["text"].splitlines(), b["text"].splitlines(),
+                                     f"第 {a['version']} 版", f"第 {b['version']} 版", lineterm=""))
+
+
+def rollback_scheme(store, path: Path, version: int, by: str) -> tuple[int | None, str | None]:
+    """Make version `version` the scheme again (as a new version: history only grows); checked
+    like a save. Return (the new version, None) or (None, the error)."""
+    old = store.scheme_version(DEFAULT_SCHEME, version)
+    if old is None:
+        return None, f"没有第 {version} 版方案"
+    _scheme, error = check_scheme_text(old["text"], path.parent)
+    if error:
+        return None, f"第 {version} 版已不能使用：{error}"
+    return save_scheme(store, path, old["text"], by, f"回滚到第 {version} 版"), None

@@ -305,6 +305,19 @@ hot_ranks = Table(
     Column("heat", Integer),
 )
 
+# Every saved text of a scheme, with who and when (migration 14): the 方案 page's history, diff
+# and roll back. One scheme per install today, keyed "default"; many schemes will key by name.
+scheme_versions = Table(
+    "scheme_versions", metadata,
+    Column("scheme", Text, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("by", Text, nullable=False),
+    Column("ts", Integer, nullable=False),
+    Column("note", Text),                         # 保存, 加入地标 万达广场, 回滚到第 3 版 …
+)
+
 schema_migrations = Table(
     "schema_migrations", metadata,
     Column("version", Integer, primary_key=True),
@@ -489,6 +502,11 @@ def _information_list(conn: Connection) -> None:
     # sits after the record JSON, so checking it from the row reads every overflow page
     # (an event not built yet has no heat: it sorts with the items in no event)
     conn.execute(text("CREATE INDEX IF NOT EXISTS events_id_heat ON events (id, merged_into, heat)"))
+
+
+@migration(14, "scheme versions")
+def _scheme_versions(conn: Connection) -> None:
+    scheme_versions.create(conn, checkfirst=True)
 
 
 def migrate(conn: Connection) -> list[int]:

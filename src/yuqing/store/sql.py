@@ -18,6 +18,7 @@ from ..models import BEIJING, LOCAL_SOURCE, Item, Quarantined, utc_datetime
 from . import schema
 from .alerting import AlertingStore
 from .reporting import ReportingStore
+from .schemes import SchemeStore
 from .schema import (PLACE_LEVELS, events, hot_ranks, item_places, items, picks, quarantine, relevance_judgments,
                      sources)
 
@@ -151,7 +152,7 @@ def place_rows(places: Sequence[dict[str, Any]]) -> set[str]:
     return {code[:n] for p in places for code in [str(p.get("code") or "")] for n in PLACE_LEVELS if len(code) >= n}
 
 
-class Store(AlertingStore, ReportingStore):
+class Store(AlertingStore, ReportingStore, SchemeStore):
     """Items, quarantine and source health in one SQL database."""
 
     def __init__(self, engine: Engine):

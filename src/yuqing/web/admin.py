@@ -15,11 +15,12 @@ import time
 from datetime import datetime
 from typing import Any
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..alerts.users import ROLES, User, hash_password
-from ..configfile import check_scheme_text, write_atomic
+from ..configfile import (DEFAULT_SCHEME, check_scheme_text, remember_scheme, rollback_scheme, save_scheme, scheme_diff,
+                          write_atomic)
 from .params import Days, OptYear, RowId, YearForm
 
 SOURCE_FIELDS = ("name", "kind", "url", "path", "platform", "label", "authority", "interval")
@@ -38,11 +39,29 @@ def register(app: FastAPI, web) -> None:
 
     # --- scheme --------------------------------------------------------------------------------
     @app.get("/scheme", response_class=HTMLResponse)
-    def scheme_page(request: Request, user: User = user_dep):
+    def scheme_page(request: Request, diff: int = Query(0, ge=0, le=1_000_000), user: User = user_dep):
         path = web.settings.path(web.settings.scheme)
         text = path.read_text(encoding="utf-8") if path.exists() else ""
+        remember_scheme(store, path)
+        lines = None
+        if diff:
+            try:
+                lines = scheme_diff(store, diff - 1 if diff > 1 else diff, diff)
+            except KeyError as exc:
+                raise HTTPException(404, str(exc.args[0])) from None
         return web.page(request, "scheme.html", user, text=text, path=path, result=None, error=None, saved=False,
-                        can_save=user.role == "admin", feedback=feedback_of(store.judgment_feedback(500)))
+                        can_save=user.role == "admin", feedback=feedback_of(store.judgment_feedback(500)),
+                        versions=store.scheme_versions(DEFAULT_SCHEME, 20), diff=diff, diff_lines=lines)
+
+    @app.post("/scheme/rollback")
+    def scheme_rollback(request: Request, csrf: str = Form(""), version: int = Form(..., ge=1, le=1_000_000),
+                        user: User = Depends(web.allowed("scheme.edit"))):
+        web.check_csrf(request, csrf)
+        new, error = rollback_scheme(store, web.settings.path(web.settings.scheme), version, user.name)
+        if error:
+            raise HTTPException(409, f"方案未回滚：{error}")
+        web.flash(request, f"已回滚到第 {version} 版（记为第 {new} 版）。已入库的信息用 yuqing reanalyze 按此方案重新分析。")
+        return RedirectResponse("/scheme", status_code=303)
 
     @app.post("/scheme", response_class=HTMLResponse)
     def scheme_post(request: Request, csrf: str = Form(""), text: str = Form(""), action: str = Form("preview"),
@@ -73,8 +92,7 @@ def register(app: FastAPI, web) -> None:
         if scheme is not None and action == "save":
             if user.role != "admin":
                 raise HTTPException(403, "只有管理员可以保存方案")
-            write_atomic(path, text)
-            store.audit(user.name, "scheme.save", str(path), hashlib.sha256(text.encode()).hexdigest()[:16])
+            save_scheme(store, path, text, user.name, "保存" + (f"（加入地标 {accepted}）" if accepted else ""))
             saved = True
         elif scheme is not None:
             matcher = RegionMatcher.for_scheme(scheme) if scheme.region else None

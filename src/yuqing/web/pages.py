@@ -175,9 +175,7 @@ def local_name_of(reasons: list[str]) -> str | None:
 def change_scheme(web, user: User, name: str, label: str) -> str | None:
     """Add `name` to the configured scheme as a landmark of its region (yes) or an exclusion (no);
     checked like a save on the 方案 page, the old file kept as .bak. Return the error, or None."""
-    import hashlib
-
-    from ..configfile import check_scheme_text, write_atomic
+    from ..configfile import check_scheme_text, save_scheme
     from ..scheme import add_exclude_text, add_landmark_text
 
     path = web.settings.path(web.settings.scheme)
@@ -196,9 +194,7 @@ def change_scheme(web, user: User, name: str, label: str) -> str | None:
     _checked, error = check_scheme_text(text, path.parent)
     if error:
         return error
-    write_atomic(path, text)
-    web.store.audit(user.name, "scheme.save", str(path), f"{'landmark' if label == 'yes' else 'exclude'} {name} "
-                    f"{hashlib.sha256(text.encode()).hexdigest()[:16]}")
+    save_scheme(web.store, path, text, user.name, f"{'加入地标' if label == 'yes' else '加入排除词'} {name}")
     return None
 
 
