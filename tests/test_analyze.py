@@ -214,3 +214,33 @@ def test_parallel_analysis_gives_what_one_process_gives(tmp_path):
         store.close()
     assert results[0] == results[1]
     assert sum(json.loads(a)["duplicate_of"] is not None for a in results[0].values()) > 50
+
+
+def test_analyze_with_several_schemes_adds_each_ones_relevance_and_keeps_the_first_as_today(region_dir):
+    src = region_dir / "multi.jsonl"
+    rows = [{"id": "w", "text": "广阳区万庄镇一仓库起火，消防正在处置。", "published_at": "2026-11-28T10:00:00+08:00"},
+            {"id": "h", "text": "安次区杨税务乡一小区暖气不热，居民投诉。", "published_at": "2026-11-28T11:00:00+08:00"},
+            {"id": "z", "text": "广阳区招聘会下周举行。", "published_at": "2026-11-28T12:00:00+08:00"}]
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    (region_dir / "town.yaml").write_text('name: 万庄镇\nregion: "131003101"\n', encoding="utf-8")
+    (region_dir / "anci.yaml").write_text('name: 安次区\nregion: "131002"\nrule: 暖气 | 供暖\n', encoding="utf-8")
+    (region_dir / "jobs.yaml").write_text('name: 就业\nrequire_region: false\nrule: 招聘\n', encoding="utf-8")
+    one = region_dir / "one.jsonl"
+    yq(region_dir, "analyze", str(src), "-o", str(one), "--scheme", "scheme.yaml")
+    several = region_dir / "several.jsonl"
+    yq(region_dir, "analyze", str(src), "-o", str(several), "--scheme", "scheme.yaml", "--scheme", "town.yaml",
+       "--scheme", "anci.yaml", "--scheme", "jobs.yaml")
+    alone, together = lines(one), lines(several)
+    assert all("schemes" not in r["analysis"] for r in alone)                        # one scheme: exactly as today
+    for a, b in zip(alone, together):
+        assert {k: v for k, v in b["analysis"].items() if k != "schemes"} == a["analysis"]
+    first = next(iter(together[0]["analysis"]["schemes"]))
+    got = {r["id"].split(":")[-1]: {n: s["relevant"] for n, s in r["analysis"]["schemes"].items()} for r in together}
+    assert got["w"] == {first: True, "万庄镇": True, "安次区": False, "就业": False}
+    assert got["h"] == {first: False, "万庄镇": False, "安次区": True, "就业": False}
+    assert got["z"]["就业"] is True and got["z"]["万庄镇"] is False          # (the starter scheme excludes 招聘)
+    for r in together:
+        s = r["analysis"]["schemes"][first]
+        assert s == {"relevant": r["analysis"]["relevant"], "relevance": r["analysis"]["relevance"]}
+    same = yq(region_dir, "analyze", str(src), "--scheme", "town.yaml", "--scheme", "town.yaml", check=False)
+    assert same.returncode != 0 and "同名" in same.stderr and "Traceback" not in same.stderr

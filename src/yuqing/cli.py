@@ -1088,13 +1088,36 @@ def scheme_suggest(ctx: Ctx, since: str, limit: int, accepted, as_json: bool) ->
 FINDER_ITEMS = 100_000     # the finder reads at most this many of the newest items
 
 
+def _more_schemes(paths: tuple[str, ...], analyzer) -> list[tuple[str, object, object]]:
+    """(name, scheme, matcher) of each --scheme, the first with the analyzer's own matcher; two
+    schemes of one name are refused (`analysis.schemes` is keyed by name)."""
+    from .analysis.relevance import RegionMatcher
+    from .scheme import SchemeError, load_scheme
+    from .starter import known_region
+
+    out, seen = [], {}
+    for i, path in enumerate(paths):
+        try:
+            scheme = analyzer.scheme if i == 0 else load_scheme(Path(path), known_region)
+            matcher = analyzer.matcher if i == 0 else (RegionMatcher.for_scheme(scheme) if scheme.region
+                                                       else RegionMatcher.for_region(None))
+        except (SchemeError, KeyError) as exc:
+            raise click.ClickException(f"{path}: {exc}") from None
+        if scheme.name in seen:
+            raise click.ClickException(f"{path} 与 {seen[scheme.name]} 的方案同名（{scheme.name}）：analysis.schemes 按名称区分，请改名")
+        seen[scheme.name] = path
+        out.append((scheme.name, scheme, matcher))
+    return out
+
+
 @main.command()
 @click.argument("input_file", metavar="INPUT.jsonl", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
-@click.option("--scheme", "scheme_path", type=click.Path(exists=True, dir_okay=False),
-              help="Scheme whose region and rule decide `relevant` (default: every item is relevant).")
+@click.option("--scheme", "scheme_paths", type=click.Path(exists=True, dir_okay=False), multiple=True,
+              help="Scheme whose region and rule decide `relevant` (default: every item is relevant). "
+                   "Given several times: the first decides `relevant`, and `analysis.schemes` holds each one's.")
 @pass_ctx
-def analyze(ctx: Ctx, input_file: str, output: str | None, scheme_path: str | None) -> None:
+def analyze(ctx: Ctx, input_file: str, output: str | None, scheme_paths: tuple[str, ...]) -> None:
     """Analyse the items of a JSON Lines file; write each with its `analysis` (DESIGN §3).
 
     Items are analysed in published_at order, as a stream would see them; output lines are in
@@ -1108,11 +1131,13 @@ def analyze(ctx: Ctx, input_file: str, output: str | None, scheme_path: str | No
     from .analyze_file import analyze_file
 
     settings = ctx.settings
+    scheme_path = scheme_paths[0] if scheme_paths else None
     analyzer = _load_analyzer(settings, scheme_path, configured=False)   # no --scheme: every item relevant
     analyzer.enable_events()
+    schemes = _more_schemes(scheme_paths, analyzer) if len(scheme_paths) > 1 else ()
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        summary = analyze_file(input_file, out, analyzer, settings, on_error=_err)
+        summary = analyze_file(input_file, out, analyzer, settings, on_error=_err, schemes=schemes)
     finally:
         if output:
             out.close()

@@ -93,6 +93,18 @@ def local_places(places: list[dict]) -> frozenset[str]:
     return frozenset(p["code"] for p in places if len(p["code"]) >= 9)
 
 
+def judge_relevance(scheme: Scheme | None, matcher: RegionMatcher, subject: Subject, text: str | None = None,
+                    resolved=None) -> dict[str, Any]:
+    """`analysis.relevance` of one subject under one scheme: its rule and exclusions first, then
+    (when the scheme asks for its region) the places of the text as `matcher` resolves them."""
+    if scheme is None:
+        return {"label": "yes", "reasons": ["未设监测方案"]}
+    text = subject.full_text if text is None else text
+    return scheme.relevance(text, lambda: matcher.relevance(
+        text, matcher.resolved(text) if resolved is None else resolved,
+        local_source=(subject.source or "") if subject.local else None))
+
+
 class Analyzer:
     """Analyses batches of items in time order; keeps the near-duplicate index between batches."""
 
@@ -166,11 +178,7 @@ class Analyzer:
             # the event stage's words, from the same segmentation (private: not stored)
             words = split_title(tags, len(s.title) if s.title else 0)
             resolved = self.matcher.resolved(text)
-            if self.scheme is None:
-                relevance = {"label": "yes", "reasons": ["未设监测方案"]}
-            else:
-                relevance = self.scheme.relevance(text, lambda: self.matcher.relevance(
-                    text, resolved, local_source=(s.source or "") if s.local else None))
+            relevance = judge_relevance(self.scheme, self.matcher, s, text, resolved)
             out.append({
                 "relevant": relevance["label"] == "yes",
                 "relevance": relevance,
