@@ -454,8 +454,8 @@ def test_key_events_by_risk_and_negativity_before_heat(demo):
     ranked = [store.get_event(r["id"]) for r in report["sections"][1]["tables"][0]["refs"]]
     levels = [{"high": 2, "medium": 1, "low": 0}[e["risk"]["level"]] for e in ranked]
     assert levels == sorted(levels, reverse=True) and levels[0] == 2
-    hottest = max(ranked, key=lambda e: e["heat"]["value"])
-    assert ranked[0]["risk"]["level"] == "high" and (hottest["risk"]["level"] == "high" or ranked[0] is not hottest)
+    heats = [e["heat"]["value"] for e in ranked]
+    assert heats != sorted(heats, reverse=True)          # by heat alone publicity would sit higher
 
 
 def test_a_period_not_over_says_so_and_compares_like_with_like(demo):

@@ -20,6 +20,14 @@ _TS_MIN = datetime(1, 1, 2, tzinfo=timezone.utc).timestamp()
 _TS_MAX = datetime(9999, 12, 30, tzinfo=timezone.utc).timestamp()
 
 
+def interactions(metrics: dict[str, Any] | None) -> int | None:
+    """Likes + comments + reposts (an event's engagement, the list's 互动量); None when none is known."""
+    if not metrics:
+        return None
+    known = [int(metrics[k]) for k in ("likes", "comments", "reposts") if metrics.get(k) is not None]
+    return sum(known) if known else None
+
+
 def utc_datetime(ts: float) -> datetime:
     """Epoch seconds as an aware UTC datetime; a stored time outside what Python can show is
     clamped to its edge instead of failing every page and report that shows it."""

@@ -14,6 +14,8 @@ from typing import Sequence
 
 import rjieba
 
+from .finder import KINDS
+
 # nouns (n, nr person, ns place, nt organisation, nz other, vn verbal noun), verbs, idioms and
 # abbreviations; not pronouns, particles, prepositions, numbers, time words or punctuation
 CONTENT_TAGS = ("n", "v", "l", "i", "j", "eng")
@@ -50,10 +52,8 @@ def is_content(word: str, tag: str) -> bool:
 MARKERS = frozenset({"示例", "虚构", "展开", "全文", "收起", "网页", "链接", "网页链接", "原文", "转发", "责任编辑",
                      "编辑", "责编", "来源", "图片", "视频", "原标题", "通讯员", "记者"})
 # A kind token after a word makes one name of both (爱民|东道, 口袋|公园): the parts alone are
-# fragments (爱民, 东道) that say nothing. The finder's kinds (finder.KINDS), as tokens.
-KIND_TOKENS = frozenset({"大街", "大道", "东道", "西道", "南道", "北道", "胡同", "小区", "花园", "家园", "公寓", "广场",
-                         "公园", "医院", "卫生院", "中学", "小学", "幼儿园", "学校", "大学", "学院", "车站", "市场",
-                         "大厦", "商场", "景区", "湿地", "水库", "路", "道", "街", "巷", "苑"})
+# fragments (爱民, 东道) that say nothing. The finder's kinds, but 站 (一站, 首站: rarely a name's end).
+KIND_TOKENS = frozenset(KINDS) - {"站"}
 
 
 MAX_PLACE_WORDS = 2

@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 
 import orjson
 
-from ..models import beijing_iso
+from ..models import beijing_iso, interactions
 from .accounts import authority_of, source_classes
 from .burst import BurstParams, Series, stage_of
 from .spread import cascade, reprints
@@ -31,9 +31,7 @@ LEVELS = {"low": 0, "medium": 1, "high": 2}
 
 
 def _interactions(metrics) -> int:
-    if isinstance(metrics, str):
-        metrics = orjson.loads(metrics)
-    return sum(int(metrics.get(k) or 0) for k in ("likes", "comments", "reposts")) if metrics else 0
+    return interactions(orjson.loads(metrics) if isinstance(metrics, str) else metrics) or 0
 
 
 def hot_of(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:

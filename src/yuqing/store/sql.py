@@ -14,7 +14,7 @@ import orjson
 from sqlalchemy import Engine, func, select, text, update
 
 from ..analysis.segment import index_terms
-from ..models import BEIJING, LOCAL_SOURCE, Item, Quarantined, utc_datetime
+from ..models import BEIJING, LOCAL_SOURCE, Item, Quarantined, interactions, utc_datetime
 from . import schema
 from .alerting import AlertingStore
 from .reporting import ReportingStore
@@ -137,14 +137,6 @@ def item_row(item: Item, collector: str | None, seg: str) -> dict[str, Any]:
         "content_hash": item.content_hash, "collector": collector, "origin": item.origin,
         "seg": seg, "interactions": interactions(item.metrics),
     }
-
-
-def interactions(metrics: dict[str, Any] | None) -> int | None:
-    """Likes + comments + reposts (what the list sorts by 互动量), None when none is known."""
-    if not metrics:
-        return None
-    known = [int(metrics[k]) for k in ("likes", "comments", "reposts") if metrics.get(k) is not None]
-    return sum(known) if known else None
 
 
 def place_rows(places: Sequence[dict[str, Any]]) -> set[str]:
