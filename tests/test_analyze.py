@@ -233,7 +233,12 @@ def test_analyze_with_several_schemes_adds_each_ones_relevance_and_keeps_the_fir
     alone, together = lines(one), lines(several)
     assert all("schemes" not in r["analysis"] for r in alone)                        # one scheme: exactly as today
     for a, b in zip(alone, together):
-        assert {k: v for k, v in b["analysis"].items() if k != "schemes"} == a["analysis"]
+        # everything but the events is the first scheme's alone; an item that involves only
+        # another scheme forms an event too (each scheme follows its happenings)
+        assert {k: v for k, v in b["analysis"].items() if k not in ("schemes", "event")} == \
+            {k: v for k, v in a["analysis"].items() if k != "event"}
+    assert [r["analysis"]["event"] is not None for r in alone] == [True, False, False]
+    assert [r["analysis"]["event"] is not None for r in together] == [True, True, True]
     first = next(iter(together[0]["analysis"]["schemes"]))
     got = {r["id"].split(":")[-1]: {n: s["relevant"] for n, s in r["analysis"]["schemes"].items()} for r in together}
     assert got["w"] == {first: True, "万庄镇": True, "安次区": False, "就业": False}

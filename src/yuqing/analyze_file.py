@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from typing import IO, Any, Callable, Sequence
+from typing import IO, Callable
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -55,12 +55,10 @@ def read_items(path: str, settings: Settings, on_error: Callable[[str], None]):
 
 
 def analyze_file(path: str, out: IO[str], analyzer: Analyzer, settings: Settings,
-                 on_error: Callable[[str], None], schemes: Sequence[tuple[str, Any, Any]] = ()) -> dict:
-    """`schemes`: (name, scheme, matcher) of every scheme given when there are several; each
-    item then carries `analysis.schemes` = {name: {relevant, relevance}} beside the first
-    scheme's `relevant` and `relevance` (with one scheme the output is as it always was)."""
-    from .analysis.analyze import judge_relevance
-
+                 on_error: Callable[[str], None], first: str | None = None) -> dict:
+    """With several schemes (`first` names the analyzer's own, the others are its
+    `judge_others`), each item carries `analysis.schemes` = {name: {relevant, relevance}} beside
+    the first scheme's `relevant` and `relevance`; with one scheme the output is as it always was."""
     started = time.perf_counter()
     good, errors, lines = read_items(path, settings, on_error)
     results: dict[int, dict] = {}
@@ -69,13 +67,13 @@ def analyze_file(path: str, out: IO[str], analyzer: Analyzer, settings: Settings
     for i in range(0, len(order), size):
         part = order[i:i + size]
         subjects = [Subject.of_item(it) for _, it in part]
-        for (n, _), subject, analysis in zip(part, subjects, analyzer.analyze(subjects)):
-            if schemes:
+        for (n, _), analysis in zip(part, analyzer.analyze(subjects)):
+            if first is not None:
                 # what is shared (places, category, tone, risk, keywords, events) once; per
                 # scheme only its relevance
-                per = {name: judge_relevance(scheme, matcher, subject) for name, scheme, matcher in schemes[1:]}
-                analysis["schemes"] = {schemes[0][0]: {"relevant": analysis["relevant"], "relevance": analysis["relevance"]}} | {
-                    name: {"relevant": r["label"] == "yes", "relevance": r} for name, r in per.items()}
+                others = analysis.pop("schemes", None) or {}
+                analysis["schemes"] = {first: {"relevant": analysis["relevant"], "relevance": analysis["relevance"]}} | {
+                    name: {"relevant": r["label"] == "yes", "relevance": r} for name, r in others.items()}
             results[n] = analysis
     items = dict(good)
     for n in range(1, lines + 1):

@@ -910,10 +910,16 @@ def kpi_note(ctx: Ctx, year, start, end, indicator: str, text: str, score: float
 
 @main.group()
 def scheme() -> None:
-    """Monitoring schemes: check one against stored items before using it.
+    """Monitoring schemes: a store holds many (the district, its towns, a project…).
+
+    Scheme 1 (key `default`) is the file yuqing.toml names; the others live in the store,
+    every save a version. A new or edited scheme is judged over the stored items (at once, or
+    by `yuqing run` in the background with --later).
 
     \b
     Example:
+      yuqing scheme list
+      yuqing scheme add wanzhuang wanzhuang.yaml --owner 万庄镇
       yuqing scheme test scheme.yaml --since 30d
     """
 
@@ -960,23 +966,259 @@ def scheme_test(ctx: Ctx, path, since, show: int, as_json: bool) -> None:
             click.echo(f"  [{places}] {sample['text'][:80].replace(chr(10), ' ')}")
 
 
-@scheme.command("history")
+def _schemes_synced(ctx: Ctx) -> list[dict]:
+    """The store's schemes, the configured file first recorded as scheme 1."""
+    from .configfile import remember_scheme
+
+    remember_scheme(ctx.store, ctx.settings.path(ctx.settings.scheme))
+    return ctx.store.schemes()
+
+
+def _scheme_row(ctx: Ctx, ref: str) -> dict:
+    _schemes_synced(ctx)
+    row = ctx.store.scheme(ref)
+    if row is None:
+        names = "、".join(f"{r['key']}（{r['name']}）" for r in ctx.store.schemes()) or "（还没有方案）"
+        raise click.ClickException(f"没有方案「{ref}」；已有：{names}")
+    return row
+
+
+def _progress(row: dict) -> str:
+    if not row["enabled"]:
+        return "已停用"
+    if row["applying"]:
+        total = row["apply_total"] or 0
+        return f"正在用于已入库信息 {row['apply_done']:,}/{total:,}"
+    return "已用于全部已入库信息"
+
+
+@scheme.command("list")
 @json_option
 @pass_ctx
-def scheme_history(ctx: Ctx, as_json: bool) -> None:
-    """The saved versions of the scheme, newest first: who saved each, when and why.
+def scheme_list(ctx: Ctx, as_json: bool) -> None:
+    """The schemes of this store: key, name, owner, version, on/off, how far applied, items.
 
     \b
     Example:
-      yuqing scheme history
+      yuqing scheme list
     """
-    from .configfile import DEFAULT_SCHEME, remember_scheme
-    from .models import BEIJING
+    rows = _schemes_synced(ctx)
+    counts = ctx.store.scheme_counts()
+    out = [{k: r[k] for k in ("id", "key", "name", "owner", "enabled", "version", "applying", "apply_done",
+                              "apply_total", "updated_ts")} | {"items": counts.get(r["id"], {})} for r in rows]
+    if as_json:
+        _echo_json({"schemes": out})
+        return
+    for r in out:
+        n = r["items"]
+        click.echo(f"{r['id']:>3}  {r['key']}  {r['name']}  第 {r['version']} 版  {r['owner'] or '—'}  "
+                   f"涉及 {n.get('yes', 0):,}  疑似 {n.get('possible', 0):,}  {_progress(r)}")
+
+
+def _apply_now(ctx: Ctx, key: str) -> None:
+    from .apply_scheme import apply_schemes
+
+    total = {"n": 0}
+
+    def progress(row, n):
+        total["n"] += n
+        _err(f"{row['name']}: 已判断 {total['n']:,} 条已入库信息")
+
+    done = apply_schemes(ctx.store, only=key, on_progress=progress)
+    if done is None:
+        _err("另一个进程正在把方案用于已入库信息（yuqing run？），它会完成这一步")
+
+
+def _save_scheme_cli(ctx: Ctx, key: str, text: str, note: str, owner: str | None, later: bool) -> None:
+    import getpass
+
+    from .configfile import put_scheme, remember_scheme
 
     remember_scheme(ctx.store, ctx.settings.path(ctx.settings.scheme))
-    rows = ctx.store.scheme_versions(DEFAULT_SCHEME)
+    version, error = put_scheme(ctx.store, ctx.settings.path(ctx.settings.scheme), key, text,
+                                f"cli:{getpass.getuser()}", note, owner)
+    if error:
+        raise click.ClickException(error)
+    row = ctx.store.scheme(key)
+    click.echo(f"方案 {key}（{row['name']}）：第 {version} 版已保存")
+    if row["applying"] and not later:
+        _apply_now(ctx, key)
+    elif row["applying"]:
+        _err("yuqing run 会在后台把它用于已入库的信息（或运行 yuqing scheme apply）")
+
+
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path}: {exc}") from None
+
+
+@scheme.command("add")
+@click.argument("key")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--owner", help="Who answers for it (a user name or a unit).")
+@click.option("--later", is_flag=True, help="Do not judge the stored items now: leave it to `yuqing run`.")
+@pass_ctx
+def scheme_add(ctx: Ctx, key: str, path: str, owner: str | None, later: bool) -> None:
+    """Add a scheme KEY from a YAML file; it is judged over the stored items at once.
+
+    \b
+    Example:
+      yuqing scheme add wanzhuang wanzhuang.yaml --owner 万庄镇
+    """
+    _schemes_synced(ctx)
+    if ctx.store.scheme(key) is not None:
+        raise click.ClickException(f"已有方案「{key}」：修改用 yuqing scheme edit {key} FILE")
+    _save_scheme_cli(ctx, key, _read_text(path), "新建", owner, later)
+
+
+@scheme.command("edit")
+@click.argument("key")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--owner", help="Change who answers for it.")
+@click.option("--later", is_flag=True, help="Do not judge the stored items now: leave it to `yuqing run`.")
+@pass_ctx
+def scheme_edit(ctx: Ctx, key: str, path: str | None, owner: str | None, later: bool) -> None:
+    """Save a new version of scheme KEY from a file, or in $EDITOR without one.
+
+    \b
+    Example:
+      yuqing scheme edit wanzhuang wanzhuang.yaml
+    """
+    row = _scheme_row(ctx, key)
+    text = _read_text(path) if path else click.edit(row["text"], extension=".yaml", require_save=True)
+    if text is None:
+        click.echo("未改动")
+        return
+    _save_scheme_cli(ctx, row["key"], text, "修改", owner, later)
+
+
+@scheme.command("enable")
+@click.argument("key")
+@pass_ctx
+def scheme_enable(ctx: Ctx, key: str) -> None:
+    """Turn scheme KEY on: new items are judged by it again (and the stored ones it missed).
+
+    \b
+    Example:
+      yuqing scheme enable wanzhuang
+    """
+    import getpass
+
+    row = _scheme_row(ctx, key)
+    ctx.store.set_scheme_enabled(row["key"], True)
+    ctx.store.audit(f"cli:{getpass.getuser()}", "scheme.enable", row["key"])
+    click.echo(f"方案 {row['key']}（{row['name']}）已启用")
+
+
+@scheme.command("disable")
+@click.argument("key")
+@pass_ctx
+def scheme_disable(ctx: Ctx, key: str) -> None:
+    """Turn scheme KEY off: new items are no longer judged by it; what it found stays.
+
+    \b
+    Example:
+      yuqing scheme disable wanzhuang
+    """
+    import getpass
+
+    row = _scheme_row(ctx, key)
+    try:
+        ctx.store.set_scheme_enabled(row["key"], False)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    ctx.store.audit(f"cli:{getpass.getuser()}", "scheme.disable", row["key"])
+    click.echo(f"方案 {row['key']}（{row['name']}）已停用")
+
+
+@scheme.command("export")
+@click.argument("key")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@click.option("--version", type=click.IntRange(1), help="An earlier version.")
+@pass_ctx
+def scheme_export(ctx: Ctx, key: str, output: str | None, version: int | None) -> None:
+    """Write scheme KEY (the version in force, or --version) as its YAML file.
+
+    \b
+    Example:
+      yuqing scheme export wanzhuang -o wanzhuang.yaml
+    """
+    row = _scheme_row(ctx, key)
+    got = ctx.store.scheme_version(row["key"], version)
+    if got is None:
+        raise click.ClickException(f"方案 {row['key']} 没有第 {version} 版")
+    if output:
+        Path(output).write_text(got["text"], encoding="utf-8")
+        _err(f"方案 {row['key']} 第 {got['version']} 版 → {output}")
+    else:
+        click.echo(got["text"], nl=not got["text"].endswith("\n"))
+
+
+@scheme.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--key", help="The key (one file only; default: each file's name without .yaml).")
+@click.option("--later", is_flag=True, help="Do not judge the stored items now: leave it to `yuqing run`.")
+@pass_ctx
+def scheme_import(ctx: Ctx, paths: tuple[str, ...], key: str | None, later: bool) -> None:
+    """Import scheme files: a new key adds a scheme, a known one saves a new version of it.
+
+    \b
+    Example:
+      yuqing scheme import schemes/*.yaml
+    """
+    if key and len(paths) > 1:
+        raise click.UsageError("--key 只能和一个文件一起用")
+    _schemes_synced(ctx)
+    for path in paths:
+        k = key or Path(path).stem
+        _save_scheme_cli(ctx, k, _read_text(path), "导入" if ctx.store.scheme(k) is None else f"导入（{Path(path).name}）",
+                         None, later)
+
+
+@scheme.command("apply")
+@click.argument("key", required=False)
+@pass_ctx
+def scheme_apply(ctx: Ctx, key: str | None) -> None:
+    """Judge the stored items under the schemes saved since (or KEY only), to the end.
+
+    Resumable: stopped or killed, it goes on where it was. `yuqing run` does the same in the
+    background.
+
+    \b
+    Example:
+      yuqing scheme apply wanzhuang
+    """
+    row = _scheme_row(ctx, key) if key else None
+    _schemes_synced(ctx)
+    _apply_now(ctx, row["key"] if row else None)
+    for r in ctx.store.schemes():
+        if row is None or r["key"] == row["key"]:
+            click.echo(f"{r['key']}（{r['name']}）：{_progress(r)}")
+
+
+SCHEME_OPTION = click.option("--scheme", "scheme_ref", default="default", show_default=True,
+                             help="Which scheme (its key, name or number).")
+
+
+@scheme.command("history")
+@SCHEME_OPTION
+@json_option
+@pass_ctx
+def scheme_history(ctx: Ctx, scheme_ref: str, as_json: bool) -> None:
+    """The saved versions of a scheme, newest first: who saved each, when and why.
+
+    \b
+    Example:
+      yuqing scheme history --scheme wanzhuang
+    """
+    from .models import BEIJING
+
+    key = _scheme_row(ctx, scheme_ref)["key"]
+    rows = ctx.store.scheme_versions(key)
     if as_json:
-        _echo_json({"scheme": DEFAULT_SCHEME, "versions": rows})
+        _echo_json({"scheme": key, "versions": rows})
         return
     for r in rows:
         when = datetime.fromtimestamp(r["ts"], BEIJING).strftime("%Y-%m-%d %H:%M")
@@ -986,19 +1228,20 @@ def scheme_history(ctx: Ctx, as_json: bool) -> None:
 @scheme.command("diff")
 @click.argument("old", type=click.IntRange(1))
 @click.argument("new", type=click.IntRange(1), required=False)
+@SCHEME_OPTION
 @pass_ctx
-def scheme_diff_command(ctx: Ctx, old: int, new: int | None) -> None:
+def scheme_diff_command(ctx: Ctx, old: int, new: int | None, scheme_ref: str) -> None:
     """What changed from version OLD to NEW (the current one without NEW), as a unified diff.
 
     \b
     Example:
       yuqing scheme diff 3
     """
-    from .configfile import remember_scheme, scheme_diff
+    from .configfile import scheme_diff
 
-    remember_scheme(ctx.store, ctx.settings.path(ctx.settings.scheme))
+    key = _scheme_row(ctx, scheme_ref)["key"]
     try:
-        lines = scheme_diff(ctx.store, old, new)
+        lines = scheme_diff(ctx.store, old, new, key)
     except KeyError as exc:
         raise click.ClickException(str(exc.args[0])) from None
     click.echo("\n".join(lines) if lines else "（两版相同）")
@@ -1006,8 +1249,9 @@ def scheme_diff_command(ctx: Ctx, old: int, new: int | None) -> None:
 
 @scheme.command("rollback")
 @click.argument("version", type=click.IntRange(1))
+@SCHEME_OPTION
 @pass_ctx
-def scheme_rollback(ctx: Ctx, version: int) -> None:
+def scheme_rollback(ctx: Ctx, version: int, scheme_ref: str) -> None:
     """Make an earlier version the scheme again (kept as a new version; history only grows).
 
     \b
@@ -1018,10 +1262,12 @@ def scheme_rollback(ctx: Ctx, version: int) -> None:
 
     from .configfile import rollback_scheme
 
-    new, error = rollback_scheme(ctx.store, ctx.settings.path(ctx.settings.scheme), version, f"cli:{getpass.getuser()}")
+    key = _scheme_row(ctx, scheme_ref)["key"]
+    new, error = rollback_scheme(ctx.store, ctx.settings.path(ctx.settings.scheme), version, f"cli:{getpass.getuser()}", key)
     if error:
         raise click.ClickException(error)
-    click.echo(f"已回滚到第 {version} 版（记为第 {new} 版）；已入库的信息用 yuqing reanalyze 重新分析")
+    click.echo(f"已回滚到第 {version} 版（记为第 {new} 版）；yuqing run 会在后台把它用于已入库的信息"
+               "（或运行 yuqing scheme apply）")
 
 
 @scheme.command("suggest")
@@ -1088,10 +1334,9 @@ def scheme_suggest(ctx: Ctx, since: str, limit: int, accepted, as_json: bool) ->
 FINDER_ITEMS = 100_000     # the finder reads at most this many of the newest items
 
 
-def _more_schemes(paths: tuple[str, ...], analyzer) -> list[tuple[str, object, object]]:
-    """(name, scheme, matcher) of each --scheme, the first with the analyzer's own matcher; two
-    schemes of one name are refused (`analysis.schemes` is keyed by name)."""
-    from .analysis.relevance import RegionMatcher
+def _more_schemes(paths: tuple[str, ...], analyzer) -> list[tuple[str, object]]:
+    """(name, scheme) of each --scheme, the first the analyzer's own; two schemes of one name
+    are refused (`analysis.schemes` is keyed by name)."""
     from .scheme import SchemeError, load_scheme
     from .starter import known_region
 
@@ -1099,14 +1344,12 @@ def _more_schemes(paths: tuple[str, ...], analyzer) -> list[tuple[str, object, o
     for i, path in enumerate(paths):
         try:
             scheme = analyzer.scheme if i == 0 else load_scheme(Path(path), known_region)
-            matcher = analyzer.matcher if i == 0 else (RegionMatcher.for_scheme(scheme) if scheme.region
-                                                       else RegionMatcher.for_region(None))
         except (SchemeError, KeyError) as exc:
             raise click.ClickException(f"{path}: {exc}") from None
         if scheme.name in seen:
             raise click.ClickException(f"{path} 与 {seen[scheme.name]} 的方案同名（{scheme.name}）：analysis.schemes 按名称区分，请改名")
         seen[scheme.name] = path
-        out.append((scheme.name, scheme, matcher))
+        out.append((scheme.name, scheme))
     return out
 
 
@@ -1134,10 +1377,15 @@ def analyze(ctx: Ctx, input_file: str, output: str | None, scheme_paths: tuple[s
     scheme_path = scheme_paths[0] if scheme_paths else None
     analyzer = _load_analyzer(settings, scheme_path, configured=False)   # no --scheme: every item relevant
     analyzer.enable_events()
-    schemes = _more_schemes(scheme_paths, analyzer) if len(scheme_paths) > 1 else ()
+    schemes = _more_schemes(scheme_paths, analyzer) if len(scheme_paths) > 1 else []
+    try:
+        analyzer.judge_others(schemes[1:])          # the others: one SchemeSet, shared work
+    except KeyError as exc:
+        raise click.ClickException(f"方案的地区或地标代码不存在：{exc}") from None
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        summary = analyze_file(input_file, out, analyzer, settings, on_error=_err, schemes=schemes)
+        summary = analyze_file(input_file, out, analyzer, settings, on_error=_err,
+                               first=schemes[0][0] if schemes else None)
     finally:
         if output:
             out.close()

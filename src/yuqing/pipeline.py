@@ -39,6 +39,7 @@ from .models import Item, Quarantined, Raw, Report
 from .scheme import SchemeError
 from .settings import Settings, SettingsError
 from .store import Store, UpsertResult, open_store
+from .store.schemes import SchemesChanged
 
 log = logging.getLogger(__name__)
 
@@ -230,14 +231,42 @@ def make_analyzer(settings: Settings, scheme_path: str | None = None, configured
     return Analyzer(scheme, settings.model_dir)
 
 
+def other_schemes(store: Store) -> tuple[list[tuple[int, Any]], tuple]:
+    """([(number, Scheme)] of the store's enabled schemes other than its first, the state they
+    were read in). A stored scheme that no longer loads is left out, with a log line."""
+    from .scheme import SchemeError, scheme_from_text
+    from .starter import known_region
+
+    state = store.schemes_state()          # first: a change after it is seen by the save
+    out = []
+    for row in store.schemes(enabled=True):
+        if row["id"] == 1:
+            continue
+        try:
+            out.append((row["id"], scheme_from_text(row["text"], row["key"], known_region)))
+        except (SchemeError, KeyError):
+            log_failure(log, "scheme %s could not be loaded; its items are not judged", row["key"])
+    return out, state
+
+
+def take_up_schemes(store: Store, analyzer) -> bool:
+    """Give the analyzer the store's other schemes when they changed; return whether they did."""
+    if analyzer.others_state is not None and store.schemes_state() == analyzer.others_state:
+        return False
+    schemes, state = other_schemes(store)
+    analyzer.judge_others(schemes, state)
+    return True
+
+
 _worker_analyzer = None    # an analysis worker's own models (no near-duplicate state)
 
 
-def _start_analysis_worker(parent: int, scheme, model_dir: str) -> None:
+def _start_analysis_worker(parent: int, scheme, model_dir: str, others=(), state=None) -> None:
     from .analysis.analyze import Analyzer
 
     global _worker_analyzer
     _worker_analyzer = Analyzer(scheme, model_dir)
+    _worker_analyzer.judge_others(list(others), state)
     _exit_with(parent)
 
 
@@ -383,6 +412,7 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
     from .analysis.analyze import Subject
 
     with_events = settings is not None
+    take_up_schemes(store, analyzer)
     if with_events and (not getattr(analyzer, "store_events", False)
                         or store.last_event_number() != analyzer.events._n):
         # first time, or another process formed events since: take up the store's state
@@ -396,7 +426,7 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
         analyzer.warmed = True
     done = 0
 
-    def link_and_save(rows, analyses) -> list:
+    def link_and_save(rows, analyses, state=None) -> list:
         """Near-duplicates and events in time order, saved in one transaction with the
         clusterer's state; return (subjects, analyses, merges)."""
         events = analyzer.events if with_events else None
@@ -417,10 +447,33 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
             for a in analyses:
                 a["event"] = events.resolve(a["event"]) if a["event"] else None
         states, merges = events.drain() if events is not None else ([], {})
-        store.save_analysis(list(zip((s.id for s in subjects), analyses)), states, merges)
+        store.save_analysis(list(zip((s.id for s in subjects), analyses)), states, merges,
+                            schemes_state=state if state is not None else analyzer.others_state)
         return subjects, analyses, merges
 
-    def save_one_by_one(rows, analyses):
+    def rejudge(rows, analyses) -> None:
+        subjects = [Subject.of_row(r) for r in rows]
+        for a, other in zip(analyses, analyzer.others_of(subjects) or [None] * len(rows)):
+            a.pop("schemes", None)
+            if other is not None:
+                a["schemes"] = other
+
+    def save(rows, analyses, state=None):
+        """Save a batch judged under the schemes `state` (the analyzer's now, by default)."""
+        if state is not None and state != analyzer.others_state:
+            rejudge(rows, analyses)          # judged by a worker started before the schemes changed
+        try:
+            return link_and_save(rows, analyses)
+        except SchemesChanged:
+            # a scheme was saved while this batch was judged: judge it under the new ones, from
+            # the clusterer's stored state (it may hold half of this batch)
+            take_up_schemes(store, analyzer)
+            if with_events:
+                attach_events(store, analyzer, settings)
+            rejudge(rows, analyses)
+            return link_and_save(rows, analyses)
+
+    def save_one_by_one(rows, analyses, state=None):
         # the batch failed between analysis and saving: take the store's event state up again
         # (the clusterer may hold half of that batch) and try each item alone
         if with_events:
@@ -428,7 +481,7 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
         out = ([], [], {})
         for row, a in zip(rows, analyses):
             try:
-                part = link_and_save([row], [a])
+                part = save([row], [a], state)
             except OperationalError:
                 raise
             except Exception as exc:  # noqa: BLE001 — this item, stored as failed, never tried forever
@@ -442,15 +495,15 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
             out[2].update(part[2])
         return out
 
-    def finish(rows, analyses) -> None:
+    def finish(rows, analyses, state=None) -> None:
         nonlocal done
         try:
-            subjects, analyses, merges = link_and_save(rows, analyses)
+            subjects, analyses, merges = save(rows, analyses, state)
         except OperationalError:
             raise
         except Exception:  # noqa: BLE001
             log_failure(log, "a batch of %d items could not be saved; saving them one by one", len(rows))
-            subjects, analyses, merges = save_one_by_one(rows, analyses)
+            subjects, analyses, merges = save_one_by_one(rows, analyses, state)
         if tally is not None:
             for a in analyses:
                 tally.add(a)
@@ -463,12 +516,19 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
             block = analyzer.scheme.alert if analyzer.scheme is not None else None
 
             def alert(records, members) -> None:
-                if block or settings.alert_rules:
-                    from .alerts.engine import raise_alerts
+                from .alerts.engine import raise_alerts
 
-                    new = {r["id"] for r in records if touched.get(r["id"]) == r["size"]}
+                new = {r["id"] for r in records if touched.get(r["id"]) == r["size"]}
+                if block or settings.alert_rules:
                     raise_alerts(store, records, members, block, settings, new_events=new, texts=texts,
                                  held=tally.held_alerts if tally is not None else None)
+                # each other scheme with alert rules: its events, its rules, its alerts
+                for member in (analyzer.others.members if analyzer.others is not None else ()):
+                    if member.scheme.alert:
+                        theirs = store.events_involving([r["id"] for r in records], member.name)
+                        if theirs:
+                            raise_alerts(store, [r for r in records if r["id"] in theirs], members, member.scheme.alert,
+                                         settings, new_events=new, texts=texts, scheme=member.name)
 
             update_events(store, set(touched) | set(merges.values()), settings,
                           max(as_of, max(s.ts for s in subjects)), on_records=alert)
@@ -483,8 +543,11 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
                 break
             finish(rows, analyze_rows(analyzer, rows))
         return done
+    pool_state = analyzer.others_state       # what the workers judge under
     with ProcessPoolExecutor(workers, initializer=_start_analysis_worker,
-                             initargs=(os.getpid(), analyzer.scheme, analyzer.model_dir)) as pool:
+                             initargs=(os.getpid(), analyzer.scheme, analyzer.model_dir,
+                                       [(m.name, m.scheme) for m in analyzer.others.members] if analyzer.others else [],
+                                       analyzer.others_state)) as pool:
         inflight: list[tuple[list, Future | None]] = []
         after, broken = None, False
         while True:
@@ -498,12 +561,13 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
                     inflight.append((rows, None))
             while inflight and (len(inflight) > 2 * workers or not rows):
                 batch, future = inflight.pop(0)      # in submission order: time order for the copies
+                state = pool_state if future is not None else None
                 try:
                     analyses = future.result() if future is not None else analyze_rows(analyzer, batch)
                 except BrokenProcessPool:            # a worker died: this process analyses the rest
-                    broken = True
+                    broken, state = True, None
                     analyses = analyze_rows(analyzer, batch)
-                finish(batch, analyses)
+                finish(batch, analyses, state)
             if not rows and not inflight:
                 return done
 
@@ -512,6 +576,7 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
 
 REFRESH_S = 300.0      # how often `yuqing run` re-takes heat and stage of recent events
 ANALYSIS_SLICE_S = 20.0   # a backlog is analysed in slices this long: polls and deliveries go on between them
+APPLY_SLICE_S = 5.0       # and a scheme is applied to stored history in slices this long
 
 
 def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Callable[[], bool] = lambda: False,
@@ -540,6 +605,13 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
         return path.stat().st_mtime if path and path.exists() else None
 
     seen = {"config": mtime(config), "scheme": mtime(scheme_file)}
+    from .apply_scheme import Judges
+
+    state["judges"] = Judges()
+    if scheme_file.is_file():
+        from .configfile import remember_scheme
+
+        remember_scheme(store, scheme_file)      # the store's scheme 1, with the file as it is
 
     def step(name: str, fn: Callable[[], Any]) -> Any:
         if stop():
@@ -554,13 +626,27 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
     def reload_scheme() -> None:
         if mtime(scheme_file) == seen["scheme"]:
             return
-        # the scheme saved (the web's 方案 page, or by hand): items analysed from now on use it
+        # the scheme saved (the web's 方案 page, or by hand): items analysed from now on use it,
+        # and the stored ones are judged again under it (the apply step)
         seen["scheme"] = mtime(scheme_file)
         try:
             state["analyzer"] = make_analyzer(state["settings"])
             say("scheme", state["analyzer"].scheme.name if state["analyzer"].scheme else None)
         except (SchemeError, KeyError, OSError) as exc:
             say("scheme-error", str(exc))
+            return
+        from .configfile import remember_scheme
+
+        remember_scheme(store, scheme_file)
+
+    def apply() -> None:
+        from .apply_scheme import apply_schemes
+
+        if not any(r["applying"] for r in store.schemes(enabled=True)):
+            return
+        done = apply_schemes(store, state["judges"], until=time.monotonic() + APPLY_SLICE_S, stop=stop)
+        if done:
+            say("apply", done)
 
     def reload_config() -> None:
         if mtime(config) == seen["config"]:
@@ -625,6 +711,7 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
             step("config", reload_config)
             step("collect", collect)
             step("analyse", analyse)
+            step("apply", apply)
             step("refresh", refresh)
             step("digest", lambda: queue_digest(store, block(), state["settings"]))
             step("reports", reports)

@@ -248,13 +248,21 @@ def parse_scheme_yaml(text: str, where: str) -> Any:
 
 def load_scheme(path: str | Path, known_region: Callable[[str], bool] | None = None) -> Scheme:
     """Return the scheme in a YAML file, checked; SchemeError says what is wrong."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemeError(f"{path}: {exc}") from None
+    return scheme_from_text(text, path, known_region)
+
+
+def scheme_from_text(text: str, path: str | Path = "方案", known_region: Callable[[str], bool] | None = None) -> Scheme:
+    """Return the scheme a YAML text describes, checked; errors name `path` (a file, or a
+    stored scheme's key). Its name, when it has none, is the file's stem."""
     from .ingest import to_simplified
 
     path = Path(path)
-    try:
-        data = parse_scheme_yaml(path.read_text(encoding="utf-8"), str(path))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemeError(f"{path}: {exc}") from None
+    data = parse_scheme_yaml(text, str(path))
     if not isinstance(data, dict):
         raise SchemeError(f"{path}: 方案应是若干键值（{', '.join(sorted(_KEYS))}），不是列表或单个值")
     unknown = set(data) - _KEYS

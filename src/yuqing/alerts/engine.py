@@ -97,13 +97,18 @@ def quiet_until(now: float, quiet: str, tz: ZoneInfo) -> float | None:
 def raise_alerts(store, records: Sequence[Mapping[str, Any]], members: Mapping[str, Sequence[Mapping[str, Any]]],
                  alert_block: Mapping[str, Any] | None, settings: Settings, now: float | None = None,
                  new_events: Iterable[str] = (), texts: Mapping[str, Sequence[str]] | None = None,
-                 held: Counter | None = None) -> list[int]:
+                 held: Counter | None = None, scheme: int | None = None) -> list[int]:
     """Check each changed event against the rules — the scheme's and the global [[alert_rules]] —
     open, fold and queue alerts. Return new alert ids.
 
+    `scheme`: another scheme of the store than its first (its events only): its own rules and
+    channels, its own alerts and cases; the global rules go with the first scheme.
+
     An event whose newest item is older than `alert_max_age_hours` is history (an import, a
     backfill): it would have fired, but nobody is paged for it; `held` counts it by level."""
-    rules = parse_rules(alert_block) + parse_rules({"rules": list(settings.alert_rules)}, "[[alert_rules]]")
+    rules = parse_rules(alert_block)
+    if scheme in (None, 1):
+        rules += parse_rules({"rules": list(settings.alert_rules)}, "[[alert_rules]]")
     if not rules:
         return []
     now = now or time.time()
@@ -128,7 +133,7 @@ def raise_alerts(store, records: Sequence[Mapping[str, Any]], members: Mapping[s
                                "signal": record["stage"].get("signal")},
                    "first_report": record["first_report"], "discovered_ts": record.get("discovered_ts"),
                    "evidence": _evidence(rows, tz) if rows else []}
-        recent = store.recent_alert(record["id"], now - settings.alert_cooldown_minutes * 60)
+        recent = store.recent_alert(record["id"], now - settings.alert_cooldown_minutes * 60, scheme)
         if recent is not None:
             rose = LEVELS.index(level) > LEVELS.index(recent["level"])
             level = max(level, recent["level"], key=LEVELS.index)
@@ -139,7 +144,7 @@ def raise_alerts(store, records: Sequence[Mapping[str, Any]], members: Mapping[s
         msgs = _messages("alert", record["title"], level, payload, names, now, settings, tz)
         alert_id, _ = store.open_alert(event=record["id"], rule="；".join(fired), level=level, title=record["title"],
                                        payload=payload, discovered_ts=record.get("discovered_ts"), now=now,
-                                       sla_s=settings.case_sla_minutes * 60, messages=msgs)
+                                       sla_s=settings.case_sla_minutes * 60, messages=msgs, scheme=scheme)
         opened.append(alert_id)
     return opened
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import orjson
 import rjieba
@@ -29,6 +29,9 @@ from .linear import Doc, HashCache, load_model
 from .relevance import RegionMatcher, place_dicts
 from .risk import assess_many
 from .sentiment import SentimentModel
+
+if TYPE_CHECKING:
+    from .schemeset import SchemeSet
 
 # Text past this point is not analysed: places, cues and words of a 1 MB post are in its start.
 MAX_ANALYSED_CHARS = 20_000
@@ -105,6 +108,11 @@ def judge_relevance(scheme: Scheme | None, matcher: RegionMatcher, subject: Subj
         local_source=(subject.source or "") if subject.local else None))
 
 
+def involves_any(analysis: dict[str, Any]) -> bool:
+    """Whether an item involves the first scheme or any other (what forms events)."""
+    return bool(analysis["relevant"]) or any(r["label"] == "yes" for r in (analysis.get("schemes") or {}).values())
+
+
 class Analyzer:
     """Analyses batches of items in time order; keeps the near-duplicate index between batches."""
 
@@ -116,6 +124,20 @@ class Analyzer:
         self.dups = NearDuplicates()
         self.events: EventClusterer | None = None      # see enable_events
         self._event_of: dict[str, str] = {}
+        self.others: SchemeSet | None = None           # see judge_others
+        self.others_state: tuple | None = None
+
+    def judge_others(self, schemes: Sequence[tuple[Any, Scheme]], state: tuple | None = None) -> None:
+        """Judge every item under these schemes too (a store's schemes other than its first):
+        `analysis["schemes"]` = {key: relevance}. `state` is what the store's schemes were when
+        these were read (a save checks it)."""
+        from .schemeset import SchemeSet
+
+        self.others = SchemeSet(schemes) if schemes else None
+        self.others_state = state
+
+    def others_of(self, subjects: Sequence[Subject]) -> list[dict[Any, dict]] | None:
+        return self.others.judge(subjects) if self.others is not None else None
 
     def keyword_places(self, resolved) -> list[tuple[int, int, str | None]]:
         """The place mentions as keywords see them: a landmark under its own name, a place under
@@ -174,7 +196,8 @@ class Analyzer:
                             [sen.label for sen in sentiments], [s.metrics for s in subjects],
                             [s.platform for s in subjects], [s.source for s in subjects], [s.ts for s in subjects], cache)
         out = []
-        for s, text, tags, cat, sen, risk in zip(subjects, texts, tagged, categories, sentiments, risks):
+        others = self.others_of(subjects) or [None] * len(subjects)
+        for s, text, tags, cat, sen, risk, other in zip(subjects, texts, tagged, categories, sentiments, risks, others):
             # the event stage's words, from the same segmentation (private: not stored)
             words = split_title(tags, len(s.title) if s.title else 0)
             resolved = self.matcher.resolved(text)
@@ -191,7 +214,7 @@ class Analyzer:
                 "event": None,
                 "why": {"category": cat.why},
                 "_words": words,
-            })
+            } | ({"schemes": other} if other is not None else {}))
         return out, tagged
 
     def link_copies(self, subjects: Sequence[Subject], analyses: list[dict[str, Any]],
@@ -216,7 +239,7 @@ class Analyzer:
                         event = self.event_of(parent) or (known_events or {}).get(parent)
                         if event is None and lookup is not None:
                             event = lookup([parent]).get(parent)
-                if event is None and a["relevant"]:
+                if event is None and involves_any(a):
                     event = self.events.add(s.id, s.ts, s.title or "", s.text[:MAX_ANALYSED_CHARS],
                                             None, local, frozenset(p["mention"] for p in a["places"]), words)
                 elif event is not None:

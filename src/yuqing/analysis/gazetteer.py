@@ -8,6 +8,7 @@ the village level (620k names) is only needed where a scheme looks.
 from __future__ import annotations
 
 import csv
+from collections import ChainMap
 import gzip
 from dataclasses import dataclass, field
 from functools import cache
@@ -118,3 +119,32 @@ def _load(max_level: int, within: str | None) -> Gazetteer:
             if (lvl <= max_level or (within and code.startswith(within))) and code not in g.places:
                 g.add(Place(code, lvl, name, parent or None, tuple(a for a in aliases.split("|") if a)))
     return g
+
+
+@cache
+def _villages(province: str) -> tuple[Place, ...]:
+    """The places below town level of a province, in file order (loaded once per process)."""
+    fname = f"villages-{province}.tsv.gz"
+    if not resources.files("yuqing").joinpath(f"data/gazetteer/{fname}").is_file():
+        return ()
+    return tuple(Place(code, int(level), name, parent or None, tuple(a for a in aliases.split("|") if a))
+                 for code, level, name, parent, aliases in _rows(fname) if int(level) >= 5)
+
+
+def overlay(base: Gazetteer, within: str | None, landmarks: dict[str, str] | None = None) -> Gazetteer:
+    """`load_gazetteer(4, within)` with `landmarks` added, as a thin layer over `base` (the
+    country down to towns, shared, never changed): the region's villages and the landmarks sit in
+    the layer's own maps, so twenty schemes cost one country. `base` must be load_gazetteer(4)."""
+    layer = Gazetteer(ChainMap({}, base.places), ChainMap({}, base.by_name), set(base.landmarks))
+    for place in (_villages(within[:2]) if within else ()):
+        if place.code.startswith(within) and place.code not in layer.places:
+            layer.add(place)
+    for name, code in (landmarks or {}).items():
+        layer.add_landmark(name, code)
+    return layer
+
+
+def layer_names(gazetteer: Gazetteer) -> set[str]:
+    """The names an overlay adds or changes (a village's, a landmark's)."""
+    by_name = gazetteer.by_name
+    return set(by_name.maps[0]) if isinstance(by_name, ChainMap) else set()

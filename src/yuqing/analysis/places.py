@@ -34,22 +34,31 @@ class PlaceMatcher:
 
     def mentions(self, text: str) -> list[Mention]:
         """Return the non-overlapping place mentions, left to right; longer names win overlaps."""
+        return select(text, self.found(text), self.gazetteer)
+
+    def found(self, text: str) -> list[tuple[int, int, str]]:
+        """Every name in the text as (start, end, name), overlapping ones too."""
         if not text or self._automaton is None:
             return []
-        # Longest names first, then leftmost: in 和新开路街道 the street 新开路街道 wins over the
-        # town 和新 that only overlaps it.
         names = self._names
-        found = sorted(((start, end, names[i]) for i, start, end in
-                        self._automaton.find_matches_as_indexes(text, overlapping=True)),
-                       key=lambda m: (-(m[1] - m[0]), m[0]))
-        taken = bytearray(len(text))
-        out: list[Mention] = []
-        for start, end, name in found:
-            if any(taken[start:end]):
-                continue   # overlaps a longer mention already taken (广阳 inside 广阳区)
-            taken[start:end] = b"\x01" * (end - start)
-            places = tuple(self.gazetteer.lookup(name))
-            alias = name not in self.gazetteer.landmarks and all(p.name != name for p in places)
-            out.append(Mention(start, end, name, places, alias=alias))
-        out.sort(key=lambda m: m.start)
-        return out
+        return [(start, end, names[i]) for i, start, end in self._automaton.find_matches_as_indexes(text, overlapping=True)]
+
+
+def select(text: str, found: list[tuple[int, int, str]], gazetteer: Gazetteer) -> list[Mention]:
+    """The mentions among `found` names: non-overlapping, left to right, longer names winning."""
+    if not found:
+        return []
+    # Longest names first, then leftmost: in 和新开路街道 the street 新开路街道 wins over the
+    # town 和新 that only overlaps it.
+    found = sorted(found, key=lambda m: (-(m[1] - m[0]), m[0]))
+    taken = bytearray(len(text))
+    out: list[Mention] = []
+    for start, end, name in found:
+        if any(taken[start:end]):
+            continue   # overlaps a longer mention already taken (广阳 inside 广阳区)
+        taken[start:end] = b"\x01" * (end - start)
+        places = tuple(gazetteer.lookup(name))
+        alias = name not in gazetteer.landmarks and all(p.name != name for p in places)
+        out.append(Mention(start, end, name, places, alias=alias))
+    out.sort(key=lambda m: m.start)
+    return out

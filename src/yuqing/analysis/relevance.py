@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .gazetteer import Gazetteer, Place, load_gazetteer
 from .places import PlaceMatcher
@@ -24,7 +25,11 @@ class RegionMatcher:
     def __post_init__(self) -> None:
         if self.region is not None and self.region not in self.gazetteer.places:
             raise KeyError(f"unknown region code {self.region!r}")
-        self.matcher = PlaceMatcher(self.gazetteer)
+
+    @cached_property
+    def matcher(self) -> PlaceMatcher:
+        # built when first asked: a scheme judged through a SchemeSet never needs its own
+        return PlaceMatcher(self.gazetteer)
 
     @classmethod
     def for_region(cls, region: str | None) -> "RegionMatcher":

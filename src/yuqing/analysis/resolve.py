@@ -125,6 +125,33 @@ def _support(cand: Place, total: Counter, own: Counter, siblings: bool = True) -
 def resolve(text: str, mentions: list[Mention], gaz: Gazetteer, region: str | None = None) -> list[Resolved]:
     """Return one Resolved per mention, choosing among same-name places by their support and,
     given `region`, for the region's own place where nothing contradicts it (rule 4)."""
+    return for_region(text, score(text, mentions, gaz), region)
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """What resolution finds before it knows the region: the same for every scheme that sees the
+    same mentions (analysis/schemeset.py shares it between schemes)."""
+    mentions: list[Mention]
+    not_places: list[Resolved]
+    first: list[tuple[Mention, Resolved, list]]
+
+
+def for_region(text: str, scored: Scored, region: str | None) -> list[Resolved]:
+    """The resolution of `scored` for a scheme of `region` (rule 4 applied)."""
+    first = scored.first
+    if region:
+        # one sense per text: a short form written once as a brand or another name's part
+        # (长安品牌, 泉州西湖公园) is not favoured where it stands alone (长安成为…, 取名为西湖)
+        # (a road named after it is no such sign: 灵隐路 runs through 灵隐)
+        other_sense = {m.text for m in scored.mentions if m.alias and not _typed(m.text)
+                       and text.startswith(FACILITY_WORDS, m.end)}
+        first = _favour_region(text, first, region, other_sense)
+    return sorted(scored.not_places + [r for _m, r, _s in first], key=lambda r: r.mention.start)
+
+
+def score(text: str, mentions: list[Mention], gaz: Gazetteer) -> Scored:
+    """Choose among same-name places by the support of the other mentions (rules 1–3)."""
     covered = {i for m in mentions for i in range(m.start, m.end)}   # characters inside a place name
     usable = [m for m in mentions if not _not_a_place(text, m, covered)]
     out = [Resolved(m, None, 0) for m in mentions if _not_a_place(text, m, covered)]
@@ -179,14 +206,7 @@ def resolve(text: str, mentions: list[Mention], gaz: Gazetteer, region: str | No
         else:
             first.append((m, Resolved(m, best, best_support, how if best_support or how == "landmark" else "unique"),
                           scored))
-    if region:
-        # one sense per text: a short form written once as a brand or another name's part
-        # (长安品牌, 泉州西湖公园) is not favoured where it stands alone (长安成为…, 取名为西湖)
-        # (a road named after it is no such sign: 灵隐路 runs through 灵隐)
-        other_sense = {m.text for m in mentions if m.alias and not _typed(m.text)
-                       and text.startswith(FACILITY_WORDS, m.end)}
-        first = _favour_region(text, first, region, other_sense)
-    return sorted(out + [r for _m, r, _s in first], key=lambda r: r.mention.start)
+    return Scored(mentions, out, first)
 
 
 def _favour_region(text: str, first: list[tuple[Mention, Resolved, list]], region: str,

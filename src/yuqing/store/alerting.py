@@ -27,6 +27,7 @@ def _change_words(fields: Mapping[str, Any]) -> str:
 
 class AlertingStore:
     engine: Any
+    scheme_id: int | None = None
 
     def _write(self):  # pragma: no cover - provided by Store
         raise NotImplementedError
@@ -34,13 +35,15 @@ class AlertingStore:
     # --- alerts ----------------------------------------------------------------------------
     def open_alert(self, *, event: str | None, rule: str, level: str, title: str, payload: Mapping[str, Any],
                    discovered_ts: int | None, now: float, sla_s: float,
-                   messages: Sequence[tuple[str, str, Mapping[str, Any], float]]) -> tuple[int, int]:
+                   messages: Sequence[tuple[str, str, Mapping[str, Any], float]], scheme: int | None = None) -> tuple[int, int]:
         """Create an alert, its case (待研判) and its outbox messages (channel, kind, message, not
-        before) in one transaction; return (alert id, case id)."""
+        before) in one transaction; return (alert id, case id). `scheme`: whose rules raised it
+        (None or 1: the store's first scheme and the global rules)."""
         with self._write() as conn:
             alert_id = conn.execute(alerts.insert().values(
                 event=event, rule=rule, level=level, title=title, payload=orjson.dumps(payload).decode(),
-                discovered_ts=discovered_ts, created_ts=int(now), updated_ts=int(now), updates=0)).inserted_primary_key[0]
+                discovered_ts=discovered_ts, created_ts=int(now), updated_ts=int(now), updates=0,
+                scheme=None if scheme in (None, 1) else int(scheme))).inserted_primary_key[0]
             case_id = conn.execute(cases.insert().values(alert_id=alert_id, state="待研判", created_ts=int(now),
                                                          sla_due_ts=int(now + sla_s))).inserted_primary_key[0]
             self._queue(conn, alert_id, messages, now)
@@ -69,10 +72,11 @@ class AlertingStore:
         with self._write() as conn:
             self._queue(conn, alert_id, messages, now)
 
-    def recent_alert(self, event: str, since_ts: float) -> dict[str, Any] | None:
-        """The latest alert on this event created since then (the cooldown)."""
+    def recent_alert(self, event: str, since_ts: float, scheme: int | None = None) -> dict[str, Any] | None:
+        """The latest alert of this scheme on this event created since then (the cooldown)."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(alerts).where(alerts.c.event == event, alerts.c.created_ts >= int(since_ts))
+            row = conn.execute(select(alerts).where(alerts.c.event == event, alerts.c.created_ts >= int(since_ts),
+                                                    _of_scheme(scheme))
                                .order_by(alerts.c.created_ts.desc()).limit(1)).first()
         return _alert(row) if row else None
 
@@ -92,6 +96,8 @@ class AlertingStore:
             query = query.where(cases.c.state.in_(OPEN_STATES) if state == "open" else cases.c.state == state)
         if event:
             query = query.where(alerts.c.event == event)
+        if self.scheme_id is not None:
+            query = query.where(_of_scheme(self.scheme_id))
         with self.engine.connect() as conn:
             return [_alert(r) for r in conn.execute(query)]
 
@@ -102,6 +108,8 @@ class AlertingStore:
 
     def alerts_between(self, start_ts: float, end_ts: float, level: str | None = None) -> list[dict[str, Any]]:
         query = select(alerts).where(alerts.c.created_ts >= int(start_ts), alerts.c.created_ts < int(end_ts))
+        if self.scheme_id is not None:
+            query = query.where(_of_scheme(self.scheme_id))
         if level:
             query = query.where(alerts.c.level == level)
         with self.engine.connect() as conn:
@@ -110,8 +118,10 @@ class AlertingStore:
     def alert_counts(self) -> dict[str, Any]:
         """For `yuqing stats`: alerts by level, cases by state."""
         with self.engine.connect() as conn:
-            by_level = dict(conn.execute(select(alerts.c.level, func.count()).group_by(alerts.c.level)).all())
-            by_state = dict(conn.execute(select(cases.c.state, func.count()).group_by(cases.c.state)).all())
+            mine = [_of_scheme(self.scheme_id)] if self.scheme_id is not None else []
+            by_level = dict(conn.execute(select(alerts.c.level, func.count()).where(*mine).group_by(alerts.c.level)).all())
+            by_state = dict(conn.execute(select(cases.c.state, func.count()).join(alerts, alerts.c.id == cases.c.alert_id)
+                                         .where(*mine).group_by(cases.c.state)).all())
         return {"alerts": sum(by_level.values()), "alerts_by_level": by_level, "cases_by_state": by_state}
 
     def rule_outcomes(self, start_ts: float, end_ts: float) -> dict[str, dict[str, int]]:
@@ -119,7 +129,8 @@ class AlertingStore:
         with self.engine.connect() as conn:
             rows = conn.execute(select(alerts.c.rule, cases.c.state, func.count())
                                 .join(cases, cases.c.alert_id == alerts.c.id)
-                                .where(alerts.c.created_ts >= int(start_ts), alerts.c.created_ts < int(end_ts))
+                                .where(alerts.c.created_ts >= int(start_ts), alerts.c.created_ts < int(end_ts),
+                                       *([_of_scheme(self.scheme_id)] if self.scheme_id is not None else []))
                                 .group_by(alerts.c.rule, cases.c.state))
             out: dict[str, dict[str, int]] = {}
             for rule, state, n in rows:
@@ -207,6 +218,8 @@ class AlertingStore:
                  .join(cases, cases.c.alert_id == alerts.c.id)
                  .join(judged, judged.c.case_id == cases.c.id, isouter=True)
                  .where(alerts.c.created_ts >= int(start_ts), alerts.c.created_ts < int(end_ts)))
+        if self.scheme_id is not None:
+            query = query.where(_of_scheme(self.scheme_id))
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
@@ -361,3 +374,8 @@ def _alert(row) -> dict[str, Any]:
     d = dict(row._mapping)
     d["payload"] = orjson.loads(d["payload"])
     return d
+
+
+def _of_scheme(scheme: int | None):
+    """Alerts raised for this scheme (scheme 1's are stored with NULL, as before schemes)."""
+    return alerts.c.scheme.is_(None) if scheme in (None, 1) else alerts.c.scheme == int(scheme)

@@ -7,13 +7,16 @@ import time
 from typing import Any, Mapping
 
 import orjson
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from .schema import audit_log, coverage_audit, items, kpi_notes, report_feedback, reports
 
 
 class ReportingStore:
     engine: Any
+
+    def _mine(self):  # pragma: no cover - provided by Store
+        raise NotImplementedError
 
     def _write(self):  # pragma: no cover - provided by Store
         raise NotImplementedError
@@ -99,7 +102,8 @@ class ReportingStore:
 
         with self.engine.connect() as conn:
             ids = list(conn.execute(select(items.c.id).where(items.c.published_ts >= start_ts, items.c.published_ts < end_ts,
-                                                             items.c.relevant == 0, items.c.duplicate_of.is_(None))
+                                                             items.c.relevant.is_not(None), ~self._mine(),
+                                                             items.c.duplicate_of.is_(None))
                                     .order_by(items.c.seq)).scalars())
         picked = random.Random(seed).sample(ids, min(n, len(ids)))
         now = int(time.time())
@@ -136,9 +140,9 @@ class ReportingStore:
 
     def count_relevance(self, start_ts: int, end_ts: int) -> dict[str, int]:
         """Originals published in [start, end) the scheme judged relevant and not relevant."""
+        mine = case((self._mine(), 1), else_=0)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(items.c.relevant, func.count()).where(
+            total, relevant = conn.execute(select(func.count(), func.sum(mine)).where(
                 items.c.published_ts >= start_ts, items.c.published_ts < end_ts, items.c.duplicate_of.is_(None),
-                items.c.relevant.is_not(None)).group_by(items.c.relevant)).all()
-        got = {int(k): n for k, n in rows}
-        return {"relevant": got.get(1, 0), "rejected": got.get(0, 0)}
+                items.c.relevant.is_not(None))).first()
+        return {"relevant": relevant or 0, "rejected": total - (relevant or 0)}

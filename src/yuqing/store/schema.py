@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from sqlalchemy import (Column, Connection, Float, Index, Integer, MetaData, Table, Text, inspect,
-                        text)
+from sqlalchemy import (Column, Connection, Float, Index, Integer, MetaData, Table, Text, func, inspect,
+                        select, text)
 
 metadata = MetaData()
 
@@ -124,6 +124,7 @@ alerts = Table(
     Column("created_ts", Integer, nullable=False),
     Column("updated_ts", Integer, nullable=False),
     Column("updates", Integer, nullable=False, default=0),   # later findings folded into it
+    Column("scheme", Integer),                  # whose rules raised it; NULL: scheme 1 (migration 15)
 )
 Index("alerts_event", alerts.c.event, alerts.c.created_ts)
 Index("alerts_created", alerts.c.created_ts)
@@ -229,6 +230,7 @@ reports = Table(
     Column("created_by", Text, nullable=False),
     Column("issued_ts", Integer),               # 签发: the analyst's text is final
     Column("issued_by", Text),
+    Column("scheme", Integer),                  # whose report; NULL: scheme 1 (migration 15)
 )
 Index("reports_created", reports.c.created_ts)
 
@@ -317,6 +319,39 @@ scheme_versions = Table(
     Column("ts", Integer, nullable=False),
     Column("note", Text),                         # 保存, 加入地标 万达广场, 回滚到第 3 版 …
 )
+
+# The monitoring schemes of a store (issue 17, migration 15). Number 1 is the install's own, the
+# file yuqing.toml names (its judgments are the items' `relevant` and `relevance` columns); the
+# others live here only, their text the latest of scheme_versions under their key.
+schemes = Table(
+    "schemes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", Text, nullable=False, unique=True),   # what --scheme, the API and URLs name it by
+    Column("name", Text, nullable=False),         # its `name:` at the last save
+    Column("owner", Text),
+    Column("enabled", Integer, nullable=False, default=1),
+    Column("version", Integer, nullable=False),   # the version in force (scheme_versions)
+    Column("created_ts", Integer, nullable=False),
+    Column("updated_ts", Integer, nullable=False),
+    # applying the version in force to stored history, resumable: items up to apply_seq are done
+    Column("apply_seq", Integer, nullable=False, default=0),
+    Column("apply_target", Integer),              # the newest item when the version was saved
+    Column("applied_version", Integer),           # the version history was last applied with
+    Column("applied_ts", Integer),
+)
+
+# What the other schemes judged each item: a row for yes and possible, none for no (a store of
+# 1M items and 20 schemes holds the few that involve each, not 20M).
+item_schemes = Table(
+    "item_schemes", metadata,
+    Column("scheme", Integer, primary_key=True),
+    Column("seq", Integer, primary_key=True),     # the item's seq
+    Column("label", Text, nullable=False),        # yes | possible
+    Column("reasons", Text, nullable=False),      # JSON list, as analysis.relevance.reasons
+    Column("ts", Integer, nullable=False),        # the item's published_ts
+    sqlite_with_rowid=False,
+)
+Index("item_schemes_label", item_schemes.c.scheme, item_schemes.c.label, item_schemes.c.ts, item_schemes.c.seq)
 
 schema_migrations = Table(
     "schema_migrations", metadata,
@@ -507,6 +542,33 @@ def _information_list(conn: Connection) -> None:
 @migration(14, "scheme versions")
 def _scheme_versions(conn: Connection) -> None:
     scheme_versions.create(conn, checkfirst=True)
+
+
+@migration(15, "many schemes in one store")
+def _schemes(conn: Connection) -> None:
+    import yaml
+
+    schemes.create(conn, checkfirst=True)
+    item_schemes.create(conn, checkfirst=True)
+    conn.execute(text("CREATE TRIGGER IF NOT EXISTS items_schemes_ad AFTER DELETE ON items BEGIN "
+                      "DELETE FROM item_schemes WHERE seq = old.seq; END"))
+    if "scheme" not in {c["name"] for c in inspect(conn).get_columns("alerts")}:
+        conn.execute(text("ALTER TABLE alerts ADD COLUMN scheme INTEGER"))    # NULL: scheme 1
+    if "scheme" not in {c["name"] for c in inspect(conn).get_columns("reports")}:
+        conn.execute(text("ALTER TABLE reports ADD COLUMN scheme INTEGER"))
+    # the one scheme of a store made before: the first of many, its versions kept under its key
+    last = conn.execute(select(scheme_versions).where(scheme_versions.c.scheme == "default")
+                        .order_by(scheme_versions.c.version.desc()).limit(1)).first()
+    if last is not None:
+        try:
+            name = str((yaml.safe_load(last.text) or {}).get("name") or "本区方案")
+        except (yaml.YAMLError, AttributeError):
+            name = "本区方案"
+        first = conn.execute(select(func.min(scheme_versions.c.ts)).where(scheme_versions.c.scheme == "default")).scalar()
+        newest = conn.execute(select(func.max(items.c.seq))).scalar() or 0
+        conn.execute(schemes.insert().values(id=1, key="default", name=name, enabled=1, version=last.version,
+                                             created_ts=first or last.ts, updated_ts=last.ts, apply_seq=newest,
+                                             apply_target=newest, applied_version=last.version, applied_ts=last.ts))
 
 
 def migrate(conn: Connection) -> list[int]:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Iterable, Iterator, Sequence
 
 import orjson
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, case, func, select, text, update
 
 from ..analysis.segment import index_terms
 from ..models import BEIJING, LOCAL_SOURCE, Item, Quarantined, interactions, utc_datetime
@@ -19,8 +19,8 @@ from . import schema
 from .alerting import AlertingStore
 from .reporting import ReportingStore
 from .schemes import SchemeStore
-from .schema import (PLACE_LEVELS, events, hot_ranks, item_places, items, picks, quarantine, relevance_judgments,
-                     sources)
+from .schema import (PLACE_LEVELS, events, hot_ranks, item_places, item_schemes, items, picks, quarantine,
+                     relevance_judgments, sources)
 
 
 @dataclass
@@ -70,6 +70,8 @@ class ListQuery:
     event: str = ""
     places: tuple[str, ...] = ()      # division codes; an item naming any of them (or a place inside)
     sort: str = "time"
+    scheme: int = 1                   # whose scope (涉及/疑似): scheme 1's is the items' own column
+    within: tuple[int, ...] = ()      # a user limited to these schemes sees what involves them only
 
     def __post_init__(self):
         if self.scope not in SCOPES:
@@ -149,6 +151,37 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        self.scheme_id: int | None = None      # see scoped()
+
+    def scoped(self, scheme_id: int | None) -> "Store":
+        """This store seen by one scheme: what "relevant" means in counts, lists, reports and the
+        KPI is that scheme's judgment, and events are those with an item it involves. None: the
+        store as a whole (scheme 1's judgments, every event). Same engine, nothing copied."""
+        import copy
+
+        view = copy.copy(self)
+        view.scheme_id = scheme_id
+        return view
+
+    def _mine(self):
+        """The clause "the scheme in view judged the item relevant" (scheme 1: its own column)."""
+        sid = self.scheme_id or 1
+        if sid == 1:
+            return items.c.relevant == 1
+        return items.c.seq.in_(select(item_schemes.c.seq).where(item_schemes.c.scheme == sid, item_schemes.c.label == "yes"))
+
+    def _mine_sql(self, alias: str = "") -> str:
+        """The same as SQL text, for the raw queries (`alias`: the items table's, e.g. "i.")."""
+        sid = int(self.scheme_id or 1)
+        if sid == 1:
+            return f"{alias}relevant = 1"
+        return f"{alias}seq IN (SELECT seq FROM item_schemes WHERE scheme = {sid} AND label = 'yes')"
+
+    def _events_mine(self):
+        """Events in view: all of them for the whole store; for a scheme, those with an item it involves."""
+        if self.scheme_id is None:
+            return None
+        return events.c.id.in_(select(items.c.event).where(self._mine(), items.c.event.is_not(None)))
 
     # --- lifecycle ---------------------------------------------------------------------
     def migrate(self) -> list[int]:
@@ -353,16 +386,23 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             return [dict(r._mapping) for r in conn.execute(query)]
 
     def save_analysis(self, results: Sequence[tuple[str, dict[str, Any]]],
-                      event_states: Sequence[dict[str, Any]] = (), merges: dict[str, str] | None = None) -> None:
+                      event_states: Sequence[dict[str, Any]] = (), merges: dict[str, str] | None = None,
+                      schemes_state: tuple | None = None) -> None:
         """Store each item's analysis object and the columns filters use — with the clusterer's
-        state of the events they went into, in the same transaction (a crash keeps both or neither)."""
+        state of the events they went into, in the same transaction (a crash keeps both or neither).
+
+        `analysis["schemes"]` ({scheme id: relevance}, the schemes other than 1) goes to
+        item_schemes, not into the object; with `schemes_state` (what they were judged under)
+        the save raises SchemesChanged when a scheme changed meanwhile."""
         with self._write() as conn:
+            self._save_scheme_judgments(conn, results, schemes_state)
             self._save_analysis(conn, results)
             self._save_event_states(conn, event_states, merges or {})
 
     def _save_analysis(self, conn, results: Sequence[tuple[str, dict[str, Any]]]) -> None:
         now = int(time.time())
-        rows = [{"b_id": item_id, "analysis": orjson.dumps(a).decode(), "analyzed_ts": now,
+        rows = [{"b_id": item_id, "analysis": orjson.dumps({k: v for k, v in a.items() if k != "schemes"}).decode(),
+                 "analyzed_ts": now,
                  "relevant": int(bool(a["relevant"])), "category": a["category"],
                  "sentiment": a["sentiment"]["label"], "risk": a["risk"]["level"],
                  "duplicate_of": a["duplicate_of"], "event": a.get("event"),
@@ -408,9 +448,9 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             def by(col, *where):
                 return dict(conn.execute(select(col, func.count()).where(col.is_not(None), *where).group_by(col)).all())
             waiting = conn.execute(select(func.count()).select_from(items).where(items.c.analyzed_ts.is_(None))).scalar_one()
-            relevant = conn.execute(select(func.count()).select_from(items).where(items.c.relevant == 1)).scalar_one()
+            relevant = conn.execute(select(func.count()).select_from(items).where(self._mine())).scalar_one()
             dups = conn.execute(select(func.count()).select_from(items).where(items.c.duplicate_of.is_not(None))).scalar_one()
-            mine = items.c.relevant == 1
+            mine = self._mine()
             # by_*: every analysed item (as before); relevant_by_*: what involves the region, the
             # counts a person reads first
             return {"waiting": waiting, "relevant": relevant, "near_duplicates": dups, "by_relevance": by(items.c.relevance),
@@ -510,6 +550,8 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         query = select(events.c.record).where(events.c.merged_into.is_(None), events.c.record.is_not(None))
         if since_ts is not None:
             query = query.where(events.c.last_ts >= since_ts)
+        if self._events_mine() is not None:
+            query = query.where(self._events_mine())
         with self.engine.connect() as conn:
             return [orjson.loads(r) for r in conn.execute(query.order_by(key, events.c.id).limit(limit)).scalars()]
 
@@ -541,6 +583,9 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
                 params["since_items"] = int(since_ts) - 90 * 86400   # an event active since then began at most so long before
             where.append(f"id IN (SELECT i.event FROM item_places ip JOIN items i ON i.seq = ip.seq "
                          f"WHERE ip.code IN ({codes}){window} AND i.event IS NOT NULL)")
+        if self.scheme_id is not None:
+            # a scheme's events: those with an item it involves
+            where.append(f"id IN (SELECT event FROM items WHERE {self._mine_sql()} AND event IS NOT NULL)")
         cond = " AND ".join(where)
         # the planner does not see that these partial indexes hold every live event (it scanned
         # the table, records and all: 0.7 s at 660k events); each is named for what it orders
@@ -548,7 +593,8 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         if since_ts is not None and sort == "heat":
             index = "events_live_last"          # a recent window is a range of last_ts, then sorted
         # (a place filter names a few events by id: those are looked up, not the index walked)
-        source = f"events INDEXED BY {index}" if self.engine.dialect.name == "sqlite" and not places else "events"
+        source = f"events INDEXED BY {index}" if self.engine.dialect.name == "sqlite" and not places \
+            and self.scheme_id is None else "events"
         with self.engine.connect() as conn:
             total = conn.execute(text(f"SELECT count(*) FROM {source} WHERE {cond}"), params).scalar_one()
             ids = list(conn.execute(text(f"SELECT id FROM {source} WHERE {cond} ORDER BY {self.EVENT_SORTS[sort]} "
@@ -647,7 +693,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         query = select(*cols).where(items.c.published_ts > int(start_ts), items.c.published_ts <= int(end_ts),
                                     items.c.analyzed_ts.is_not(None))
         if relevant_only:
-            query = query.where(items.c.relevant == 1)
+            query = query.where(self._mine())
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
@@ -770,7 +816,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         """(bucket start, platform, sentiment, items) for items published in [start, end), in
         buckets of `bucket_s` from `start_ts`; `relevant_only`: only what involves the region
         (read from the items_volume index alone either way)."""
-        where = " AND relevant = 1" if relevant_only else ""
+        where = f" AND {self._mine_sql()}" if relevant_only else ""
         sql = text("SELECT :start + ((published_ts - :start) / :bucket) * :bucket AS b, platform, sentiment, count(*) "
                    f"FROM items WHERE published_ts >= :start AND published_ts < :end{where} GROUP BY b, platform, sentiment")
         with self.engine.connect() as conn:
@@ -790,7 +836,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
     def count_relevant(self) -> int:
         """Items that involve the region (the overview's first number)."""
         with self.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(items).where(items.c.relevant == 1)).scalar_one()
+            return conn.execute(select(func.count()).select_from(items).where(self._mine())).scalar_one()
 
     def judge_relevance(self, item_id: str, label: str, user: str) -> bool:
         """Record a person's yes/no for an item; it is judged again with that answer (its events and
@@ -848,17 +894,19 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         published = (items.c.published_ts >= start_ts) & (items.c.published_ts < end_ts)
         late = (items.c.collected_ts - items.c.published_ts) > backfill_s
         in_period = published & ~late
+        mine = case((self._mine(), 1), else_=0)
         with self.engine.connect() as conn:
             collected, analysed, relevant = conn.execute(
-                select(func.count(), func.count(items.c.analyzed_ts), func.sum(items.c.relevant)).where(in_period)).first()
+                select(func.count(), func.count(items.c.analyzed_ts), func.sum(mine)).where(in_period)).first()
             originals = dict(conn.execute(select(items.c.platform, func.count())
-                                          .where(in_period, items.c.relevant == 1, items.c.duplicate_of.is_(None))
+                                          .where(in_period, self._mine(), items.c.duplicate_of.is_(None))
                                           .group_by(items.c.platform)).all())
             backfill, backfill_relevant = conn.execute(
-                select(func.count(), func.sum(items.c.relevant)).where(published & late)).first()
+                select(func.count(), func.sum(mine)).where(published & late)).first()
             # events that began in the period with items collected as they came (a backfill's
             # events are history too)
-            live_events = select(items.c.event).where(in_period, items.c.event.is_not(None)).distinct()
+            live_events = select(items.c.event).where(in_period, items.c.event.is_not(None),
+                                                      *([self._mine()] if self.scheme_id is not None else [])).distinct()
             began = conn.execute(select(func.count()).select_from(events).where(
                 events.c.first_ts >= start_ts, events.c.first_ts < end_ts, events.c.merged_into.is_(None),
                 events.c.id.in_(live_events))).scalar_one()
@@ -872,7 +920,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         items by category, risk and sentiment, the keywords of relevant items (JSON read by
         SQLite), and the events with the most relevant items in the period."""
         p = {"s": int(start_ts), "e": int(end_ts)}
-        where = "published_ts >= :s AND published_ts < :e AND relevant = 1"
+        where = f"published_ts >= :s AND published_ts < :e AND {self._mine_sql()}"
         with self.engine.connect() as conn:
             def pairs(sql, **extra):
                 return [tuple(r) for r in conn.execute(text(sql), {**p, **extra})]
@@ -894,7 +942,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         """Relevant high-risk originals published in [start, end), newest first, with their analysis."""
         query = (select(items.c.id, items.c.platform, items.c.source, items.c.title, items.c.text, items.c.url,
                         items.c.published_ts, items.c.event, items.c.analysis, items.c.sentiment)
-                 .where(items.c.published_ts >= int(start_ts), items.c.published_ts < int(end_ts), items.c.relevant == 1,
+                 .where(items.c.published_ts >= int(start_ts), items.c.published_ts < int(end_ts), self._mine(),
                         items.c.risk == "high", items.c.duplicate_of.is_(None), items.c.repost_of.is_(None))
                  .order_by(items.c.published_ts.desc(), items.c.id).limit(limit))
         with self.engine.connect() as conn:

@@ -204,15 +204,25 @@ class SQLiteStore(Store):
             params["match"] = match
             source = "items_fts CROSS JOIN items i INDEXED BY items_search_keys ON i.seq = items_fts.rowid"
             where.append("items_fts MATCH :match")
-        elif lq.scope != "all" and not selective:
+        elif lq.scope != "all" and not selective and lq.scheme == 1 and not lq.within:
             # every filter column is in items_browse: the scope's range of it answers without a
             # row read (the planner, told that most items are in scope, would walk the table)
             source = "items i INDEXED BY items_browse"
         else:
             source = "items i"
-        if lq.scope != "all":
+        if lq.scope != "all" and lq.scheme == 1:
             where.append("i.relevance = :scope")
             params["scope"] = lq.scope
+        elif lq.scope != "all":
+            where.append("i.seq IN (SELECT seq FROM item_schemes WHERE scheme = :scheme AND label = :scope)")
+            params |= {"scope": lq.scope, "scheme": int(lq.scheme)}
+        if lq.within:
+            # what involves (yes or possible) any scheme the user may see
+            parts = ["i.relevance IN ('yes', 'possible')"] if 1 in lq.within else []
+            others = [int(s) for s in lq.within if s != 1]
+            if others:
+                parts.append(f"i.seq IN (SELECT seq FROM item_schemes WHERE scheme IN ({', '.join(map(str, others))}))")
+            where.append(f"({' OR '.join(parts)})")
         if lq.since_ts is not None:
             where.append("i.published_ts >= :since")
             params["since"] = int(lq.since_ts)
