@@ -62,7 +62,8 @@ def apply_step(store: Store, row: dict[str, Any], judges: Judges, chunk: int | N
 
 def apply_schemes(store: Store, judges: Judges | None = None, only: str | None = None,
                   until: float | None = None, stop: Callable[[], bool] = lambda: False,
-                  on_progress: Callable[[dict[str, Any], int], None] | None = None) -> dict[str, int] | None:
+                  on_progress: Callable[[dict[str, Any], int], None] | None = None,
+                  chunk: int | None = None) -> dict[str, int] | None:
     """Apply every enabled scheme not yet applied (or `only` that key) to the stored items, until
     done, `until` (a time.monotonic() deadline) or `stop()`; return {key: items judged}, or None
     when another process is applying (one at a time per store)."""
@@ -81,7 +82,7 @@ def apply_schemes(store: Store, judges: Judges | None = None, only: str | None =
                 continue
             done[row["key"]] = 0
             while not stop() and (until is None or time.monotonic() < until):
-                n = apply_step(store, row, judges)
+                n = apply_step(store, row, judges, chunk)
                 if not n:
                     break
                 done[row["key"]] += n

@@ -65,6 +65,19 @@ class Ctx:
 
 pass_ctx = click.make_pass_decorator(Ctx)
 
+# --scheme on the commands that read results: what one scheme of the store sees
+IN_SCHEME = click.option("--scheme", "in_scheme", metavar="KEY",
+                         help="Only what this scheme of the store involves (its key, name or number; "
+                              "see yuqing scheme list). Default: the store as a whole.")
+
+
+def _scoped(ctx: "Ctx", ref: str | None):
+    """(the store seen by scheme `ref`, its row), or (the whole store, None) without one."""
+    if not ref:
+        return ctx.store, None
+    row = _scheme_row(ctx, ref)
+    return ctx.store.scoped(row["id"]), row
+
 
 def _load_analyzer(settings, scheme_path: str | None = None, configured: bool = True):
     from .scheme import SchemeError
@@ -463,9 +476,10 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
 @click.option("--since", help="Only items published since: 7d, 12h, 30m or a date.")
 @click.option("--platform", help="Only this platform (news, weibo, wechat, forum, video, complaint, blog, other).")
 @click.option("--limit", default=20, show_default=True, help="Most results shown, newest first.")
+@IN_SCHEME
 @json_option
 @pass_ctx
-def search(ctx: Ctx, query: str, since, platform, limit: int, as_json: bool) -> None:
+def search(ctx: Ctx, query: str, since, platform, limit: int, in_scheme: str | None, as_json: bool) -> None:
     """Full-text search over stored items (Chinese words segmented; traditional matches simplified).
 
     Words separated by spaces must all occur; A OR B either (also | and 或); -A not; 万达* any
@@ -475,7 +489,7 @@ def search(ctx: Ctx, query: str, since, platform, limit: int, as_json: bool) -> 
     Example:
       yuqing search "广阳 积水 OR 内涝 -演练" --since 7d --platform weibo
     """
-    store, start_time = ctx.store, parse_since(since)   # opening the store is not the query's time
+    (store, _row), start_time = _scoped(ctx, in_scheme), parse_since(since)   # opening the store is not the query's time
     started = time.perf_counter()
     hits = store.search(query, since=start_time, platform=platform, limit=limit)
     ms = (time.perf_counter() - started) * 1000
@@ -493,9 +507,10 @@ def search(ctx: Ctx, query: str, since, platform, limit: int, as_json: bool) -> 
 
 
 @main.command()
+@IN_SCHEME
 @json_option
 @pass_ctx
-def stats(ctx: Ctx, as_json: bool) -> None:
+def stats(ctx: Ctx, in_scheme: str | None, as_json: bool) -> None:
     """Counts: items by platform, quarantined by reason, sources, and what analysis found.
 
     \b
@@ -504,10 +519,13 @@ def stats(ctx: Ctx, as_json: bool) -> None:
     """
     from .alerts.timeliness import rule_figures, timeliness
 
-    data = (ctx.store.stats() | {"analysis": ctx.store.analysis_counts()} | ctx.store.event_counts()
-            | ctx.store.alert_counts() | ctx.store.report_counts() | {"timeliness": timeliness(ctx.store, 0, time.time() + 1,
-                                                                   ctx.settings.case_sla_minutes),
-                                          "alert_rules": rule_figures(ctx.store, 0, time.time() + 1)})
+    store, row = _scoped(ctx, in_scheme)
+    data = (store.stats() | {"analysis": store.analysis_counts()} | store.event_counts()
+            | store.alert_counts() | store.report_counts() | {"timeliness": timeliness(store, 0, time.time() + 1,
+                                                              ctx.settings.case_sla_minutes),
+                                     "alert_rules": rule_figures(store, 0, time.time() + 1)})
+    if row is not None:
+        data["scheme"] = {"id": row["id"], "key": row["key"], "name": row["name"]}
     if as_json:
         _echo_json(data)
         return
@@ -548,9 +566,10 @@ def stats(ctx: Ctx, as_json: bool) -> None:
               help="Events active since: 12h, 7d, a date; counted back from now, or from the newest item "
                    "when the store holds only older ones (an archive or a replay).")
 @click.option("--top", default=20, show_default=True, help="How many events, hottest first.")
+@IN_SCHEME
 @json_option
 @pass_ctx
-def events(ctx: Ctx, since: str, top: int, as_json: bool) -> None:
+def events(ctx: Ctx, since: str, top: int, in_scheme: str | None, as_json: bool) -> None:
     """Events with heat (热度), lifecycle stage and signals; rising keywords and sensitive trends.
 
     \b
@@ -560,7 +579,7 @@ def events(ctx: Ctx, since: str, top: int, as_json: bool) -> None:
     from .events.trends import TrendParams, rising_keywords, sensitive_trends
     from .pipeline import refresh_events, stream_clock
 
-    store = ctx.store
+    store, _row = _scoped(ctx, in_scheme)
     clock = stream_clock(store)
     start = parse_since(since, datetime.fromtimestamp(clock, timezone.utc))
     start_ts = int(start.timestamp()) if start else 0
@@ -611,9 +630,10 @@ def events(ctx: Ctx, since: str, top: int, as_json: bool) -> None:
 @click.option("--limit", default=30, show_default=True, help="How many, newest first.")
 @click.option("--level", type=click.Choice(["high", "medium", "low"]), help="Only this level.")
 @click.option("--since", help="Only alerts since: 24h, 30d, a date; timeliness is for this period.")
+@IN_SCHEME
 @json_option
 @pass_ctx
-def alerts(ctx: Ctx, limit: int, level: str | None, since: str | None, as_json: bool) -> None:
+def alerts(ctx: Ctx, limit: int, level: str | None, since: str | None, in_scheme: str | None, as_json: bool) -> None:
     """The alert inbox: newest first, with the rule, the reasons and the case's state; then the
     period's timeliness and any message that could not be delivered.
 
@@ -626,9 +646,10 @@ def alerts(ctx: Ctx, limit: int, level: str | None, since: str | None, as_json: 
 
     start = parse_since(since)
     start_ts = start.timestamp() if start else 0
-    rows = ctx.store.list_alerts(limit, since_ts=start_ts if start else None, level=level)
+    store, _row = _scoped(ctx, in_scheme)
+    rows = store.list_alerts(limit, since_ts=start_ts if start else None, level=level)
     failed = ctx.store.messages(state="failed")
-    figures = timeliness(ctx.store, start_ts, time.time() + 1, ctx.settings.case_sla_minutes)
+    figures = timeliness(store, start_ts, time.time() + 1, ctx.settings.case_sla_minutes)
     if as_json:
         _echo_json({"alerts": rows, "outbox": ctx.store.outbox_counts(), "failed_messages": failed,
                     "timeliness": figures})
@@ -749,9 +770,10 @@ def user_add(ctx: Ctx, name: str, role: str, department: str | None, password_st
 @click.option("-o", "--output", "out_dir", type=click.Path(), default=".", show_default=True,
               help="A folder for the files, or one FILE.docx|.html|.pdf (its suffix is the format).")
 @click.option("--user", "user_name", default=None, help="Recorded as its author (default: cli:<login>).")
+@IN_SCHEME
 @pass_ctx
 def report(ctx: Ctx, kind: str, event_id: str | None, day: str | None, formats: str, out_dir: str,
-           user_name: str | None) -> None:
+           user_name: str | None, in_scheme: str | None) -> None:
     """Make a briefing — 日报/周报/月报 for a period, or 专报 for an event — keep it and write its files.
 
     \b
@@ -772,7 +794,7 @@ def report(ctx: Ctx, kind: str, event_id: str | None, day: str | None, formats: 
     bad = [f for f in fmts if f not in FORMATS]
     if bad or not fmts:
         raise click.BadParameter(f"formats are {', '.join(FORMATS)}", param_hint="--format")
-    settings, store = ctx.settings, ctx.store
+    settings, (store, _row) = ctx.settings, _scoped(ctx, in_scheme)
     if kind == "event":
         if not event_id:
             raise click.UsageError("yuqing report event EVENT_ID")
@@ -799,7 +821,15 @@ def report(ctx: Ctx, kind: str, event_id: str | None, day: str | None, formats: 
     _err(f"report {report_id}: {data['title']}（{data['subtitle']}）")
 
 
-def _kpi_period(settings, year: int | None, start: str | None, end: str | None) -> tuple[int, int, str]:
+def _kpi_period(settings, year: int | None, start: str | None, end: str | None,
+                scheme: dict | None = None) -> tuple[int, int, str]:
+    """(start, end, label) of the period; another scheme than the first labels its own (its
+    audit sample and notes are its own): "wanzhuang:2026"."""
+    s, e, label = _kpi_period_of(settings, year, start, end)
+    return s, e, (f"{scheme['key']}:{label}" if scheme is not None and scheme["id"] != 1 else label)
+
+
+def _kpi_period_of(settings, year: int | None, start: str | None, end: str | None) -> tuple[int, int, str]:
     from datetime import date as date_
     from zoneinfo import ZoneInfo
 
@@ -826,9 +856,10 @@ def _kpi_period(settings, year: int | None, start: str | None, end: str | None) 
 @click.option("--format", "formats", default="", help="Also write the table: docx, xlsx or docx,xlsx.")
 @click.option("-o", "--output", "out_dir", type=click.Path(), default=".", show_default=True,
               help="A folder for the files, or one FILE.docx|.xlsx (its suffix is the format).")
+@IN_SCHEME
 @json_option
 @click.pass_context
-def kpi(cctx, year, start, end, formats, out_dir, as_json) -> None:
+def kpi(cctx, year, start, end, formats, out_dir, in_scheme, as_json) -> None:
     """绩效自评: the budget's indicator table with the measured values, scores and total.
 
     \b
@@ -842,10 +873,11 @@ def kpi(cctx, year, start, end, formats, out_dir, as_json) -> None:
     from .reports.kpi import to_docx, to_xlsx
 
     ctx = cctx.obj
-    s, e, label = _kpi_period(ctx.settings, year, start, end)
+    store, row = _scoped(ctx, in_scheme)
+    s, e, label = _kpi_period(ctx.settings, year, start, end, row)
     from .reports.kpi import evaluate
 
-    ev = evaluate(ctx.store, s, e, label, sla_minutes=ctx.settings.case_sla_minutes)
+    ev = evaluate(store, s, e, label, sla_minutes=ctx.settings.case_sla_minutes)
     if as_json:
         _echo_json(ev)
     else:
@@ -853,13 +885,16 @@ def kpi(cctx, year, start, end, formats, out_dir, as_json) -> None:
         for r in ev["rows"]:
             click.echo(f"  {r['level3']}  [{r['weight']}]  目标 {r['target']}  实际 {r['actual']}  得分 {r['score']}")
             click.echo(f"      {r['basis']}")
-    title = f"{label} 年度舆情监测项目绩效自评表" if label.isdigit() else f"舆情监测项目绩效自评表（{label}）"
+    period = label.split(":", 1)[-1]
+    title = f"{period} 年度舆情监测项目绩效自评表" if period.isdigit() else f"舆情监测项目绩效自评表（{period}）"
+    if row is not None and row["id"] != 1:
+        title += f"（{row['name']}）"
     target = Path(out_dir)
     single = target.suffix.lower() in (".docx", ".xlsx")                # -o FILE.docx (DESIGN §5)
     for fmt in [target.suffix[1:].lower()] if single else [f.strip() for f in formats.split(",") if f.strip()]:
         if fmt not in ("docx", "xlsx"):
             raise click.BadParameter("formats are docx and xlsx", param_hint="--format")
-        path = target if single else target / f"绩效自评-{label.replace('..', '_')}.{fmt}"
+        path = target if single else target / f"绩效自评-{label.replace('..', '_').replace(':', '-')}.{fmt}"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(to_docx(ev, title) if fmt == "docx" else to_xlsx(ev, title))
         _err(str(path))
@@ -871,16 +906,18 @@ def kpi(cctx, year, start, end, formats, out_dir, as_json) -> None:
 @click.option("--to", "end")
 @click.option("--size", default=200, show_default=True, help="Items to draw from those the scheme judged not relevant.")
 @click.option("--seed", default=20260101, show_default=True, help="The draw's seed (the same seed draws the same items).")
+@IN_SCHEME
 @pass_ctx
-def kpi_audit(ctx: Ctx, year, start, end, size: int, seed: int) -> None:
+def kpi_audit(ctx: Ctx, year, start, end, size: int, seed: int, in_scheme: str | None) -> None:
     """Draw the coverage audit sample: analysts then mark each item on the web (绩效 → 覆盖率核查).
 
     \b
     Example:
       yuqing kpi audit --year 2026 --size 200
     """
-    s, e, label = _kpi_period(ctx.settings, year, start, end)
-    n = ctx.store.draw_coverage_sample(label, s, e, size, seed)
+    store, row = _scoped(ctx, in_scheme)
+    s, e, label = _kpi_period(ctx.settings, year, start, end, row)
+    n = store.draw_coverage_sample(label, s, e, size, seed)
     click.echo(f"sample {label}: {n} items drawn; judge them at /kpi/audit?sample={label}")
 
 
@@ -891,8 +928,9 @@ def kpi_audit(ctx: Ctx, year, start, end, size: int, seed: int) -> None:
 @click.option("--indicator", type=click.Choice(["ecology", "sustainability"]), required=True)
 @click.option("--text", required=True, help="What was achieved, in the office's words.")
 @click.option("--score", type=float, required=True, help="The evaluator's score (0–10).")
+@IN_SCHEME
 @pass_ctx
-def kpi_note(ctx: Ctx, year, start, end, indicator: str, text: str, score: float) -> None:
+def kpi_note(ctx: Ctx, year, start, end, indicator: str, text: str, score: float, in_scheme: str | None) -> None:
     """Write one of the two narrative indicators (网络生态环境, 长效机制) with its score.
 
     \b
@@ -903,7 +941,7 @@ def kpi_note(ctx: Ctx, year, start, end, indicator: str, text: str, score: float
 
     if not 0 <= score <= 10:
         raise click.BadParameter("0 to 10", param_hint="--score")
-    _s, _e, label = _kpi_period(ctx.settings, year, start, end)
+    _s, _e, label = _kpi_period(ctx.settings, year, start, end, _scoped(ctx, in_scheme)[1])
     ctx.store.set_kpi_note(label, indicator, text, score, f"cli:{getpass.getuser()}")
     click.echo(f"{label} {indicator}: saved")
 
@@ -1024,7 +1062,7 @@ def _apply_now(ctx: Ctx, key: str) -> None:
         total["n"] += n
         _err(f"{row['name']}: 已判断 {total['n']:,} 条已入库信息")
 
-    done = apply_schemes(ctx.store, only=key, on_progress=progress)
+    done = apply_schemes(ctx.store, only=key, on_progress=progress, chunk=ctx.settings.apply_batch_size)
     if done is None:
         _err("另一个进程正在把方案用于已入库信息（yuqing run？），它会完成这一步")
 

@@ -644,7 +644,8 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
 
         if not any(r["applying"] for r in store.schemes(enabled=True)):
             return
-        done = apply_schemes(store, state["judges"], until=time.monotonic() + APPLY_SLICE_S, stop=stop)
+        done = apply_schemes(store, state["judges"], until=time.monotonic() + APPLY_SLICE_S, stop=stop,
+                             chunk=state["settings"].apply_batch_size)
         if done:
             say("apply", done)
 

@@ -33,6 +33,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Directory with your own category/, scope/ and sentiment/ models (as written by "
             "scripts/train_models.py); empty uses the models shipped in the package."),
     Setting("analyze_batch_size", 256, "Items analysed together (models score a batch at once)."),
+    Setting("apply_batch_size", 2000, "Stored items judged per step when a new or edited scheme is applied to history "
+                                      "(one transaction each: a kill loses at most one step)."),
     Setting("event_window_days", 365.0,
             "An event idle this long is closed: a new item no longer joins it (a follow-up months "
             "later still does within the window)."),

@@ -15,7 +15,7 @@ from .build import build_brief_report, build_event_report, build_period_report
 def build(store, settings: Settings, kind: str, day: date | None = None, event: str | None = None,
           by: str | None = None) -> dict[str, Any]:
     tz = ZoneInfo(settings.timezone)
-    region = configured_region(settings)
+    region = scheme_region(store, settings)
     if kind == "brief":
         if not by:
             raise ValueError("a 简报 is made of what a user ticked: give the user")
@@ -28,6 +28,20 @@ def build(store, settings: Settings, kind: str, day: date | None = None, event: 
         raise ValueError("a period report needs a day inside its period")
     return build_period_report(store, kind, day, region=region, tz=tz, sla_minutes=settings.case_sla_minutes,
                                as_of=time.time())
+
+
+def scheme_region(store, settings: Settings) -> str | None:
+    """The region of the scheme the store is seen by (the configured file's for scheme 1)."""
+    sid = getattr(store, "scheme_id", None)
+    if sid in (None, 1):
+        return configured_region(settings)
+    from ..scheme import SchemeError, scheme_from_text
+
+    row = store.scheme(sid)
+    try:
+        return scheme_from_text(row["text"], row["key"]).region if row else None
+    except SchemeError:
+        return None
 
 
 def office_block(store, settings: Settings, kind: str, now: float) -> dict[str, Any]:
@@ -51,6 +65,11 @@ def make_report(store, settings: Settings, kind: str, by: str, day: date | None 
     which are cleared once it is kept."""
     data = build(store, settings, kind, day, event, by=by)
     data["office"] = office_block(store, settings, kind, time.time())
+    sid = getattr(store, "scheme_id", None)
+    if sid not in (None, 1):
+        row = store.scheme(sid)
+        data["scheme"] = {"id": sid, "key": row["key"], "name": row["name"]}
+        data["title"] = f"{data['title']}（{row['name']}）"
     report_id = store.add_report(data, by)
     if kind == "brief":
         store.remove_picks(by)

@@ -14,6 +14,7 @@ from .schema import audit_log, coverage_audit, items, kpi_notes, report_feedback
 
 class ReportingStore:
     engine: Any
+    scheme_id: int | None = None
 
     def _mine(self):  # pragma: no cover - provided by Store
         raise NotImplementedError
@@ -26,7 +27,8 @@ class ReportingStore:
             report_id = conn.execute(reports.insert().values(
                 kind=data["kind"], title=data["title"], period_start=data.get("period", {}).get("start_ts"),
                 period_end=data.get("period", {}).get("end_ts"), event=data.get("event"),
-                data=orjson.dumps(data).decode(), created_ts=int(time.time()), created_by=by)).inserted_primary_key[0]
+                data=orjson.dumps(data).decode(), created_ts=int(time.time()), created_by=by,
+                scheme=None if self.scheme_id in (None, 1) else int(self.scheme_id))).inserted_primary_key[0]
             conn.execute(audit_log.insert().values(ts=time.time(), user=by, action="report.make",
                                                    target=f"report {report_id}", detail=data["title"]))
         return report_id
@@ -43,6 +45,8 @@ class ReportingStore:
     def list_reports(self, limit: int = 100, kind: str | None = None) -> list[dict[str, Any]]:
         cols = [c for c in reports.c if c.name != "data"]
         query = select(*cols).order_by(reports.c.created_ts.desc(), reports.c.id.desc()).limit(limit)
+        if self.scheme_id is not None:
+            query = query.where(_report_of(self.scheme_id))
         if kind:
             query = query.where(reports.c.kind == kind)
         with self.engine.connect() as conn:
@@ -52,7 +56,8 @@ class ReportingStore:
         """The report already made for this period (the scheduler makes each one once)."""
         with self.engine.connect() as conn:
             row = conn.execute(select(reports.c.id).where(reports.c.kind == kind, reports.c.period_start == start_ts,
-                                                          reports.c.period_end == end_ts).limit(1)).first()
+                                                          reports.c.period_end == end_ts, _report_of(self.scheme_id))
+                               .limit(1)).first()
         return self.get_report(row.id) if row else None
 
     def update_report(self, report_id: int, data: Mapping[str, Any], by: str, issue: bool = False) -> bool:
@@ -91,7 +96,8 @@ class ReportingStore:
 
     def report_counts(self) -> dict[str, Any]:
         with self.engine.connect() as conn:
-            by_kind = dict(conn.execute(select(reports.c.kind, func.count()).group_by(reports.c.kind)).all())
+            mine = [_report_of(self.scheme_id)] if self.scheme_id is not None else []
+            by_kind = dict(conn.execute(select(reports.c.kind, func.count()).where(*mine).group_by(reports.c.kind)).all())
         return {"reports": sum(by_kind.values()), "reports_by_kind": by_kind}
 
     # --- the self-evaluation ---------------------------------------------------------------------
@@ -146,3 +152,8 @@ class ReportingStore:
                 items.c.published_ts >= start_ts, items.c.published_ts < end_ts, items.c.duplicate_of.is_(None),
                 items.c.relevant.is_not(None))).first()
         return {"relevant": relevant or 0, "rejected": total - (relevant or 0)}
+
+
+def _report_of(scheme: int | None):
+    """Reports made for this scheme (scheme 1's are stored with NULL, as before schemes)."""
+    return reports.c.scheme.is_(None) if scheme in (None, 1) else reports.c.scheme == int(scheme)

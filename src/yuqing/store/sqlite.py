@@ -174,6 +174,8 @@ class SQLiteStore(Store):
         if platform:
             inner += " AND i.platform = :platform"
             params["platform"] = platform
+        if self.scheme_id is not None:           # the store seen by one scheme: what involves it
+            inner += " AND " + ("i.relevance = 'yes'" if self.scheme_id == 1 else self._mine_sql("i."))
         for column, value in (filters or {}).items():
             if column not in SEARCH_FILTERS:
                 raise ValueError(f"cannot filter on {column!r}; filters: {sorted(SEARCH_FILTERS)}")
