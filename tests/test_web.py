@@ -237,6 +237,7 @@ GET_MATRIX = {
     "/api/docs":          (303, 200, 200, 200),
     "/api/openapi.json":  (200, 200, 200, 200),
     "/api/me":            (401, 200, 200, 200),
+    "/api/schemes":       (401, 200, 200, 200),
     "/api/stats":         (401, 200, 200, 200),
     "/api/overview":      (401, 200, 200, 200),
     "/api/items?q=火灾":   (401, 200, 200, 200),
@@ -395,7 +396,9 @@ def test_api_tokens_act_as_their_user_with_the_same_role_checks(site):
     assert secret not in str(store.list_tokens())           # only its hash is kept
     api = TestClient(app)
     bearer = {"Authorization": f"Bearer {secret}"}
-    assert api.get("/api/me", headers=bearer).json() == {"name": "小王", "role": "analyst", "department": None}
+    me = api.get("/api/me", headers=bearer).json()
+    assert {k: me[k] for k in ("name", "role", "department")} == {"name": "小王", "role": "analyst", "department": None}
+    assert [s["key"] for s in me["schemes"]] == [s["key"] for s in store.schemes()]
     assert api.get("/api/alerts", headers={"Authorization": "Bearer yq_wrong"}).status_code == 401
     # an integration files the reports itself
     from yuqing.reports.make import make_report

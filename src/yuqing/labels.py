@@ -26,6 +26,7 @@ LABELS: dict[str, dict[str, str]] = {
         "kpi.note": "填写效益指标", "kpi.audit.draw": "抽取覆盖率审核样本", "relevance.judge": "人工判断相关性",
         "report.make": "生成报告", "report.edit": "修改报告", "report.issue": "签发报告",
         "report.download": "下载报告", "case.assign": "指派工单", "case.note": "工单备注",
+        "scheme.enable": "启用方案", "scheme.disable": "停用方案",
     },
 }
 

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+from typing import Iterable
 
 ROLES = ("analyst", "leader", "admin")
 
@@ -41,6 +42,46 @@ class User:
     name: str
     role: str
     department: str | None = None
+    schemes: tuple[int, ...] | None = None     # the schemes this user may see; None: every one
+
+
+def parse_schemes(value: str | None) -> tuple[int, ...] | None:
+    """A user's schemes as stored ("2,5"); None or "" is every scheme."""
+    if not value:
+        return None
+    return tuple(sorted({int(v) for v in value.split(",") if v.strip().isdigit()})) or None
+
+
+def may_see(user: User, schemes: Iterable[int | None]) -> bool:
+    """Whether the user may see something that belongs to these schemes (an item they involve,
+    an event one of its items involves, an alert or report made for one; None is scheme 1)."""
+    if user.schemes is None:
+        return True
+    return bool({1 if s is None else int(s) for s in schemes} & set(user.schemes))
+
+
+def require_scheme(user: User, schemes: Iterable[int | None], what: str = "这条内容") -> None:
+    """Raise PermissionDenied unless the user may see something of these schemes."""
+    if not may_see(user, schemes):
+        raise PermissionDenied(f"{user.name} 只能查看分配给他的监测方案，{what}不属于这些方案")
+
+
+def scheme_in_view(user: User, requested: int | None, known: Iterable[int]) -> int | None:
+    """The scheme a user's pages show: the one asked for, if the user may see it; a user limited
+    to some schemes never sees the store as a whole (None), but the first of theirs. Raise
+    PermissionDenied for a scheme the user may not see."""
+    known = list(known)
+    if requested is not None:
+        if requested not in known:
+            raise PermissionDenied(f"没有第 {requested} 个方案")
+        require_scheme(user, [requested], "这个方案")
+        return requested
+    if user.schemes is None:
+        return None
+    mine = [s for s in known if s in user.schemes]
+    if not mine:
+        raise PermissionDenied(f"{user.name} 没有可查看的监测方案，请管理员在用户页分配")
+    return mine[0]
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:

@@ -21,7 +21,8 @@ def _change_words(fields: Mapping[str, Any]) -> str:
     from ..labels import zh
 
     words = {"role": lambda v: f"角色：{zh('role', v)}", "department": lambda v: f"部门：{v or '无'}",
-             "password_hash": lambda v: "密码：已更改", "disabled": lambda v: "状态：" + ("停用" if v else "启用")}
+             "password_hash": lambda v: "密码：已更改", "disabled": lambda v: "状态：" + ("停用" if v else "启用"),
+             "schemes": lambda v: f"可查看的方案：{v or '全部'}"}
     return "；".join(words[k](v) for k, v in fields.items())
 
 
@@ -224,12 +225,16 @@ class AlertingStore:
             return [dict(r._mapping) for r in conn.execute(query)]
 
     # --- users and the audit log -------------------------------------------------------------
-    def add_user(self, name: str, role: str, password_hash: str, department: str | None, by: str) -> None:
+    def add_user(self, name: str, role: str, password_hash: str, department: str | None, by: str,
+                 schemes: Sequence[int] | None = None) -> None:
+        """Add a user; `schemes`: the only schemes they may see (None: every one)."""
+        limited = ",".join(str(int(s)) for s in sorted(set(schemes))) if schemes else None
         with self._write() as conn:
             conn.execute(users.insert().values(name=name, role=role, password_hash=password_hash,
-                                               department=department, created_ts=int(time.time()), disabled=0))
+                                               department=department, created_ts=int(time.time()), disabled=0,
+                                               schemes=limited))
             conn.execute(audit_log.insert().values(ts=time.time(), user=by, action="user.add", target=name,
-                                                   detail=f"role={role}"))
+                                                   detail=f"role={role}" + (f" schemes={limited}" if limited else "")))
 
     def get_user(self, name: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -239,13 +244,15 @@ class AlertingStore:
     def list_users(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(select(users.c.name, users.c.role, users.c.department,
-                                                                   users.c.created_ts, users.c.disabled)
+                                                                   users.c.created_ts, users.c.disabled, users.c.schemes)
                                                             .order_by(users.c.name))]
 
     def change_user(self, name: str, by: str, **fields: Any) -> bool:
         """Change a user's role, department, password hash or disabled flag (audited). A new
         password, a new role or disabling ends every session of the user."""
-        allowed = {"role", "department", "password_hash", "disabled"}
+        allowed = {"role", "department", "password_hash", "disabled", "schemes"}
+        if "schemes" in fields:          # a list of scheme numbers, or None for every scheme
+            fields["schemes"] = ",".join(str(int(x)) for x in sorted(set(fields["schemes"]))) if fields["schemes"] else None
         if not fields or set(fields) - allowed:
             raise ValueError(f"a user's {sorted(set(fields) - allowed)} cannot be changed")
         with self._write() as conn:
@@ -253,7 +260,7 @@ class AlertingStore:
             if n:
                 conn.execute(audit_log.insert().values(ts=time.time(), user=by, action="user.change", target=name,
                                                        detail=_change_words(fields)))
-                if {"password_hash", "role", "disabled"} & set(fields):
+                if {"password_hash", "role", "disabled", "schemes"} & set(fields):
                     conn.execute(update(sessions).where(sessions.c.user == name, sessions.c.revoked_ts.is_(None))
                                  .values(revoked_ts=int(time.time())))
         return bool(n)

@@ -181,6 +181,7 @@ users = Table(
     Column("department", Text),
     Column("created_ts", Integer, nullable=False),
     Column("disabled", Integer, nullable=False, default=0),
+    Column("schemes", Text),                    # "2,5": the schemes the user may see; NULL every one (migration 15)
 )
 
 audit_log = Table(
@@ -556,6 +557,8 @@ def _schemes(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE alerts ADD COLUMN scheme INTEGER"))    # NULL: scheme 1
     if "scheme" not in {c["name"] for c in inspect(conn).get_columns("reports")}:
         conn.execute(text("ALTER TABLE reports ADD COLUMN scheme INTEGER"))
+    if "schemes" not in {c["name"] for c in inspect(conn).get_columns("users")}:
+        conn.execute(text("ALTER TABLE users ADD COLUMN schemes TEXT"))
     # the one scheme of a store made before: the first of many, its versions kept under its key
     last = conn.execute(select(scheme_versions).where(scheme_versions.c.scheme == "default")
                         .order_by(scheme_versions.c.version.desc()).limit(1)).first()

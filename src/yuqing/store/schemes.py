@@ -189,6 +189,32 @@ class SchemeStore:
                 out.setdefault(item_id, {})[sid] = {"label": label, "reasons": orjson.loads(reasons)}
         return out
 
+    def schemes_of_items(self, item_ids: Iterable[str]) -> dict[str, set[int]]:
+        """{item id: the schemes that judged it yes or possible} (1 for the items' own column)."""
+        ids = list(item_ids)
+        out: dict[str, set[int]] = {i: set() for i in ids}
+        if not ids:
+            return out
+        with self.engine.connect() as conn:
+            for item_id, relevance in conn.execute(select(items.c.id, items.c.relevance).where(items.c.id.in_(ids))):
+                if relevance in ("yes", "possible"):
+                    out[item_id].add(1)
+            for item_id, sid in conn.execute(select(items.c.id, item_schemes.c.scheme)
+                                             .join(item_schemes, item_schemes.c.seq == items.c.seq)
+                                             .where(items.c.id.in_(ids))):
+                out[item_id].add(sid)
+        return out
+
+    def schemes_of_event(self, event_id: str) -> set[int]:
+        """The schemes one of the event's items involves (yes)."""
+        with self.engine.connect() as conn:
+            out = {1} if conn.execute(select(items.c.seq).where(items.c.event == event_id, items.c.relevant == 1)
+                                      .limit(1)).first() else set()
+            out |= set(conn.execute(select(item_schemes.c.scheme).distinct()
+                                    .join(items, items.c.seq == item_schemes.c.seq)
+                                    .where(items.c.event == event_id, item_schemes.c.label == "yes")).scalars())
+        return out
+
     def events_involving(self, event_ids: Iterable[str], scheme_id: int) -> set[str]:
         """Those of these events with an item that scheme `scheme_id` (not 1) judged relevant."""
         ids = list(event_ids)

@@ -19,7 +19,7 @@ from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..alerts.users import ROLES, User, hash_password
-from ..configfile import (DEFAULT_SCHEME, check_scheme_text, remember_scheme, rollback_scheme, save_scheme, scheme_diff,
+from ..configfile import (DEFAULT_SCHEME, check_scheme_text, remember_scheme, rollback_scheme, scheme_diff,
                           write_atomic)
 from .params import Days, OptYear, RowId, YearForm
 
@@ -38,40 +38,90 @@ def register(app: FastAPI, web) -> None:
             web.settings = load_settings(web.settings.config_path)
 
     # --- scheme --------------------------------------------------------------------------------
-    @app.get("/scheme", response_class=HTMLResponse)
-    def scheme_page(request: Request, diff: int = Query(0, ge=0, le=1_000_000), user: User = user_dep):
+    def scheme_context(request: Request, user: User, key: str) -> dict[str, Any]:
+        """The scheme being edited (one the user may see) and the list of them."""
         path = web.settings.path(web.settings.scheme)
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
         remember_scheme(store, path)
+        view = web.view(request, user)
+        row = store.scheme(key) if key else (view.scheme or store.scheme(DEFAULT_SCHEME))
+        if key and row is None:
+            raise HTTPException(404, f"没有方案「{key[:40]}」")
+        if row is not None:
+            view.check([row["id"]], "这个方案")
+        return {"path": path, "current": row, "key": row["key"] if row else DEFAULT_SCHEME, "view": view,
+                "all_schemes": view.schemes, "can_save": user.role == "admin"}
+
+    @app.get("/scheme", response_class=HTMLResponse)
+    def scheme_page(request: Request, key: str = Query("", max_length=40), diff: int = Query(0, ge=0, le=1_000_000),
+                    user: User = user_dep):
+        c = scheme_context(request, user, key)
+        if c["key"] == DEFAULT_SCHEME:
+            text = c["path"].read_text(encoding="utf-8") if c["path"].exists() else ""
+        else:
+            text = c["current"]["text"]
         lines = None
         if diff:
             try:
-                lines = scheme_diff(store, diff - 1 if diff > 1 else diff, diff)
+                lines = scheme_diff(store, diff - 1 if diff > 1 else diff, diff, c["key"])
             except KeyError as exc:
                 raise HTTPException(404, str(exc.args[0])) from None
-        return web.page(request, "scheme.html", user, text=text, path=path, result=None, error=None, saved=False,
-                        can_save=user.role == "admin", feedback=feedback_of(store.judgment_feedback(500)),
-                        versions=store.scheme_versions(DEFAULT_SCHEME, 20), diff=diff, diff_lines=lines)
+        feedback = feedback_of(store.judgment_feedback(500)) if c["key"] == DEFAULT_SCHEME else None
+        return web.page(request, "scheme.html", user, text=text, result=None, error=None, saved=False,
+                        feedback=feedback, versions=store.scheme_versions(c["key"], 20), diff=diff, diff_lines=lines, **c)
 
     @app.post("/scheme/rollback")
     def scheme_rollback(request: Request, csrf: str = Form(""), version: int = Form(..., ge=1, le=1_000_000),
-                        user: User = Depends(web.allowed("scheme.edit"))):
+                        key: str = Form(DEFAULT_SCHEME), user: User = Depends(web.allowed("scheme.edit"))):
         web.check_csrf(request, csrf)
-        new, error = rollback_scheme(store, web.settings.path(web.settings.scheme), version, user.name)
+        c = scheme_context(request, user, key)
+        new, error = rollback_scheme(store, c["path"], version, user.name, c["key"])
         if error:
             raise HTTPException(409, f"方案未回滚：{error}")
-        web.flash(request, f"已回滚到第 {version} 版（记为第 {new} 版）。已入库的信息用 yuqing reanalyze 按此方案重新分析。")
-        return RedirectResponse("/scheme", status_code=303)
+        web.flash(request, f"已回滚到第 {version} 版（记为第 {new} 版），正在后台用于已入库的信息。")
+        return RedirectResponse(f"/scheme?key={c['key']}", status_code=303)
+
+    @app.post("/scheme/new")
+    def scheme_new(request: Request, csrf: str = Form(""), key: str = Form(..., max_length=40), owner: str = Form(""),
+                   text: str = Form(""), user: User = Depends(web.allowed("scheme.edit"))):
+        """A new scheme: saved in the store, applied to the stored items in the background."""
+        from ..configfile import put_scheme
+
+        web.check_csrf(request, csrf)
+        key = key.strip()
+        if store.scheme(key) is not None:
+            raise HTTPException(409, f"已有方案「{key}」")
+        version, error = put_scheme(store, web.settings.path(web.settings.scheme), key, text, user.name, "新建",
+                                    owner.strip() or None)
+        if error:
+            raise HTTPException(409, f"方案未保存：{error}")
+        web.counts.forget("schemes")
+        web.flash(request, f"方案「{key}」已保存（第 {version} 版），正在后台用于已入库的信息。")
+        return RedirectResponse(f"/scheme?key={key}", status_code=303)
+
+    @app.post("/scheme/enable")
+    def scheme_enable(request: Request, csrf: str = Form(""), key: str = Form(...), on: int = Form(...),
+                      user: User = Depends(web.allowed("scheme.edit"))):
+        web.check_csrf(request, csrf)
+        try:
+            if not store.set_scheme_enabled(key, bool(on)):
+                raise HTTPException(404, f"没有方案「{key[:40]}」")
+        except ValueError as exc:
+            raise HTTPException(409, str(exc)) from None
+        store.audit(user.name, "scheme.enable" if on else "scheme.disable", key)
+        web.flash(request, f"方案「{key}」已{'启用' if on else '停用'}")
+        return RedirectResponse(f"/scheme?key={key}", status_code=303)
 
     @app.post("/scheme", response_class=HTMLResponse)
     def scheme_post(request: Request, csrf: str = Form(""), text: str = Form(""), action: str = Form("preview"),
-                    days: int = Form(30), name: str = Form(""), code: str = Form(""), user: User = user_dep):
+                    days: int = Form(30), name: str = Form(""), code: str = Form(""), key: str = Form(DEFAULT_SCHEME),
+                    user: User = user_dep):
         from ..analysis.finder import suggest
         from ..analysis.relevance import RegionMatcher
         from ..scheme import add_landmark_text, dry_run
 
         web.check_csrf(request, csrf)
-        path = web.settings.path(web.settings.scheme)
+        c = scheme_context(request, user, key)
+        path = c["path"]
         accepted = None
         if action == "accept" and name.strip():
             # a candidate accepted: it joins the landmarks of the text being edited (saved only
@@ -87,13 +137,17 @@ def register(app: FastAPI, web) -> None:
                 start = int(web.clock() - max(1, min(days, 365)) * 86400)
                 candidates = [c.as_dict() for c in suggest(store.recent_items(start, PREVIEW_ITEMS),
                                                            RegionMatcher.for_scheme(scheme))]
-            return web.page(request, "scheme.html", user, text=text, path=path, result=None, error=error,
-                            saved=False, can_save=user.role == "admin", days=days, candidates=candidates)
+            return web.page(request, "scheme.html", user, text=text, result=None, error=error,
+                            saved=False, days=days, candidates=candidates, **c)
         if scheme is not None and action == "save":
+            from ..configfile import put_scheme
+
             if user.role != "admin":
                 raise HTTPException(403, "只有管理员可以保存方案")
-            save_scheme(store, path, text, user.name, "保存" + (f"（加入地标 {accepted}）" if accepted else ""))
-            saved = True
+            _version, error = put_scheme(store, path, c["key"], text, user.name,
+                                         "保存" + (f"（加入地标 {accepted}）" if accepted else ""))
+            saved = error is None
+            web.counts.forget("schemes")
         elif scheme is not None:
             matcher = RegionMatcher.for_scheme(scheme) if scheme.region else None
             start = int(web.clock() - max(1, min(days, 365)) * 86400)
@@ -101,8 +155,8 @@ def register(app: FastAPI, web) -> None:
             result = dry_run(scheme, rows, matcher, show=20).as_dict()
             result["current_relevant"] = sum(1 for r in rows if r.get("relevant") == 1)
             result["capped"] = len(rows) >= PREVIEW_ITEMS
-        return web.page(request, "scheme.html", user, text=text, path=path, result=result, error=error, saved=saved,
-                        can_save=user.role == "admin", days=days, accepted=accepted)
+        return web.page(request, "scheme.html", user, text=text, result=result, error=error, saved=saved,
+                        days=days, accepted=accepted, **c)
 
     # --- sources -------------------------------------------------------------------------------
     @app.get("/sources", response_class=HTMLResponse)
@@ -184,6 +238,13 @@ def register(app: FastAPI, web) -> None:
         s, e = year_period(year, tz)
         return year, s, e
 
+    def kpi_view(request: Request, user: User, year: int):
+        """(the store seen by the scheme in view, the label of its year: "2026", or "wanzhuang:2026"
+        for another scheme than the first — its own audit sample and notes)."""
+        view = web.view(request, user)
+        label = str(year) if view.scheme is None or view.sid == 1 else f"{view.key}:{year}"
+        return view, label
+
     @app.get("/kpi", response_class=HTMLResponse)
     def kpi_page(request: Request, days: Days = 30, year: OptYear = None, user: User = user_dep):
         from ..alerts.timeliness import rule_figures, timeliness
@@ -193,21 +254,24 @@ def register(app: FastAPI, web) -> None:
         end = time.time()
         start = end - days * 86400
         year, ys, ye = year_range(year)
-        return web.page(request, "kpi.html", user, days=days, counts=store.period_counts(int(start), int(end)),
-                        t=timeliness(store, start, end, web.settings.case_sla_minutes),
-                        rules=rule_figures(store, start, end), year=year,
-                        ev=evaluate(store, ys, ye, str(year), sla_minutes=web.settings.case_sla_minutes),
-                        notes=store.kpi_notes(str(year)), can_score=user.role in ("leader", "admin"))
+        view, label = kpi_view(request, user, year)
+        s = view.store
+        return web.page(request, "kpi.html", user, days=days, counts=s.period_counts(int(start), int(end)),
+                        t=timeliness(s, start, end, web.settings.case_sla_minutes),
+                        rules=rule_figures(s, start, end), year=year, view=view,
+                        ev=evaluate(s, ys, ye, label, sla_minutes=web.settings.case_sla_minutes),
+                        notes=s.kpi_notes(label), can_score=user.role in ("leader", "admin"))
 
     @app.get("/kpi/export.{fmt}")
-    def kpi_export(fmt: str, year: OptYear = None, user: User = user_dep):
+    def kpi_export(request: Request, fmt: str, year: OptYear = None, user: User = user_dep):
         from ..reports.kpi import evaluate, to_docx, to_xlsx
 
         if fmt not in ("docx", "xlsx"):
             raise HTTPException(404, "格式只有 docx 与 xlsx")
         year, ys, ye = year_range(year)
-        ev = evaluate(store, ys, ye, str(year), sla_minutes=web.settings.case_sla_minutes)
-        title = f"{year} 年度舆情监测项目绩效自评表"
+        view, label = kpi_view(request, user, year)
+        ev = evaluate(view.store, ys, ye, label, sla_minutes=web.settings.case_sla_minutes)
+        title = f"{year} 年度舆情监测项目绩效自评表" + (f"（{view.scheme['name']}）" if label != str(year) else "")
         body = to_docx(ev, title) if fmt == "docx" else to_xlsx(ev, title)
         store.audit(user.name, "kpi.export", str(year), fmt)
         mime = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document" if fmt == "docx"
@@ -222,14 +286,18 @@ def register(app: FastAPI, web) -> None:
             raise HTTPException(403, "评分需领导或管理员")
         if indicator not in ("ecology", "sustainability") or not 0 <= score <= 10:
             raise HTTPException(400, "指标为 ecology 或 sustainability，得分 0–10")
-        store.set_kpi_note(str(year), indicator, text.strip() or None, score, user.name)
-        store.audit(user.name, "kpi.note", f"{year} {indicator}", str(score))
+        _view, label = kpi_view(request, user, year)
+        store.set_kpi_note(label, indicator, text.strip() or None, score, user.name)
+        store.audit(user.name, "kpi.note", f"{label} {indicator}", str(score))
         return RedirectResponse(f"/kpi?year={year}", status_code=303)
 
     @app.get("/kpi/audit", response_class=HTMLResponse)
     def audit_page(request: Request, sample: str = "", user: User = user_dep):
-        samples = store.coverage_samples()
-        sample = sample or (samples[-1] if samples else "")
+        view = web.view(request, user)
+        prefix = "" if view.scheme is None or view.sid == 1 else f"{view.key}:"
+        # a scheme's samples are labelled with its key; scheme 1's with the year alone
+        samples = [x for x in store.coverage_samples() if (x.startswith(prefix) if prefix else ":" not in x)]
+        sample = sample if sample in samples else (samples[-1] if samples else "")
         return web.page(request, "audit.html", user, sample=sample, samples=samples,
                         rows=store.coverage_sample(sample) if sample else [])
 
@@ -240,9 +308,10 @@ def register(app: FastAPI, web) -> None:
         if user.role not in ("leader", "admin"):
             raise HTTPException(403, "抽样需领导或管理员")
         _year, ys, ye = year_range(year)
-        store.draw_coverage_sample(str(year), ys, ye, max(1, min(size, 2000)), seed=year)
-        store.audit(user.name, "kpi.audit.draw", str(year), str(size))
-        return RedirectResponse(f"/kpi/audit?sample={year}", status_code=303)
+        view, label = kpi_view(request, user, year)
+        view.store.draw_coverage_sample(label, ys, ye, max(1, min(size, 2000)), seed=year)
+        store.audit(user.name, "kpi.audit.draw", label, str(size))
+        return RedirectResponse(f"/kpi/audit?sample={label}", status_code=303)
 
     @app.post("/kpi/audit/{audit_id}")
     def audit_judge(request: Request, audit_id: RowId, csrf: str = Form(""), involves: int = Form(..., ge=0, le=1),
@@ -256,16 +325,22 @@ def register(app: FastAPI, web) -> None:
 
     @app.get("/users", response_class=HTMLResponse)
     def users_page(request: Request, user: User = admin_dep):
+        names = {r["id"]: r["name"] for r in store.schemes()}
         return web.page(request, "users.html", user, users=store.list_users(), tokens=store.list_tokens(),
+                        scheme_names=names,
                         audit=store.audit_entries(50), roles_all=ROLES, new_token=store.pop_flash(request.session["sid"]))
 
     @app.post("/users")
     def users_post(request: Request, csrf: str = Form(""), action: str = Form(...), name: str = Form(""),
                    role: str = Form(""), password: str = Form(""), department: str = Form(""),
-                   label: str = Form(""), token_id: int = Form(0, ge=0, le=2**62), user: User = admin_dep):
+                   label: str = Form(""), token_id: int = Form(0, ge=0, le=2**62), schemes: list[int] = Form([]),
+                   user: User = admin_dep):
         web.check_csrf(request, csrf)
         name = name.strip()
-        if action in ("role", "password", "disable", "enable", "token") and not store.get_user(name):
+        known = {r["id"] for r in store.schemes()}
+        if any(s not in known for s in schemes):
+            raise HTTPException(400, "没有这个方案")
+        if action in ("role", "password", "disable", "enable", "token", "schemes") and not store.get_user(name):
             raise HTTPException(404, f"没有用户 {name}")
         if role and role not in ROLES:
             raise HTTPException(400, f"角色只能是 {', '.join(ROLES)}")
@@ -273,7 +348,10 @@ def register(app: FastAPI, web) -> None:
             if action == "add":
                 if not name or store.get_user(name):
                     raise HTTPException(409, f"用户名 {name!r} 为空或已存在")
-                store.add_user(name, role or "analyst", hash_password(password), department.strip() or None, by=user.name)
+                store.add_user(name, role or "analyst", hash_password(password), department.strip() or None, by=user.name,
+                               schemes=schemes or None)
+            elif action == "schemes":     # none ticked: every scheme
+                store.change_user(name, user.name, schemes=schemes or None)
             elif action == "role":
                 store.change_user(name, user.name, role=role, department=department.strip() or None)
             elif action == "password":

@@ -31,7 +31,8 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from ..alerts.users import PermissionDenied, User, hash_password, require, verify_password
+from ..alerts.users import (PermissionDenied, User, hash_password, may_see, parse_schemes, require, require_scheme,
+                            scheme_in_view, verify_password)
 from ..labels import zh
 from ..models import BEIJING, utc_datetime
 from ..settings import Settings
@@ -110,6 +111,37 @@ def has_vendor() -> bool:
 
 
 @dataclass
+class View:
+    """What a page shows: the store seen by the scheme in view (or the whole store), that
+    scheme, and every scheme the user may switch to."""
+
+    store: Any
+    scheme: dict | None                 # None: the store as a whole (全部方案)
+    schemes: list[dict]
+    user: User
+
+    @property
+    def sid(self) -> int:
+        """Whose judgments the lists' 涉及/疑似 read (the whole store's are scheme 1's)."""
+        return self.scheme["id"] if self.scheme else 1
+
+    @property
+    def within(self) -> tuple[int, ...]:
+        return self.user.schemes or ()
+
+    @property
+    def key(self) -> str:
+        return self.scheme["key"] if self.scheme else "all"
+
+    def check(self, schemes, what: str = "这条内容") -> None:
+        """403 unless the user may see something of these schemes (the library's check)."""
+        try:
+            require_scheme(self.user, schemes, what)
+        except PermissionDenied as exc:
+            raise HTTPException(403, f"无权限：{exc}") from None
+
+
+@dataclass
 class Web:
     """What every route module needs: the store, settings, templates and the auth helpers."""
 
@@ -130,7 +162,36 @@ class Web:
         row = self.store.get_user(name) if name else None
         if row is None or row["disabled"]:
             raise NotLoggedIn()
-        return User(row["name"], row["role"], row.get("department"))
+        return User(row["name"], row["role"], row.get("department"), parse_schemes(row.get("schemes")))
+
+    def view(self, request: Request, user: User, remember: bool = True) -> View:
+        """The scheme in view: `?scheme=KEY` (kept in the session for the next pages; `all` is the
+        whole store), else the one kept, else the whole store — or, for a user limited to some
+        schemes, the first of theirs. A scheme the user may not see is a 403."""
+        if getattr(request.state, "view", None) is not None:
+            return request.state.view
+        rows = self.store.schemes()
+        by_ref = {r["key"]: r for r in rows} | {str(r["id"]): r for r in rows}
+        asked = request.query_params.get("scheme")
+        if asked is not None:
+            if asked not in ("", "all") and asked not in by_ref:
+                raise HTTPException(404, f"没有方案「{asked[:40]}」")
+        elif remember:
+            asked = request.session.get("scheme")
+            if asked not in by_ref:
+                asked = None
+        requested = by_ref[asked]["id"] if asked in by_ref else None
+        try:
+            sid = scheme_in_view(user, requested, [r["id"] for r in rows]) if rows else None
+        except PermissionDenied as exc:
+            raise HTTPException(403, f"无权限：{exc}") from None
+        if remember and request.query_params.get("scheme") is not None:
+            request.session["scheme"] = request.query_params["scheme"]    # kept only once allowed
+        row = next((r for r in rows if r["id"] == sid), None)
+        view = View(self.store.scoped(sid) if sid is not None else self.store, row,
+                    [r for r in rows if may_see(user, [r["id"]])], user)
+        request.state.view = view
+        return view
 
     def allowed(self, action: str):
         """A dependency: the logged-in user, who must be allowed `action` (else 403)."""
@@ -156,6 +217,8 @@ class Web:
 
     def page(self, request: Request, name: str, user: User | None, **context: Any) -> HTMLResponse:
         notice = request.session.pop("notice", None) if user else None
+        if user is not None and "view" not in context:
+            context["view"] = self.view(request, user)
         return self.templates.TemplateResponse(
             request, name, {"user": user, "csrf": self.csrf_token(request), "roles": ROLE_NAMES, "now_ts": time.time(),
                             "charts_ok": self.charts_ok, "wordcloud_ok": self.wordcloud_ok, "here": request.url.path,
@@ -168,6 +231,21 @@ class Web:
 
     charts_ok: bool = False
     wordcloud_ok: bool = False
+    _scheme_trends: dict = field(default_factory=dict)
+
+    def trends_of(self, view: View) -> Background:
+        """The overview's trends for the scheme in view (the whole store's: web.trends)."""
+        if view.scheme is None:
+            return self.trends
+        sid = view.scheme["id"]
+        if sid not in self._scheme_trends:
+            from ..reports.make import scheme_region
+            from .dashboard import trends
+
+            scoped = view.store
+            region = scheme_region(scoped, self.settings)
+            self._scheme_trends[sid] = Background(lambda: trends(scoped, self.clock(), region), ttl_s=300)
+        return self._scheme_trends[sid]
 
 
 def app_from_config() -> FastAPI:

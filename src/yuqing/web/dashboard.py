@@ -230,3 +230,21 @@ class TTLCache:
         with self._lock:
             self.values = {k: v for k, v in self.values.items() if not (isinstance(k, tuple) and k[:1] == (kind,))}
 
+
+def schemes_overview(store, schemes: list[dict], clock: float) -> list[dict[str, Any]]:
+    """全部方案: one line per scheme — what it involved in the last 7 days, the negatives and the
+    high-risk among them, its open alerts, and the 7 days one by one (the trend)."""
+    day0 = day_start(clock) - 6 * 86400
+    out = []
+    for row in schemes:
+        view = store.scoped(row["id"])
+        days = view.volume(day0, day0 + 7 * 86400, 86400, relevant_only=True)
+        per_day = Counter()
+        for b, _platform, _sentiment, n in days:
+            per_day[b] += n
+        high = view.analysis_counts()["relevant_by_risk"].get("high", 0)
+        out.append({"scheme": row, "items_7d": sum(r[3] for r in days),
+                    "negative_7d": sum(r[3] for r in days if r[2] == "negative"), "high": high,
+                    "open_alerts": len(view.list_alerts(1000, state="open")),
+                    "trend": [per_day.get(day0 + i * 86400, 0) for i in range(7)]})
+    return out

@@ -82,13 +82,20 @@ def read_filters(request: Request, default_scope: str = "yes") -> dict[str, str]
     return f
 
 
-def list_query(f: dict[str, str], web) -> tuple[ListQuery, list[str]]:
-    """The store's question for these form fields, and notes on how they were read."""
-    from ..scheme import configured_region
+def view_region(web, view) -> str | None:
+    """The region of the scheme in view (the configured file's for the whole store)."""
+    from ..reports.make import scheme_region
+
+    return scheme_region(view.store, web.settings)
+
+
+def list_query(f: dict[str, str], web, view) -> tuple[ListQuery, list[str]]:
+    """The store's question for these form fields, seen by the scheme in view (and limited to
+    the user's schemes), and notes on how they were read."""
     from .pages import since_ts
 
     notes: list[str] = []
-    codes, note = place_codes(f.get("place", ""), configured_region(web.settings))
+    codes, note = place_codes(f.get("place", ""), view_region(web, view))
     q = f.get("q", "")
     if note:
         notes.append(note)
@@ -97,6 +104,7 @@ def list_query(f: dict[str, str], web) -> tuple[ListQuery, list[str]]:
     since = since_ts(f.get("since", ""))
     start = day_ts(f.get("start", ""), tz)
     lq = ListQuery(q=q, scope=f.get("scope") or "yes", sort=f.get("sort") or "time", places=codes,
+                   scheme=view.sid, within=view.within,
                    since_ts=max(t for t in (since, start) if t is not None) if since or start else None,
                    until_ts=day_ts(f.get("end", ""), tz, end=True),
                    **{k: f.get(k, "") for k in ("platform", "source", "category", "sentiment", "risk", "event")})
@@ -131,19 +139,21 @@ def register(app: FastAPI, web) -> None:
     @app.get("/search", response_class=HTMLResponse)
     def information(request: Request, user: User = user_dep):
         from ..analysis.category import CATEGORIES
-        from ..scheme import configured_region
+        from .pages import mine_words
 
+        view = web.view(request, user)
         f = read_filters(request)
         page = _int(request.query_params.get("page"), 1, 1, 1_000_000)
         per = _int(request.query_params.get("per"), 50, 20, 100)
         per = per if per in PAGE_SIZES else 50
-        lq, notes = list_query(f, web)
+        lq, notes = list_query(f, web, view)
         result = store.browse(lq, per, (page - 1) * per, counted=counted(web, lq))
         pages = max(1, -(-result.total // per))
         query = urlencode({k: v for k, v in f.items() if v and not (k == "scope" and v == "yes")
                            and not (k == "sort" and v == "time")} | ({"per": per} if per != 50 else {}))
         keep = {k: v for k, v in f.items() if k not in ("scope",) and v}
-        scopes = [(s, SCOPE_LABELS[s], "/search?" + urlencode({**keep, "scope": s})) for s in SCOPES]
+        labels = SCOPE_LABELS | {"yes": mine_words(view)}
+        scopes = [(s, labels[s], "/search?" + urlencode({**keep, "scope": s})) for s in SCOPES]
         picks = store.list_picks(user.name)
         picked = set(picks["item"])
         return web.page(request, "search.html", user, rows=result.rows, total=result.total, by_risk=result.by_risk,
@@ -151,9 +161,10 @@ def register(app: FastAPI, web) -> None:
                         query=query, f=f, page=page, pages=pages, per=per, per_choices=PAGE_SIZES,
                         pager=pager(page, pages, "/search", query),
                         categories=CATEGORIES, platforms=PLATFORM_LABELS, sorts=SORT_LABELS, scopes=scopes,
-                        scope_label=SCOPE_LABELS[f["scope"]], towns=towns_of(configured_region(web.settings)),
-                        picked=picked, n_picks=sum(len(v) for v in picks.values()),
-                        can_judge=user.role in ("analyst", "admin"), then=str(request.url.path) + (
+                        scope_label=labels[f["scope"]], towns=towns_of(view_region(web, view)),
+                        picked=picked, n_picks=sum(len(v) for v in picks.values()), view=view,
+                        can_judge=user.role in ("analyst", "admin") and view.sid == 1 and (not user.schemes or 1 in user.schemes),
+                        then=str(request.url.path) + (
                             "?" + request.url.query if request.url.query else ""))
 
     @app.get("/search/export.{fmt}")
@@ -163,7 +174,7 @@ def register(app: FastAPI, web) -> None:
         if fmt not in ("csv", "xlsx"):
             raise HTTPException(404, "导出格式只有 csv 与 xlsx")
         f = read_filters(request)
-        lq, _notes = list_query(f, web)
+        lq, _notes = list_query(f, web, web.view(request, user))
         result = store.browse(lq, EXPORT_MAX, 0)
         store.audit(user.name, "export", f"list {urlencode({k: v for k, v in f.items() if v})}"[:500],
                     f"{len(result.rows)} items as {fmt}")
@@ -180,6 +191,11 @@ def register(app: FastAPI, web) -> None:
         ids = [i for i in dict.fromkeys(ids) if i][:EXPORT_MAX]
         if not ids:
             raise HTTPException(400, "请先勾选信息")
+        view = web.view(request, user)
+        if user.schemes is not None:            # only what the user may see, whatever was posted
+            from ..alerts.users import may_see
+
+            ids = [i for i, s in store.schemes_of_items(ids).items() if may_see(user, s)]
         web.counts.forget("list")
         if action == "pick":
             n = store.add_picks(user.name, "item", ids)
@@ -190,6 +206,7 @@ def register(app: FastAPI, web) -> None:
                 require(user, "relevance.judge")
             except PermissionDenied as exc:
                 raise HTTPException(403, f"无权限：{exc}") from None
+            view.check([1], "人工判定（本区方案）")
             done = sum(store.judge_relevance(i, action, user.name) for i in ids)
             web.flash(request, f"已将 {done} 条标为{'涉及本区' if action == 'yes' else '不相关'}；方案页“人工判定反馈”可见")
             return RedirectResponse(back, status_code=303)
@@ -204,17 +221,19 @@ def register(app: FastAPI, web) -> None:
     @app.get("/events", response_class=HTMLResponse)
     def events(request: Request, user: User = user_dep):
         from ..analysis.category import CATEGORIES
-        from ..scheme import configured_region
         from .pages import since_ts
+
+        view = web.view(request, user)
+        region = view_region(web, view)
 
         f = {k: request.query_params.get(k, "").strip() for k in ("risk", "stage", "category", "town", "since", "sort")}
         f["sort"] = f["sort"] if f["sort"] in EVENT_SORT_LABELS else "heat"
         page = _int(request.query_params.get("page"), 1, 1, 1_000_000)
         per = 50
-        codes, note = place_codes(f["town"], configured_region(web.settings))
+        codes, note = place_codes(f["town"], region)
         if note:
             codes = ("-",)          # a name that is no place: no event names it
-        total, rows = store.browse_events(risk=f["risk"], stage=f["stage"], category=f["category"], places=codes,
+        total, rows = view.store.browse_events(risk=f["risk"], stage=f["stage"], category=f["category"], places=codes,
                                           since_ts=since_ts(f["since"]), sort=f["sort"], limit=per,
                                           offset=(page - 1) * per)
         pages = max(1, -(-total // per))
@@ -223,7 +242,7 @@ def register(app: FastAPI, web) -> None:
         return web.page(request, "events.html", user, events=rows, total=total, f=f, page=page, pages=pages,
                         pager=pager(page, pages, "/events", query), notes=[note] if note else [],
                         categories=CATEGORIES, stages=LABELS["stage"], sorts=EVENT_SORT_LABELS,
-                        towns=towns_of(configured_region(web.settings)), picked=picked,
+                        towns=towns_of(region), picked=picked, view=view,
                         then=str(request.url.path) + ("?" + request.url.query if request.url.query else ""))
 
     @app.post("/events/bulk")

@@ -56,27 +56,34 @@ def register(app: FastAPI, web) -> None:
 
     @app.get("/", response_class=HTMLResponse)
     def overview(request: Request, user: User = user_dep):
+        view = web.view(request, user)
+        store = view.store
         clock = web.clock()
-        trends, at = web.trends.get()
+        background = web.trends_of(view)
+        trends, at = background.get()
         towns = dashboard.bar_chart(trends["towns"], "相关信息") if trends and trends.get("towns") else None
         words = dashboard.word_cloud(trends["words"]) if trends and trends.get("words") else None
-        o = web.counts.get("overview", lambda: dashboard.overview(store, clock))
-        return web.page(request, "overview.html", user, o=o, clock=clock, now_ts=time.time(), towns_chart=towns, words_chart=words,
-                        events=store.list_events(None, 10), alerts=store.list_alerts(10), trends=trends,
-                        trends_at=at, trends_error=web.trends.error, total=store.count_items(),
-                        relevant_total=web.counts.get("relevant_total", store.count_relevant),
-                        possible=store.possible_items(0)[0])
+        o = web.counts.get(("overview", view.key), lambda: dashboard.overview(store, clock))
+        lines = (web.counts.get(("schemes", view.key), lambda: dashboard.schemes_overview(store, view.schemes, clock))
+                 if view.scheme is None and len(view.schemes) > 1 else None)
+        return web.page(request, "overview.html", user, view=view, o=o, clock=clock, now_ts=time.time(), towns_chart=towns,
+                        words_chart=words, events=store.list_events(None, 10), alerts=store.list_alerts(10), trends=trends,
+                        trends_at=at, trends_error=background.error, total=store.count_items(),
+                        relevant_total=web.counts.get(("relevant_total", view.key), store.count_relevant),
+                        possible=store.possible_items(0)[0], scheme_lines=lines, mine=mine_words(view))
 
     @app.get("/parts/alerts", response_class=HTMLResponse)
     def alerts_part(request: Request, user: User = user_dep):
         """The live alert list, polled by htmx every 15 s."""
-        return web.page(request, "alert_rows.html", user, alerts=store.list_alerts(10), live=True)
+        return web.page(request, "alert_rows.html", user, alerts=web.view(request, user).store.list_alerts(10), live=True)
 
     @app.get("/events/{event_id}", response_class=HTMLResponse)
     def event_page(request: Request, event_id: str, user: User = user_dep):
+        view = web.view(request, user)
         record = store.get_event(event_id)
         if record is None:
             raise HTTPException(404, "没有这个事件")
+        view.check(store.schemes_of_event(record["id"]), "这个事件")
         if record["id"] != event_id:           # merged into another: one address per event
             return RedirectResponse(f"/events/{record['id']}", status_code=303)
         items = store.event_items([record["id"]]).get(record["id"], [])
@@ -86,7 +93,8 @@ def register(app: FastAPI, web) -> None:
                                                           r["published_ts"]))[:50]
         return web.page(request, "event.html", user, e=record, items=representative, originals=len(originals),
                         reposts=len(items) - len(originals), charts=dashboard.event_charts(record),
-                        related=dashboard.related_events(store, record), alerts=store.list_alerts(20, event=record["id"]))
+                        related=dashboard.related_events(view.store, record),
+                        alerts=view.store.list_alerts(20, event=record["id"]))
 
     @app.get("/items/{item_id:path}", response_class=HTMLResponse)
     def item_page(request: Request, item_id: str, user: User = user_dep):
@@ -94,13 +102,20 @@ def register(app: FastAPI, web) -> None:
         if not rows:
             raise HTTPException(404, "没有这条信息")
         item = rows[0]
+        view = web.view(request, user)
+        involved = store.schemes_of_items([item_id])[item_id]
+        view.check(involved, "这条信息")
+        names = {r["id"]: r["name"] for r in view.schemes}
         analysis = orjson.loads(item["analysis"]) if item.get("analysis") else None
         original = store.get_items([item["duplicate_of"]])[0] if item.get("duplicate_of") else None
         return web.page(request, "item.html", user, it=item, a=analysis, copies=store.copies_of(item_id),
-                        original=original, metrics=orjson.loads(item["metrics"]) if item.get("metrics") else {})
+                        original=original, metrics=orjson.loads(item["metrics"]) if item.get("metrics") else {},
+                        in_schemes=[names[s] for s in sorted(involved) if s in names] if len(view.schemes) > 1 else [])
 
     @app.get("/possible", response_class=HTMLResponse)
     def possible(request: Request, page: int = Query(1, ge=1, le=100_000), user: User = user_dep):
+        # people's answers are the first scheme's (the items' own column): its list only
+        web.view(request, user).check([1], "疑似涉及（本区方案的待判断信息）")
         total, rows = store.possible_items(POSSIBLE_PAGE, (page - 1) * POSSIBLE_PAGE)
         for row in rows:
             analysis = orjson.loads(row.pop("analysis") or "{}")
@@ -124,6 +139,7 @@ def register(app: FastAPI, web) -> None:
             error = change_scheme(web, user, name.strip(), label)
             if error:
                 raise HTTPException(409, f"方案未修改：{error}")
+        web.view(request, user).check([1], "疑似涉及（本区方案的待判断信息）")
         if not store.judge_relevance(item_id, label, user.name):
             raise HTTPException(404, "没有这条信息")
         web.counts.forget("list")
@@ -134,7 +150,7 @@ def register(app: FastAPI, web) -> None:
     def alerts(request: Request, level: str = "", state: str = "", limit: int = Query(100, ge=1, le=2000),
                user: User = user_dep):
         limit = max(10, min(limit, 2000))
-        rows = store.list_alerts(limit, level=level or None, state=state or None)
+        rows = web.view(request, user).store.list_alerts(limit, level=level or None, state=state or None)
         return web.page(request, "alerts.html", user, alerts=rows, level=level, state=state, limit=limit)
 
     @app.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -144,8 +160,10 @@ def register(app: FastAPI, web) -> None:
         case = store.get_case(case_id)
         if case is None:
             raise HTTPException(404, "没有这个工单")
+        alert = store.get_alert(case["alert_id"])
+        web.view(request, user).check([alert.get("scheme") if alert else None], "这个工单")
         steps = [to for (frm, to), roles in TRANSITIONS.items() if frm == case["state"] and user.role in roles]
-        return web.page(request, "case.html", user, case=case, alert=store.get_alert(case["alert_id"]),
+        return web.page(request, "case.html", user, case=case, alert=alert,
                         log=store.case_log(case_id), steps=steps, can_assign=user.role in ("leader", "admin"),
                         users=[u["name"] for u in store.list_users() if not u["disabled"]])
 
@@ -154,12 +172,20 @@ def register(app: FastAPI, web) -> None:
                     response: str = Form(""), assignee: str = Form(""), department: str = Form(""),
                     user: User = user_dep):
         web.check_csrf(request, csrf)
+        case = store.get_case(case_id)
+        alert = store.get_alert(case["alert_id"]) if case else None
+        web.view(request, user).check([alert.get("scheme") if alert else None], "这个工单")
         act_on_case(store, case_id, user, to=to, note=note, response=response, assignee=assignee,
                     department=department)
         return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 POSSIBLE_PAGE = 50
+
+
+def mine_words(view) -> str:
+    """How the pages name what involves the scheme in view: 涉及本区, or 涉及「万庄镇」."""
+    return "涉及本区" if view.scheme is None or view.scheme["id"] == 1 else f"涉及「{view.scheme['name']}」"
 _LOCAL_NAME = re.compile(r"未收录的本地名称「([^」]+)」")
 
 

@@ -21,6 +21,10 @@
   });
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:afterSettle", function (ev) { draw(ev.target); });
+  // the scheme switcher goes at once (a <noscript> button otherwise)
+  document.addEventListener("change", function (ev) {
+    if (ev.target.matches && ev.target.matches("select[data-autosubmit]")) ev.target.form.submit();
+  });
   // a confirm step for forms that ask for one (data-confirm), without inline handlers
   document.addEventListener("submit", function (ev) {
     var msg = ev.target.dataset && ev.target.dataset.confirm;
