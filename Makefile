@@ -52,7 +52,10 @@ demo: install
 	cp src/yuqing/data/demo/page_gbk.html $(DEMO)/inbox/
 	printf '\n[[sources]]\nname = "demo-stream"\nkind = "replay"\npath = "%s"\nplatform = "other"\nspeed = 2000\nretime = "shift"\ninterval = "5s"\n' \
 		"$(CURDIR)/src/yuqing/data/demo/stream.jsonl" >> $(DEMO)/yuqing.toml
+	cd $(DEMO) && ../$(YQ) scheme add wanzhuang ../src/yuqing/data/demo/schemes/wanzhuang.yaml --owner 万庄镇 --later \
+		&& ../$(YQ) scheme add laojiu ../src/yuqing/data/demo/schemes/laojiu.yaml --owner 住建局 --later
 	@echo "$(DEMO_PASSWORD)" | (cd $(DEMO) && ../$(YQ) user add demo --role admin --password-stdin)
+	@echo "$(DEMO_PASSWORD)" | (cd $(DEMO) && ../$(YQ) user add wanzhuang --role analyst --scheme wanzhuang --password-stdin)
 	$(PY) scripts/demo.py $(DEMO) $(PORT)
 	@echo "The demo store stays in ./$(DEMO): cd $(DEMO) && ../$(YQ) events --since 7d; make dashboard serves it again."
 

@@ -337,3 +337,100 @@ def test_the_overview_word_cloud_is_drawn_from_the_local_extension(server, page)
     words = page.eval_on_selector("script[data-chart='c-words']", "s => JSON.parse(s.textContent).series[0].data.map(d => d.name)")
     assert len(words) >= 10 and not {"示例", "尖塔", "广阳区", "廊坊"} & set(words)
     assert not page.problems, page.problems
+
+
+@pytest.fixture(scope="module")
+def schemes_server(tmp_path_factory):
+    """The demo's three schemes — the district, a town, a project with a word rule — judged as
+    the items come, a user limited to the town."""
+    import uvicorn
+
+    from test_web_schemes import TOWN
+    from yuqing.configfile import remember_scheme
+    from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
+    from yuqing.reports.make import make_report
+    from yuqing.settings import load_settings
+    from yuqing.sources.files import read_file
+    from yuqing.store import open_store
+    from yuqing.web.app import create_app
+
+    from datetime import date
+
+    from conftest import ROOT
+
+    d = tmp_path_factory.mktemp("browser-schemes")
+    (d / "scheme.yaml").write_text('name: 广阳区\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
+    s = load_settings(env={}, database_url=f"sqlite:///{d}/y.db", scheme=str(d / "scheme.yaml"), ingest_workers=0,
+                      alert_max_age_hours=1e9)
+    s = s.__class__(s.values, (), None, d)
+    store = open_store(s.database_url)
+    remember_scheme(store, d / "scheme.yaml")
+    store.add_scheme_version("wanzhuang", TOWN, "test", "新建", owner="万庄镇")
+    store.add_scheme_version("project", (ROOT / "src/yuqing/data/demo/schemes/laojiu.yaml").read_text(encoding="utf-8"),
+                             "test", "新建", owner="住建局")
+    ingest_stream(read_file(str(ROOT / "src/yuqing/data/demo/stream.jsonl"), None, {}, s.item_max_bytes), store, s)
+    analyze_pending(store, make_analyzer(s), settings=s)
+    town = store.scheme("wanzhuang")["id"]
+    store.add_user("小王", "analyst", hash_password(PASSWORD), None, by="test")
+    store.add_user("万庄", "analyst", hash_password(PASSWORD), None, by="test", schemes=[town])
+    reports = {"district": make_report(store, s, "daily", "test", date(2026, 11, 28)),
+               "town": make_report(store.scoped(town), s, "daily", "test", date(2026, 11, 28))}
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(s, store), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", store, reports
+    srv.should_exit = True
+    thread.join(10)
+
+
+def test_switching_schemes_and_a_user_limited_to_one(schemes_server, page, browser):
+    base, store, reports = schemes_server
+    town = store.scheme("wanzhuang")["id"]
+    log_in(page, base, "小王")
+    # 全部方案: one line per scheme
+    page.select_option("form.scheme-switch select", "all")
+    page.wait_for_url(f"{base}/?scheme=all")
+    lines = page.locator("table.schemes tr td:first-child a").all_inner_texts()
+    assert lines == ["广阳区", "万庄镇", "民生工程（老旧小区改造·供暖）"]
+    # the switcher takes the analyst to the town: its numbers, its events, its alerts
+    page.select_option("form.scheme-switch select", "wanzhuang")
+    page.wait_for_url(f"{base}/?scheme=wanzhuang")
+    assert "涉及「万庄镇」" in page.inner_text(".cards")
+    page.click("header a[href='/events']")
+    page.wait_for_url(f"{base}/events")
+    assert page.locator("form.scheme-switch select").input_value() == "wanzhuang"     # kept
+    listed = set(re.findall(r"/events/(e-\d+)", page.content()))
+    assert listed and all(town in store.schemes_of_event(e) for e in listed)
+    page.click("header a[href='/alerts']")
+    page.wait_for_url(f"{base}/alerts")
+    assert {a["scheme"] for a in store.scoped(town).list_alerts(100)} == {town}
+    # the project: its word rule's items only
+    page.select_option("form.scheme-switch select", "project")
+    page.wait_for_url(re.compile(r"scheme=project"))
+    page.goto(f"{base}/search")
+    assert "涉及「民生工程" in page.inner_text("main")
+    assert not page.problems, page.problems
+
+    # the town's analyst: only the town, whatever the address says
+    limited = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
+    log_in(limited, base, "万庄")
+    options = limited.locator("form.scheme-switch select option").all_inner_texts()
+    assert options == ["万庄镇"]
+    owners = store.schemes_of_items([r["id"] for r in store.iter_items()])
+    district_only = next(i for i, s in owners.items() if s == {1})
+    other_event = next(e["id"] for e in store.list_events(None, 1000) if town not in store.schemes_of_event(e["id"]))
+    for path in (f"/items/{district_only}", f"/events/{other_event}", f"/reports/{reports['district']}",
+                 "/?scheme=default", "/possible"):
+        got = limited.goto(f"{base}{path}")
+        assert got.status == 403 and "无权限" in limited.inner_text("body"), path
+    for path in (f"/api/items/{district_only}", f"/api/reports/{reports['district']}", "/api/items?scheme=default"):
+        assert limited.request.get(f"{base}{path}").status == 403, path
+    assert limited.goto(f"{base}/reports/{reports['town']}").status == 200
+    limited.goto(f"{base}/search?scope=all&per=100")
+    shown = set(re.findall(r'href="/items/([^"]+)"', limited.content()))
+    assert shown and all(town in owners[i] for i in shown)
+    limited.context.close()

@@ -738,18 +738,23 @@ def user() -> None:
 @click.option("--role", type=click.Choice(["analyst", "leader", "admin"]), required=True)
 @click.option("--department", help="The user's department (for case assignment).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@click.option("--scheme", "schemes", multiple=True, metavar="KEY",
+              help="Only these schemes may the user see (repeat for several; default: every scheme).")
 @pass_ctx
-def user_add(ctx: Ctx, name: str, role: str, department: str | None, password_stdin: bool) -> None:
+def user_add(ctx: Ctx, name: str, role: str, department: str | None, password_stdin: bool,
+             schemes: tuple[str, ...]) -> None:
     """Add a user; the password is asked for (or read from stdin) and stored as a scrypt hash.
 
     \b
     Example:
       yuqing user add 小王 --role analyst --department 网信办
+      yuqing user add 万庄 --role analyst --scheme wanzhuang
     """
     from .alerts.users import hash_password
 
     if ctx.store.get_user(name):
         raise click.UsageError(f"user {name!r} exists")
+    allowed = [_scheme_row(ctx, ref)["id"] for ref in schemes]
     password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt(
         "password", hide_input=True, confirmation_prompt=True)
     try:
@@ -758,8 +763,8 @@ def user_add(ctx: Ctx, name: str, role: str, department: str | None, password_st
         raise click.UsageError(str(exc)) from None
     import getpass
 
-    ctx.store.add_user(name, role, hashed, department, by=f"cli:{getpass.getuser()}")
-    _err(f"user {name} added as {role}")
+    ctx.store.add_user(name, role, hashed, department, by=f"cli:{getpass.getuser()}", schemes=allowed or None)
+    _err(f"user {name} added as {role}" + (f", limited to {', '.join(schemes)}" if schemes else ""))
 
 
 @main.command()
