@@ -449,3 +449,56 @@ def test_schemes_from_the_command_line(tmp_path):
     yq(tmp_path, "scheme", "enable", "fire")
     assert "正在用于已入库信息" in yq(tmp_path, "scheme", "list").stdout
     assert "已用于全部已入库信息" in yq(tmp_path, "scheme", "apply").stdout
+
+
+def test_a_scheme_has_its_own_briefings_template_and_recipients(tmp_path):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from yuqing.pipeline import analyze_pending
+    from yuqing.reports import schedule
+    from yuqing.reports.make import make_report
+    from yuqing.reports.schedule import due_reports
+
+    settings, store, analyzer = stored(tmp_path, demo_rows())
+    town_text = TOWN + "report:\n  recipients: [town-mail]\n  masthead: 万庄镇舆情快报\n  office: 万庄镇党政办\n"
+    store.add_scheme_version("wanzhuang", town_text, "小李", "新建")
+    bad = town_text.replace("recipients: [town-mail]", "recipients: town-mail")
+    from yuqing.configfile import put_scheme
+
+    assert "report.recipients" in put_scheme(store, tmp_path / "scheme.yaml", "x", bad, "小李", "新建")[1]
+    analyze_pending(store, analyzer, settings=settings, warm_days=0)
+    with store.engine.begin() as conn:            # as a store that was collecting all along
+        conn.exec_driver_sql("UPDATE items SET collected_ts = published_ts + 60")
+    s = settings.__class__({**settings.values, "report_channels": "mail", "report_weekly_at": "",
+                            "report_monthly_at": ""}, (), None, tmp_path)
+    schedule._NOT_WATCHED.clear()
+    at_8 = datetime(2026, 11, 29, 8, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
+    made = [store.get_report(i) for i in due_reports(store, s, at_8)]
+    town = store.scheme("wanzhuang")["id"]
+    mine = [r for r in made if r["scheme"] == town]
+    district = [r for r in made if r["scheme"] is None]
+    assert mine and district and len(mine) == len(district)
+    assert all(r["data"]["office"]["masthead"] == "万庄镇舆情快报" and r["data"]["office"]["office"] == "万庄镇党政办"
+               for r in mine)
+    assert all("万庄镇" in r["data"]["title"] for r in mine)
+    assert all(r["data"]["office"]["masthead"] != "万庄镇舆情快报" for r in district)
+    queued = {(m["channel"], m["payload"]["report_id"]) for m in store.messages(kind="report")}
+    assert queued == {("town-mail", r["id"]) for r in mine} | {("mail", r["id"]) for r in district}
+    assert due_reports(store, s, at_8 + 60) == []               # once per period and scheme
+    # numbered per scheme: the town's next daily is its own second, whatever the district made
+    again = store.get_report(make_report(store.scoped(town), s, "daily", "小李", datetime(2026, 11, 27).date()))
+    assert again["data"]["office"]["number"] == len(mine) + 1
+
+
+def test_the_first_schemes_kpi_is_todays(tmp_path):
+    """On a store with one scheme, the KPI seen by scheme 1 is the KPI of the store as a whole."""
+    from zoneinfo import ZoneInfo
+
+    from yuqing.pipeline import analyze_pending
+    from yuqing.reports.kpi import evaluate, year_period
+
+    settings, store, analyzer = stored(tmp_path, demo_rows())
+    analyze_pending(store, analyzer, settings=settings, warm_days=0)
+    start, end = year_period(2026, ZoneInfo("Asia/Shanghai"))
+    assert evaluate(store, start, end, "2026") == evaluate(store.scoped(1), start, end, "2026")

@@ -171,6 +171,7 @@ class Scheme:
     exclude: tuple[str, ...] = ()
     alert: dict[str, Any] = field(default_factory=dict)
     landmarks: dict[str, str] = field(default_factory=dict)   # name → code of the place it lies in
+    report: dict[str, Any] = field(default_factory=dict)      # its briefings: recipients and office template
 
     def is_relevant(self, text_sc: str, in_region: Callable[[str], bool] | None) -> bool:
         """Return whether an item is relevant: in the region (when required) and through the words."""
@@ -204,7 +205,10 @@ class Scheme:
         return None
 
 
-_KEYS = {"name", "region", "require_region", "rule", "exclude", "alert", "landmarks"}
+_KEYS = {"name", "region", "require_region", "rule", "exclude", "alert", "landmarks", "report"}
+# a scheme's own briefings: where the scheduled ones go, and the 红头 they carry (over yuqing.toml's)
+REPORT_KEYS = {"recipients": "接收报告的通道列表，如 [email-town]", "masthead": "红头名称", "office": "编发单位",
+               "signer": "签发人", "cc": "抄送"}
 MAX_SCHEME_BYTES = 1_000_000
 MAX_RULE_CHARS = 20_000
 
@@ -300,6 +304,14 @@ def scheme_from_text(text: str, path: str | Path = "方案", known_region: Calla
         raise SchemeError(f"{path}: {exc}") from None
     except RecursionError:
         raise SchemeError(f"{path}: 规则的括号嵌套过深") from None
+    report = data.get("report") or {}
+    if not isinstance(report, dict) or set(report) - set(REPORT_KEYS):
+        raise SchemeError(f"{path}: report 可用的键：" + "；".join(f"{k}（{v}）" for k, v in REPORT_KEYS.items()))
+    recipients = report.get("recipients") or []
+    if not isinstance(recipients, list) or not all(isinstance(c, str) and c.strip() for c in recipients):
+        raise SchemeError(f"{path}: report.recipients 应是通道名的列表，如 recipients: [email-town]")
+    if not all(isinstance(report.get(k), (str, type(None))) for k in REPORT_KEYS if k != "recipients"):
+        raise SchemeError(f"{path}: report 的 masthead、office、signer、cc 应是文字")
     from .alerts.rules import RuleError, parse_rules
 
     try:
@@ -309,7 +321,8 @@ def scheme_from_text(text: str, path: str | Path = "方案", known_region: Calla
     return Scheme(name=str(data.get("name") or path.stem), region=region,
                   require_region=bool(data.get("require_region", True)), rule=rule, rule_text=rule_text,
                   exclude=tuple(to_simplified(w.strip()) for w in exclude), alert=dict(data.get("alert") or {}),
-                  landmarks={to_simplified(k.strip()): str(v).strip() for k, v in landmarks.items()})
+                  landmarks={to_simplified(k.strip()): str(v).strip() for k, v in landmarks.items()},
+                  report={k: v for k, v in report.items() if v})
 
 
 # A landmark that is a common word alone (中心, 广场, 火车站) would make every item that uses the

@@ -44,6 +44,21 @@ def scheme_region(store, settings: Settings) -> str | None:
         return None
 
 
+def scheme_of_view(store):
+    """The Scheme of a store seen by a scheme other than the first (None otherwise, or when its
+    text no longer loads)."""
+    sid = getattr(store, "scheme_id", None)
+    if sid in (None, 1):
+        return None
+    from ..scheme import SchemeError, scheme_from_text
+
+    row = store.scheme(sid)
+    try:
+        return scheme_from_text(row["text"], row["key"]) if row else None
+    except SchemeError:
+        return None
+
+
 def office_block(store, settings: Settings, kind: str, now: float) -> dict[str, Any]:
     """The office template of a new briefing: 红头 title, 期号 (the next of its kind this year),
     编发单位, 签发人, 抄送 and the date — fixed when it is made, as on paper."""
@@ -54,9 +69,15 @@ def office_block(store, settings: Settings, kind: str, now: float) -> dict[str, 
     year_start = datetime(today.year, 1, 1, tzinfo=tz).timestamp()
     # the kind's reports of this year (newest first); at most one a day per kind, so 400 is plenty
     issued = sum(1 for r in store.list_reports(4000, kind=kind) if r["created_ts"] >= year_start)
-    return {"masthead": settings.report_masthead or f"网络舆情{KINDS[kind]}", "year": today.year, "number": issued + 1,
-            "office": settings.report_office, "signer": settings.report_signer, "cc": settings.report_cc,
+    own = (scheme_of_view(store) or _NoScheme).report       # a scheme's own template over yuqing.toml's
+    return {"masthead": own.get("masthead") or settings.report_masthead or f"网络舆情{KINDS[kind]}", "year": today.year,
+            "number": issued + 1, "office": own.get("office") or settings.report_office,
+            "signer": own.get("signer") or settings.report_signer, "cc": own.get("cc") or settings.report_cc,
             "date": f"{today.year}年{today.month}月{today.day}日"}
+
+
+class _NoScheme:
+    report: dict = {}
 
 
 def make_report(store, settings: Settings, kind: str, by: str, day: date | None = None,

@@ -71,28 +71,38 @@ def due_reports(store, settings: Settings, now: float | None = None) -> list[int
     report channels. Return the new reports' ids."""
     from .make import make_report
 
+    from .make import scheme_of_view
+
     tz = ZoneInfo(settings.timezone)
     moment = datetime.fromtimestamp(now or time.time(), tz)
-    channels = [c.strip() for c in settings.report_channels.split(",") if c.strip()]
+    # the store's own reports go to report_channels; another scheme's, when its `report:` names
+    # recipients, are made for it and go to them
+    views = [(store, 1, [c.strip() for c in settings.report_channels.split(",") if c.strip()])]
+    for row in store.schemes(enabled=True) if hasattr(store, "schemes") else ():
+        if row["id"] != 1:
+            own = scheme_of_view(store.scoped(row["id"]))
+            if own is not None and own.report.get("recipients"):
+                views.append((store.scoped(row["id"]), row["id"], list(own.report["recipients"])))
     made = []
-    for kind, spec in (("daily", settings.report_daily_at), ("weekly", settings.report_weekly_at),
-                       ("monthly", settings.report_monthly_at)):
-        trigger = last_trigger(kind, spec, moment)
-        if trigger is None:
-            continue
-        day = last_complete(kind, trigger)
-        per = period(kind, day, tz)
-        key = (id(store), kind, per["start_ts"])
-        if key in _NOT_WATCHED or store.find_report(kind, per["start_ts"], per["end_ts"]) is not None:
-            continue
-        if not store.collected_before(per["end_ts"]):
-            # a new install (or the demo) was not collecting then: an empty briefing helps no one
-            _NOT_WATCHED.add(key)
-            continue
-        report_id = make_report(store, settings, kind, "schedule", day)
-        data = store.get_report(report_id)["data"]
-        if channels:
-            msg = report_message(report_id, data, settings)
-            store.queue_messages([(c, "report", msg, moment.timestamp()) for c in channels], moment.timestamp())
-        made.append(report_id)
+    for view, sid, channels in views:
+        for kind, spec in (("daily", settings.report_daily_at), ("weekly", settings.report_weekly_at),
+                           ("monthly", settings.report_monthly_at)):
+            trigger = last_trigger(kind, spec, moment)
+            if trigger is None:
+                continue
+            day = last_complete(kind, trigger)
+            per = period(kind, day, tz)
+            key = (id(store), sid, kind, per["start_ts"])
+            if key in _NOT_WATCHED or view.find_report(kind, per["start_ts"], per["end_ts"]) is not None:
+                continue
+            if not store.collected_before(per["end_ts"]):
+                # a new install (or the demo) was not collecting then: an empty briefing helps no one
+                _NOT_WATCHED.add(key)
+                continue
+            report_id = make_report(view, settings, kind, "schedule", day)
+            data = store.get_report(report_id)["data"]
+            if channels:
+                msg = report_message(report_id, data, settings)
+                store.queue_messages([(c, "report", msg, moment.timestamp()) for c in channels], moment.timestamp())
+            made.append(report_id)
     return made
