@@ -502,3 +502,16 @@ def test_the_first_schemes_kpi_is_todays(tmp_path):
     analyze_pending(store, analyzer, settings=settings, warm_days=0)
     start, end = year_period(2026, ZoneInfo("Asia/Shanghai"))
     assert evaluate(store, start, end, "2026") == evaluate(store.scoped(1), start, end, "2026")
+
+
+def test_another_scheme_never_takes_number_one(tmp_path):
+    """A store whose own scheme is not recorded yet: the first scheme added is number 2 (number
+    1 reads the items' own columns), and the file's scheme takes 1 when it comes."""
+    from yuqing.configfile import remember_scheme
+
+    store = open_store(f"sqlite:///{tmp_path}/y.db")
+    store.add_scheme_version("fire", FIRE, "小李", "新建")
+    assert store.scheme("fire")["id"] == 2
+    (tmp_path / "scheme.yaml").write_text('name: 广阳区\nregion: "131003"\n', encoding="utf-8")
+    remember_scheme(store, tmp_path / "scheme.yaml")
+    assert [(r["id"], r["key"]) for r in store.schemes()] == [(1, "default"), (2, "fire")]

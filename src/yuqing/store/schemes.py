@@ -73,8 +73,9 @@ class SchemeStore:
                 values["owner"] = owner
             if row is None:
                 values |= {"key": scheme, "enabled": 1, "created_ts": now}
-                if scheme == PRIMARY:
-                    values["id"] = 1
+                # number 1 is the install's own scheme whether or not it is recorded yet: another
+                # never takes it (its judgments would be read from the items' own columns)
+                values["id"] = 1 if scheme == PRIMARY else max(conn.execute(select(func.max(schemes.c.id))).scalar() or 1, 1) + 1
                 conn.execute(schemes.insert().values(**values))
             else:
                 conn.execute(update(schemes).where(schemes.c.id == row.id).values(**values))

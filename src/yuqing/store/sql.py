@@ -177,11 +177,22 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             return f"{alias}relevant = 1"
         return f"{alias}seq IN (SELECT seq FROM item_schemes WHERE scheme = {sid} AND label = 'yes')"
 
-    def _events_mine(self):
-        """Events in view: all of them for the whole store; for a scheme, those with an item it involves."""
+    def _events_mine_sql(self) -> str | None:
+        """Events in view (SQL on the `events` table): all of them for the whole store (None); for
+        a scheme, those with an item it involves. Scheme 1 involves most items: each candidate
+        event is probed through items_event until one of its items is relevant (a page of the
+        hottest costs a page). Another scheme involves a few: the set of their events, from its
+        item_schemes rows outward (CROSS JOIN keeps that order; the planner scanned the items)."""
         if self.scheme_id is None:
             return None
-        return events.c.id.in_(select(items.c.event).where(self._mine(), items.c.event.is_not(None)))
+        if self.scheme_id == 1:
+            return "EXISTS (SELECT 1 FROM items ie WHERE ie.event = events.id AND ie.relevant = 1)"
+        return ("events.id IN (SELECT i.event FROM item_schemes s CROSS JOIN items i ON i.seq = s.seq "
+                f"WHERE s.scheme = {int(self.scheme_id)} AND s.label = 'yes' AND i.event IS NOT NULL)")
+
+    def _events_mine(self):
+        sql = self._events_mine_sql()
+        return None if sql is None else text(sql)
 
     # --- lifecycle ---------------------------------------------------------------------
     def migrate(self) -> list[int]:
@@ -448,15 +459,26 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             def by(col, *where):
                 return dict(conn.execute(select(col, func.count()).where(col.is_not(None), *where).group_by(col)).all())
             waiting = conn.execute(select(func.count()).select_from(items).where(items.c.analyzed_ts.is_(None))).scalar_one()
-            relevant = conn.execute(select(func.count()).select_from(items).where(self._mine())).scalar_one()
+            relevant = self.count_relevant(conn)
             dups = conn.execute(select(func.count()).select_from(items).where(items.c.duplicate_of.is_not(None))).scalar_one()
             mine = self._mine()
+            if self.scheme_id not in (None, 1):
+                # a scheme's few items, read from its rows outward (CROSS JOIN keeps that order: the
+                # IN form and a plain join scanned every item)
+                def by_mine(col):
+                    return dict(conn.execute(text(
+                        f"SELECT i.{col.name}, count(*) FROM item_schemes s CROSS JOIN items i ON i.seq = s.seq "
+                        f"WHERE s.scheme = :s AND s.label = 'yes' AND i.{col.name} IS NOT NULL GROUP BY i.{col.name}"),
+                        {"s": int(self.scheme_id)}).all())
+            else:
+                def by_mine(col):
+                    return by(col, mine)
             # by_*: every analysed item (as before); relevant_by_*: what involves the region, the
             # counts a person reads first
             return {"waiting": waiting, "relevant": relevant, "near_duplicates": dups, "by_relevance": by(items.c.relevance),
                     "by_category": by(items.c.category), "by_sentiment": by(items.c.sentiment), "by_risk": by(items.c.risk),
-                    "relevant_by_category": by(items.c.category, mine), "relevant_by_sentiment": by(items.c.sentiment, mine),
-                    "relevant_by_risk": by(items.c.risk, mine)}
+                    "relevant_by_category": by_mine(items.c.category), "relevant_by_sentiment": by_mine(items.c.sentiment),
+                    "relevant_by_risk": by_mine(items.c.risk)}
 
     # --- events --------------------------------------------------------------------------
     def save_event_states(self, states: Sequence[dict[str, Any]], merges: dict[str, str]) -> None:
@@ -559,7 +581,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
 
     def browse_events(self, *, risk: str = "", stage: str = "", category: str = "", places: Sequence[str] = (),
                       since_ts: int | None = None, sort: str = "heat", limit: int = 50,
-                      offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+                      offset: int = 0, total: int | None = None) -> tuple[int, list[dict[str, Any]]]:
         """The events list: (true total, one page of records) of the events not merged away, with
         these filters (`places`: division codes; an event with an item naming one), sorted by
         heat, latest activity or size. Live events have two narrow partial indexes (heat,
@@ -584,8 +606,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             where.append(f"id IN (SELECT i.event FROM item_places ip JOIN items i ON i.seq = ip.seq "
                          f"WHERE ip.code IN ({codes}){window} AND i.event IS NOT NULL)")
         if self.scheme_id is not None:
-            # a scheme's events: those with an item it involves
-            where.append(f"id IN (SELECT event FROM items WHERE {self._mine_sql()} AND event IS NOT NULL)")
+            where.append(self._events_mine_sql())       # a scheme's events: those with an item it involves
         cond = " AND ".join(where)
         # the planner does not see that these partial indexes hold every live event (it scanned
         # the table, records and all: 0.7 s at 660k events); each is named for what it orders
@@ -593,10 +614,12 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         if since_ts is not None and sort == "heat":
             index = "events_live_last"          # a recent window is a range of last_ts, then sorted
         # (a place filter names a few events by id: those are looked up, not the index walked)
+        # (scheme 1's test is per event and keeps the walk; another scheme's is a set of ids)
         source = f"events INDEXED BY {index}" if self.engine.dialect.name == "sqlite" and not places \
-            and self.scheme_id is None else "events"
+            and self.scheme_id in (None, 1) else "events"
         with self.engine.connect() as conn:
-            total = conn.execute(text(f"SELECT count(*) FROM {source} WHERE {cond}"), params).scalar_one()
+            if total is None:        # (`total`: counted before, as the web keeps it while a person pages)
+                total = conn.execute(text(f"SELECT count(*) FROM {source} WHERE {cond}"), params).scalar_one()
             ids = list(conn.execute(text(f"SELECT id FROM {source} WHERE {cond} ORDER BY {self.EVENT_SORTS[sort]} "
                                          "LIMIT :limit OFFSET :offset"), {**params, "limit": limit, "offset": offset}).scalars())
             records = {} if not ids else {i: orjson.loads(r) for i, r in conn.execute(
@@ -833,10 +856,17 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             total = conn.execute(select(func.count()).select_from(items).where(where)).scalar_one()
             return total, [dict(r._mapping) for r in conn.execute(query)]
 
-    def count_relevant(self) -> int:
-        """Items that involve the region (the overview's first number)."""
-        with self.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(items).where(self._mine())).scalar_one()
+    def count_relevant(self, conn=None) -> int:
+        """Items that involve the region, or the scheme in view (the overview's first number)."""
+        if self.scheme_id not in (None, 1):
+            query = select(func.count()).select_from(item_schemes).where(item_schemes.c.scheme == self.scheme_id,
+                                                                          item_schemes.c.label == "yes")
+        else:
+            query = select(func.count()).select_from(items).where(self._mine())
+        if conn is not None:
+            return conn.execute(query).scalar_one()
+        with self.engine.connect() as c:
+            return c.execute(query).scalar_one()
 
     def judge_relevance(self, item_id: str, label: str, user: str) -> bool:
         """Record a person's yes/no for an item; it is judged again with that answer (its events and

@@ -233,7 +233,8 @@ class TTLCache:
 
 def schemes_overview(store, schemes: list[dict], clock: float) -> list[dict[str, Any]]:
     """全部方案: one line per scheme — what it involved in the last 7 days, the negatives and the
-    high-risk among them, its open alerts, and the 7 days one by one (the trend)."""
+    high-risk among them, its open alerts, and the 7 days one by one (the trend). Each from a
+    narrow index (the list's count for high risk)."""
     day0 = day_start(clock) - 6 * 86400
     out = []
     for row in schemes:
@@ -242,7 +243,9 @@ def schemes_overview(store, schemes: list[dict], clock: float) -> list[dict[str,
         per_day = Counter()
         for b, _platform, _sentiment, n in days:
             per_day[b] += n
-        high = view.analysis_counts()["relevant_by_risk"].get("high", 0)
+        from ..store.sql import ListQuery
+
+        high = view.count_list(ListQuery(scheme=row["id"], since_ts=day0)).get("high", 0)
         out.append({"scheme": row, "items_7d": sum(r[3] for r in days),
                     "negative_7d": sum(r[3] for r in days if r[2] == "negative"), "high": high,
                     "open_alerts": len(view.list_alerts(1000, state="open")),

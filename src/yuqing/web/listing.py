@@ -233,9 +233,12 @@ def register(app: FastAPI, web) -> None:
         codes, note = place_codes(f["town"], region)
         if note:
             codes = ("-",)          # a name that is no place: no event names it
-        total, rows = view.store.browse_events(risk=f["risk"], stage=f["stage"], category=f["category"], places=codes,
-                                          since_ts=since_ts(f["since"]), sort=f["sort"], limit=per,
-                                          offset=(page - 1) * per)
+        ask = dict(risk=f["risk"], stage=f["stage"], category=f["category"], places=codes, since_ts=since_ts(f["since"]))
+        # the total is kept while a person pages and re-sorts (a scheme's count over a million
+        # items' events is the costly part)
+        known = web.counts.get(("list", "events", view.key, f["risk"], f["stage"], f["category"], codes, f["since"]),
+                               lambda: view.store.browse_events(**ask, limit=0)[0])
+        total, rows = view.store.browse_events(**ask, sort=f["sort"], limit=per, offset=(page - 1) * per, total=known)
         pages = max(1, -(-total // per))
         query = urlencode({k: v for k, v in f.items() if v and not (k == "sort" and v == "heat")})
         picked = set(store.list_picks(user.name)["event"])
