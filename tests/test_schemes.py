@@ -515,3 +515,28 @@ def test_another_scheme_never_takes_number_one(tmp_path):
     (tmp_path / "scheme.yaml").write_text('name: 广阳区\nregion: "131003"\n', encoding="utf-8")
     remember_scheme(store, tmp_path / "scheme.yaml")
     assert [(r["id"], r["key"]) for r in store.schemes()] == [(1, "default"), (2, "fire")]
+
+
+def test_a_new_schemes_history_forms_events_when_analysed_again(tmp_path):
+    """Applied to history, a scheme judges the stored items; those only it involves are in no
+    event (nobody formed one) — counted and named, and `reanalyze` forms them under every scheme."""
+    from yuqing.apply_scheme import apply_schemes
+    from yuqing.pipeline import analyze_pending
+
+    rows = demo_rows()
+    when = rows[-1]["published_at"]
+    rows += [{"id": f"sjz-{n}", "platform": "weibo", "source": f"网友{n}", "published_at": when,
+              "text": f"石家庄市长安区一居民楼起火，消防到场处置，现场浓烟很大{'！' * n}"} for n in range(1, 4)]
+    settings, store, analyzer = stored(tmp_path, rows)
+    analyze_pending(store, analyzer, settings=settings, warm_days=0)
+    store.add_scheme_version("fire", FIRE, "小李", "新建")
+    apply_schemes(store)
+    fire = store.scheme("fire")["id"]
+    n, oldest = store.scheme_items_without_event(fire)
+    assert n >= 1 and oldest is not None
+    assert all(r["event"] is None for r in store.get_items([f"sjz-{k}" for k in range(1, 4)]))
+    store.reset_analysis()
+    analyze_pending(store, analyzer, settings=settings, warm_days=0)
+    assert store.scheme_items_without_event(fire)[0] == 0
+    events = {r["event"] for r in store.get_items([f"sjz-{k}" for k in range(1, 4)])}
+    assert None not in events and events <= {e["id"] for e in store.scoped(fire).list_events(None, 1000)}

@@ -1048,7 +1048,9 @@ def scheme_list(ctx: Ctx, as_json: bool) -> None:
     rows = _schemes_synced(ctx)
     counts = ctx.store.scheme_counts()
     out = [{k: r[k] for k in ("id", "key", "name", "owner", "enabled", "version", "applying", "apply_done",
-                              "apply_total", "updated_ts")} | {"items": counts.get(r["id"], {})} for r in rows]
+                              "apply_total", "updated_ts")} | {"items": counts.get(r["id"], {}),
+                                                               "items_without_event": ctx.store.scheme_items_without_event(r["id"])[0]}
+           for r in rows]
     if as_json:
         _echo_json({"schemes": out})
         return
@@ -1070,6 +1072,16 @@ def _apply_now(ctx: Ctx, key: str) -> None:
     done = apply_schemes(ctx.store, only=key, on_progress=progress, chunk=ctx.settings.apply_batch_size)
     if done is None:
         _err("另一个进程正在把方案用于已入库信息（yuqing run？），它会完成这一步")
+        return
+    from .models import BEIJING
+
+    for k in done:
+        row = ctx.store.scheme(k)
+        n, oldest = ctx.store.scheme_items_without_event(row["id"])
+        if n:
+            since = datetime.fromtimestamp(oldest, BEIJING).strftime("%Y-%m-%d")
+            _err(f"{row['name']}：已入库信息中有 {n:,} 条只涉及本方案、尚未形成事件（最早 {since}）；"
+                 f"yuqing reanalyze --since {since} 会按全部方案重新形成事件")
 
 
 def _save_scheme_cli(ctx: Ctx, key: str, text: str, note: str, owner: str | None, later: bool) -> None:

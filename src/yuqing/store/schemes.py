@@ -216,6 +216,22 @@ class SchemeStore:
                                     .where(items.c.event == event_id, item_schemes.c.label == "yes")).scalars())
         return out
 
+    def scheme_items_without_event(self, scheme_id: int) -> tuple[int, int | None]:
+        """(how many items scheme `scheme_id` involves that are in no event, the oldest one's
+        time): what a scheme applied to history found where no other scheme formed an event
+        (`yuqing reanalyze --since` that time forms them, judging under every scheme)."""
+        if scheme_id == 1:
+            where = [items.c.relevant == 1]
+            source = items
+        else:
+            where = [item_schemes.c.scheme == scheme_id, item_schemes.c.label == "yes"]
+            source = item_schemes.join(items, items.c.seq == item_schemes.c.seq)
+        with self.engine.connect() as conn:
+            n, oldest = conn.execute(select(func.count(), func.min(items.c.published_ts)).select_from(source)
+                                     .where(*where, items.c.event.is_(None), items.c.analyzed_ts.is_not(None),
+                                            items.c.duplicate_of.is_(None))).first()
+        return n or 0, oldest
+
     def events_involving(self, event_ids: Iterable[str], scheme_id: int) -> set[str]:
         """Those of these events with an item that scheme `scheme_id` (not 1) judged relevant."""
         ids = list(event_ids)
