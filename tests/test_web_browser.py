@@ -13,6 +13,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,23 +40,33 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
 
     from yuqing.web.app import create_app
 
     s, store = analysed_demo_store(tmp_path_factory.mktemp("browser"))
     store.add_user("小王", "analyst", hash_password(PASSWORD), None, by="test")
     store.add_user("李科长", "leader", hash_password(PASSWORD), None, by="test")
+    with serving(create_app(s, store)) as base:
+        yield base, store
+
+
+@contextmanager
+def serving(app):
+    """The app under uvicorn on a free port of 127.0.0.1, in a thread; yields its address."""
+    import uvicorn
+
     port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(s, store), host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.time() + 20
     while not srv.started and time.time() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", store
-    srv.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
 
 
 @pytest.fixture(scope="module")
@@ -343,7 +354,6 @@ def test_the_overview_word_cloud_is_drawn_from_the_local_extension(server, page)
 def schemes_server(tmp_path_factory):
     """The demo's three schemes — the district, a town, a project with a word rule — judged as
     the items come, a user limited to the town."""
-    import uvicorn
 
     from test_web_schemes import TOWN
     from yuqing.configfile import remember_scheme
@@ -375,16 +385,8 @@ def schemes_server(tmp_path_factory):
     store.add_user("万庄", "analyst", hash_password(PASSWORD), None, by="test", schemes=[town])
     reports = {"district": make_report(store, s, "daily", "test", date(2026, 11, 28)),
                "town": make_report(store.scoped(town), s, "daily", "test", date(2026, 11, 28))}
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(s, store), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", store, reports
-    srv.should_exit = True
-    thread.join(10)
+    with serving(create_app(s, store)) as base:
+        yield base, store, reports
 
 
 def test_switching_schemes_and_a_user_limited_to_one(schemes_server, page, browser):

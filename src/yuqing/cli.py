@@ -1149,6 +1149,18 @@ def scheme_edit(ctx: Ctx, key: str, path: str | None, owner: str | None, later: 
     _save_scheme_cli(ctx, row["key"], text, "修改", owner, later)
 
 
+def _set_enabled(ctx: Ctx, key: str, on: bool) -> None:
+    import getpass
+
+    row = _scheme_row(ctx, key)
+    try:
+        ctx.store.set_scheme_enabled(row["key"], on)
+    except ValueError as exc:                 # scheme 1 stays on
+        raise click.ClickException(str(exc)) from None
+    ctx.store.audit(f"cli:{getpass.getuser()}", "scheme.enable" if on else "scheme.disable", row["key"])
+    click.echo(f"方案 {row['key']}（{row['name']}）已{'启用' if on else '停用'}")
+
+
 @scheme.command("enable")
 @click.argument("key")
 @pass_ctx
@@ -1159,12 +1171,7 @@ def scheme_enable(ctx: Ctx, key: str) -> None:
     Example:
       yuqing scheme enable wanzhuang
     """
-    import getpass
-
-    row = _scheme_row(ctx, key)
-    ctx.store.set_scheme_enabled(row["key"], True)
-    ctx.store.audit(f"cli:{getpass.getuser()}", "scheme.enable", row["key"])
-    click.echo(f"方案 {row['key']}（{row['name']}）已启用")
+    _set_enabled(ctx, key, True)
 
 
 @scheme.command("disable")
@@ -1177,15 +1184,7 @@ def scheme_disable(ctx: Ctx, key: str) -> None:
     Example:
       yuqing scheme disable wanzhuang
     """
-    import getpass
-
-    row = _scheme_row(ctx, key)
-    try:
-        ctx.store.set_scheme_enabled(row["key"], False)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    ctx.store.audit(f"cli:{getpass.getuser()}", "scheme.disable", row["key"])
-    click.echo(f"方案 {row['key']}（{row['name']}）已停用")
+    _set_enabled(ctx, key, False)
 
 
 @scheme.command("export")
