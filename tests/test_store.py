@@ -132,3 +132,13 @@ def test_migration_10_fills_the_relevance_label_of_stored_analyses(settings):
     assert store.possible_items()[0] == 1 and store.judge_relevance("other:b", "no", "小王")
     assert store.possible_items()[0] == 0 and store.relevance_judgments(["other:b"])["other:b"]["label"] == "no"
     store.close()
+
+
+def test_a_place_name_with_its_kind_finds_the_text_that_segments_it_in_two(store):
+    """「万庄镇」 alone is one word to the segmenter, and two in 「…广阳区万庄镇一仓库…」 (万庄/镇):
+    the query takes either form (found while porting search to PostgreSQL)."""
+    store.upsert_items([item(id="w:1", text="廊坊市广阳区万庄镇一仓库起火", published_at="2026-11-21T10:00:00+08:00"),
+                        item(id="w:2", text="万庄镇今天开集", published_at="2026-11-22T10:00:00+08:00"),
+                        item(id="w:3", text="万庄的集市", published_at="2026-11-23T10:00:00+08:00")])
+    assert {h.id for h in store.search("万庄镇")} == {"w:1", "w:2"}
+    assert {h.id for h in store.search("万庄镇 -仓库")} == {"w:2"}

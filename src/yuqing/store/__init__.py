@@ -19,7 +19,9 @@ def open_store(url: str, migrate: bool = True) -> Store:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         store: Store = SQLiteStore(url)
     elif url.startswith(("postgresql:", "postgres:", "postgresql+")):
-        raise NotImplementedError("the PostgreSQL backend is not built yet; use sqlite:///PATH")
+        from .postgres import PostgresStore
+
+        store = PostgresStore(url)
     else:
         raise ValueError(f"unsupported database_url {url!r}: use sqlite:///PATH or postgresql://…")
     if migrate:

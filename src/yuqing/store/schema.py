@@ -574,8 +574,57 @@ def _schemes(conn: Connection) -> None:
                                              apply_target=newest, applied_version=last.version, applied_ts=last.ts))
 
 
+# The indexes the SQLite migrations made by hand (not in `metadata`), as PostgreSQL takes them.
+POSTGRES_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS items_pending ON items (published_ts, seq) WHERE analyzed_ts IS NULL",
+    "CREATE INDEX IF NOT EXISTS items_category ON items (category, published_ts)",
+    "CREATE INDEX IF NOT EXISTS items_event ON items (event, published_ts)",
+    "CREATE INDEX IF NOT EXISTS items_volume ON items (published_ts, platform, sentiment, relevant)",
+    "CREATE INDEX IF NOT EXISTS items_possible ON items (published_ts) WHERE relevance = 'possible'",
+    "CREATE INDEX IF NOT EXISTS items_browse ON items (relevance, published_ts, platform, sentiment, risk, category)",
+    "CREATE INDEX IF NOT EXISTS items_by_interactions ON items "
+    "(relevance, interactions, published_ts, platform, sentiment, risk, category)",
+    "CREATE INDEX IF NOT EXISTS items_source ON items (source, published_ts)",
+    'CREATE INDEX IF NOT EXISTS audit_user_action ON audit_log ("user", action, ts)',
+    'CREATE INDEX IF NOT EXISTS sessions_user ON sessions ("user")',
+    "CREATE INDEX IF NOT EXISTS events_live_heat ON events (heat, last_ts, risk, stage, category) "
+    "WHERE merged_into IS NULL AND record IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS events_live_last ON events (last_ts, heat, risk, stage, category) "
+    "WHERE merged_into IS NULL AND record IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS events_live_size ON events (size, heat, last_ts, risk, stage, category) "
+    "WHERE merged_into IS NULL AND record IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS events_id_heat ON events (id, merged_into, heat)",
+    # full-text search: the same segmented terms as SQLite's FTS5, one tsvector per item (the
+    # `simple` configuration: the terms are rjieba's, not a language's stems), kept by PostgreSQL
+    "ALTER TABLE items ADD COLUMN IF NOT EXISTS tsv tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple', coalesce(seg, ''))) STORED",
+    "CREATE INDEX IF NOT EXISTS items_tsv ON items USING gin (tsv)",
+)
+
+
+def postgres_baseline(conn: Connection) -> list[int]:
+    """A new PostgreSQL store: today's schema at once (the SQLite migrations before it fill
+    columns of stores that predate them; a PostgreSQL store has none such), every migration
+    recorded as applied. Migrations after this one run on both backends."""
+    schema_migrations.create(conn, checkfirst=True)
+    done = set(conn.execute(schema_migrations.select().with_only_columns(schema_migrations.c.version)).scalars())
+    if done:
+        return []
+    metadata.create_all(conn)
+    for stmt in POSTGRES_INDEXES:
+        conn.execute(text(stmt))
+    now = int(time.time())
+    conn.execute(schema_migrations.insert(), [{"version": v, "name": f"{name} (PostgreSQL baseline)", "applied_ts": now}
+                                              for v, name, _fn in MIGRATIONS])
+    return [v for v, _n, _f in MIGRATIONS]
+
+
 def migrate(conn: Connection) -> list[int]:
     """Apply the migrations not yet recorded; return the versions applied."""
+    if conn.dialect.name == "postgresql":
+        applied = postgres_baseline(conn)
+        if applied:
+            return applied
     schema_migrations.create(conn, checkfirst=True)
     done = set(conn.execute(schema_migrations.select().with_only_columns(schema_migrations.c.version)).scalars())
     applied = []

@@ -14,7 +14,7 @@ import time
 from typing import Any, Iterable, Sequence
 
 import orjson
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 
 from .schema import item_schemes, items, relevance_judgments, scheme_versions, schemes
 
@@ -38,6 +38,12 @@ def scheme_name(text: str) -> str | None:
 
 class SchemeStore:
     engine: Any
+
+    def _json_text(self, column, *path):  # pragma: no cover - provided by Store
+        raise NotImplementedError
+
+    def _json_set_sql(self) -> str:  # pragma: no cover - provided by Store
+        raise NotImplementedError
 
     def _write(self):  # pragma: no cover - provided by Store
         raise NotImplementedError
@@ -249,8 +255,8 @@ class SchemeStore:
         """Analysed items after seq `after`, in seq order, with what judging needs."""
         query = (select(items.c.seq, items.c.id, items.c.platform, items.c.source, items.c.title, items.c.text,
                         items.c.text_sc, items.c.published_ts, items.c.flags, items.c.relevance,
-                        func.json_extract(items.c.analysis, "$.relevance.reasons").label("reasons"),
-                        func.json_extract(items.c.analysis, "$.error").label("error"))
+                        self._json_text(items.c.analysis, "relevance", "reasons").label("reasons"),
+                        self._json_text(items.c.analysis, "error").label("error"))
                  .where(items.c.seq > after, items.c.analyzed_ts.is_not(None)).order_by(items.c.seq).limit(limit))
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
@@ -305,8 +311,7 @@ class SchemeStore:
         if changed:
             conn.execute(update(items).where(items.c.seq == bindparam("b_seq")).values(
                 relevant=bindparam("relevant"), relevance=bindparam("relevance"),
-                analysis=func.json_set(items.c.analysis, "$.relevant", func.json(bindparam("b_yes")),
-                                       "$.relevance", func.json(bindparam("b_rel")))), changed)
+                analysis=text(self._json_set_sql())), changed)
 
     def scheme_clause(self, scheme_id: int, labels: Sequence[str] = ("yes",)):
         """A WHERE clause on items: involved in scheme `scheme_id` with one of `labels`."""

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import orjson
 from sqlalchemy import Engine, case, func, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
 
 from ..analysis.segment import index_terms
 from ..models import BEIJING, LOCAL_SOURCE, Item, Quarantined, interactions, utc_datetime
@@ -162,6 +163,27 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         view = copy.copy(self)
         view.scheme_id = scheme_id
         return view
+
+    # --- what differs between the backends' SQL, as expressions --------------------------------
+    def _json_text(self, column, *path: str):
+        """The JSON value at `path` of a JSON text column, as text (a list or object as its JSON)."""
+        if self.engine.dialect.name == "postgresql":
+            return func.jsonb_extract_path_text(column.cast(JSONB), *path)
+        return func.json_extract(column, "$." + ".".join(path))
+
+    def _json_set_sql(self) -> str:
+        """SQL that sets $.relevant (:b_yes) and $.relevance (:b_rel) of the analysis JSON."""
+        if self.engine.dialect.name == "postgresql":
+            return ("jsonb_set(jsonb_set(analysis::jsonb, '{relevant}', CAST(:b_yes AS jsonb)), '{relevance}', "
+                    "CAST(:b_rel AS jsonb))::text")
+        return "json_set(analysis, '$.relevant', json(:b_yes), '$.relevance', json(:b_rel))"
+
+    def _keywords_sql(self, where: str) -> str:
+        if self.engine.dialect.name == "postgresql":
+            return (f"SELECT k.value, count(*) FROM items, jsonb_array_elements_text(items.analysis::jsonb -> 'keywords') k(value) "
+                    f"WHERE {where} GROUP BY k.value ORDER BY 2 DESC, 1 LIMIT :n")
+        return (f"SELECT k.value, count(*) FROM items, json_each(items.analysis, '$.keywords') k "
+                f"WHERE {where} GROUP BY k.value ORDER BY 2 DESC, 1 LIMIT :n")
 
     def _mine(self):
         """The clause "the scheme in view judged the item relevant" (scheme 1: its own column)."""
@@ -431,10 +453,14 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         ids = [r["b_id"] for r in rows]
         for part in _chunks(ids):
             conn.execute(item_places.delete().where(item_places.c.seq.in_(select(items.c.seq).where(items.c.id.in_(part)))))
-        places = [{"b_id": item_id, "code": code} for item_id, a in results for code in place_rows(a.get("places") or ())]
-        if places:
-            conn.execute(text("INSERT OR IGNORE INTO item_places (code, ts, seq) "
-                              "SELECT :code, published_ts, seq FROM items WHERE id = :b_id"), places)
+        wanted = [(item_id, code) for item_id, a in results for code in place_rows(a.get("places") or ())]
+        if wanted:
+            keys = {}
+            for part in _chunks(list({i for i, _c in wanted})):
+                keys.update({r.id: (r.seq, r.published_ts) for r in conn.execute(
+                    select(items.c.id, items.c.seq, items.c.published_ts).where(items.c.id.in_(part)))})
+            conn.execute(self._insert_ignore(item_places), [
+                {"code": code, "ts": keys[i][1], "seq": keys[i][0]} for i, code in wanted if i in keys])
 
     def reset_analysis(self, since: datetime | None = None) -> int:
         """Mark items (published since `since`, or all) for analysis again; return how many.
@@ -961,8 +987,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
                 "by_category": pairs(f"SELECT category, count(*) FROM items WHERE {where} GROUP BY category ORDER BY 2 DESC, 1"),
                 "by_risk": dict(pairs(f"SELECT risk, count(*) FROM items WHERE {where} GROUP BY risk")),
                 "by_sentiment": dict(pairs(f"SELECT sentiment, count(*) FROM items WHERE {where} GROUP BY sentiment")),
-                "keywords": pairs(f"SELECT k.value, count(*) FROM items, json_each(items.analysis, '$.keywords') k "
-                                  f"WHERE {where} GROUP BY k.value ORDER BY 2 DESC, 1 LIMIT :n", n=keywords),
+                "keywords": pairs(self._keywords_sql(where), n=keywords),
                 "events": pairs(f"SELECT event, count(*) FROM items WHERE {where} AND event IS NOT NULL "
                                 "GROUP BY event ORDER BY 2 DESC, 1 LIMIT :n", n=top_events),
             }

@@ -54,6 +54,17 @@ def _phrase_tokens(term: str) -> list[str]:
     return tokens
 
 
+# A place name with its kind (万庄镇, 新华路) is one word to the segmenter alone and often two in
+# a sentence (…广阳区万庄/镇…): the query takes either form.
+KIND_SUFFIXES = set("镇乡村区县市省路街道巷港湾站")
+
+
+def _term(token: str) -> str:
+    if len(token) >= 3 and token[-1] in KIND_SUFFIXES and all("\u4e00" <= ch <= "\u9fff" for ch in token):
+        return f'("{token}" OR ("{token[:-1]}" AND "{token[-1]}"))'
+    return f'"{token}"'
+
+
 def parse_query(query: str) -> tuple[str | None, list[str]]:
     """Read what a person typed into an FTS5 expression, with notes on how it was read.
 
@@ -82,7 +93,7 @@ def parse_query(query: str) -> tuple[str | None, list[str]]:
             pending_or = False
             continue
         n_tokens += len(tokens)
-        alt = " AND ".join(f'"{t}"' for t in tokens) + ("*" if prefix else "")
+        alt = " AND ".join(f'"{t}"' if prefix else _term(t) for t in tokens) + ("*" if prefix else "")
         if prefix and "前缀" not in "".join(notes):
             notes.append(f"「{word}」：以「{word.rstrip('*＊')}」开头的词")
         if negative:

@@ -1,0 +1,95 @@
+"""The PostgreSQL store (server mode, issue 18): the same data-access layer as SQLite, with
+what differs — the schema made at once (a baseline, then the migrations after it), full-text
+search over the same segmented terms in a `tsvector` (the `simple` configuration, a GIN index),
+`ON CONFLICT DO NOTHING` for idempotent inserts, and advisory locks for the stages that run once
+at a time across processes and machines.
+
+Several writers are safe: each transaction's reads that decide a write are guarded by the
+database (unique keys, `ON CONFLICT`), not by "the one writer" SQLite has.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from ..models import utc_datetime
+from .sql import Hit, Store
+from .sqlite import SEARCH_FILTERS, parse_query
+
+_TERM = re.compile(r'"((?:[^"]|"")*)"(\*?)')
+
+
+def tsquery(match: str) -> str:
+    """The FTS5 expression `parse_query` makes, as a PostgreSQL tsquery over the same terms:
+    "a" → 'a', "a"* → 'a':*, AND → &, OR → |, NOT → & !."""
+    def term(m: re.Match) -> str:
+        word = m.group(1).replace('""', '"').replace("'", "''").replace("\\", "\\\\")
+        return f"'{word}'" + (":*" if m.group(2) else "")
+
+    out = _TERM.sub(term, match)
+    return out.replace(" AND ", " & ").replace(" OR ", " | ").replace(") NOT (", ") & !(")
+
+
+def engine_url(url: str) -> str:
+    """postgresql://… and postgres://… through psycopg (version 3)."""
+    for head in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(head):
+            return "postgresql+psycopg://" + url[len(head):]
+    return url
+
+
+class PostgresStore(Store):
+    SORTED_UP_TO = 20_000
+
+    def __init__(self, url: str):
+        super().__init__(create_engine(engine_url(url), pool_pre_ping=True))
+
+    def _insert_ignore(self, table):
+        return pg_insert(table).on_conflict_do_nothing()
+
+    @contextmanager
+    def exclusive(self, name: str):
+        """A named lock across processes and machines (a session advisory lock, held by one
+        connection for the block); yields False at once when another holds it."""
+        key = zlib.crc32(f"yuqing:{name}".encode()) - 2**31
+        with self.engine.connect() as conn:
+            had = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            conn.commit()
+            try:
+                yield bool(had)
+            finally:
+                if had:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+
+    def search(self, query, *, since=None, platform=None, limit=20, filters=None):
+        match, _notes = parse_query(query)
+        if match is None:
+            return []
+        sql = ("SELECT id, platform, source, author, title, text, url, published_ts FROM items i "
+               "WHERE i.tsv @@ to_tsquery('simple', :q)")
+        params: dict = {"q": tsquery(match), "limit": limit}
+        if since is not None:
+            sql += " AND i.published_ts >= :since"
+            params["since"] = int(since.timestamp())
+        if platform:
+            sql += " AND i.platform = :platform"
+            params["platform"] = platform
+        if self.scheme_id is not None:
+            sql += " AND " + ("i.relevance = 'yes'" if self.scheme_id == 1 else self._mine_sql("i."))
+        for column, value in (filters or {}).items():
+            if column not in SEARCH_FILTERS:
+                raise ValueError(f"cannot filter on {column!r}; filters: {sorted(SEARCH_FILTERS)}")
+            if value not in (None, ""):
+                sql += f" AND i.{column} = :f_{column}"
+                params[f"f_{column}"] = value
+        sql += " ORDER BY i.published_ts DESC, i.seq DESC LIMIT :limit"
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(sql), params).all()
+        return [Hit(r.id, r.platform, r.source, r.author, r.title, r.text, r.url, utc_datetime(r.published_ts))
+                for r in rows]
