@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..models import utc_datetime
 from .sql import Hit, Store
-from .sqlite import SEARCH_FILTERS, parse_query
+from .sqlite import SEARCH_FILTERS, ListingSQL, parse_query
 
 _TERM = re.compile(r'"((?:[^"]|"")*)"(\*?)')
 
@@ -43,8 +43,19 @@ def engine_url(url: str) -> str:
     return url
 
 
-class PostgresStore(Store):
-    SORTED_UP_TO = 20_000
+class PostgresStore(ListingSQL, Store):
+    def _indexed(self, name: str) -> str:
+        return ""                   # no index hints: PostgreSQL's planner keeps statistics
+
+    def _match_sql(self) -> tuple[str, str]:
+        return "items i", "i.tsv @@ to_tsquery('simple', :match)"
+
+    def _match_param(self, match: str) -> str:
+        return tsquery(match)
+
+    @staticmethod
+    def _is_match(source: str) -> bool:
+        return False
 
     def __init__(self, url: str):
         super().__init__(create_engine(engine_url(url), pool_pre_ping=True))

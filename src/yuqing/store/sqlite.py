@@ -119,8 +119,182 @@ SEARCH_FILTERS = {"category", "sentiment", "risk", "event", "relevant", "source"
 LIST_FILTERS = ("platform", "source", "category", "sentiment", "risk", "event")
 
 
-class SQLiteStore(Store):
+class ListingSQL:
+    """The information list (browse, its counts and sorts) in SQL both backends take; what
+    differs is the full-text match and SQLite's index hints (the planner, told that most items
+    are in scope, would walk the table)."""
+
     SORTED_UP_TO = 20_000     # a list result up to this size is sorted; a larger one walks an index
+    engine: object
+    scheme_id: int | None
+
+    def _indexed(self, name: str) -> str:
+        return f" INDEXED BY {name}"
+
+    def _match_sql(self) -> tuple[str, str]:
+        """(the FROM of a keyword query, its condition on :match)."""
+        return ("items_fts CROSS JOIN items i INDEXED BY items_search_keys ON i.seq = items_fts.rowid",
+                "items_fts MATCH :match")
+
+    def _match_param(self, match: str) -> str:
+        return match
+
+    @staticmethod
+    def _is_match(source: str) -> bool:
+        return source.startswith("items_fts")
+
+    # --- the information list ------------------------------------------------------------------
+    def _list_sql(self, lq: ListQuery):
+        """(source, condition, params, notes) of the list's question, or None when a keyword
+        query has nothing to look for."""
+        notes: list[str] = []
+        params: dict = {}
+        where: list[str] = []
+        selective = bool(lq.places or lq.event or lq.source)
+        if lq.q.strip():
+            match, notes = parse_query(lq.q)
+            if match is None:
+                return None, notes or ["检索词为空"]
+            params["match"] = self._match_param(match)
+            source, cond = self._match_sql()
+            where.append(cond)
+        elif lq.scope != "all" and not selective and lq.scheme == 1 and not lq.within:
+            # every filter column is in items_browse: the scope's range of it answers without a
+            # row read (the planner, told that most items are in scope, would walk the table)
+            source = f"items i{self._indexed('items_browse')}"
+        else:
+            source = "items i"
+        if lq.scope != "all" and lq.scheme == 1:
+            where.append("i.relevance = :scope")
+            params["scope"] = lq.scope
+        elif lq.scope != "all":
+            where.append("i.seq IN (SELECT seq FROM item_schemes WHERE scheme = :scheme AND label = :scope)")
+            params |= {"scope": lq.scope, "scheme": int(lq.scheme)}
+        if lq.within:
+            # what involves (yes or possible) any scheme the user may see
+            parts = ["i.relevance IN ('yes', 'possible')"] if 1 in lq.within else []
+            others = [int(s) for s in lq.within if s != 1]
+            if others:
+                parts.append(f"i.seq IN (SELECT seq FROM item_schemes WHERE scheme IN ({', '.join(map(str, others))}))")
+            where.append(f"({' OR '.join(parts)})")
+        if lq.since_ts is not None:
+            where.append("i.published_ts >= :since")
+            params["since"] = int(lq.since_ts)
+        if lq.until_ts is not None:
+            where.append("i.published_ts < :until")
+            params["until"] = int(lq.until_ts)
+        for column in LIST_FILTERS:
+            value = getattr(lq, column)
+            if value:
+                where.append(f"i.{column} = :f_{column}")
+                params[f"f_{column}"] = value
+        if lq.places:
+            names = ", ".join(f":place{n}" for n in range(len(lq.places)))
+            params.update({f"place{n}": code for n, code in enumerate(lq.places)})
+            window = "".join(f" AND ts {op} :{k}" for k, op in (("since", ">="), ("until", "<")) if k in params)
+            where.append(f"i.seq IN (SELECT seq FROM item_places WHERE code IN ({names}){window})")
+        return (source, " AND ".join(where) or "1 = 1", params), notes
+
+    def count_list(self, lq: ListQuery) -> dict[str | None, int]:
+        """How many items the list's question matches, by risk level (None: not analysed yet):
+        one pass over an index, summing each level (a GROUP BY would sort them)."""
+        sql, _notes = self._list_sql(lq)
+        if sql is None:
+            return {}
+        source, cond, params = sql
+        with self.engine.connect() as conn:
+            row = conn.execute(text("SELECT count(*), " + ", ".join(f"sum(CASE WHEN i.risk = '{level}' THEN 1 ELSE 0 END)"
+                                                     for level in ("high", "medium", "low")) + " "
+                                    f"FROM {source} WHERE {cond}"), params).first()
+        total, high, medium, low = (v or 0 for v in row)
+        out = {"high": high, "medium": medium, "low": low, None: total - high - medium - low}
+        return {k: v for k, v in out.items() if v}
+
+    def browse(self, lq: ListQuery, limit: int = 50, offset: int = 0,
+               counted: dict[str | None, int] | None = None) -> ListPage:
+        """One page of the list and its true total (and the total by risk level; `counted`:
+        those counts from an earlier call, as the web keeps them while a person pages).
+
+        Risk order is served one level at a time from the per-level counts, interactions from
+        their index, heat by walking the events hottest first — a page of a large result
+        costs what it reads, not what matches; a small result is simply sorted."""
+        sql, notes = self._list_sql(lq)
+        if sql is None:
+            return ListPage(0, [], {}, notes)
+        source, cond, params = sql
+        by_risk = counted if counted is not None else self.count_list(lq)
+        total = sum(by_risk.values())
+        small = total <= self.SORTED_UP_TO
+        with self.engine.connect() as conn:
+            if lq.sort == "risk":
+                seqs = self._risk_page(conn, source, cond, params, by_risk, limit, offset)
+            elif lq.sort == "heat":
+                seqs = self._heat_page(conn, source, cond, params, small, limit, offset)
+            elif lq.sort == "interactions":
+                # a large result walks items_by_interactions; a small one is sorted (`+` keeps
+                # the planner from walking the whole index to find a few matches)
+                order = "+i.interactions DESC" if small else "i.interactions DESC"
+                if not small and source == f"items i{self._indexed('items_browse')}" and self._indexed("x"):
+                    source = f"items i{self._indexed('items_by_interactions')}"
+                seqs = self._seqs(conn, source, cond, params, f"{order}, i.published_ts DESC, i.seq DESC", limit, offset)
+            else:
+                seqs = self._seqs(conn, source, cond, params, "i.published_ts DESC, i.seq DESC", limit, offset)
+            rows = self._list_rows(conn, seqs)
+        return ListPage(total, rows, by_risk, notes)
+
+    @staticmethod
+    def _seqs(conn, source, cond, params, order, limit, offset) -> list[int]:
+        if limit <= 0:
+            return []
+        return list(conn.execute(text(f"SELECT i.seq FROM {source} WHERE {cond} ORDER BY {order} "
+                                      "LIMIT :limit OFFSET :offset"), {**params, "limit": limit, "offset": offset}).scalars())
+
+    def _risk_page(self, conn, source, cond, params, by_risk, limit, offset) -> list[int]:
+        """High first, then medium, low, not yet analysed; newest first within a level."""
+        seqs: list[int] = []
+        start = 0
+        for level in RISK_ORDER:
+            n = by_risk.get(level, 0)
+            if n and offset < start + n and len(seqs) < limit:
+                level_cond = f"{cond} AND i.risk IS NULL" if level is None else f"{cond} AND i.risk = :level"
+                skip = max(0, offset - start)
+                seqs += self._seqs(conn, source, level_cond, {**params, "level": level},
+                                   "i.published_ts DESC, i.seq DESC", limit - len(seqs), skip)
+            start += n
+        return seqs
+
+    def _heat_page(self, conn, source, cond, params, small, limit, offset) -> list[int]:
+        """Items of the hottest events first (newest first within an event), then the items in
+        no event, newest first. A large result walks the events hottest first and reads their
+        items from items_event; a small one (or a keyword's matches) is joined and sorted."""
+        # an event not built yet has no heat (nor record): its items sort with those in no event
+        order = "coalesce(e.heat, -1) DESC, CASE WHEN e.heat IS NULL THEN '' ELSE e.id END, i.published_ts DESC, i.seq DESC"
+        if small or self._is_match(source):
+            joined = f"{source} LEFT JOIN events e{self._indexed('events_id_heat')} ON e.id = i.event AND e.merged_into IS NULL"
+            return self._seqs(conn, joined, cond, params, order, limit, offset)
+        base = source.split(" INDEXED BY")[0]
+        in_events = f"{cond} AND i.event = e.id AND e.merged_into IS NULL AND e.record IS NOT NULL"
+        joined = f"events e{self._indexed('events_live_heat')} CROSS JOIN {base}"
+        seqs = self._seqs(conn, joined, in_events, params, "e.heat DESC, e.id, i.published_ts DESC, i.seq DESC",
+                          limit, offset)
+        if len(seqs) == limit:
+            return seqs
+        n_in = conn.execute(text(f"SELECT count(*) FROM {joined} WHERE {in_events}"), params).scalar_one()
+        rest = self._seqs(conn, source, f"{cond} AND (i.event IS NULL OR i.event NOT IN "
+                                        "(SELECT id FROM events WHERE merged_into IS NULL AND record IS NOT NULL))",
+                          params, "i.published_ts DESC, i.seq DESC", limit - len(seqs), max(0, offset - n_in))
+        return seqs + rest
+
+    @staticmethod
+    def _list_rows(conn, seqs: list[int]) -> list[dict]:
+        if not seqs:
+            return []
+        rows = {r.seq: dict(r._mapping) for r in conn.execute(
+            text(f"SELECT {', '.join(LIST_COLUMNS)} FROM items WHERE seq IN ({', '.join(map(str, seqs))})"))}
+        return [rows[s] for s in seqs if s in rows]
+
+
+class SQLiteStore(ListingSQL, Store):
     def __init__(self, url: str):
         engine = create_engine(url)
         event.listen(engine, "connect", _on_connect)
@@ -202,151 +376,3 @@ class SQLiteStore(Store):
         return [Hit(r.id, r.platform, r.source, r.author, r.title, r.text, r.url,
                     utc_datetime(r.published_ts)) for r in rows]
 
-    # --- the information list ------------------------------------------------------------------
-    def _list_sql(self, lq: ListQuery):
-        """(source, condition, params, notes) of the list's question, or None when a keyword
-        query has nothing to look for."""
-        notes: list[str] = []
-        params: dict = {}
-        where: list[str] = []
-        selective = bool(lq.places or lq.event or lq.source)
-        if lq.q.strip():
-            match, notes = parse_query(lq.q)
-            if match is None:
-                return None, notes or ["检索词为空"]
-            params["match"] = match
-            source = "items_fts CROSS JOIN items i INDEXED BY items_search_keys ON i.seq = items_fts.rowid"
-            where.append("items_fts MATCH :match")
-        elif lq.scope != "all" and not selective and lq.scheme == 1 and not lq.within:
-            # every filter column is in items_browse: the scope's range of it answers without a
-            # row read (the planner, told that most items are in scope, would walk the table)
-            source = "items i INDEXED BY items_browse"
-        else:
-            source = "items i"
-        if lq.scope != "all" and lq.scheme == 1:
-            where.append("i.relevance = :scope")
-            params["scope"] = lq.scope
-        elif lq.scope != "all":
-            where.append("i.seq IN (SELECT seq FROM item_schemes WHERE scheme = :scheme AND label = :scope)")
-            params |= {"scope": lq.scope, "scheme": int(lq.scheme)}
-        if lq.within:
-            # what involves (yes or possible) any scheme the user may see
-            parts = ["i.relevance IN ('yes', 'possible')"] if 1 in lq.within else []
-            others = [int(s) for s in lq.within if s != 1]
-            if others:
-                parts.append(f"i.seq IN (SELECT seq FROM item_schemes WHERE scheme IN ({', '.join(map(str, others))}))")
-            where.append(f"({' OR '.join(parts)})")
-        if lq.since_ts is not None:
-            where.append("i.published_ts >= :since")
-            params["since"] = int(lq.since_ts)
-        if lq.until_ts is not None:
-            where.append("i.published_ts < :until")
-            params["until"] = int(lq.until_ts)
-        for column in LIST_FILTERS:
-            value = getattr(lq, column)
-            if value:
-                where.append(f"i.{column} = :f_{column}")
-                params[f"f_{column}"] = value
-        if lq.places:
-            names = ", ".join(f":place{n}" for n in range(len(lq.places)))
-            params.update({f"place{n}": code for n, code in enumerate(lq.places)})
-            window = "".join(f" AND ts {op} :{k}" for k, op in (("since", ">="), ("until", "<")) if k in params)
-            where.append(f"i.seq IN (SELECT seq FROM item_places WHERE code IN ({names}){window})")
-        return (source, " AND ".join(where) or "1", params), notes
-
-    def count_list(self, lq: ListQuery) -> dict[str | None, int]:
-        """How many items the list's question matches, by risk level (None: not analysed yet):
-        one pass over an index, summing each level (a GROUP BY would sort them)."""
-        sql, _notes = self._list_sql(lq)
-        if sql is None:
-            return {}
-        source, cond, params = sql
-        with self.engine.connect() as conn:
-            row = conn.execute(text(f"SELECT count(*), sum(i.risk = 'high'), sum(i.risk = 'medium'), sum(i.risk = 'low') "
-                                    f"FROM {source} WHERE {cond}"), params).first()
-        total, high, medium, low = (v or 0 for v in row)
-        out = {"high": high, "medium": medium, "low": low, None: total - high - medium - low}
-        return {k: v for k, v in out.items() if v}
-
-    def browse(self, lq: ListQuery, limit: int = 50, offset: int = 0,
-               counted: dict[str | None, int] | None = None) -> ListPage:
-        """One page of the list and its true total (and the total by risk level; `counted`:
-        those counts from an earlier call, as the web keeps them while a person pages).
-
-        Risk order is served one level at a time from the per-level counts, interactions from
-        their index, heat by walking the events hottest first — a page of a large result
-        costs what it reads, not what matches; a small result is simply sorted."""
-        sql, notes = self._list_sql(lq)
-        if sql is None:
-            return ListPage(0, [], {}, notes)
-        source, cond, params = sql
-        by_risk = counted if counted is not None else self.count_list(lq)
-        total = sum(by_risk.values())
-        small = total <= self.SORTED_UP_TO
-        with self.engine.connect() as conn:
-            if lq.sort == "risk":
-                seqs = self._risk_page(conn, source, cond, params, by_risk, limit, offset)
-            elif lq.sort == "heat":
-                seqs = self._heat_page(conn, source, cond, params, small, limit, offset)
-            elif lq.sort == "interactions":
-                # a large result walks items_by_interactions; a small one is sorted (`+` keeps
-                # the planner from walking the whole index to find a few matches)
-                order = "+i.interactions DESC" if small else "i.interactions DESC"
-                if not small and source == "items i INDEXED BY items_browse":
-                    source = "items i INDEXED BY items_by_interactions"
-                seqs = self._seqs(conn, source, cond, params, f"{order}, i.published_ts DESC, i.seq DESC", limit, offset)
-            else:
-                seqs = self._seqs(conn, source, cond, params, "i.published_ts DESC, i.seq DESC", limit, offset)
-            rows = self._list_rows(conn, seqs)
-        return ListPage(total, rows, by_risk, notes)
-
-    @staticmethod
-    def _seqs(conn, source, cond, params, order, limit, offset) -> list[int]:
-        if limit <= 0:
-            return []
-        return list(conn.execute(text(f"SELECT i.seq FROM {source} WHERE {cond} ORDER BY {order} "
-                                      "LIMIT :limit OFFSET :offset"), {**params, "limit": limit, "offset": offset}).scalars())
-
-    def _risk_page(self, conn, source, cond, params, by_risk, limit, offset) -> list[int]:
-        """High first, then medium, low, not yet analysed; newest first within a level."""
-        seqs: list[int] = []
-        start = 0
-        for level in RISK_ORDER:
-            n = by_risk.get(level, 0)
-            if n and offset < start + n and len(seqs) < limit:
-                level_cond = f"{cond} AND i.risk IS NULL" if level is None else f"{cond} AND i.risk = :level"
-                skip = max(0, offset - start)
-                seqs += self._seqs(conn, source, level_cond, {**params, "level": level},
-                                   "i.published_ts DESC, i.seq DESC", limit - len(seqs), skip)
-            start += n
-        return seqs
-
-    def _heat_page(self, conn, source, cond, params, small, limit, offset) -> list[int]:
-        """Items of the hottest events first (newest first within an event), then the items in
-        no event, newest first. A large result walks the events hottest first and reads their
-        items from items_event; a small one (or a keyword's matches) is joined and sorted."""
-        # an event not built yet has no heat (nor record): its items sort with those in no event
-        order = "coalesce(e.heat, -1) DESC, CASE WHEN e.heat IS NULL THEN '' ELSE e.id END, i.published_ts DESC, i.seq DESC"
-        if small or source.startswith("items_fts"):
-            joined = f"{source} LEFT JOIN events e INDEXED BY events_id_heat ON e.id = i.event AND e.merged_into IS NULL"
-            return self._seqs(conn, joined, cond, params, order, limit, offset)
-        base = source.split(" INDEXED BY")[0]
-        in_events = f"{cond} AND i.event = e.id AND e.merged_into IS NULL AND e.record IS NOT NULL"
-        joined = f"events e INDEXED BY events_live_heat CROSS JOIN {base}"
-        seqs = self._seqs(conn, joined, in_events, params, "e.heat DESC, e.id, i.published_ts DESC, i.seq DESC",
-                          limit, offset)
-        if len(seqs) == limit:
-            return seqs
-        n_in = conn.execute(text(f"SELECT count(*) FROM {joined} WHERE {in_events}"), params).scalar_one()
-        rest = self._seqs(conn, source, f"{cond} AND (i.event IS NULL OR i.event NOT IN "
-                                        "(SELECT id FROM events WHERE merged_into IS NULL AND record IS NOT NULL))",
-                          params, "i.published_ts DESC, i.seq DESC", limit - len(seqs), max(0, offset - n_in))
-        return seqs + rest
-
-    @staticmethod
-    def _list_rows(conn, seqs: list[int]) -> list[dict]:
-        if not seqs:
-            return []
-        rows = {r.seq: dict(r._mapping) for r in conn.execute(
-            text(f"SELECT {', '.join(LIST_COLUMNS)} FROM items WHERE seq IN ({', '.join(map(str, seqs))})"))}
-        return [rows[s] for s in seqs if s in rows]
