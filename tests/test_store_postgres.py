@@ -135,3 +135,46 @@ def test_the_list_and_its_sorts_on_postgresql(pg_url, tmp_path):
     assert total == lite.browse_events(limit=10)[0] and len(events) == 10
     for s in stores:
         s.close()
+
+
+def test_every_page_and_the_api_answer_on_postgresql(pg_url, tmp_path):
+    import re
+    from datetime import date
+
+    from fastapi.testclient import TestClient
+
+    from yuqing.alerts.users import hash_password
+    from yuqing.configfile import remember_scheme
+    from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
+    from yuqing.reports.make import make_report
+    from yuqing.sources.files import read_file
+    from yuqing.web.app import create_app
+
+    (tmp_path / "scheme.yaml").write_text('name: t\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
+    s = load_settings(env={}, database_url=pg_url, scheme=str(tmp_path / "scheme.yaml"), ingest_workers=0,
+                      alert_max_age_hours=1e9)
+    s = s.__class__(s.values, (), None, tmp_path)
+    store = open_store(pg_url)
+    remember_scheme(store, tmp_path / "scheme.yaml")
+    store.add_scheme_version("wanzhuang", 'name: 万庄镇\nregion: "131003101"\n', "t", "n")
+    ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
+    analyze_pending(store, make_analyzer(s), settings=s)
+    store.add_user("管理员", "admin", hash_password("password-1234"), None, by="t")
+    report = make_report(store, s, "daily", "t", date(2026, 11, 28))
+    c = TestClient(create_app(s, store))
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)
+    assert c.post("/login", data={"name": "管理员", "password": "password-1234", "csrf": token, "next": "/"},
+                  follow_redirects=False).status_code == 303
+    event, case = store.list_events(None, 1)[0]["id"], store.list_alerts(1)[0]["case_id"]
+    for path in ("/", "/?scheme=all", "/?scheme=wanzhuang", "/search", "/search?q=火灾", "/search?sort=heat",
+                 "/search?sort=risk&scope=all", "/search/export.csv?q=火灾", "/events", f"/events/{event}",
+                 "/items/demo:00048", "/alerts", "/possible", f"/cases/{case}", "/scheme", "/sources", "/kpi",
+                 "/kpi/audit", "/reports", f"/reports/{report}", f"/reports/{report}.docx", "/users", "/picks",
+                 "/api/stats", "/api/overview", "/api/items?q=火灾", "/api/items", "/api/events", "/api/alerts",
+                 "/api/kpi?year=2026", "/?scheme=all"):
+        r = c.get(path)
+        assert r.status_code == 200 and "Traceback" not in r.text, (path, r.text[:300])
+    total = c.get("/api/items", params={"scope": "yes"}).json()["total"]
+    assert total == store.count_relevant() > 200
+    assert c.get("/api/items", params={"q": "火灾"}).json()["total"] > 0
+    store.close()

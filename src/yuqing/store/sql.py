@@ -171,6 +171,10 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             return func.jsonb_extract_path_text(column.cast(JSONB), *path)
         return func.json_extract(column, "$." + ".".join(path))
 
+    def _join_in_order(self) -> str:
+        """A join SQLite keeps in the order written (CROSS JOIN); PostgreSQL plans it itself."""
+        return "JOIN" if self.engine.dialect.name == "postgresql" else "CROSS JOIN"
+
     def _json_set_sql(self) -> str:
         """SQL that sets $.relevant (:b_yes) and $.relevance (:b_rel) of the analysis JSON."""
         if self.engine.dialect.name == "postgresql":
@@ -209,7 +213,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             return None
         if self.scheme_id == 1:
             return "EXISTS (SELECT 1 FROM items ie WHERE ie.event = events.id AND ie.relevant = 1)"
-        return ("events.id IN (SELECT i.event FROM item_schemes s CROSS JOIN items i ON i.seq = s.seq "
+        return (f"events.id IN (SELECT i.event FROM item_schemes s {self._join_in_order()} items i ON i.seq = s.seq "
                 f"WHERE s.scheme = {int(self.scheme_id)} AND s.label = 'yes' AND i.event IS NOT NULL)")
 
     def _events_mine(self):
@@ -493,7 +497,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
                 # IN form and a plain join scanned every item)
                 def by_mine(col):
                     return dict(conn.execute(text(
-                        f"SELECT i.{col.name}, count(*) FROM item_schemes s CROSS JOIN items i ON i.seq = s.seq "
+                        f"SELECT i.{col.name}, count(*) FROM item_schemes s {self._join_in_order()} items i ON i.seq = s.seq "
                         f"WHERE s.scheme = :s AND s.label = 'yes' AND i.{col.name} IS NOT NULL GROUP BY i.{col.name}"),
                         {"s": int(self.scheme_id)}).all())
             else:
