@@ -36,6 +36,28 @@ def pg_url(postgres_url):
     admin.dispose()
 
 
+def pipeline_store(pg_url, tmp_path, scheme_text: str, others: dict[str, str] = {}):
+    """(settings, store) of the demo stream ingested and analysed on PostgreSQL, under the
+    scheme file `scheme_text` (scheme 1) and the stored schemes `others` (key → text)."""
+    from yuqing.configfile import remember_scheme
+    from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
+    from yuqing.sources.files import read_file
+
+    (tmp_path / "scheme.yaml").write_text(scheme_text, encoding="utf-8")
+    s = load_settings(env={}, database_url=pg_url, scheme=str(tmp_path / "scheme.yaml"), ingest_workers=0,
+                      alert_max_age_hours=1e9)
+    s = s.__class__(s.values, (), None, tmp_path)
+    store = open_store(pg_url)
+    remember_scheme(store, tmp_path / "scheme.yaml")
+    for key, text_ in others.items():
+        store.add_scheme_version(key, text_, "test", "新建")
+    report = ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
+    assert report.added == 302
+    assert ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s).added == 0
+    assert analyze_pending(store, make_analyzer(s), settings=s) == 302
+    return s, store
+
+
 def test_the_schema_is_made_once_and_every_migration_recorded(pg_url):
     from yuqing.store.schema import MIGRATIONS
 
@@ -68,21 +90,9 @@ def test_upserts_are_idempotent_and_search_reads_the_segmented_terms(pg_url):
 
 def test_the_pipeline_with_events_alerts_and_schemes_on_postgresql(pg_url, tmp_path):
     from yuqing.apply_scheme import apply_schemes
-    from yuqing.configfile import remember_scheme
-    from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
-    from yuqing.sources.files import read_file
 
-    (tmp_path / "scheme.yaml").write_text('name: 广阳区\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
-    s = load_settings(env={}, database_url=pg_url, scheme=str(tmp_path / "scheme.yaml"), ingest_workers=0,
-                      alert_max_age_hours=1e9)
-    s = s.__class__(s.values, (), None, tmp_path)
-    store = open_store(pg_url)
-    remember_scheme(store, tmp_path / "scheme.yaml")
-    store.add_scheme_version("wanzhuang", 'name: 万庄镇\nregion: "131003101"\n', "test", "新建")
-    report = ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
-    assert report.added == 302
-    assert ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s).added == 0
-    assert analyze_pending(store, make_analyzer(s), settings=s) == 302
+    _s, store = pipeline_store(pg_url, tmp_path, 'name: 广阳区\nregion: "131003"\nalert:\n  min_risk: high\n',
+                               {"wanzhuang": 'name: 万庄镇\nregion: "131003101"\n'})
     counts = store.analysis_counts()
     assert counts["waiting"] == 0 and counts["relevant"] > 200
     assert store.event_counts()["events"] > 50 and store.alert_counts()["alerts"] >= 1
@@ -144,21 +154,11 @@ def test_every_page_and_the_api_answer_on_postgresql(pg_url, tmp_path):
     from fastapi.testclient import TestClient
 
     from yuqing.alerts.users import hash_password
-    from yuqing.configfile import remember_scheme
-    from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
     from yuqing.reports.make import make_report
-    from yuqing.sources.files import read_file
     from yuqing.web.app import create_app
 
-    (tmp_path / "scheme.yaml").write_text('name: t\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
-    s = load_settings(env={}, database_url=pg_url, scheme=str(tmp_path / "scheme.yaml"), ingest_workers=0,
-                      alert_max_age_hours=1e9)
-    s = s.__class__(s.values, (), None, tmp_path)
-    store = open_store(pg_url)
-    remember_scheme(store, tmp_path / "scheme.yaml")
-    store.add_scheme_version("wanzhuang", 'name: 万庄镇\nregion: "131003101"\n', "t", "n")
-    ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
-    analyze_pending(store, make_analyzer(s), settings=s)
+    s, store = pipeline_store(pg_url, tmp_path, 'name: t\nregion: "131003"\nalert:\n  min_risk: high\n',
+                              {"wanzhuang": 'name: 万庄镇\nregion: "131003101"\n'})
     store.add_user("管理员", "admin", hash_password("password-1234"), None, by="t")
     report = make_report(store, s, "daily", "t", date(2026, 11, 28))
     c = TestClient(create_app(s, store))

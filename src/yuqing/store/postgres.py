@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..models import utc_datetime
 from .sql import Hit, Store
-from .sqlite import SEARCH_FILTERS, ListingSQL, parse_query
+from .sqlite import ListingSQL, parse_query, search_conditions
 
 _TERM = re.compile(r'"((?:[^"]|"")*)"(\*?)')
 
@@ -84,21 +84,9 @@ class PostgresStore(ListingSQL, Store):
             return []
         sql = ("SELECT id, platform, source, author, title, text, url, published_ts FROM items i "
                "WHERE i.tsv @@ to_tsquery('simple', :q)")
-        params: dict = {"q": tsquery(match), "limit": limit}
-        if since is not None:
-            sql += " AND i.published_ts >= :since"
-            params["since"] = int(since.timestamp())
-        if platform:
-            sql += " AND i.platform = :platform"
-            params["platform"] = platform
-        if self.scheme_id is not None:
-            sql += " AND " + ("i.relevance = 'yes'" if self.scheme_id == 1 else self._mine_sql("i."))
-        for column, value in (filters or {}).items():
-            if column not in SEARCH_FILTERS:
-                raise ValueError(f"cannot filter on {column!r}; filters: {sorted(SEARCH_FILTERS)}")
-            if value not in (None, ""):
-                sql += f" AND i.{column} = :f_{column}"
-                params[f"f_{column}"] = value
+        cond, params = search_conditions(self, since, platform, filters)
+        sql += cond
+        params |= {"q": tsquery(match), "limit": limit}
         sql += " ORDER BY i.published_ts DESC, i.seq DESC LIMIT :limit"
         with self.engine.connect() as conn:
             rows = conn.execute(text(sql), params).all()

@@ -116,6 +116,27 @@ def parse_query(query: str) -> tuple[str | None, list[str]]:
 
 
 SEARCH_FILTERS = {"category", "sentiment", "risk", "event", "relevant", "source"}
+
+
+def search_conditions(store, since, platform, filters) -> tuple[str, dict]:
+    """The conditions `search` adds after the full-text match (both backends): time, platform,
+    the scheme in view, the column filters."""
+    sql, params = "", {}
+    if since is not None:
+        sql += " AND i.published_ts >= :since"
+        params["since"] = int(since.timestamp())
+    if platform:
+        sql += " AND i.platform = :platform"
+        params["platform"] = platform
+    if store.scheme_id is not None:           # the store seen by one scheme: what involves it
+        sql += " AND " + ("i.relevance = 'yes'" if store.scheme_id == 1 else store._mine_sql("i."))
+    for column, value in (filters or {}).items():
+        if column not in SEARCH_FILTERS:
+            raise ValueError(f"cannot filter on {column!r}; filters: {sorted(SEARCH_FILTERS)}")
+        if value not in (None, ""):
+            sql += f" AND i.{column} = :f_{column}"
+            params[f"f_{column}"] = value
+    return sql, params
 LIST_FILTERS = ("platform", "source", "category", "sentiment", "risk", "event")
 
 
@@ -352,21 +373,9 @@ class SQLiteStore(ListingSQL, Store):
         # each match's time and platform come from the narrow items_search_keys index.
         inner = ("SELECT i.seq FROM items_fts CROSS JOIN items i INDEXED BY items_search_keys "
                  "ON i.seq = items_fts.rowid WHERE items_fts MATCH :match")
-        params: dict = {"match": match, "limit": limit}
-        if since is not None:
-            inner += " AND i.published_ts >= :since"
-            params["since"] = int(since.timestamp())
-        if platform:
-            inner += " AND i.platform = :platform"
-            params["platform"] = platform
-        if self.scheme_id is not None:           # the store seen by one scheme: what involves it
-            inner += " AND " + ("i.relevance = 'yes'" if self.scheme_id == 1 else self._mine_sql("i."))
-        for column, value in (filters or {}).items():
-            if column not in SEARCH_FILTERS:
-                raise ValueError(f"cannot filter on {column!r}; filters: {sorted(SEARCH_FILTERS)}")
-            if value not in (None, ""):
-                inner += f" AND i.{column} = :f_{column}"
-                params[f"f_{column}"] = value
+        cond, params = search_conditions(self, since, platform, filters)
+        inner += cond
+        params |= {"match": match, "limit": limit}
         inner += " ORDER BY i.published_ts DESC, i.seq DESC LIMIT :limit"
         # Two phases: sort only the keys of every match, then read the few rows shown.
         sql = ("SELECT id, platform, source, author, title, text, url, published_ts FROM items "
