@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def scheme_of_row(row: dict[str, Any]):
+    """The Scheme of a stored scheme's row (store.schemes()); SchemeError when it no longer loads."""
     from .scheme import scheme_from_text
     from .starter import known_region
 

@@ -234,8 +234,7 @@ def make_analyzer(settings: Settings, scheme_path: str | None = None, configured
 def other_schemes(store: Store) -> tuple[list[tuple[int, Any]], tuple]:
     """([(number, Scheme)] of the store's enabled schemes other than its first, the state they
     were read in). A stored scheme that no longer loads is left out, with a log line."""
-    from .scheme import SchemeError, scheme_from_text
-    from .starter import known_region
+    from .apply_scheme import scheme_of_row
 
     state = store.schemes_state()          # first: a change after it is seen by the save
     out = []
@@ -243,7 +242,7 @@ def other_schemes(store: Store) -> tuple[list[tuple[int, Any]], tuple]:
         if row["id"] == 1:
             continue
         try:
-            out.append((row["id"], scheme_from_text(row["text"], row["key"], known_region)))
+            out.append((row["id"], scheme_of_row(row)))
         except (SchemeError, KeyError):
             log_failure(log, "scheme %s could not be loaded; its items are not judged", row["key"])
     return out, state
@@ -523,12 +522,13 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
                     raise_alerts(store, records, members, block, settings, new_events=new, texts=texts,
                                  held=tally.held_alerts if tally is not None else None)
                 # each other scheme with alert rules: its events, its rules, its alerts
-                for member in (analyzer.others.members if analyzer.others is not None else ()):
-                    if member.scheme.alert:
-                        theirs = store.events_involving([r["id"] for r in records], member.name)
-                        if theirs:
-                            raise_alerts(store, [r for r in records if r["id"] in theirs], members, member.scheme.alert,
-                                         settings, new_events=new, texts=texts, scheme=member.name)
+                alerting = [m for m in (analyzer.others.members if analyzer.others is not None else ()) if m.scheme.alert]
+                by_scheme = store.events_by_scheme([r["id"] for r in records]) if alerting else {}
+                for member in alerting:
+                    theirs = by_scheme.get(member.name)
+                    if theirs:
+                        raise_alerts(store, [r for r in records if r["id"] in theirs], members, member.scheme.alert,
+                                     settings, new_events=new, texts=texts, scheme=member.name)
 
             update_events(store, set(touched) | set(merges.values()), settings,
                           max(as_of, max(s.ts for s in subjects)), on_records=alert)

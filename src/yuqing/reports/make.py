@@ -32,16 +32,10 @@ def build(store, settings: Settings, kind: str, day: date | None = None, event: 
 
 def scheme_region(store, settings: Settings) -> str | None:
     """The region of the scheme the store is seen by (the configured file's for scheme 1)."""
-    sid = getattr(store, "scheme_id", None)
-    if sid in (None, 1):
+    if getattr(store, "scheme_id", None) in (None, 1):
         return configured_region(settings)
-    from ..scheme import SchemeError, scheme_from_text
-
-    row = store.scheme(sid)
-    try:
-        return scheme_from_text(row["text"], row["key"]).region if row else None
-    except SchemeError:
-        return None
+    own = scheme_of_view(store)
+    return own.region if own is not None else None
 
 
 def scheme_of_view(store):
@@ -50,12 +44,13 @@ def scheme_of_view(store):
     sid = getattr(store, "scheme_id", None)
     if sid in (None, 1):
         return None
-    from ..scheme import SchemeError, scheme_from_text
+    from ..apply_scheme import scheme_of_row
+    from ..scheme import SchemeError
 
     row = store.scheme(sid)
     try:
-        return scheme_from_text(row["text"], row["key"]) if row else None
-    except SchemeError:
+        return scheme_of_row(row) if row else None
+    except (SchemeError, KeyError):
         return None
 
 

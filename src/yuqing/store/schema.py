@@ -309,7 +309,7 @@ hot_ranks = Table(
 )
 
 # Every saved text of a scheme, with who and when (migration 14): the 方案 page's history, diff
-# and roll back. One scheme per install today, keyed "default"; many schemes will key by name.
+# and roll back, keyed by the scheme's key ("default" for the install's own; `schemes`, below).
 scheme_versions = Table(
     "scheme_versions", metadata,
     Column("scheme", Text, primary_key=True),

@@ -14,7 +14,7 @@ import time
 from typing import Any, Iterable, Sequence
 
 import orjson
-from sqlalchemy import and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import and_, delete, func, insert, select, text, update
 
 from .schema import item_schemes, items, relevance_judgments, scheme_versions, schemes
 
@@ -238,15 +238,18 @@ class SchemeStore:
                                             items.c.duplicate_of.is_(None))).first()
         return n or 0, oldest
 
-    def events_involving(self, event_ids: Iterable[str], scheme_id: int) -> set[str]:
-        """Those of these events with an item that scheme `scheme_id` (not 1) judged relevant."""
+    def events_by_scheme(self, event_ids: Iterable[str]) -> dict[int, set[str]]:
+        """{scheme (not 1): those of these events with an item it judged relevant}, in one query."""
         ids = list(event_ids)
+        out: dict[int, set[str]] = {}
         if not ids:
-            return set()
+            return out
         with self.engine.connect() as conn:
-            return set(conn.execute(select(items.c.event).distinct().join(item_schemes, item_schemes.c.seq == items.c.seq)
-                                    .where(items.c.event.in_(ids), item_schemes.c.scheme == scheme_id,
-                                           item_schemes.c.label == "yes")).scalars())
+            for sid, event in conn.execute(select(item_schemes.c.scheme, items.c.event).distinct()
+                                           .join(items, items.c.seq == item_schemes.c.seq)
+                                           .where(items.c.event.in_(ids), item_schemes.c.label == "yes")):
+                out.setdefault(sid, set()).add(event)
+        return out
 
     # --- applying a scheme to history ---------------------------------------------------------------
     APPLY_CHUNK = 2000
@@ -313,13 +316,3 @@ class SchemeStore:
                 relevant=bindparam("relevant"), relevance=bindparam("relevance"),
                 analysis=text(self._json_set_sql())), changed)
 
-    def scheme_clause(self, scheme_id: int, labels: Sequence[str] = ("yes",)):
-        """A WHERE clause on items: involved in scheme `scheme_id` with one of `labels`."""
-        if scheme_id == 1:
-            return items.c.relevance.in_(list(labels))
-        return items.c.seq.in_(select(item_schemes.c.seq).where(item_schemes.c.scheme == scheme_id,
-                                                                item_schemes.c.label.in_(list(labels))))
-
-    def any_scheme_clause(self, scheme_ids: Sequence[int], labels: Sequence[str] = ("yes",)):
-        """Involved in any of these schemes (a user limited to some)."""
-        return or_(*(self.scheme_clause(s, labels) for s in scheme_ids)) if scheme_ids else items.c.seq.is_(None)
