@@ -831,7 +831,9 @@ def _kpi_period(settings, year: int | None, start: str | None, end: str | None,
     """(start, end, label) of the period; another scheme than the first labels its own (its
     audit sample and notes are its own): "wanzhuang:2026"."""
     s, e, label = _kpi_period_of(settings, year, start, end)
-    return s, e, (f"{scheme['key']}:{label}" if scheme is not None and scheme["id"] != 1 else label)
+    from .reports.kpi import kpi_label
+
+    return s, e, kpi_label(label, scheme)
 
 
 def _kpi_period_of(settings, year: int | None, start: str | None, end: str | None) -> tuple[int, int, str]:

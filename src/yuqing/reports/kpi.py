@@ -42,6 +42,12 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def kpi_label(period: str, scheme: dict | None) -> str:
+    """The label a period's self-evaluation, audit sample and notes are kept under: the period
+    ("2026") for the store's first scheme, "KEY:2026" for another (each scheme its own)."""
+    return period if scheme is None or scheme["id"] == 1 else f"{scheme['key']}:{period}"
+
+
 def coverage_estimate(relevant: int, rejected: int, judged: int, missed: int) -> dict[str, Any]:
     """Coverage of what involves the region: the scheme's relevant items against those plus the
     estimated misses among the rejected (their share from the audited sample), with the 95%

@@ -242,7 +242,9 @@ def register(app: FastAPI, web) -> None:
         """(the store seen by the scheme in view, the label of its year: "2026", or "wanzhuang:2026"
         for another scheme than the first — its own audit sample and notes)."""
         view = web.view(request, user)
-        label = str(year) if view.scheme is None or view.sid == 1 else f"{view.key}:{year}"
+        from ..reports.kpi import kpi_label
+
+        label = kpi_label(str(year), view.scheme)
         return view, label
 
     @app.get("/kpi", response_class=HTMLResponse)
@@ -294,7 +296,9 @@ def register(app: FastAPI, web) -> None:
     @app.get("/kpi/audit", response_class=HTMLResponse)
     def audit_page(request: Request, sample: str = "", user: User = user_dep):
         view = web.view(request, user)
-        prefix = "" if view.scheme is None or view.sid == 1 else f"{view.key}:"
+        from ..reports.kpi import kpi_label
+
+        prefix = kpi_label("", view.scheme)
         # a scheme's samples are labelled with its key; scheme 1's with the year alone
         samples = [x for x in store.coverage_samples() if (x.startswith(prefix) if prefix else ":" not in x)]
         sample = sample if sample in samples else (samples[-1] if samples else "")

@@ -211,11 +211,11 @@ def register_reports(app: FastAPI, web, dep, view) -> None:
         """绩效自评 of a year; `scheme=KEY`: that scheme's (its own audit sample and notes)."""
         from zoneinfo import ZoneInfo
 
-        from ..reports.kpi import evaluate, year_period
+        from ..reports.kpi import evaluate, kpi_label, year_period
 
         v = view(request, user)
         start, end = year_period(year, ZoneInfo(web.settings.timezone))
-        label = str(year) if v.scheme is None or v.sid == 1 else f"{v.key}:{year}"
+        label = kpi_label(str(year), v.scheme)
         return evaluate(v.store, start, end, label, sla_minutes=web.settings.case_sla_minutes)
 
 
