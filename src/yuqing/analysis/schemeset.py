@@ -21,7 +21,7 @@ from ..scheme import Scheme
 from .gazetteer import Gazetteer, layer_names, load_gazetteer, overlay
 from .places import PlaceMatcher, select
 from .relevance import RegionMatcher
-from .resolve import Resolved, for_region, score
+from .resolve import _PREFIXES, Resolved, for_region, score
 
 
 @dataclass
@@ -53,9 +53,6 @@ class SchemeSet:
     def __len__(self) -> int:
         return len(self.members)
 
-    def names(self) -> list[str]:
-        return [m.name for m in self.members]
-
     def judge(self, subjects: Sequence[Any]) -> list[dict[str, dict]]:
         """`analysis.relevance` of each subject (an analysis Subject) under every scheme."""
         return [self.judge_one(s.full_text, (s.source or "") if s.local else None) for s in subjects]
@@ -82,7 +79,7 @@ class SchemeSet:
             if "prefixes" not in shared:
                 codes = {c.code for m in common_scored().mentions for c in m.candidates}
                 shared["codes"] = codes
-                shared["prefixes"] = {c[:n] for c in codes for n in (2, 4, 6, 9, 12) if n <= len(c)}
+                shared["prefixes"] = {c[:n] for c in codes for n in _PREFIXES if n <= len(c)}
             return region in shared["prefixes"] or region[:2] in shared["codes"] or region[:4] in shared["codes"]
 
         def resolved_for(member: Member) -> list[Resolved]:
