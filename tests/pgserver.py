@@ -32,6 +32,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+_running: dict[str, tuple[list[str], Path, Path, Path, int]] = {}
+
+
+def restart(url: str, down_s: float = 1.0) -> None:
+    """Stop a server this module started (immediate: what a crash looks like) and start it again
+    on the same port and data (a database restart under running clients)."""
+    as_user, bins, data, base, port = _running[url]
+    subprocess.run(as_user + [str(bins / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                   check=True, capture_output=True)
+    time.sleep(down_s)
+    subprocess.run(as_user + [str(bins / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-o",
+                              f"-p {port} -h 127.0.0.1 -k {base} -c fsync=off -c full_page_writes=off",
+                              "start"], check=True, capture_output=True)
+
+
 @contextlib.contextmanager
 def postgres() -> Iterator[str]:
     """Run a PostgreSQL server for the block; yield its URL (user postgres, no password, db postgres)."""
@@ -55,7 +70,9 @@ def postgres() -> Iterator[str]:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
                 break
             time.sleep(0.1)
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        _running[url] = (as_user, bins, data, base, port)
+        yield url
     finally:
         subprocess.run(as_user + [str(bins / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
                        capture_output=True)

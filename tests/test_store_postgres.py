@@ -5,12 +5,10 @@ with events and alerts, several schemes."""
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from yuqing.ingest import normalize_record
 from yuqing.settings import load_settings
@@ -19,21 +17,6 @@ from yuqing.store import open_store
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_STREAM = ROOT / "src/yuqing/data/demo/stream.jsonl"
 NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def pg_url(postgres_url):
-    """A database of its own on the test server."""
-    from yuqing.store.postgres import engine_url
-
-    name = f"t_{secrets.token_hex(4)}"
-    admin = create_engine(engine_url(postgres_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    yield postgres_url.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
 
 
 def pipeline_store(pg_url, tmp_path, scheme_text: str, others: dict[str, str] = {}):

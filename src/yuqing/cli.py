@@ -222,11 +222,28 @@ def import_(ctx: Ctx, file: str, fmt, mapping, platform, source_label, delimiter
         started = time.perf_counter()
         progress = (lambda r: _err(f"  … {r.read} read, {r.added} added")) if sys.stderr.isatty() else None
         collector = f"import:{Path(file).name}" if not is_database_url(file) else f"import:{file.rsplit('/', 1)[-1]}"
-        report = ingest_stream(stream, store, settings, collector=collector,
-                               defaults=defaults, on_batch=progress)
+        if settings.bus_url:
+            # server mode: onto the bus; the analyse workers store and analyse (docs/deploy.md)
+            from .bus import BusError, client
+            from .workers import publish_stream
+
+            try:
+                report = publish_stream(stream, store, client(settings), collector=collector, defaults=defaults)
+            except BusError as exc:
+                raise click.ClickException(f"{exc}（已发布的记录不会丢失；重新导入同一文件不会重复）") from None
+        else:
+            report = ingest_stream(stream, store, settings, collector=collector,
+                                   defaults=defaults, on_batch=progress)
     except ImportError_ as exc:
         raise click.UsageError(str(exc)) from None
     seconds = time.perf_counter() - started
+    if settings.bus_url:
+        if as_json:
+            _echo_json(report.as_dict() | {"seconds": round(seconds, 3)})
+        q = ", ".join(f"{k} {v}" for k, v in sorted(report.quarantined.items())) or "none"
+        _err(f"{file}: {report.read} read, {report.published} published to the bus {settings.bus_url} "
+             f"for the analyse workers, quarantined: {q} ({seconds:.1f} s)")
+        return
     # also what an earlier import stored but did not get to analyse (it was killed): nothing waits
     from .analysis.relevance import RelevanceTally
 
@@ -243,6 +260,87 @@ def import_(ctx: Ctx, file: str, fmt, mapping, platform, source_label, delimiter
     _err(f"{file}: {report.read} read, {report.added} added, {report.updated} updated, "
          f"{report.duplicates} duplicates, quarantined: {q} ({seconds:.1f} s)")
     if report.read and not (report.added or report.updated or report.duplicates):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("stage", type=click.Choice(["analyse", "events"]))
+@click.option("--idle-exit", type=float, default=None, metavar="SECONDS",
+              help="Exit once the bus has had nothing for this stage for SECONDS (batch jobs, benchmarks).")
+@pass_ctx
+def worker(ctx: Ctx, stage: str, idle_exit: float | None) -> None:
+    """Server mode: one stage worker on the bus (bus_url / YUQING_BUS_URL).
+
+    \b
+    analyse  store and analyse what collectors publish; run as many as the CPUs allow, anywhere
+    events   near-duplicates, events and alerts, in order; one works, the others wait as standbys
+
+    \b
+    Example:
+      YUQING_BUS_URL=nats://127.0.0.1:4222 yuqing worker analyse
+    """
+    import signal
+
+    from .bus import BusError, client
+    from .workers import analyse_worker, events_worker
+
+    settings, store = ctx.settings, ctx.store
+    if not settings.bus_url:
+        raise click.UsageError("没有配置消息总线：在 yuqing.toml 写 bus_url = \"nats://主机:4222\"，"
+                               "或设置环境变量 YUQING_BUS_URL（见 docs/deploy.md）")
+    try:
+        bus = client(settings)
+    except BusError as exc:
+        raise click.ClickException(str(exc)) from None
+    stopping: list[bool] = []
+
+    def stop(*_):
+        if stopping:
+            os._exit(1)
+        stopping.append(True)
+        _hard_stop_after(STOP_GRACE_S)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    def show(step, value) -> None:
+        if step == "owner":
+            _err("worker events: holding the store's analysis lock; linking")
+        elif step == "lost":
+            _err("worker events: the database dropped the analysis lock; taking it again")
+        elif step == "quarantine":
+            _err(f"a bus message was quarantined: {value}")
+
+    _err(f"worker {stage}: bus {settings.bus_url} (key {settings.bus_key}); Ctrl-C to stop")
+    if stage == "analyse":
+        report = analyse_worker(settings, store, bus, lambda: bool(stopping), show, idle_exit)
+        _err(f"worker analyse: {report.read} read, {report.added} added, {report.updated} updated, "
+             f"{report.duplicates} duplicates")
+    else:
+        n = events_worker(settings, store, bus, lambda: bool(stopping), show, idle_exit)
+        _err(f"worker events: {n} items linked")
+    bus.close()
+
+
+@main.command()
+@json_option
+@pass_ctx
+def doctor(ctx: Ctx, as_json: bool) -> None:
+    """Check the database, the bus and the workers, and say what is wrong in words.
+
+    \b
+    Example:
+      yuqing doctor
+    """
+    from .doctor import checks
+
+    found = checks(ctx.settings)
+    if as_json:
+        _echo_json({"ok": all(c["ok"] for c in found), "checks": found})
+    else:
+        for c in found:
+            click.echo(("✓ " if c["ok"] else "✗ ") + c["what"] + "：" + c["said"])
+    if not all(c["ok"] for c in found):
         sys.exit(1)
 
 

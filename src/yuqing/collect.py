@@ -228,19 +228,28 @@ def _store(cfg: SourceConfig, fetched: _Fetched, state: dict[str, Any], store: S
                               "runs": (state.get("runs") or 0) + 1}
     if fetched.error is None:
         try:
-            result.report = ingest_stream(fetched.records, store, settings, collector=cfg.name, defaults=defaults,
-                                          clock=lambda: now, stop=stop)
+            if settings.bus_url:           # server mode: the analyse workers store them
+                from .bus import client
+                from .workers import publish_stream
+
+                result.report = publish_stream(fetched.records, store, client(settings), collector=cfg.name,
+                                               defaults=defaults, now=now, stop=stop)
+            else:
+                result.report = ingest_stream(fetched.records, store, settings, collector=cfg.name, defaults=defaults,
+                                              clock=lambda: now, stop=stop)
             health.update(fetched.state)
             rep = result.report
-            if rep.read and not (rep.added or rep.updated or rep.duplicates):
+            if rep.read and not (rep.added or rep.updated or rep.duplicates or rep.published):
                 # everything it brought was refused (a JSON Feed read as a broken RSS, a page
                 # layout that changed): that is a failing source, not a healthy quiet one
                 reasons = "、".join(f"{k} {v}" for k, v in sorted(rep.quarantined.items()))
                 result.error = f"本次读取的 {rep.read} 条全部被隔离（{reasons}）"
             else:
                 health["last_success_ts"] = ts
-            health["items_total"] = (state.get("items_total") or 0) + result.report.added
-            if result.report.added:
+            # with a bus, what went to the workers (they skip what is stored already)
+            fresh = result.report.added or result.report.published
+            health["items_total"] = (state.get("items_total") or 0) + fresh
+            if fresh:
                 last_new = state.get("last_new_ts")
                 if last_new:
                     gap = ts - last_new

@@ -118,6 +118,7 @@ class Report:
     added: int = 0
     updated: int = 0
     duplicates: int = 0             # same id or same content already stored (or twice in the input)
+    published: int = 0              # server mode: put on the bus for the analyse workers
     quarantined: dict[str, int] = field(default_factory=dict)
 
     def quarantine(self, reason: str, n: int = 1) -> None:
@@ -128,9 +129,11 @@ class Report:
         self.added += other.added
         self.updated += other.updated
         self.duplicates += other.duplicates
+        self.published += other.published
         for reason, n in other.quarantined.items():
             self.quarantine(reason, n)
 
     def as_dict(self) -> dict[str, Any]:
         return {"read": self.read, "added": self.added, "updated": self.updated,
-                "duplicates": self.duplicates, "quarantined": dict(self.quarantined)}
+                "duplicates": self.duplicates, "quarantined": dict(self.quarantined)} | (
+                    {"published": self.published} if self.published else {})

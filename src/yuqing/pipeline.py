@@ -100,6 +100,13 @@ def ingest_batch(batch: Batch, now: datetime, defaults: Mapping[str, Any] | None
                  collector: str | None, quarantine_max_bytes: int, max_chars: int = 2_000_000,
                  store: Store | None = None) -> Report:
     """Stages 2 and 3 for one batch, in one transaction for the items; return what happened."""
+    return ingest_batch_items(batch, now, defaults, tz, collector, quarantine_max_bytes, max_chars, store)[0]
+
+
+def ingest_batch_items(batch: Batch, now: datetime, defaults: Mapping[str, Any] | None, tz: tzinfo,
+                       collector: str | None, quarantine_max_bytes: int, max_chars: int = 2_000_000,
+                       store: Store | None = None) -> tuple[Report, list[Item]]:
+    """ingest_batch, and the items it stored (the bus's analyse worker analyses them next)."""
     store = store or _worker_store
     items, bad = prepare_batch(batch, now, defaults, tz, max_chars)
     report = Report(read=len(batch))
@@ -109,7 +116,7 @@ def ingest_batch(batch: Batch, now: datetime, defaults: Mapping[str, Any] | None
     for q in bad:
         report.quarantine(q.reason)
     store.add_quarantine(bad, collector, quarantine_max_bytes)
-    return report
+    return report, items
 
 
 def _start_worker(parent: int, database_url: str) -> None:
@@ -396,43 +403,45 @@ def analyze_pending(store: Store, analyzer, batch_size: int = 256, warm_days: fl
                                 tally)
 
 
-def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
-                     on_batch: Callable[[int], None] | None, workers: int, settings: Settings | None,
-                     enough: Callable[[], bool] = lambda: False, tally=None) -> int:
-    """Analyse every stored item waiting for it, oldest first; return how many were analysed.
+class Linker:
+    """Stage 4's serial half, in time order: near-duplicates, events and the judgments of the
+    other schemes saved in one transaction with the clusterer's state, then the records of the
+    events that changed rebuilt and their alerts raised. One Linker per store at a time (the
+    holder of the "analysis" lock): `yuqing run`, an import, or the bus's events worker.
 
     A fresh analyzer first learns the texts of the last `warm_days` (already analysed), so a
-    copy arriving today still points at last week's original. With `workers` and a backlog of
-    more than a few batches, the per-item work runs in worker processes while this process
-    links near-duplicates in time order and stores the results. With `settings`, items are
-    put into events too, and the records of the events that changed are rebuilt (and their
-    alerts raised), batch by batch.
-    """
-    from .analysis.analyze import Subject
+    copy arriving today still points at last week's original. Without `settings`, no events."""
 
-    with_events = settings is not None
-    take_up_schemes(store, analyzer)
-    if with_events and (not getattr(analyzer, "store_events", False)
-                        or store.last_event_number() != analyzer.events._n):
-        # first time, or another process formed events since: take up the store's state
-        attach_events(store, analyzer, settings)
-    as_of = stream_clock(store) if with_events else 0.0
+    def __init__(self, store: Store, analyzer, settings: Settings | None, warm_days: float = 7.0,
+                 tally=None, on_batch: Callable[[int], None] | None = None):
+        from .analysis.analyze import Subject
 
-    if warm_days and not getattr(analyzer, "warmed", False):
-        since = int(time.time() - warm_days * 86400)
-        for row in store.recent_analyzed(since):
-            analyzer.remember(Subject.of_row(row))
-        analyzer.warmed = True
-    done = 0
+        self.store, self.analyzer, self.settings = store, analyzer, settings
+        self.tally, self.on_batch = tally, on_batch
+        self.with_events = settings is not None
+        self.done = 0
+        take_up_schemes(store, analyzer)
+        if self.with_events and (not getattr(analyzer, "store_events", False)
+                                 or store.last_event_number() != analyzer.events._n):
+            # first time, or another process formed events since: take up the store's state
+            attach_events(store, analyzer, settings)
+        self.as_of = stream_clock(store) if self.with_events else 0.0
+        if warm_days and not getattr(analyzer, "warmed", False):
+            since = int(time.time() - warm_days * 86400)
+            for row in store.recent_analyzed(since):
+                analyzer.remember(Subject.of_row(row))
+            analyzer.warmed = True
 
-    def link_and_save(rows, analyses, state=None) -> list:
+    def _link_and_save(self, rows, analyses) -> tuple[list, list, dict]:
         """Near-duplicates and events in time order, saved in one transaction with the
         clusterer's state; return (subjects, analyses, merges)."""
-        events = analyzer.events if with_events else None
-        subjects = [Subject.of_row(r) for r in rows]
-        # a person's answer to 疑似涉及 stands over the rules (before events: a yes forms one)
+        from .analysis.analyze import Subject
         from .store.sql import judged_relevance
 
+        store, analyzer = self.store, self.analyzer
+        events = analyzer.events if self.with_events else None
+        subjects = [Subject.of_row(r) for r in rows]
+        # a person's answer to 疑似涉及 stands over the rules (before events: a yes forms one)
         judged = store.relevance_judgments([s.id for s in subjects])
         for s, a in zip(subjects, analyses):
             if s.id in judged:
@@ -447,66 +456,70 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
                 a["event"] = events.resolve(a["event"]) if a["event"] else None
         states, merges = events.drain() if events is not None else ([], {})
         store.save_analysis(list(zip((s.id for s in subjects), analyses)), states, merges,
-                            schemes_state=state if state is not None else analyzer.others_state)
+                            schemes_state=analyzer.others_state)
         return subjects, analyses, merges
 
-    def rejudge(rows, analyses) -> None:
+    def _rejudge(self, rows, analyses) -> None:
+        from .analysis.analyze import Subject
+
         subjects = [Subject.of_row(r) for r in rows]
-        for a, other in zip(analyses, analyzer.others_of(subjects) or [None] * len(rows)):
+        for a, other in zip(analyses, self.analyzer.others_of(subjects) or [None] * len(rows)):
             a.pop("schemes", None)
             if other is not None:
                 a["schemes"] = other
 
-    def save(rows, analyses, state=None):
+    def _save(self, rows, analyses, state=None):
         """Save a batch judged under the schemes `state` (the analyzer's now, by default)."""
-        if state is not None and state != analyzer.others_state:
-            rejudge(rows, analyses)          # judged by a worker started before the schemes changed
+        if state is not None and state != self.analyzer.others_state:
+            self._rejudge(rows, analyses)          # judged by a worker started before the schemes changed
         try:
-            return link_and_save(rows, analyses)
+            return self._link_and_save(rows, analyses)
         except SchemesChanged:
             # a scheme was saved while this batch was judged: judge it under the new ones, from
             # the clusterer's stored state (it may hold half of this batch)
-            take_up_schemes(store, analyzer)
-            if with_events:
-                attach_events(store, analyzer, settings)
-            rejudge(rows, analyses)
-            return link_and_save(rows, analyses)
+            take_up_schemes(self.store, self.analyzer)
+            if self.with_events:
+                attach_events(self.store, self.analyzer, self.settings)
+            self._rejudge(rows, analyses)
+            return self._link_and_save(rows, analyses)
 
-    def save_one_by_one(rows, analyses, state=None):
+    def _save_one_by_one(self, rows, analyses, state=None):
         # the batch failed between analysis and saving: take the store's event state up again
         # (the clusterer may hold half of that batch) and try each item alone
-        if with_events:
-            attach_events(store, analyzer, settings)
-        out = ([], [], {})
+        if self.with_events:
+            attach_events(self.store, self.analyzer, self.settings)
+        out: tuple[list, list, dict] = ([], [], {})
         for row, a in zip(rows, analyses):
             try:
-                part = save([row], [a], state)
+                part = self._save([row], [a], state)
             except OperationalError:
                 raise
             except Exception as exc:  # noqa: BLE001 — this item, stored as failed, never tried forever
                 log_failure(log, "item %s: analysis could not be saved", row["id"])
-                if with_events:
-                    attach_events(store, analyzer, settings)
-                store.save_analysis([(row["id"], failed_analysis(f"{type(exc).__name__}: {exc}"))])
+                if self.with_events:
+                    attach_events(self.store, self.analyzer, self.settings)
+                self.store.save_analysis([(row["id"], failed_analysis(f"{type(exc).__name__}: {exc}"))])
                 continue
             out[0].extend(part[0])
             out[1].extend(part[1])
             out[2].update(part[2])
         return out
 
-    def finish(rows, analyses, state=None) -> None:
-        nonlocal done
+    def finish(self, rows, analyses, state=None) -> set[str]:
+        """Link and save one batch analysed under the schemes `state`; return the events it changed."""
+        store, analyzer, settings, tally = self.store, self.analyzer, self.settings, self.tally
         try:
-            subjects, analyses, merges = save(rows, analyses, state)
+            subjects, analyses, merges = self._save(rows, analyses, state)
         except OperationalError:
             raise
         except Exception:  # noqa: BLE001
             log_failure(log, "a batch of %d items could not be saved; saving them one by one", len(rows))
-            subjects, analyses, merges = save_one_by_one(rows, analyses, state)
+            subjects, analyses, merges = self._save_one_by_one(rows, analyses, state)
         if tally is not None:
             for a in analyses:
                 tally.add(a)
-        if with_events and subjects:
+        changed: set[str] = set()
+        if self.with_events and subjects:
             touched = Counter(a["event"] for a in analyses if a["event"])
             texts: dict[str, list[str]] = {}
             for s, a in zip(subjects, analyses):
@@ -530,11 +543,26 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
                         raise_alerts(store, [r for r in records if r["id"] in theirs], members, member.scheme.alert,
                                      settings, new_events=new, texts=texts, scheme=member.name)
 
-            update_events(store, set(touched) | set(merges.values()), settings,
-                          max(as_of, max(s.ts for s in subjects)), on_records=alert)
-        done += len(rows)
-        if on_batch:
-            on_batch(done)
+            changed = set(touched) | set(merges.values())
+            update_events(store, changed, settings, max(self.as_of, max(s.ts for s in subjects)), on_records=alert)
+        self.done += len(rows)
+        if self.on_batch:
+            self.on_batch(self.done)
+        return changed
+
+
+def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
+                     on_batch: Callable[[int], None] | None, workers: int, settings: Settings | None,
+                     enough: Callable[[], bool] = lambda: False, tally=None) -> int:
+    """Analyse every stored item waiting for it, oldest first; return how many were analysed.
+
+    With `workers` and a backlog of more than a few batches, the per-item work runs in worker
+    processes while this process links near-duplicates in time order and stores the results
+    (a Linker). With `settings`, items are put into events too, and the records of the events
+    that changed are rebuilt (and their alerts raised), batch by batch.
+    """
+    linker = Linker(store, analyzer, settings, warm_days, tally, on_batch)
+    finish = linker.finish
 
     if not workers or store.count_pending(batch_size * 4) < batch_size * 4:   # small: workers cost more to start
         while not enough():
@@ -542,7 +570,7 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
             if not rows:
                 break
             finish(rows, analyze_rows(analyzer, rows))
-        return done
+        return linker.done
     pool_state = analyzer.others_state       # what the workers judge under
     with ProcessPoolExecutor(workers, initializer=_start_analysis_worker,
                              initargs=(os.getpid(), analyzer.scheme, analyzer.model_dir,
@@ -569,7 +597,7 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
                     analyses = analyze_rows(analyzer, batch)
                 finish(batch, analyses, state)
             if not rows and not inflight:
-                return done
+                return linker.done
 
 
 # --- everything, continuously ------------------------------------------------------------------
@@ -679,8 +707,8 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
     def analyse() -> None:
         from .analysis.relevance import RelevanceTally
 
-        if not store.count_pending(1):
-            return
+        if state["settings"].bus_url or not store.count_pending(1):
+            return                 # server mode: `yuqing worker events` analyses (docs/deploy.md)
         try:
             tally = RelevanceTally()
             n = analyze_pending(store, state["analyzer"], state["settings"].analyze_batch_size, workers=workers,

@@ -27,6 +27,15 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", "sqlite:///yuqing.db",
             "Where items are stored: sqlite:///PATH (a relative PATH is beside the config file) or postgresql://…"),
+    Setting("bus_url", "",
+            "Server mode: the NATS JetStream bus between stages, e.g. nats://127.0.0.1:4222. Empty (the "
+            "default): one process, no bus. With it, collectors publish what they read and "
+            "`yuqing worker analyse` / `yuqing worker events` do the rest (docs/deploy.md)."),
+    Setting("bus_key", "main", "This store's name on the bus: stores sharing one NATS server each have their own "
+                               "streams (yuqing.KEY.raw, .analysed, .changes)."),
+    Setting("bus_ack_wait", 60.0, "Seconds a worker may hold a bus message before it is given to another "
+                                  "(a killed worker's messages come back after this)."),
+    Setting("bus_fetch", 4, "Bus messages an analyse worker takes at a time (each holds up to import_batch_size records)."),
     Setting("scheme", "scheme.yaml", "Path of the monitoring scheme (region, word rule, alert block)."),
     Setting("timezone", "Asia/Shanghai", "Zone for times written without an offset."),
     Setting("model_dir", "",

@@ -43,6 +43,28 @@ def engine_url(url: str) -> str:
     return url
 
 
+class Held:
+    """A named lock as `exclusive()` yields it: true when had."""
+
+    def __init__(self, had: bool, conn, key: int):
+        self.had, self._conn, self._key = had, conn, key
+
+    def __bool__(self) -> bool:
+        return self.had
+
+    def alive(self) -> bool:
+        if not self.had:
+            return False
+        try:
+            held = self._conn.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+                "AND objid = (CAST(:k AS bigint) & 4294967295) AND objsubid = 1 AND granted"), {"k": self._key}).scalar()
+            self._conn.commit()
+            return bool(held)
+        except Exception:  # noqa: BLE001 — the connection is gone, and the lock with it
+            return False
+
+
 class PostgresStore(ListingSQL, Store):
     def _indexed(self, name: str) -> str:
         return ""                   # no index hints: PostgreSQL's planner keeps statistics
@@ -66,17 +88,22 @@ class PostgresStore(ListingSQL, Store):
     @contextmanager
     def exclusive(self, name: str):
         """A named lock across processes and machines (a session advisory lock, held by one
-        connection for the block); yields False at once when another holds it."""
+        connection for the block); yields a false Held at once when another holds it. The lock
+        goes with its connection: `alive()` says whether the server still has it (after a
+        database restart it does not, and another process may have taken it)."""
         key = zlib.crc32(f"yuqing:{name}".encode()) - 2**31
         with self.engine.connect() as conn:
             had = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
             conn.commit()
             try:
-                yield bool(had)
+                yield Held(bool(had), conn, key)
             finally:
                 if had:
-                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                    conn.commit()
+                    try:
+                        conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                        conn.commit()
+                    except Exception:  # noqa: BLE001 — the connection is gone, and the lock with it
+                        conn.invalidate()
 
     def search(self, query, *, since=None, platform=None, limit=20, filters=None):
         match, _notes = parse_query(query)

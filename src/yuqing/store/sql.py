@@ -408,6 +408,16 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
+    def waiting_of(self, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The rows of these items that still wait for analysis, oldest published first (a bus
+        message redelivered after its commit finds none: nothing is linked twice)."""
+        out = []
+        for part in _chunks(list(dict.fromkeys(ids))):
+            query = select(*self._ANALYSIS_READ).where(items.c.id.in_(part), items.c.analyzed_ts.is_(None))
+            with self.engine.connect() as conn:
+                out.extend(dict(r._mapping) for r in conn.execute(query))
+        return sorted(out, key=lambda r: (r["published_ts"], r["seq"]))
+
     def count_pending(self, up_to: int) -> int:
         """How many items wait for analysis, counted no further than `up_to`."""
         waiting = select(items.c.seq).where(items.c.analyzed_ts.is_(None)).limit(up_to).subquery()
