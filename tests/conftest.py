@@ -90,9 +90,42 @@ def nats():
         yield server
 
 
+# `make test` runs the suite on SQLite, then the store, search, list, web, events and pipeline
+# tests again with YUQING_TEST_BACKEND=postgresql: their stores are then databases on a real
+# PostgreSQL server of this process's own (tests/pgserver.py), one database per store.
+BACKEND = os.environ.get("YUQING_TEST_BACKEND", "sqlite")
+_pg: dict = {}
+
+
+def database_url(directory: Path, name: str = "t.db") -> str:
+    """A new store's URL for a test: a SQLite file in `directory`, or a new PostgreSQL database."""
+    if BACKEND != "postgresql":
+        return f"sqlite:///{directory}/{name}"
+    import atexit
+    import secrets
+
+    from sqlalchemy import create_engine, text
+
+    import pgserver
+    from yuqing.store.postgres import engine_url
+
+    if "url" not in _pg:
+        server = pgserver.postgres()
+        _pg["url"] = server.__enter__()
+        atexit.register(server.__exit__, None, None, None)
+        _pg["admin"] = create_engine(engine_url(_pg["url"]), isolation_level="AUTOCOMMIT")
+    db = f"t_{secrets.token_hex(5)}"
+    with _pg["admin"].connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {db}"))
+    return _pg["url"].rsplit("/", 1)[0] + "/" + db
+
+
+sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="about the SQLite file itself")
+
+
 @pytest.fixture
 def settings(tmp_path):
-    return load_settings(env={}, database_url=f"sqlite:///{tmp_path}/t.db", fetch_host_delay=0.0,
+    return load_settings(env={}, database_url=database_url(tmp_path), fetch_host_delay=0.0,
                          fetch_allow_hosts=["127.0.0.1:*"], fetch_timeout=1.0, import_batch_size=500)
 
 
@@ -229,7 +262,7 @@ def analysed_demo_store(directory: Path, extra: list[dict] = ()):
 
     (directory / "scheme.yaml").write_text('name: t\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
     # the demo stream is dated November 2026: analysed as if live (no backfill hold), for alerts
-    s = load_settings(env={}, database_url=f"sqlite:///{directory}/y.db", scheme=str(directory / "scheme.yaml"),
+    s = load_settings(env={}, database_url=database_url(directory, "y.db"), scheme=str(directory / "scheme.yaml"),
                       ingest_workers=0, alert_max_age_hours=1e9)
     s = s.__class__(s.values, (), None, directory)
     store = open_store(s.database_url)

@@ -12,7 +12,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import analysed_demo_store, undo_list_indexes
+from conftest import sqlite_only, analysed_demo_store, undo_list_indexes
 from yuqing.alerts.users import hash_password
 from yuqing.store.sql import SORTS, ListQuery
 from yuqing.store.sqlite import parse_query
@@ -286,6 +286,7 @@ def test_the_api_lists_without_a_keyword_and_counts(site, rows):
     assert client.get("/api/items", params={"sort": "nonsense"}).status_code == 400
 
 
+@sqlite_only
 def test_migration_13_fills_places_and_interactions_of_a_stored_history(tmp_path):
     import sqlite3
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from yuqing.models import Raw
 from yuqing.pipeline import ingest_stream, make_analyzer
+from conftest import database_url
 from yuqing.settings import load_settings
 from yuqing.store import open_store
 
@@ -18,7 +19,7 @@ def test_yuqing_run_uses_a_scheme_saved_while_it_runs(tmp_path):
 
     scheme = tmp_path / "scheme.yaml"
     scheme.write_text('name: 只看火灾\nregion: "131003"\nrule: 火灾\n', encoding="utf-8")
-    s = load_settings(env={}, database_url=f"sqlite:///{tmp_path}/run.db", scheme=str(scheme), ingest_workers=0,
+    s = load_settings(env={}, database_url=database_url(tmp_path, "run.db"), scheme=str(scheme), ingest_workers=0,
                       report_daily_at="", report_weekly_at="", report_monthly_at="")
     s = s.__class__(s.values, (), None, tmp_path)
     store = open_store(s.database_url)

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
-from conftest import undo_list_indexes
+from conftest import sqlite_only, undo_list_indexes
 from yuqing.ingest import normalize_record
 from yuqing.models import Quarantined
 from yuqing.store import open_store
@@ -18,6 +18,7 @@ def item(**fields):
     return normalize_record(fields, now=NOW)
 
 
+@sqlite_only
 def test_migrations_apply_once_and_wal_is_on(settings, tmp_path):
     store = open_store(settings.database_url)
     assert store.migrate() == []                       # already applied on open
@@ -25,12 +26,13 @@ def test_migrations_apply_once_and_wal_is_on(settings, tmp_path):
     db = settings.database_url.split("///", 1)[1]
     with sqlite3.connect(db) as c:
         versions = [r[0] for r in c.execute("SELECT version FROM schema_migrations ORDER BY version")]
-        assert versions == list(range(1, 16))
+        assert versions == list(range(1, 17))
         assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert {"items", "items_fts", "quarantine", "sources", "events"} <= {r[0] for r in c.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table')")}
 
 
+@sqlite_only
 def test_migration_4_adds_events_to_an_older_database(settings):
     db = settings.database_url.split("///", 1)[1]
     open_store(settings.database_url).close()
@@ -109,6 +111,7 @@ def test_stats_and_items_per_day(store):
     assert store.items_per_day(7, now=(NOW + timedelta(days=8)).timestamp()) == {}
 
 
+@sqlite_only
 def test_migration_10_fills_the_relevance_label_of_stored_analyses(settings):
     store = open_store(settings.database_url)
     store.upsert_items([item(id="a", text="广阳区积水"), item(id="b", text="南京汉江路"), item(id="c", text="旧的")])

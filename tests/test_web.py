@@ -190,16 +190,15 @@ def test_masking_keeps_what_is_not_personal():
 
 
 def test_item_page_shows_the_analysis_with_its_reasons_and_the_copies(site):
-    import sqlite3
+    from sqlalchemy import text
 
     app, store = site
     client = TestClient(app)
     login(client)
-    db = store.engine.url.database
-    with sqlite3.connect(db) as c:
-        original, n = c.execute("SELECT duplicate_of, count(*) FROM items WHERE duplicate_of IS NOT NULL "
-                                "GROUP BY duplicate_of ORDER BY count(*) DESC LIMIT 1").fetchone()
-        copy = c.execute("SELECT id FROM items WHERE duplicate_of = ? LIMIT 1", (original,)).fetchone()[0]
+    with store.engine.connect() as c:
+        original, n = c.execute(text("SELECT duplicate_of, count(*) FROM items WHERE duplicate_of IS NOT NULL "
+                                     "GROUP BY duplicate_of ORDER BY count(*) DESC LIMIT 1")).one()
+        copy = c.execute(text("SELECT id FROM items WHERE duplicate_of = :o LIMIT 1"), {"o": original}).scalar()
     page = client.get(f"/items/{original}").text
     assert f"相似转载（{n}）" in page and f'href="/items/{copy}"' in page
     assert "类别" in page and "风险" in page and "地点" in page and "→" in page
@@ -368,11 +367,14 @@ def test_overview_counts_agree_with_the_store(site):
     api = client.get("/api/overview").json()
     day0 = int(clock) // 3600 * 3600 - 23 * 3600
     # what involves the region only: everything collected would swamp it with broad feeds
-    n = store.engine.connect().exec_driver_sql(
-        "SELECT count(*) FROM items WHERE published_ts >= ? AND published_ts < ? AND relevant = 1",
-        (day0, day0 + 86400)).scalar()
-    everything = store.engine.connect().exec_driver_sql(
-        "SELECT count(*) FROM items WHERE published_ts >= ? AND published_ts < ?", (day0, day0 + 86400)).scalar()
+    from sqlalchemy import text
+
+    window = {"a": day0, "b": day0 + 86400}
+    with store.engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM items WHERE published_ts >= :a AND published_ts < :b "
+                              "AND relevant = 1"), window).scalar()
+        everything = conn.execute(text("SELECT count(*) FROM items WHERE published_ts >= :a AND published_ts < :b"),
+                                  window).scalar()
     assert api["items_24h"] == n > 0 and everything > n
     assert sum(sum(v) for k, v in api["hours"].items() if k != "x") == n
     # trends are computed in the background; once done the page shows the district's towns

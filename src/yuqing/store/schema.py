@@ -5,14 +5,17 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from sqlalchemy import (Column, Connection, Float, Index, Integer, MetaData, Table, Text, func, inspect,
+from sqlalchemy import (BigInteger, Column, Connection, Float, Index, Integer, MetaData, Table, Text, func, inspect,
                         select, text)
 
 metadata = MetaData()
+# an item's number: 64-bit on PostgreSQL (a city's stream passes 2^31 items within months); on
+# SQLite, INTEGER PRIMARY KEY, which is the rowid (64-bit already) the full-text index keys on
+SEQ = BigInteger().with_variant(Integer, "sqlite")
 
 items = Table(
     "items", metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),  # FTS rowid; insertion order
+    Column("seq", SEQ, primary_key=True, autoincrement=True),  # FTS rowid; insertion order
     Column("id", Text, nullable=False, unique=True),
     Column("url", Text),
     Column("platform", Text, nullable=False),
@@ -285,7 +288,7 @@ item_places = Table(
     "item_places", metadata,
     Column("code", Text, primary_key=True),
     Column("ts", Integer, primary_key=True),      # the item's published_ts
-    Column("seq", Integer, primary_key=True),     # the item's seq
+    Column("seq", SEQ, primary_key=True),     # the item's seq
     sqlite_with_rowid=False,
 )
 Index("item_places_seq", item_places.c.seq)
@@ -296,7 +299,7 @@ picks = Table(
     Column("user", Text, primary_key=True),
     Column("kind", Text, primary_key=True),       # item | event
     Column("ref", Text, primary_key=True),        # the item's or the event's id
-    Column("ts", Integer, nullable=False),        # when ticked, in ms: the order a 简报 keeps
+    Column("ts", BigInteger, nullable=False),     # when ticked, in ms: the order a 简报 keeps
 )
 
 hot_ranks = Table(
@@ -346,7 +349,7 @@ schemes = Table(
 item_schemes = Table(
     "item_schemes", metadata,
     Column("scheme", Integer, primary_key=True),
-    Column("seq", Integer, primary_key=True),     # the item's seq
+    Column("seq", SEQ, primary_key=True),     # the item's seq
     Column("label", Text, nullable=False),        # yes | possible
     Column("reasons", Text, nullable=False),      # JSON list, as analysis.relevance.reasons
     Column("ts", Integer, nullable=False),        # the item's published_ts
@@ -600,6 +603,16 @@ POSTGRES_INDEXES = (
     "GENERATED ALWAYS AS (to_tsvector('simple', coalesce(seg, ''))) STORED",
     "CREATE INDEX IF NOT EXISTS items_tsv ON items USING gin (tsv)",
 )
+
+
+@migration(16, "64-bit item numbers and pick times on PostgreSQL")
+def _wide_numbers(conn: Connection) -> None:
+    # SQLite's integers are 64-bit already; a PostgreSQL store made before this had int4 columns
+    if conn.dialect.name != "postgresql":
+        return
+    for table, column in (("items", "seq"), ("item_places", "seq"), ("item_schemes", "seq"), ("picks", "ts")):
+        conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE bigint"))
+    conn.execute(text("ALTER SEQUENCE IF EXISTS items_seq_seq AS bigint"))
 
 
 def postgres_baseline(conn: Connection) -> list[int]:
