@@ -64,8 +64,13 @@ dashboard: install
 	@test -f $(DEMO)/yuqing.db || { echo "run make demo first"; exit 2; }
 	cd $(DEMO) && ../$(YQ) serve --host 127.0.0.1 --port $(PORT)
 
+# The whole suite on SQLite (the bus tests on a real NATS JetStream server), then the store,
+# search, list, web, events and pipeline tests again on a real PostgreSQL server.
+PG_TESTS := tests/test_store.py tests/test_list.py tests/test_web.py tests/test_events.py tests/test_run.py
+
 test: install
 	YUQING_DATA=$(DATA) $(PY) -m pytest -n 2 -q
+	YUQING_TEST_BACKEND=postgresql YUQING_DATA=$(DATA) $(PY) -m pytest -n 2 -q $(PG_TESTS)
 
 test-fast: install
 	YUQING_DATA=$(DATA) $(PY) -m pytest -n 2 -q -m "not slow"

@@ -110,6 +110,10 @@ def database_url(directory: Path, name: str = "t.db") -> str:
     from yuqing.store.postgres import engine_url
 
     if "url" not in _pg:
+        if pgserver.bindir() is None:
+            if os.environ.get("YUQING_REQUIRE_POSTGRES"):
+                pytest.fail("PostgreSQL is required (YUQING_REQUIRE_POSTGRES=1) but is not installed")
+            pytest.skip("PostgreSQL is not installed")
         server = pgserver.postgres()
         _pg["url"] = server.__enter__()
         atexit.register(server.__exit__, None, None, None)

@@ -1551,21 +1551,72 @@ def analyze(ctx: Ctx, input_file: str, output: str | None, scheme_paths: tuple[s
 
 @main.command()
 @click.option("--since", help="Only items published since then: 7d, 24h, 2026-11-01 (default: all).")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Judge them again in parts on a Dask cluster (tcp://HOST:8786, or local): resumable; "
+                   "each item keeps its near-duplicate and event links.")
+@click.option("--part-size", type=click.IntRange(1), default=2000, show_default=True,
+              help="Items per part on the cluster.")
+@click.option("--dask-workers", type=click.IntRange(1), default=None,
+              help="Worker processes of a local cluster (default: the CPUs).")
 @json_option
 @pass_ctx
-def reanalyze(ctx: Ctx, since: str | None, as_json: bool) -> None:
+def reanalyze(ctx: Ctx, since: str | None, dask_address: str | None, part_size: int, dask_workers: int | None,
+              as_json: bool) -> None:
     """Analyse stored items again (after a model, scheme or setting change).
 
     \b
     Example:
       yuqing reanalyze --since 30d
+      yuqing reanalyze --since 365d --dask tcp://10.0.0.5:8786
     """
     since_dt = parse_since(since)
+    if dask_address:
+        _backfill(ctx, since_dt, dask_address, part_size, dask_workers or os.cpu_count() or 1, as_json)
+        return
     reset = ctx.store.reset_analysis(since_dt)
     _err(f"{reset} items marked for analysis")
     n = _analyze_stored(ctx)
     if as_json:
         _echo_json({"marked": reset, "analysed": n})
+
+
+def _backfill(ctx: Ctx, since_dt, address: str, part_size: int, workers: int, as_json: bool) -> None:
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        raise click.UsageError("--dask 需要 dask.distributed：pip install 'yuqing[server]'") from None
+    from .backfill import backfill
+
+    bar: dict = {}
+
+    def start(run, todo) -> None:
+        if run["resumed"]:
+            _err(f"resuming backfill {run['id']} (started {datetime.fromtimestamp(run['started_ts']):%Y-%m-%d %H:%M}, "
+                 f"{run['items']} items judged before); {todo} to go")
+        else:
+            _err(f"backfill {run['id']}: {todo} items to judge again on {address}")
+        bar["bar"] = click.progressbar(length=max(todo, 1), label="judging", file=sys.stderr)
+        bar["bar"].__enter__()
+        bar["at"] = 0
+
+    def progress(done, todo) -> None:
+        bar["bar"].update(done - bar["at"])
+        bar["at"] = done
+
+    try:
+        summary = backfill(ctx.store, ctx.settings, int(since_dt.timestamp()) if since_dt else None, address,
+                           part_size, workers, progress, start)
+    except OSError as exc:
+        raise click.ClickException(f"Dask 集群 {address} 无法连接：{exc}") from None
+    finally:
+        if "bar" in bar:
+            bar["bar"].__exit__(None, None, None)
+    if as_json:
+        _echo_json(summary)
+    _err(f"judged again: {summary['judged']} items in {summary['parts']} parts ({summary['seconds']} s, "
+         f"{summary['items_per_s']} items/s); events rebuilt: {summary['events_rebuilt']}; "
+         f"newly involving, linked now: {summary['newly_linked']}"
+         + (f", waiting for the analysis stage: {summary['waiting_for_stage']}" if summary["waiting_for_stage"] else ""))
 
 
 @main.command("migrate")

@@ -324,6 +324,18 @@ scheme_versions = Table(
     Column("note", Text),                         # 保存, 加入地标 万达广场, 回滚到第 3 版 …
 )
 
+# `yuqing reanalyze --dask`: one row per backfill; items analysed before `started_ts` are still
+# to do, so a killed backfill goes on where it stopped (migration 17)
+backfills = Table(
+    "backfills", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("since_ts", Integer),                  # NULL: all items
+    Column("started_ts", Integer, nullable=False),
+    Column("finished_ts", Integer),
+    Column("items", Integer, nullable=False, default=0),   # judged again so far
+    Column("runs", Integer, nullable=False, default=1),    # started, then resumed this many times - 1
+)
+
 # The monitoring schemes of a store (issue 17, migration 15). Number 1 is the install's own, the
 # file yuqing.toml names (its judgments are the items' `relevant` and `relevance` columns); the
 # others live here only, their text the latest of scheme_versions under their key.
@@ -613,6 +625,11 @@ def _wide_numbers(conn: Connection) -> None:
     for table, column in (("items", "seq"), ("item_places", "seq"), ("item_schemes", "seq"), ("picks", "ts")):
         conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE bigint"))
     conn.execute(text("ALTER SEQUENCE IF EXISTS items_seq_seq AS bigint"))
+
+
+@migration(17, "backfills")
+def _backfills(conn: Connection) -> None:
+    backfills.create(conn, checkfirst=True)
 
 
 def postgres_baseline(conn: Connection) -> list[int]:

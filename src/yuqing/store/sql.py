@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Iterable, Iterator, Sequence
 
 import orjson
-from sqlalchemy import Engine, case, func, select, text, update
+from sqlalchemy import Engine, case, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
 
 from ..analysis.segment import index_terms
@@ -417,6 +417,71 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             with self.engine.connect() as conn:
                 out.extend(dict(r._mapping) for r in conn.execute(query))
         return sorted(out, key=lambda r: (r["published_ts"], r["seq"]))
+
+    # --- backfills (yuqing reanalyze --dask) ------------------------------------------------
+    def begin_backfill(self, since_ts: int | None) -> dict[str, Any]:
+        """The unfinished backfill over the same window (resumed), or a new one."""
+        from .schema import backfills
+
+        with self._write() as conn:
+            row = conn.execute(select(backfills).where(backfills.c.finished_ts.is_(None),
+                                                       backfills.c.since_ts.is_(since_ts) if since_ts is None
+                                                       else backfills.c.since_ts == since_ts)
+                               .order_by(backfills.c.id.desc()).limit(1)).first()
+            if row is not None:
+                conn.execute(update(backfills).where(backfills.c.id == row.id).values(runs=row.runs + 1))
+                return dict(row._mapping) | {"resumed": True}
+            started = int(time.time())
+            bid = conn.execute(insert(backfills).values(since_ts=since_ts, started_ts=started, items=0, runs=1)
+                               .returning(backfills.c.id)).scalar_one()
+            return {"id": bid, "since_ts": since_ts, "started_ts": started, "items": 0, "runs": 1, "resumed": False}
+
+    def backfill_done(self, backfill_id: int, items_: int, finished: bool = False) -> None:
+        from .schema import backfills
+
+        values: dict[str, Any] = {"items": backfills.c["items"] + items_}
+        if finished:
+            values["finished_ts"] = int(time.time())
+        with self._write() as conn:
+            conn.execute(update(backfills).where(backfills.c.id == backfill_id).values(**values))
+
+    def _backfill_where(self, since_ts: int | None, before_ts: int):
+        # analysed before the backfill began; what waits for analysis is the live stage's
+        cond = [items.c.analyzed_ts.is_not(None), items.c.analyzed_ts < before_ts]
+        if since_ts is not None:
+            cond.append(items.c.published_ts >= since_ts)
+        return cond
+
+    def backfill_parts(self, since_ts: int | None, before_ts: int, size: int) -> list[tuple[int, int]]:
+        """[lo, hi) ranges of item numbers holding about `size` items each still to do."""
+        where = self._backfill_where(since_ts, before_ts)
+        numbered = select(items.c.seq, func.row_number().over(order_by=items.c.seq).label("n")).where(*where).subquery()
+        with self.engine.connect() as conn:
+            starts = list(conn.execute(select(numbered.c.seq).where((numbered.c.n - 1) % size == 0)
+                                       .order_by(numbered.c.seq)).scalars())
+            top = conn.execute(select(func.max(items.c.seq))).scalar() or 0
+        return [(lo, hi) for lo, hi in zip(starts, starts[1:] + [top + 1])]
+
+    def backfill_rows(self, lo: int, hi: int, since_ts: int | None, before_ts: int) -> list[dict[str, Any]]:
+        """The items of one part still to do, with the links they keep (duplicate_of, event)."""
+        query = (select(*self._ANALYSIS_READ, items.c.duplicate_of)
+                 .where(items.c.seq >= lo, items.c.seq < hi, *self._backfill_where(since_ts, before_ts))
+                 .order_by(items.c.published_ts, items.c.seq))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def backfill_left(self, since_ts: int | None, before_ts: int) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(items)
+                                .where(*self._backfill_where(since_ts, before_ts))).scalar_one()
+
+    def mark_pending(self, ids: Iterable[str]) -> int:
+        """Send these items back to the analysis stage (to be linked in order there)."""
+        n = 0
+        with self._write() as conn:
+            for part in _chunks(list(ids)):
+                n += conn.execute(update(items).where(items.c.id.in_(part)).values(analyzed_ts=None)).rowcount
+        return n
 
     def count_pending(self, up_to: int) -> int:
         """How many items wait for analysis, counted no further than `up_to`."""
