@@ -44,3 +44,16 @@ def test_signatures_and_lsh_bands_are_datasketchs():
     assert np.array_equal(signature(grams, a, b), theirs.hashvalues)
     lsh = MinHashLSH(threshold=0.2, num_perm=128)
     assert (lsh.b, lsh.r) == (LSH_BANDS, LSH_ROWS)
+
+
+def test_copies_prepared_in_another_process_are_found_the_same(data):
+    """The analyse workers prepare each text's shingles and bands (`prepare`, sent over the bus as
+    `pack`); the linking process only looks them up: the same copies are found as when it hashes."""
+    from yuqing.analysis.dedup import pack, prepare, unpack
+
+    texts = [t for a, b, _label, _kind in dedup_dev.build(data) for t in (a, b)]
+    here, there = NearDuplicates(), NearDuplicates()
+    found_here = [here.add(str(i), t) for i, t in enumerate(texts)]
+    found_there = [there.add(str(i), t, prepared=unpack(pack(prepare(t)))) for i, t in enumerate(texts)]
+    assert found_here == found_there and sum(x is not None for x in found_here) > 10
+    assert prepare("短") is None and unpack(pack(None)) is None

@@ -59,6 +59,7 @@ def judge_part(database_url: str, scheme, model_dir: str, fingerprint: str, lo: 
         judged = store.relevance_judgments([r["id"] for r in rows])
         for r, a in zip(rows, analyses):
             a.pop("_words", None)
+            a.pop("_dedup", None)
             a["duplicate_of"], a["event"] = r["duplicate_of"], r["event"]
             if r["id"] in judged:
                 a.update(judged_relevance(a, judged[r["id"]]["label"], judged[r["id"]]["user"]))

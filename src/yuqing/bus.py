@@ -1,4 +1,4 @@
-"""The bus between stages in server mode: NATS JetStream (issue 18; docs/decisions/0007-bus.md).
+"""The bus between stages in server mode: NATS JetStream (issue 18; docs/decisions/008-bus.md).
 
 Three work-queue streams per store key (`bus_key`, default "main"), each with one durable pull
 consumer, so a message is removed only when a consumer acks it:
@@ -170,12 +170,22 @@ class BusClient:
             time.sleep(0.5)
             return []
 
-    def ack(self, msg) -> None:
-        """Acknowledge and wait for the server's word: after this, the message is not redelivered."""
-        self._run(msg.ack_sync(timeout=10), 30)
+    def ack(self, msg) -> bool:
+        """Acknowledge and wait for the server's word: after this, the message is not redelivered.
+        When the server is away the ack is lost and the message comes back: harmless (the work
+        it leads to is idempotent), so say it and go on."""
+        try:
+            self._run(msg.ack_sync(timeout=10), 30)
+            return True
+        except Exception as exc:  # noqa: BLE001
+            log.warning("bus: ack lost (%s: %s); the message will be delivered again", type(exc).__name__, exc)
+            return False
 
     def nak(self, msg, delay: float | None = None) -> None:
-        self._run(msg.nak(delay=delay), 30)
+        try:
+            self._run(msg.nak(delay=delay), 30)
+        except Exception as exc:  # noqa: BLE001 — it comes back after the ack wait instead
+            log.warning("bus: nak lost (%s: %s)", type(exc).__name__, exc)
 
     def working(self, msg) -> None:
         """Tell the server a long batch is still being worked on (its ack wait starts again)."""

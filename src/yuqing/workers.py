@@ -9,7 +9,7 @@ split where the work can be shared out.
 - `events_worker` — one per store at a time (it holds the "analysis" lock; others wait as
   standbys): near-duplicates, events and alerts, in order, from the analyses, saved with the
   clusterer's state in one transaction, then ack. A new holder takes the clusterer's state up
-  from the database, where every commit left it (docs/decisions/0007-bus.md).
+  from the database, where every commit left it (docs/decisions/008-bus.md).
 
 Each message whose work never commits (a worker dies on it each time) is quarantined with its
 reason after POISON_AFTER deliveries, and the stream goes on.
@@ -128,7 +128,12 @@ def analyse_message(store: Store, bus: BusClient, analyzer, settings: Settings, 
                                        settings.item_max_bytes, store=store)
     rows = store.waiting_of(i.id for i in items)
     if rows:
+        from .analysis.dedup import pack
+
         analyses = analyze_rows(analyzer, rows)
+        for a in analyses:
+            if "_dedup" in a:
+                a["_dedup"] = pack(a["_dedup"])
         ids = [r["id"] for r in rows]
         state = analyzer.others_state
         out = {"v": 1, "ids": ids, "analyses": analyses, "state": state}
@@ -163,24 +168,30 @@ def analyse_worker(settings: Settings, store: Store, bus: BusClient, stop: Calla
             continue
         idle_since = time.monotonic()
         if time.monotonic() - last_schemes > 5.0:
-            take_up_schemes(store, analyzer)         # a scheme added or edited: judged from now on
-            last_schemes = time.monotonic()
+            try:
+                take_up_schemes(store, analyzer)         # a scheme added or edited: judged from now on
+                last_schemes = time.monotonic()
+            except OperationalError:
+                log_failure(log, "worker analyse: the database is unavailable; the messages wait")
+                for msg in msgs:
+                    bus.nak(msg, delay=2.0)
+                time.sleep(1.0)
+                continue
         for msg in msgs:
             delivered = msg.metadata.num_delivered
             try:
                 decode(msg.data)
+                readable = True
             except Exception as exc:  # noqa: BLE001 — not ours, or cut: kept in quarantine, never retried
-                _quarantine_message(store, msg, "bus-undecodable", f"总线消息无法解读：{type(exc).__name__}: {exc}")
-                bus.ack(msg)
-                say("quarantine", "bus-undecodable")
-                continue
-            if delivered > POISON_AFTER:
-                _quarantine_message(store, msg, "bus-poison",
-                                    f"总线消息已投递 {delivered} 次仍未处理完（处理它的进程每次都中止），已隔离，不再重试")
-                bus.ack(msg)
-                say("quarantine", "bus-poison")
-                continue
+                readable, why = False, f"总线消息无法解读：{type(exc).__name__}: {exc}"
             try:
+                if not readable or delivered > POISON_AFTER:
+                    reason = "bus-undecodable" if not readable else "bus-poison"
+                    _quarantine_message(store, msg, reason, why if not readable else
+                                        f"总线消息已投递 {delivered} 次仍未处理完（处理它的进程每次都中止），已隔离，不再重试")
+                    bus.ack(msg)
+                    say("quarantine", reason)
+                    continue
                 report = analyse_message(store, bus, analyzer, settings, msg)
             except (OperationalError, BusError):
                 # the database or the bus, not the message: it comes back after a pause
@@ -206,8 +217,12 @@ def _schemes_state(value) -> tuple | None:
 
 def _analysis_of(a: dict[str, Any]) -> dict[str, Any]:
     """An analysis as it came over the bus: scheme numbers are keys again (JSON made them text)."""
+    from .analysis.dedup import unpack
+
     if a.get("schemes"):
         a["schemes"] = {int(k): v for k, v in a["schemes"].items()}
+    if "_dedup" in a:
+        a["_dedup"] = unpack(a["_dedup"])
     return a
 
 
@@ -245,11 +260,27 @@ def events_worker(settings: Settings, store: Store, bus: BusClient, stop: Callab
                   batch: int = 32) -> int:
     """`yuqing worker events`: while this process holds the store's "analysis" lock, link what the
     analyse workers publish; without it, wait as a standby. Return how many items it saved."""
+    from .pipeline import log_failure
+
+    say = on_step or (lambda step, value: None)
+    count = {"saved": 0}
+    while not stop():
+        try:
+            _own_and_link(settings, store, bus, stop, say, idle_exit_s, batch, count)
+            break
+        except OperationalError:
+            # the database went away (a restart): the lock went with our connection; take it again
+            log_failure(log, "worker events: the database is unavailable; trying again")
+            time.sleep(2.0)
+    return count["saved"]
+
+
+def _own_and_link(settings: Settings, store: Store, bus: BusClient, stop: Callable[[], bool], say,
+                  idle_exit_s: float | None, batch: int, count: dict[str, int]) -> None:
+    """Hold the analysis lock and link until `stop()` or idle (a standby while another holds it)."""
     from .analysis.relevance import RelevanceTally
     from .pipeline import Linker, _analyze_pending, log_failure, make_analyzer
 
-    say = on_step or (lambda step, value: None)
-    saved = 0
     idle_since = time.monotonic()
     while not stop():
         with store.exclusive("analysis") as mine:
@@ -272,10 +303,10 @@ def events_worker(settings: Settings, store: Store, bus: BusClient, stop: Callab
                 if not msgs:
                     if _orphans(store, bus):
                         # stored but never on the bus (an import straight into the store): linked here
-                        saved += _analyze_pending(store, analyzer, settings.analyze_batch_size, 0.0, None, 0,
-                                                  settings, lambda: bool(stop()), tally)
+                        count["saved"] += _analyze_pending(store, analyzer, settings.analyze_batch_size, 0.0, None, 0,
+                                                           settings, lambda: bool(stop()), tally)
                     if idle_exit_s is not None and time.monotonic() - idle_since > idle_exit_s:
-                        return saved
+                        return
                     continue
                 idle_since = time.monotonic()
                 good = []
@@ -289,11 +320,9 @@ def events_worker(settings: Settings, store: Store, bus: BusClient, stop: Callab
                 try:
                     n, changed = link_messages(store, linker, good)
                 except OperationalError:
-                    log_failure(log, "worker events: the database is unavailable; the messages wait")
                     for msg in good:
                         bus.nak(msg, delay=2.0)
-                    time.sleep(1.0)
-                    break                           # the lock's connection may be gone with it
+                    raise                           # the lock's connection may be gone with it
                 except Exception:  # noqa: BLE001 — redelivered; after POISON_AFTER its items are set aside
                     log_failure(log, "worker events: a batch failed")
                     for msg in good:
@@ -302,7 +331,7 @@ def events_worker(settings: Settings, store: Store, bus: BusClient, stop: Callab
                     continue
                 for msg in good:
                     bus.ack(msg)
-                saved += n
+                count["saved"] += n
                 if changed:
                     try:
                         bus.publish("changes", {"v": 1, "events": sorted(changed), "ts": time.time()},
@@ -310,7 +339,6 @@ def events_worker(settings: Settings, store: Store, bus: BusClient, stop: Callab
                     except BusError:
                         log_failure(log, "worker events: the change notice was not published (the events are saved)")
                 say("linked", n)
-    return saved
 
 
 def _orphans(store: Store, bus: BusClient) -> bool:

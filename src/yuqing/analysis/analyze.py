@@ -23,7 +23,7 @@ from ..models import LOCAL_SOURCE
 from ..scheme import Scheme
 from ..events.cluster import EventClusterer, split_title
 from .category import Categorizer
-from .dedup import NearDuplicates
+from .dedup import _UNSET as UNSET, NearDuplicates, prepare as prepare_copies
 from .keywords import keywords_of_tags
 from .linear import Doc, HashCache, load_model
 from .relevance import RegionMatcher, place_dicts
@@ -214,6 +214,7 @@ class Analyzer:
                 "event": None,
                 "why": {"category": cat.why},
                 "_words": words,
+                "_dedup": prepare_copies(text),     # the near-duplicate index only looks it up
             } | ({"schemes": other} if other is not None else {}))
         return out, tagged
 
@@ -229,7 +230,7 @@ class Analyzer:
         for s, a in zip(subjects, analyses):
             words = a.pop("_words", None)
             local = local_places(a["places"])
-            a["duplicate_of"] = self.dups.add(s.id, s.full_text, local)
+            a["duplicate_of"] = self.dups.add(s.id, s.full_text, local, a.pop("_dedup", UNSET))
             if self.events is not None:
                 # an item seen before keeps its event (its engagement changed); a copy or a repost
                 # joins its original's; only what involves the scheme forms events of its own

@@ -100,6 +100,57 @@ def signature(grams: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return (hv[:, None] * a[None, :] + b[None, :]).min(axis=0)
 
 
+_PERMS = permutations(LSH_BANDS * LSH_ROWS)
+
+
+def band_keys(grams: np.ndarray, a: np.ndarray = _PERMS[0], c: np.ndarray = _PERMS[1]) -> list[int]:
+    """One integer per LSH band of a shingle set's MinHash signature."""
+    rows = signature(grams, a, c).astype(np.uint64).reshape(LSH_BANDS, LSH_ROWS)
+    key = np.zeros(LSH_BANDS, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(LSH_ROWS):
+            key = key * np.uint64(0x100000001B3) ^ rows[:, j]
+    return key.tolist()
+
+
+Prepared = tuple[np.ndarray, list[int]] | None
+
+
+def prepare(text: str, min_chars: int = 12) -> Prepared:
+    """What `NearDuplicates.add` needs of a text, computed apart from the index (in the process
+    that analyses the item, so that the one that links items in order only looks up): its
+    shingles and band keys, or None when it is too short to be called a copy."""
+    norm = dedup_text(text)
+    if len(norm) < min_chars:
+        return None
+    grams = shingles(norm)
+    return grams, band_keys(grams)
+
+
+def pack(prepared: Prepared) -> str | None:
+    """`prepare`'s result as text, for a bus message (base64 of the 32-bit shingles, then the keys)."""
+    import base64
+
+    if prepared is None:
+        return None
+    grams, keys = prepared
+    return (base64.b64encode(grams.astype(np.uint32).tobytes()).decode() + "."
+            + base64.b64encode(np.asarray(keys, dtype=np.uint64).tobytes()).decode())
+
+
+def unpack(packed: str | None) -> Prepared:
+    import base64
+
+    if packed is None:
+        return None
+    grams, keys = packed.split(".")
+    return (np.frombuffer(base64.b64decode(grams), dtype=np.uint32).astype(np.uint64),
+            np.frombuffer(base64.b64decode(keys), dtype=np.uint64).tolist())
+
+
+_UNSET: object = object()
+
+
 @dataclass
 class NearDuplicates:
     """A streaming index: `add` each item in time order; it returns the earliest near-copy's id.
@@ -125,18 +176,14 @@ class NearDuplicates:
         self._a, self._c = permutations(self._b * self._r)
 
     def _band_keys(self, grams: np.ndarray) -> list[int]:
-        rows = signature(grams, self._a, self._c).astype(np.uint64).reshape(self._b, self._r)
-        key = np.zeros(self._b, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for j in range(self._r):
-                key = key * np.uint64(0x100000001B3) ^ rows[:, j]
-        return key.tolist()
+        return band_keys(grams, self._a, self._c)
 
     def __len__(self) -> int:
         return len(self._shingles)
 
-    def add(self, item_id: str, text: str, places: frozenset[str] = frozenset()) -> str | None:
+    def add(self, item_id: str, text: str, places: frozenset[str] = frozenset(), prepared=_UNSET) -> str | None:
         """Index an item; return the id of the earliest item it nearly copies, or None.
+        `prepared`: `prepare(text)` computed elsewhere (else computed here).
 
         `places` are the item's most specific places (town/street, village codes). Two texts that
         differ in little but the place — a template notice for each street, the same complaint
@@ -145,11 +192,11 @@ class NearDuplicates:
         """
         if item_id in self._shingles or item_id in self._root:   # seen already (re-analysis)
             return self._root.get(item_id)
-        norm = dedup_text(text)
-        if len(norm) < self.min_chars:
+        if prepared is _UNSET:
+            prepared = prepare(text, self.min_chars)
+        if prepared is None:
             return None
-        grams = shingles(norm)
-        keys = self._band_keys(grams)
+        grams, keys = prepared
         candidates = dict.fromkeys(other for band, k in zip(self._bands, keys) for other in band.get(k, ()))
         best: tuple[float, str] | None = None
         for other in candidates:
