@@ -93,8 +93,7 @@ def one_run(base_url: str, nats_url: str, items: Path, workers: int, n: int) -> 
     t = time.perf_counter()
     subprocess.run(yq + ["import", str(items)], check=True, capture_output=True)
     publish_s = time.perf_counter() - t
-    before = {p.pid: p for p in servers()}
-    server_cpu0 = cpu_of(before.values())
+    before = {p.pid: (p.info["name"], cpu_of([p])) for p in servers()}    # CPU so far, per process
     started = time.perf_counter()
     procs = [subprocess.Popen(yq + ["worker", "analyse"], stderr=open(work / f"analyse{i}.log", "wb"))
              for i in range(workers)]
@@ -117,11 +116,9 @@ def one_run(base_url: str, nats_url: str, items: Path, workers: int, n: int) -> 
     steady = (c2 - c1) / (t2 - t1) if t2 > t1 else None
     worker_cpu = cpu_of(ps)
     analyse_cpu, events_cpu = cpu_of(ps[:-1]), cpu_of(ps[-1:])
-    now_servers = servers()
-    by_name = {}
-    for name in ("postgres", "nats-server"):
-        was = cpu_of([p for pid, p in before.items() if p.info["name"] == name])
-        by_name[name] = cpu_of([p for p in now_servers if p.info["name"] == name]) - was
+    by_name = {"postgres": 0.0, "nats-server": 0.0}
+    for p in servers():
+        by_name[p.info["name"]] += cpu_of([p]) - (before[p.pid][1] if p.pid in before else 0.0)
     server_cpu = sum(by_name.values())
     for p in procs:
         p.terminate()
@@ -141,6 +138,68 @@ def one_run(base_url: str, nats_url: str, items: Path, workers: int, n: int) -> 
             "events": events, "relevant": relevant}
 
 
+def staged_run(base_url: str, nats_url: str, items: Path, workers: int, n: int) -> dict:
+    """The stages one after the other: N analyse workers alone until the raw stream is drained
+    (the part that scales out), then the events worker alone (the part that is one per key)."""
+    from sqlalchemy import create_engine, text
+
+    from yuqing.bus import BusClient
+    from yuqing.store import open_store
+    from yuqing.store.postgres import engine_url
+
+    work = OUT / f"staged{workers}"
+    work.mkdir(parents=True, exist_ok=True)
+    db = f"bus_s{workers}_{int(time.time())}"
+    admin = create_engine(engine_url(base_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {db}"))
+    admin.dispose()
+    url = base_url.rsplit("/", 1)[0] + "/" + db
+    (work / "scheme.yaml").write_text('name: 广阳区\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
+    (work / "yuqing.toml").write_text(f'database_url = "{url}"\nbus_url = "{nats_url}"\nbus_key = "{db}"\n'
+                                      'alert_max_age_hours = 1e9\n', encoding="utf-8")
+    open_store(url).close()
+    yq = [sys.executable, "-m", "yuqing.cli", "-c", str(work / "yuqing.toml")]
+    subprocess.run(yq + ["import", str(items)], check=True, capture_output=True)
+    bus = BusClient(nats_url, db)
+    before = {p.pid: p for p in servers()}
+    server0 = cpu_of(before.values())
+    started = time.perf_counter()
+    procs = [subprocess.Popen(yq + ["worker", "analyse"], stderr=open(work / f"analyse{i}.log", "wb"))
+             for i in range(workers)]
+    ps = [psutil.Process(p.pid) for p in procs]
+    while True:
+        time.sleep(0.5)
+        w = bus.waiting("raw")
+        if not w["pending"] and not w["unacked"]:
+            break
+    analyse_s = time.perf_counter() - started
+    analyse_cpu = cpu_of(ps)
+    server_analyse = cpu_of(servers()) - server0
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        p.wait(60)
+    server1 = cpu_of(servers())
+    started = time.perf_counter()
+    ev = subprocess.Popen(yq + ["worker", "events"], stderr=open(work / "events.log", "wb"))
+    evp = psutil.Process(ev.pid)
+    while analysed(url) < n:
+        time.sleep(0.5)
+    events_s = time.perf_counter() - started
+    events_cpu = cpu_of([evp])
+    server_events = cpu_of(servers()) - server1
+    ev.terminate()
+    ev.wait(60)
+    bus.close()
+    return {"workers": workers, "analyse_stage_s": round(analyse_s, 1), "analyse_stage_items_per_s": round(n / analyse_s),
+            "analyse_cpu_us_per_item": round(analyse_cpu / n * 1e6),
+            "db_and_bus_cpu_us_per_item_during_analyse": round(server_analyse / n * 1e6),
+            "events_stage_s": round(events_s, 1), "events_stage_items_per_s": round(n / events_s),
+            "events_cpu_us_per_item": round(events_cpu / n * 1e6),
+            "db_and_bus_cpu_us_per_item_during_events": round(server_events / n * 1e6)}
+
+
 def main() -> None:
     import natsserver
     import pgserver
@@ -156,6 +215,15 @@ def main() -> None:
             got = one_run(pg, nats.url, items, w, n)
             print(json.dumps(got, ensure_ascii=False), flush=True)
             results["runs"].append(got)
+        results["staged"] = []
+        for w in counts:
+            got = staged_run(pg, nats.url, items, w, n)
+            print(json.dumps(got, ensure_ascii=False), flush=True)
+            results["staged"].append(got)
+        st = {r["workers"]: r for r in results["staged"]}
+        if 1 in st and 2 in st:
+            results["analyse_stage_ratio_2_to_1"] = round(
+                st[2]["analyse_stage_items_per_s"] / st[1]["analyse_stage_items_per_s"], 2)
     by = {r["workers"]: r for r in results["runs"]}
     if 1 in by and 2 in by:
         results["ratio_2_to_1"] = round(by[2]["items_per_s"] / by[1]["items_per_s"], 2)

@@ -317,6 +317,22 @@ def main() -> None:
 
     results["risk_levels"] = risk_check.main()
 
+    # server mode: PostgreSQL + NATS JetStream with 1 and 2 analyse workers (issue 18)
+    sys.path.insert(0, str(ROOT / "tests"))
+    import natsserver
+    import pgserver
+
+    if pgserver.bindir() is not None and natsserver.binary() is not None:
+        bus = subprocess.run([sys.executable, str(ROOT / "bench" / "bus_throughput.py"), "100000", "1", "2"],
+                             capture_output=True, text=True)
+        if bus.returncode == 0:
+            results["bus_throughput_100k"] = json.loads((OUT / "bus" / "results.json").read_text())
+            print("server mode, 100k items, 1 and 2 analyse workers:", results["bus_throughput_100k"], flush=True)
+        else:
+            print("server mode bench failed:", bus.stderr[-2000:], flush=True)
+    else:
+        print("server mode bench skipped: PostgreSQL or nats-server not installed", flush=True)
+
     (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"written {OUT / 'results.json'}")
 

@@ -176,15 +176,17 @@ def summary(ms: list[float]) -> dict:
     return {"n": len(ms), "p50_ms": round(median(ms), 1), "p95_ms": round(pct(ms, 0.95), 1), "max_ms": round(max(ms), 1)}
 
 
-def measure(users: int, seconds: float, workers: int) -> dict:
+def measure(users: int, seconds: float, workers: int, work: Path | None = None) -> dict:
+    """The pages over the store that `work`/yuqing.toml names (bench/pg_1m.py: the same store on PostgreSQL)."""
     from yuqing.settings import load_settings
     from yuqing.store import open_store
 
-    store = open_store(load_settings(WORK / "yuqing.toml", env={}).database_url)
+    work = work or WORK
+    store = open_store(load_settings(work / "yuqing.toml", env={}).database_url)
     port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).parent / "yuqing"), "--config", str(WORK / "yuqing.toml"),
+    server = subprocess.Popen([str(Path(sys.executable).parent / "yuqing"), "--config", str(work / "yuqing.toml"),
                                "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=WORK)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=work)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60

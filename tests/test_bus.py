@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from conftest import wait_for
@@ -40,12 +41,27 @@ def settings_of(config: Path):
     return load_settings(config)
 
 
+_started: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_outlives_its_test():
+    yield
+    while _started:
+        p = _started.pop()
+        if p.poll() is None:
+            p.kill()
+            p.wait(10)
+
+
 def worker(config: Path, stage: str, idle_exit: float | None = None, env: dict | None = None) -> subprocess.Popen:
     args = [sys.executable, "-m", "yuqing.cli", "-c", str(config), "worker", stage]
     if idle_exit is not None:
         args += ["--idle-exit", str(idle_exit)]
     log = open(config.parent / f"{stage}-{time.monotonic_ns()}.log", "wb")
-    return subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    p = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    _started.append(p)
+    return p
 
 
 def demo_records(n_copies: int = 1):

@@ -193,7 +193,13 @@ class BusClient:
 
     def waiting(self, stage: str) -> dict[str, int]:
         """{"pending": not yet delivered, "unacked": delivered, not yet acked} of a stage's consumer."""
-        info = self._run(self.js.consumer_info(self.names.stream(stage), CONSUMERS[stage]), 30)
+        from nats.js.errors import NotFoundError
+
+        try:
+            info = self._run(self.js.consumer_info(self.names.stream(stage), CONSUMERS[stage]), 30)
+        except NotFoundError:            # no worker has pulled yet: all the stream holds waits
+            stream = self._run(self.js.stream_info(self.names.stream(stage)), 30)
+            return {"pending": stream.state.messages, "unacked": 0}
         return {"pending": info.num_pending, "unacked": info.num_ack_pending}
 
     def stream_info(self) -> dict[str, dict[str, Any]]:

@@ -59,6 +59,10 @@ def move(source: Store, dest: Store, on_table: Callable[[str, int], None] | None
             raise ValueError("目标库已有信息：请迁移到一个新的空库")
         # the schemes a new store records on opening (none) and anything else: start clean
     out = {}
+    if dest.engine.dialect.name == "postgresql":
+        # the full-text index built once over the copied rows, not kept up row by row
+        with dest.engine.begin() as w:
+            w.execute(text("DROP INDEX IF EXISTS items_tsv"))
     for table in tables():
         cols = list(table.columns)
         with dest.engine.begin() as w:
@@ -90,6 +94,7 @@ def _derived(dest: Store) -> None:
         if conn.dialect.name == "sqlite":
             conn.execute(text("INSERT INTO items_fts(items_fts) VALUES ('rebuild')"))
         elif conn.dialect.name == "postgresql":
+            conn.execute(text(next(stmt for stmt in schema.POSTGRES_INDEXES if "items_tsv" in stmt)))
             for table in tables():
                 for col in table.primary_key.columns:
                     if col.autoincrement is True or (col.autoincrement == "auto" and len(table.primary_key.columns) == 1
