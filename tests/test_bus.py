@@ -297,3 +297,27 @@ def test_an_import_in_server_mode_goes_through_the_bus(pg_url, nats, tmp_path):
     for p in procs:
         assert p.wait(180) == 0
     assert counts(pg_url)["analysed"] == 302
+
+
+def test_two_workers_storing_the_same_items_at_once_store_each_once(pg_url, nats, tmp_path):
+    """Several writers: the same records published by two collectors (two messages each, other
+    message ids) reach two analyse workers at the same time; the database's unique key and the
+    "still waiting" check leave each item stored, analysed and linked once, nothing refused."""
+    config = install(tmp_path, pg_url, nats.url, bus_fetch=1)
+    open_store(pg_url).close()
+    s = settings_of(config)
+    store = open_store(s.database_url)
+    bus = BusClient(s.bus_url, s.bus_key, s.bus_ack_wait)
+    for collector in ("feed-a", "feed-b", "feed-c"):
+        publish_stream(demo_records(), store, bus, collector=collector)
+    bus.close()
+    procs = [worker(config, "analyse", 4), worker(config, "analyse", 4), worker(config, "events", 6)]
+    for p in procs:
+        assert p.wait(180) == 0
+    assert counts(pg_url) == {"items": 302, "distinct": 302, "analysed": 302, "failed": 0}
+    assert store.quarantine_counts() == {}
+    with store.engine.connect() as conn:
+        bad = conn.execute(text("SELECT count(*) FROM events e WHERE e.size <> "
+                                "(SELECT count(*) FROM items i WHERE i.event = e.id)")).scalar()
+    assert bad == 0 and store.event_counts()["events"] > 50
+    store.close()

@@ -208,3 +208,27 @@ def test_a_store_moves_to_postgresql_and_back_with_nothing_lost(pg_url, tmp_path
         store.close()
     bad = yq("migrate", src_url, "postgresql://nobody@127.0.0.1:1/none")
     assert bad.returncode != 0 and "无法打开数据库" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_migrations_after_the_baseline_apply_to_an_older_postgresql_store(pg_url):
+    """A PostgreSQL store made before migrations 16 and 17 (int4 item numbers and pick times, no
+    backfills table) is brought up to date on open, its rows kept."""
+    store = open_store(pg_url)
+    store.upsert_items([normalize_record({"id": "w:1", "text": "廊坊市广阳区万庄镇一仓库起火", "platform": "weibo",
+                                          "published_at": "2026-11-21T10:00:00+08:00"}, now=NOW)])
+    with store.engine.begin() as conn:      # as the baseline of the previous release made it
+        for table, column in (("items", "seq"), ("item_places", "seq"), ("item_schemes", "seq"), ("picks", "ts")):
+            conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE integer"))
+        conn.execute(text("DROP TABLE backfills"))
+        conn.execute(text("DELETE FROM schema_migrations WHERE version >= 16"))
+    store.close()
+    store = open_store(pg_url)
+    with store.engine.connect() as conn:
+        types = dict(conn.execute(text(
+            "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
+            "WHERE (table_name, column_name) IN (('items', 'seq'), ('item_places', 'seq'), ('picks', 'ts'))")).all())
+        assert conn.execute(text("SELECT max(version) FROM schema_migrations")).scalar() == 17
+    assert types == {"items.seq": "bigint", "item_places.seq": "bigint", "picks.ts": "bigint"}
+    assert store.count_items() == 1 and store.begin_backfill(None)["id"] == 1
+    store.add_picks("someone", "item", ["w:1"])                   # a time in ms fits now
+    store.close()
