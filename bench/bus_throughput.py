@@ -71,15 +71,17 @@ def analysed(url: str) -> int:
     return n
 
 
-def one_run(base_url: str, nats_url: str, items: Path, workers: int, n: int) -> dict:
+def prepare(base_url: str, nats_url: str, items: Path, name: str):
+    """A new database and bus key, an install folder for them, and the items published onto the
+    bus by `yuqing import`: (folder, database URL, key, the yuqing command, seconds to publish)."""
     from sqlalchemy import create_engine, text
 
     from yuqing.store import open_store
     from yuqing.store.postgres import engine_url
 
-    work = OUT / f"w{workers}"
+    work = OUT / name
     work.mkdir(parents=True, exist_ok=True)
-    db = f"bus_w{workers}_{int(time.time())}"
+    db = f"bus_{name}_{int(time.time())}"
     admin = create_engine(engine_url(base_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"CREATE DATABASE {db}"))
@@ -92,7 +94,13 @@ def one_run(base_url: str, nats_url: str, items: Path, workers: int, n: int) -> 
     yq = [sys.executable, "-m", "yuqing.cli", "-c", str(work / "yuqing.toml")]
     t = time.perf_counter()
     subprocess.run(yq + ["import", str(items)], check=True, capture_output=True)
-    publish_s = time.perf_counter() - t
+    return work, url, db, yq, time.perf_counter() - t
+
+
+def one_run(base_url: str, nats_url: str, items: Path, workers: int, n: int) -> dict:
+    from yuqing.store import open_store
+
+    work, url, db, yq, publish_s = prepare(base_url, nats_url, items, f"w{workers}")
     before = {p.pid: (p.info["name"], cpu_of([p])) for p in servers()}    # CPU so far, per process
     started = time.perf_counter()
     procs = [subprocess.Popen(yq + ["worker", "analyse"], stderr=open(work / f"analyse{i}.log", "wb"))
@@ -141,26 +149,9 @@ def one_run(base_url: str, nats_url: str, items: Path, workers: int, n: int) -> 
 def staged_run(base_url: str, nats_url: str, items: Path, workers: int, n: int) -> dict:
     """The stages one after the other: N analyse workers alone until the raw stream is drained
     (the part that scales out), then the events worker alone (the part that is one per key)."""
-    from sqlalchemy import create_engine, text
-
     from yuqing.bus import BusClient
-    from yuqing.store import open_store
-    from yuqing.store.postgres import engine_url
 
-    work = OUT / f"staged{workers}"
-    work.mkdir(parents=True, exist_ok=True)
-    db = f"bus_s{workers}_{int(time.time())}"
-    admin = create_engine(engine_url(base_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {db}"))
-    admin.dispose()
-    url = base_url.rsplit("/", 1)[0] + "/" + db
-    (work / "scheme.yaml").write_text('name: 广阳区\nregion: "131003"\nalert:\n  min_risk: high\n', encoding="utf-8")
-    (work / "yuqing.toml").write_text(f'database_url = "{url}"\nbus_url = "{nats_url}"\nbus_key = "{db}"\n'
-                                      'alert_max_age_hours = 1e9\n', encoding="utf-8")
-    open_store(url).close()
-    yq = [sys.executable, "-m", "yuqing.cli", "-c", str(work / "yuqing.toml")]
-    subprocess.run(yq + ["import", str(items)], check=True, capture_output=True)
+    work, url, db, yq, _publish_s = prepare(base_url, nats_url, items, f"staged{workers}")
     bus = BusClient(nats_url, db)
     before = {p.pid: p for p in servers()}
     server0 = cpu_of(before.values())
