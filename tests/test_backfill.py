@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from conftest import wait_for
@@ -38,9 +39,24 @@ def labels(store) -> dict[str, str]:
         return dict(conn.execute(text("SELECT id, relevance FROM items")).all())
 
 
+_started: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_backfill_outlives_its_test():
+    yield
+    while _started:
+        p = _started.pop()
+        if p.poll() is None:
+            p.kill()
+            p.wait(10)
+
+
 def reanalyze(config: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "yuqing.cli", "-c", str(config), "reanalyze", "--dask", "local",
-                             "--dask-workers", "2", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen([sys.executable, "-m", "yuqing.cli", "-c", str(config), "reanalyze", "--dask", "local",
+                          "--dask-workers", "2", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _started.append(p)
+    return p
 
 
 def test_a_backfill_on_dask_judges_again_keeps_links_and_links_the_newly_involving(pg_url, tmp_path):
