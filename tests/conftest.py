@@ -77,6 +77,19 @@ def mysql_url():
     yield from _server("mysqlserver", "server_binary", "mysql", "MariaDB", "YUQING_REQUIRE_MYSQL")
 
 
+SPAWNED: list = []      # subprocesses a test starts (workers, backfills): none outlives its test
+
+
+@pytest.fixture(autouse=True)
+def _no_process_outlives_its_test():
+    yield
+    while SPAWNED:
+        p = SPAWNED.pop()
+        if p.poll() is None:
+            p.kill()
+            p.wait(10)
+
+
 @pytest.fixture
 def nats():
     """A real NATS server with JetStream of the test's own (tests/natsserver.py): .url, .restart()."""

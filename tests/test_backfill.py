@@ -9,10 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
-from conftest import wait_for
+from conftest import SPAWNED, wait_for
 from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
 from yuqing.settings import load_settings
 from yuqing.sources.files import read_file
@@ -39,23 +38,10 @@ def labels(store) -> dict[str, str]:
         return dict(conn.execute(text("SELECT id, relevance FROM items")).all())
 
 
-_started: list[subprocess.Popen] = []
-
-
-@pytest.fixture(autouse=True)
-def _no_backfill_outlives_its_test():
-    yield
-    while _started:
-        p = _started.pop()
-        if p.poll() is None:
-            p.kill()
-            p.wait(10)
-
-
 def reanalyze(config: Path, *extra: str) -> subprocess.Popen:
     p = subprocess.Popen([sys.executable, "-m", "yuqing.cli", "-c", str(config), "reanalyze", "--dask", "local",
                           "--dask-workers", "2", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _started.append(p)
+    SPAWNED.append(p)
     return p
 
 

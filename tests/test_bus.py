@@ -13,10 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
-from conftest import wait_for
+from conftest import SPAWNED, wait_for
 from yuqing.bus import BusClient
 from yuqing.settings import load_settings
 from yuqing.sources.files import read_file
@@ -41,26 +40,13 @@ def settings_of(config: Path):
     return load_settings(config)
 
 
-_started: list[subprocess.Popen] = []
-
-
-@pytest.fixture(autouse=True)
-def _no_worker_outlives_its_test():
-    yield
-    while _started:
-        p = _started.pop()
-        if p.poll() is None:
-            p.kill()
-            p.wait(10)
-
-
 def worker(config: Path, stage: str, idle_exit: float | None = None, env: dict | None = None) -> subprocess.Popen:
     args = [sys.executable, "-m", "yuqing.cli", "-c", str(config), "worker", stage]
     if idle_exit is not None:
         args += ["--idle-exit", str(idle_exit)]
     log = open(config.parent / f"{stage}-{time.monotonic_ns()}.log", "wb")
     p = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
-    _started.append(p)
+    SPAWNED.append(p)
     return p
 
 
