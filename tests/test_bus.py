@@ -307,3 +307,38 @@ def test_two_workers_storing_the_same_items_at_once_store_each_once(pg_url, nats
                                 "(SELECT count(*) FROM items i WHERE i.event = e.id)")).scalar()
     assert bad == 0 and store.event_counts()["events"] > 50
     store.close()
+
+
+def test_alerts_raised_by_the_events_worker_are_delivered_by_yuqing_run(pg_url, nats, tmp_path):
+    """Server mode end to end: `yuqing run` (collection and delivery) with a robot channel, the
+    records published, the workers analyse and link; the alerts the events worker raises reach the
+    robot (yuqing run wakes on the events' change notice)."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from test_alerts import Robot
+
+    handler = type("H", (Robot,), {"received": [], "down": False})
+    robot = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=robot.serve_forever, daemon=True).start()
+    config = install(tmp_path, pg_url, nats.url)
+    (tmp_path / "scheme.yaml").write_text(SCHEME.replace("min_risk: high\n", "min_risk: high\n  channels: [inbox, wecom]\n"),
+                                          encoding="utf-8")
+    with open(config, "a", encoding="utf-8") as f:
+        f.write(f'\n[[channels]]\nname = "wecom"\nkind = "wecom"\nurl = "http://127.0.0.1:{robot.server_address[1]}/wecom"\n')
+    open_store(pg_url).close()
+    run = subprocess.Popen([sys.executable, "-m", "yuqing.cli", "-c", str(config), "run"],
+                           stdout=subprocess.DEVNULL, stderr=open(tmp_path / "run.log", "wb"))
+    SPAWNED.append(run)
+    procs = [worker(config, "analyse"), worker(config, "events")]
+    publish(config, demo_records())
+    try:
+        wait_for(lambda: counts(pg_url)["analysed"] == 302, timeout=120, interval=0.5)
+        store = open_store(pg_url, migrate=False)
+        assert store.alert_counts()["alerts"] >= 1
+        wait_for(lambda: any(path == "/wecom" for path, _data, _ok in handler.received), timeout=30, interval=0.2)
+        store.close()
+    finally:
+        stop(run, *procs)
+        robot.shutdown()
+    assert "Traceback" not in (tmp_path / "run.log").read_text()

@@ -144,6 +144,14 @@ class BusClient:
                 time.sleep(wait)
                 wait = min(wait * 2, 5.0)
 
+    def on_changes(self, callback) -> None:
+        """Call `callback()` (in the client's thread) whenever the events worker announces changed
+        events: a plain subscription, nothing to ack — the alerts table is what delivery reads."""
+        async def handler(_msg):
+            callback()
+
+        self._run(self.nc.subscribe(self.names.subject("changes"), cb=handler), 30)
+
     # --- consuming ----------------------------------------------------------------------------
     def _sub(self, stage: str):
         if stage not in self._subs:

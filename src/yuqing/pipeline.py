@@ -734,6 +734,26 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
         return a.scheme.alert if a.scheme is not None else None
 
     collector = Collector(store, fetcher, settings.collect_workers)
+    import threading
+
+    woken = threading.Event()      # server mode: the events worker announced new events
+    if settings.bus_url:
+        from .bus import BusError, client
+
+        try:
+            client(settings).on_changes(woken.set)
+        except BusError:
+            log_failure(log, "yuqing run: the bus is unavailable; delivery checks every %s s", tick)
+
+    def pause(seconds: float) -> None:
+        """Sleep up to `seconds`; wake within 0.1 s of `stop()` or at once on a change notice,
+        so that an alert raised by another process is delivered now, not at the next tick."""
+        end = time.monotonic() + seconds
+        while not stop() and (left := end - time.monotonic()) > 0:
+            if woken.wait(min(left, 0.1)):
+                woken.clear()
+                return
+
     try:
         while not stop():
             step("scheme", reload_scheme)
@@ -748,7 +768,7 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
             step("deliver", lambda: deliver(force=True))
             waiting = [s for s in state["sources"] if s.name not in collector.inflight]   # in flight: next tick
             next_due = step("schedule", lambda: _next_due(store, waiting))
-            sleep_unless_stopped(min(max((next_due or 0) - time.time(), 0.05), tick), stop)
+            pause(min(max((next_due or 0) - time.time(), 0.05), tick))
     finally:
         collector.close()
 
