@@ -37,6 +37,10 @@ class BusError(Exception):
     """The bus cannot be reached or refused a message (said in words)."""
 
 
+class MessageTooLarge(BusError):
+    """A message above the server's max_payload (the publisher may split it)."""
+
+
 @dataclass(frozen=True)
 class Names:
     key: str
@@ -130,7 +134,7 @@ class BusClient:
         id makes a second try harmless."""
         data = encode(payload)
         if len(data) > self.max_payload:
-            raise BusError(f"消息 {len(data)} 字节，超过总线上限 {self.max_payload} 字节")
+            raise MessageTooLarge(f"消息 {len(data)} 字节，超过总线上限 {self.max_payload} 字节")
         end = time.monotonic() + deadline_s
         wait = 0.2
         while True:

@@ -5,7 +5,6 @@ sentence an operator can act on (never a traceback)."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from .settings import Settings
@@ -24,8 +23,7 @@ def _hide(url: str) -> str:
         return url.split("@")[-1]
 
 
-def checks(settings: Settings, now: float | None = None) -> list[dict[str, Any]]:
-    now = now or time.time()
+def checks(settings: Settings) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     store = _database(settings, out)
     _scheme(settings, out)

@@ -25,6 +25,7 @@ from collections import Counter
 import logging
 import os
 import sys
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -734,9 +735,9 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
         return a.scheme.alert if a.scheme is not None else None
 
     collector = Collector(store, fetcher, settings.collect_workers)
-    import threading
-
-    woken = threading.Event()      # server mode: the events worker announced new events
+    # server mode: the events worker's change notice ends the pause, so that an alert it raised
+    # is delivered now, not at the next tick
+    woken = threading.Event()
     if settings.bus_url:
         from .bus import BusError, client
 
@@ -744,16 +745,6 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
             client(settings).on_changes(woken.set)
         except BusError:
             log_failure(log, "yuqing run: the bus is unavailable; delivery checks every %s s", tick)
-
-    def pause(seconds: float) -> None:
-        """Sleep up to `seconds`; wake within 0.1 s of `stop()` or at once on a change notice,
-        so that an alert raised by another process is delivered now, not at the next tick."""
-        end = time.monotonic() + seconds
-        while not stop() and (left := end - time.monotonic()) > 0:
-            if woken.wait(min(left, 0.1)):
-                woken.clear()
-                return
-
     try:
         while not stop():
             step("scheme", reload_scheme)
@@ -768,7 +759,7 @@ def run_forever(settings: Settings, store: Store, analyzer, fetcher, stop: Calla
             step("deliver", lambda: deliver(force=True))
             waiting = [s for s in state["sources"] if s.name not in collector.inflight]   # in flight: next tick
             next_due = step("schedule", lambda: _next_due(store, waiting))
-            pause(min(max((next_due or 0) - time.time(), 0.05), tick))
+            sleep_unless_stopped(min(max((next_due or 0) - time.time(), 0.05), tick), stop, woken)
     finally:
         collector.close()
 
@@ -779,8 +770,13 @@ def _next_due(store: Store, sources) -> float:
                default=time.time() + 60)
 
 
-def sleep_unless_stopped(seconds: float, stop: Callable[[], bool]) -> None:
-    """Sleep up to `seconds`, waking within 0.1 s of `stop()` turning true."""
+def sleep_unless_stopped(seconds: float, stop: Callable[[], bool], wake: threading.Event | None = None) -> None:
+    """Sleep up to `seconds`, waking within 0.1 s of `stop()` turning true (or at once when
+    `wake` is set; it is cleared)."""
     end = time.monotonic() + seconds
     while not stop() and (left := end - time.monotonic()) > 0:
-        time.sleep(min(left, 0.1))
+        if wake is None:
+            time.sleep(min(left, 0.1))
+        elif wake.wait(min(left, 0.1)):
+            wake.clear()
+            return

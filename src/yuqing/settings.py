@@ -35,7 +35,7 @@ SETTINGS: tuple[Setting, ...] = (
                                "streams (yuqing.KEY.raw, .analysed, .changes)."),
     Setting("bus_ack_wait", 60.0, "Seconds a worker may hold a bus message before it is given to another "
                                   "(a killed worker's messages come back after this)."),
-    Setting("bus_fetch", 4, "Bus messages an analyse worker takes at a time (each holds up to import_batch_size records)."),
+    Setting("bus_fetch", 4, "Bus messages an analyse worker takes at a time (each holds up to 200 records)."),
     Setting("scheme", "scheme.yaml", "Path of the monitoring scheme (region, word rule, alert block)."),
     Setting("timezone", "Asia/Shanghai", "Zone for times written without an offset."),
     Setting("model_dir", "",

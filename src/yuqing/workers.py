@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from sqlalchemy.exc import OperationalError
 
-from .bus import POISON_AFTER, BusClient, BusError, decode, message_id
+from .bus import POISON_AFTER, BusClient, BusError, MessageTooLarge, decode, encode, message_id
 from .ingest import raw_text
 from .models import Quarantined, Raw, Report
 from .settings import Settings
@@ -58,7 +58,7 @@ def publish_stream(stream: Iterable[Raw | Quarantined], store: Store, bus: BusCl
         nonlocal batch, size
         if batch:
             payload = {"v": 1, "collector": collector, "defaults": dict(defaults or {}), "now": at, "records": batch}
-            bus.publish("raw", payload, message_id("raw", collector, [r["o"] for r in batch], payload["records"]))
+            bus.publish("raw", payload, message_id("raw", collector, batch))
             report.published += len(batch)
         batch, size = [], 0
 
@@ -70,9 +70,9 @@ def publish_stream(stream: Iterable[Raw | Quarantined], store: Store, bus: BusCl
             continue
         one = {"o": entry.origin, "r": entry.record}
         try:
-            n = len(raw_text(one["r"]).encode("utf-8", "surrogatepass")) + len(entry.origin or "") + 64
-        except Exception:  # noqa: BLE001 — what cannot be written as text cannot go on the bus either
-            n = limit + 1
+            n = len(encode(one))
+        except Exception:  # noqa: BLE001 — what cannot be written as JSON cannot go on the bus either
+            n = bus.max_payload
         if n > bus.max_payload * 0.9:
             bad.append(Quarantined("bus-too-large", entry.origin or "", f"记录 {n} 字节，超过消息总线单条上限 "
                                    f"{bus.max_payload} 字节（nats-server 的 max_payload）", raw_text(one["r"])))
@@ -112,14 +112,13 @@ def _quarantine_message(store: Store, msg, reason: str, detail: str) -> None:
     store.add_quarantine(entries or [Quarantined(reason, f"bus:{msg.subject}", detail, bytes(msg.data))], collector)
 
 
-def analyse_message(store: Store, bus: BusClient, analyzer, settings: Settings, msg) -> Report:
-    """One raw message: ingest, analyse what it stored, publish the analyses. Raises on a database
-    or bus failure (the message is then not acked)."""
+def analyse_message(store: Store, bus: BusClient, analyzer, settings: Settings, payload: dict[str, Any]) -> Report:
+    """One raw message (decoded): ingest, analyse what it stored, publish the analyses. Raises on
+    a database or bus failure (the message is then not acked)."""
     from zoneinfo import ZoneInfo
 
     from .pipeline import analyze_rows, ingest_batch_items
 
-    payload = decode(msg.data)
     _fault(payload)
     batch = [Raw(r.get("o") or "", r.get("r")) for r in payload["records"]]
     now = datetime.fromtimestamp(float(payload["now"]), timezone.utc)
@@ -139,8 +138,8 @@ def analyse_message(store: Store, bus: BusClient, analyzer, settings: Settings, 
         out = {"v": 1, "ids": ids, "analyses": analyses, "state": state}
         try:
             bus.publish("analysed", out, message_id("analysed", ids, state))
-        except BusError as exc:
-            if "超过总线上限" not in str(exc) or len(rows) == 1:
+        except MessageTooLarge:
+            if len(rows) == 1:
                 raise
             half = len(ids) // 2          # too large in one: in two (same ids, same order)
             for part in (slice(0, half), slice(half, None)):
@@ -180,8 +179,7 @@ def analyse_worker(settings: Settings, store: Store, bus: BusClient, stop: Calla
         for msg in msgs:
             delivered = msg.metadata.num_delivered
             try:
-                decode(msg.data)
-                readable = True
+                payload, readable = decode(msg.data), True
             except Exception as exc:  # noqa: BLE001 — not ours, or cut: kept in quarantine, never retried
                 readable, why = False, f"总线消息无法解读：{type(exc).__name__}: {exc}"
             try:
@@ -192,7 +190,7 @@ def analyse_worker(settings: Settings, store: Store, bus: BusClient, stop: Calla
                     bus.ack(msg)
                     say("quarantine", reason)
                     continue
-                report = analyse_message(store, bus, analyzer, settings, msg)
+                report = analyse_message(store, bus, analyzer, settings, payload)
             except (OperationalError, BusError):
                 # the database or the bus, not the message: it comes back after a pause
                 log_failure(log, "worker analyse: a message waits (database or bus unavailable)")
@@ -226,16 +224,15 @@ def _analysis_of(a: dict[str, Any]) -> dict[str, Any]:
     return a
 
 
-def link_messages(store: Store, linker, msgs: list) -> tuple[int, set[str]]:
-    """The analyses of these messages, linked and saved in time order as one batch (each item
-    once, and only if it still waits); return (items saved, events changed)."""
+def link_messages(store: Store, linker, msgs: list[tuple[Any, dict[str, Any]]]) -> tuple[int, set[str]]:
+    """The analyses of these (message, decoded payload) pairs, linked and saved in time order as
+    one batch (each item once, and only if it still waits); return (items saved, events changed)."""
     from .pipeline import failed_analysis
 
     by_id: dict[str, dict[str, Any]] = {}
     states: list = []
     poisoned: set[str] = set()
-    for msg in msgs:
-        payload = decode(msg.data)
+    for msg, payload in msgs:
         for item_id, a in zip(payload["ids"], payload["analyses"]):
             by_id[item_id] = _analysis_of(a)
             if msg.metadata.num_delivered > POISON_AFTER:
@@ -279,7 +276,7 @@ def _own_and_link(settings: Settings, store: Store, bus: BusClient, stop: Callab
                   idle_exit_s: float | None, batch: int, count: dict[str, int]) -> None:
     """Hold the analysis lock and link until `stop()` or idle (a standby while another holds it)."""
     from .analysis.relevance import RelevanceTally
-    from .pipeline import Linker, _analyze_pending, log_failure, make_analyzer
+    from .pipeline import Linker, _analyze_pending, attach_events, log_failure, make_analyzer
 
     idle_since = time.monotonic()
     while not stop():
@@ -312,24 +309,25 @@ def _own_and_link(settings: Settings, store: Store, bus: BusClient, stop: Callab
                 good = []
                 for msg in msgs:
                     try:
-                        decode(msg.data)
-                        good.append(msg)
+                        good.append((msg, decode(msg.data)))
                     except Exception:  # noqa: BLE001 — nothing to link; its items (if any) are swept as orphans
                         log.error("worker events: an unreadable message on %s was dropped", msg.subject)
                         bus.ack(msg)
                 try:
                     n, changed = link_messages(store, linker, good)
                 except OperationalError:
-                    for msg in good:
+                    for msg, _payload in good:
                         bus.nak(msg, delay=2.0)
                     raise                           # the lock's connection may be gone with it
                 except Exception:  # noqa: BLE001 — redelivered; after POISON_AFTER its items are set aside
                     log_failure(log, "worker events: a batch failed")
-                    for msg in good:
+                    for msg, _payload in good:
                         bus.nak(msg, delay=1.0)
+                    # the clusterer may hold half of that batch: take its state up from the store again
+                    attach_events(store, analyzer, settings)
                     linker = Linker(store, analyzer, settings, tally=tally)
                     continue
-                for msg in good:
+                for msg, _payload in good:
                     bus.ack(msg)
                 count["saved"] += n
                 if changed:

@@ -23,7 +23,7 @@ from ..models import LOCAL_SOURCE
 from ..scheme import Scheme
 from ..events.cluster import EventClusterer, split_title
 from .category import Categorizer
-from .dedup import _UNSET as UNSET, NearDuplicates, prepare as prepare_copies
+from .dedup import NOT_PREPARED, NearDuplicates, prepare as prepare_copies
 from .keywords import keywords_of_tags
 from .linear import Doc, HashCache, load_model
 from .relevance import RegionMatcher, place_dicts
@@ -230,7 +230,7 @@ class Analyzer:
         for s, a in zip(subjects, analyses):
             words = a.pop("_words", None)
             local = local_places(a["places"])
-            a["duplicate_of"] = self.dups.add(s.id, s.full_text, local, a.pop("_dedup", UNSET))
+            a["duplicate_of"] = self.dups.add(s.id, s.full_text, local, a.pop("_dedup", NOT_PREPARED))
             if self.events is not None:
                 # an item seen before keeps its event (its engagement changed); a copy or a repost
                 # joins its original's; only what involves the scheme forms events of its own

@@ -148,7 +148,7 @@ def unpack(packed: str | None) -> Prepared:
             np.frombuffer(base64.b64decode(keys), dtype=np.uint64).tolist())
 
 
-_UNSET: object = object()
+NOT_PREPARED: object = object()     # `add` computes `prepare(text)` itself
 
 
 @dataclass
@@ -181,7 +181,7 @@ class NearDuplicates:
     def __len__(self) -> int:
         return len(self._shingles)
 
-    def add(self, item_id: str, text: str, places: frozenset[str] = frozenset(), prepared=_UNSET) -> str | None:
+    def add(self, item_id: str, text: str, places: frozenset[str] = frozenset(), prepared=NOT_PREPARED) -> str | None:
         """Index an item; return the id of the earliest item it nearly copies, or None.
         `prepared`: `prepare(text)` computed elsewhere (else computed here).
 
@@ -192,7 +192,7 @@ class NearDuplicates:
         """
         if item_id in self._shingles or item_id in self._root:   # seen already (re-analysis)
             return self._root.get(item_id)
-        if prepared is _UNSET:
+        if prepared is NOT_PREPARED:
             prepared = prepare(text, self.min_chars)
         if prepared is None:
             return None

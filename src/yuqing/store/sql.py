@@ -412,10 +412,10 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         """The rows of these items that still wait for analysis, oldest published first (a bus
         message redelivered after its commit finds none: nothing is linked twice)."""
         out = []
-        for part in _chunks(list(dict.fromkeys(ids))):
-            query = select(*self._ANALYSIS_READ).where(items.c.id.in_(part), items.c.analyzed_ts.is_(None))
-            with self.engine.connect() as conn:
-                out.extend(dict(r._mapping) for r in conn.execute(query))
+        with self.engine.connect() as conn:
+            for part in _chunks(list(dict.fromkeys(ids))):
+                out.extend(dict(r._mapping) for r in conn.execute(
+                    select(*self._ANALYSIS_READ).where(items.c.id.in_(part), items.c.analyzed_ts.is_(None))))
         return sorted(out, key=lambda r: (r["published_ts"], r["seq"]))
 
     # --- backfills (yuqing reanalyze --dask) ------------------------------------------------
@@ -425,8 +425,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
 
         with self._write() as conn:
             row = conn.execute(select(backfills).where(backfills.c.finished_ts.is_(None),
-                                                       backfills.c.since_ts.is_(since_ts) if since_ts is None
-                                                       else backfills.c.since_ts == since_ts)
+                                                       backfills.c.since_ts.is_not_distinct_from(since_ts))
                                .order_by(backfills.c.id.desc()).limit(1)).first()
             if row is not None:
                 conn.execute(update(backfills).where(backfills.c.id == row.id).values(runs=row.runs + 1))
