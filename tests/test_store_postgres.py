@@ -5,6 +5,7 @@ with events and alerts, several schemes."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -211,24 +212,53 @@ def test_a_store_moves_to_postgresql_and_back_with_nothing_lost(pg_url, tmp_path
 
 
 def test_migrations_after_the_baseline_apply_to_an_older_postgresql_store(pg_url):
-    """A PostgreSQL store made before migrations 16 and 17 (int4 item numbers and pick times, no
-    backfills table) is brought up to date on open, its rows kept."""
-    store = open_store(pg_url)
-    store.upsert_items([normalize_record({"id": "w:1", "text": "廊坊市广阳区万庄镇一仓库起火", "platform": "weibo",
-                                          "published_at": "2026-11-21T10:00:00+08:00"}, now=NOW)])
-    with store.engine.begin() as conn:      # as the baseline of the previous release made it
+    """A PostgreSQL store as the first server-mode release made it (items one plain table with a
+    unique id, int4 item numbers and pick times, no backfills table) is brought up to date on
+    open: 64-bit numbers, backfills, items moved into day partitions — its rows kept."""
+    from sqlalchemy import create_engine
+
+    from yuqing.store import schema
+    from yuqing.store.postgres import engine_url
+
+    engine = create_engine(engine_url(pg_url))
+    with engine.begin() as conn:                # that release's baseline, by hand
+        schema.schema_migrations.create(conn)
+        schema.metadata.create_all(conn)
+        for stmt in schema.POSTGRES_INDEXES:
+            conn.execute(text(stmt))
         for table, column in (("items", "seq"), ("item_places", "seq"), ("item_schemes", "seq"), ("picks", "ts")):
             conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE integer"))
         conn.execute(text("DROP TABLE backfills"))
-        conn.execute(text("DELETE FROM schema_migrations WHERE version >= 16"))
-    store.close()
+        conn.execute(schema.schema_migrations.insert(), [{"version": v, "name": n, "applied_ts": 0}
+                                                         for v, n, _f in schema.MIGRATIONS if v < 16])
+        recent, old = int(time.time()) - 10 * 86400, int(time.time()) - 500 * 86400
+        cols = ("id", "platform", "text", "published_ts", "collected_ts", "content_hash", "seg")
+        conn.execute(text(f"INSERT INTO items ({', '.join(cols)}) VALUES "
+                          f"('w:1', 'weibo', '廊坊市广阳区万庄镇一仓库起火', {recent}, {recent}, 'h1', '廊坊市 广阳区 万庄镇 仓库 起火'), "
+                          f"('w:2', 'weibo', '前年的一条', {old}, {old}, 'h2', '前年 一条')"))
+    engine.dispose()
     store = open_store(pg_url)
     with store.engine.connect() as conn:
         types = dict(conn.execute(text(
             "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
             "WHERE (table_name, column_name) IN (('items', 'seq'), ('item_places', 'seq'), ('picks', 'ts'))")).all())
-        assert conn.execute(text("SELECT max(version) FROM schema_migrations")).scalar() == 17
+        assert conn.execute(text("SELECT max(version) FROM schema_migrations")).scalar() == max(
+            v for v, _n, _f in schema.MIGRATIONS)
+        parts = sorted(conn.execute(text("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                                         "WHERE i.inhparent = 'items'::regclass")).scalars())
+        keys = conn.execute(text("SELECT id, seq FROM item_keys ORDER BY id")).all()
     assert types == {"items.seq": "bigint", "item_places.seq": "bigint", "picks.ts": "bigint"}
-    assert store.count_items() == 1 and store.begin_backfill(None)["id"] == 1
+    day = datetime.fromtimestamp(recent, timezone.utc).strftime("%Y%m%d")
+    month = datetime.fromtimestamp(old, timezone.utc).strftime("%Y%m")
+    assert parts == [f"items_m{month}", f"items_p{day}"]    # over a year old: its month; recent: its day
+    assert [k.id for k in keys] == ["w:1", "w:2"]
+    assert store.count_items() == 2 and store.begin_backfill(None)["id"] == 1
+    assert [h.id for h in store.search("仓库")] == ["w:1"]
+    # the same ids again are known; a new one gets the next number
+    result = store.upsert_items([normalize_record({"id": i, "text": "廊坊市广阳区万庄镇一仓库起火", "platform": "weibo",
+                                                   "published_at": "2026-11-21T10:00:00+08:00"}, now=NOW)
+                                 for i in ("w:1", "w:3")])
+    assert (result.added, result.duplicates) == (1, 1)
+    assert store.get_items(["w:3"])[0]["seq"] > max(k.seq for k in keys)
     store.add_picks("someone", "item", ["w:1"])                   # a time in ms fits now
     store.close()

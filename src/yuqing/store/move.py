@@ -60,9 +60,16 @@ def move(source: Store, dest: Store, on_table: Callable[[str, int], None] | None
         # the schemes a new store records on opening (none) and anything else: start clean
     out = {}
     if dest.engine.dialect.name == "postgresql":
-        # the full-text index built once over the copied rows, not kept up row by row
+        from .partitions import make
+
+        # the full-text index built once over the copied rows, not kept up row by row; the
+        # partitions of every day the items have made before they are copied
+        with source.engine.connect() as r:
+            days = list(r.execute(select(schema.items.c.published_ts - schema.items.c.published_ts % 86400)
+                                  .distinct()).scalars())
         with dest.engine.begin() as w:
             w.execute(text("DROP INDEX IF EXISTS items_tsv"))
+            make(w, days)
     for table in tables():
         cols = list(table.columns)
         with dest.engine.begin() as w:
@@ -95,6 +102,8 @@ def _derived(dest: Store) -> None:
             conn.execute(text("INSERT INTO items_fts(items_fts) VALUES ('rebuild')"))
         elif conn.dialect.name == "postgresql":
             conn.execute(text(next(stmt for stmt in schema.POSTGRES_INDEXES if "items_tsv" in stmt)))
+            conn.execute(text("INSERT INTO item_keys (id, published_ts, seq, content_hash) "
+                              "SELECT id, published_ts, seq, content_hash FROM items"))
             for table in tables():
                 for col in table.primary_key.columns:
                     if col.autoincrement is True or (col.autoincrement == "auto" and len(table.primary_key.columns) == 1

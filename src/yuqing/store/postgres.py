@@ -14,11 +14,14 @@ import re
 import zlib
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import and_, create_engine, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..models import utc_datetime
-from .sql import Hit, Store
+from . import partitions
+from .partitions import item_keys
+from .schema import items
+from .sql import Hit, Store, _chunks
 from .sqlite import ListingSQL, parse_query, search_conditions
 
 _TERM = re.compile(r'"((?:[^"]|"")*)"(\*?)')
@@ -81,9 +84,47 @@ class PostgresStore(ListingSQL, Store):
 
     def __init__(self, url: str):
         super().__init__(create_engine(engine_url(url), pool_pre_ping=True))
+        self._partitions: list[tuple[int, int]] = []        # the ranges known to exist
 
     def _insert_ignore(self, table):
         return pg_insert(table).on_conflict_do_nothing()
+
+    # --- items partitioned by day (partitions.py) ---------------------------------------------
+    def _before_write(self, batch):
+        self._partitions = partitions.ensure(self.engine, (int(it.published_at.timestamp()) for it in batch),
+                                             self._partitions)
+
+    def _insert_items(self, conn, rows):
+        """Claim each id in the guard (in id order: two writers of the same ids wait for each
+        other, never deadlock), then store the rows whose claim was ours."""
+        rows = sorted(rows, key=lambda r: r["id"])
+        claimed = dict(conn.execute(text(
+            "INSERT INTO item_keys (id, published_ts, content_hash, seq) "
+            "SELECT k.id, k.ts, k.h, nextval(pg_get_serial_sequence('items', 'seq')) "
+            "FROM unnest(CAST(:ids AS text[]), CAST(:ts AS integer[]), CAST(:hs AS text[])) AS k(id, ts, h) "
+            "ON CONFLICT (id) DO NOTHING RETURNING id, seq"),
+            {"ids": [r["id"] for r in rows], "ts": [r["published_ts"] for r in rows],
+             "hs": [r["content_hash"] for r in rows]}).all())
+        mine = [r | {"seq": claimed[r["id"]]} for r in rows if r["id"] in claimed]
+        if mine:
+            conn.execute(items.insert(), mine)
+        return len(mine)
+
+    def _keys_of(self, conn, ids):
+        out = {}
+        for part in _chunks(list(ids)):
+            out.update({r.id: (r.seq, r.published_ts) for r in conn.execute(
+                select(item_keys.c.id, item_keys.c.seq, item_keys.c.published_ts).where(item_keys.c.id.in_(part)))})
+        return out
+
+    def _by_ids(self, conn, ids):
+        days = conn.execute(select(item_keys.c.published_ts).distinct().where(item_keys.c.id.in_(ids))).scalars().all()
+        return and_(items.c.id.in_(ids), items.c.published_ts.in_(days))
+
+    @staticmethod
+    def _stored_hashes(conn, hashes):
+        return conn.execute(select(item_keys.c.content_hash).where(item_keys.c.content_hash.in_(hashes))
+                            .distinct()).scalars()
 
     @contextmanager
     def exclusive(self, name: str):

@@ -632,6 +632,29 @@ def _backfills(conn: Connection) -> None:
     backfills.create(conn, checkfirst=True)
 
 
+@migration(18, "items partitioned by day on PostgreSQL")
+def _partitioned(conn: Connection) -> None:
+    # a PostgreSQL store made before: its items copied into the partitioned table (one pass)
+    from .partitions import create_items, is_partitioned, item_keys, make
+
+    if conn.dialect.name != "postgresql" or is_partitioned(conn):
+        return
+    conn.execute(text("ALTER TABLE items RENAME TO items_unpartitioned"))
+    for name in conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'items_unpartitioned'")).scalars():
+        conn.execute(text(f'ALTER INDEX "{name}" RENAME TO "{name}_unpartitioned"'))
+    create_items(conn)
+    for stmt in POSTGRES_INDEXES:
+        if " ON items " in stmt or "ALTER TABLE items " in stmt:
+            conn.execute(text(stmt))
+    make(conn, conn.execute(text("SELECT DISTINCT published_ts - published_ts % 86400 FROM items_unpartitioned")).scalars())
+    cols = ", ".join(c.name for c in items.columns)
+    conn.execute(text(f"INSERT INTO items ({cols}) SELECT {cols} FROM items_unpartitioned"))
+    conn.execute(text(f"INSERT INTO {item_keys.name} (id, published_ts, seq, content_hash) "
+                      "SELECT id, published_ts, seq, content_hash FROM items_unpartitioned"))
+    conn.execute(text("DROP TABLE items_unpartitioned"))
+    conn.execute(text("SELECT setval(pg_get_serial_sequence('items', 'seq'), coalesce((SELECT max(seq) FROM items), 0) + 1, false)"))
+
+
 def postgres_baseline(conn: Connection) -> list[int]:
     """A new PostgreSQL store: today's schema at once (the SQLite migrations before it fill
     columns of stores that predate them; a PostgreSQL store has none such), every migration
@@ -640,7 +663,10 @@ def postgres_baseline(conn: Connection) -> list[int]:
     done = set(conn.execute(schema_migrations.select().with_only_columns(schema_migrations.c.version)).scalars())
     if done:
         return []
-    metadata.create_all(conn)
+    from .partitions import create_items
+
+    create_items(conn)
+    metadata.create_all(conn, tables=[t for t in metadata.sorted_tables if t is not items])
     for stmt in POSTGRES_INDEXES:
         conn.execute(text(stmt))
     now = int(time.time())

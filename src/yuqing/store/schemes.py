@@ -174,8 +174,9 @@ class SchemeStore:
         if not judged:
             return
         ids = {sid for _i, per in judged for sid in per}
-        seqs = dict(conn.execute(select(items.c.id, items.c.seq).where(items.c.id.in_([i for i, _p in judged]))).all())
-        ts = dict(conn.execute(select(items.c.seq, items.c.published_ts).where(items.c.seq.in_(list(seqs.values())))).all())
+        keys = self._keys_of(conn, [i for i, _p in judged])
+        seqs = {i: seq for i, (seq, _ts) in keys.items()}
+        ts = dict(keys.values())
         conn.execute(delete(item_schemes).where(item_schemes.c.scheme.in_(ids), item_schemes.c.seq.in_(list(seqs.values()))))
         rows = [{"scheme": sid, "seq": seqs[item_id], "label": r["label"], "reasons": orjson.dumps(r["reasons"]).decode(),
                  "ts": ts[seqs[item_id]]}
@@ -192,7 +193,7 @@ class SchemeStore:
         with self.engine.connect() as conn:
             for item_id, sid, label, reasons in conn.execute(
                     select(items.c.id, item_schemes.c.scheme, item_schemes.c.label, item_schemes.c.reasons)
-                    .join(item_schemes, item_schemes.c.seq == items.c.seq).where(items.c.id.in_(ids))):
+                    .join(item_schemes, item_schemes.c.seq == items.c.seq).where(self._by_ids(conn, ids))):
                 out.setdefault(item_id, {})[sid] = {"label": label, "reasons": orjson.loads(reasons)}
         return out
 
@@ -203,12 +204,12 @@ class SchemeStore:
         if not ids:
             return out
         with self.engine.connect() as conn:
-            for item_id, relevance in conn.execute(select(items.c.id, items.c.relevance).where(items.c.id.in_(ids))):
+            for item_id, relevance in conn.execute(select(items.c.id, items.c.relevance).where(self._by_ids(conn, ids))):
                 if relevance in ("yes", "possible"):
                     out[item_id].add(1)
             for item_id, sid in conn.execute(select(items.c.id, item_schemes.c.scheme)
                                              .join(item_schemes, item_schemes.c.seq == items.c.seq)
-                                             .where(items.c.id.in_(ids))):
+                                             .where(self._by_ids(conn, ids))):
                 out[item_id].add(sid)
         return out
 

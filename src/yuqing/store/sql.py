@@ -247,6 +247,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             stored_before = self._lookup(conn, batch)[0]
         todo = [it for it in batch if it.id not in stored_before]
         segs = {it.id: index_terms(searchable_text(it)) for it in todo}
+        self._before_write(todo)
         with self._write() as conn:
             known, known_hashes, flags = self._lookup(conn, batch)
             fresh: list[Item] = []
@@ -275,21 +276,26 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
                 flags[it.id] = it.flags
                 known_hashes.add(it.content_hash)
                 fresh.append(it)
+            added = 0
             if fresh:
                 rows = [item_row(it, collector, segs.get(it.id) or index_terms(searchable_text(it))) for it in fresh]
-                self._insert_items(conn, rows)
+                added = self._insert_items(conn, rows)
+                # another writer stored some of them meanwhile (PostgreSQL's id guard said so)
+                result.duplicates += len(fresh) - added
             if updates:
                 from sqlalchemy import bindparam
 
+                where = self._keys_of(conn, [u["b_id"] for u in updates])
+                updates = [u | {"b_pts": where[u["b_id"]][1]} for u in updates if u["b_id"] in where]
                 # engagement is part of risk: an item whose counts moved is analysed again
-                conn.execute(update(items).where(items.c.id == bindparam("b_id")).values(
+                conn.execute(update(items).where(items.c.id == bindparam("b_id"),
+                                                 items.c.published_ts == bindparam("b_pts")).values(
                     metrics=bindparam("b_metrics"), interactions=bindparam("b_interactions"), flags=bindparam("b_flags"),
                     updated_ts=bindparam("b_ts"), analyzed_ts=None), updates)
-            result.added, result.updated = len(fresh), len(updates)
+            result.added, result.updated = added, len(updates)
         return result
 
-    @staticmethod
-    def _lookup(conn, batch: Sequence[Item]) -> tuple[dict[str, str | None], set[str], dict[str, list[str]]]:
+    def _lookup(self, conn, batch: Sequence[Item]) -> tuple[dict[str, str | None], set[str], dict[str, list[str]]]:
         """Return {stored id: metrics JSON}, the stored content hashes of derived-id items and
         {stored id: flags}."""
         known: dict[str, str | None] = {}
@@ -297,14 +303,17 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         hashes: set[str] = set()
         for part in _chunks([it.id for it in batch]):
             for item_id, metrics, item_flags in conn.execute(
-                    select(items.c.id, items.c.metrics, items.c.flags).where(items.c.id.in_(part))):
+                    select(items.c.id, items.c.metrics, items.c.flags).where(self._by_ids(conn, part))):
                 known[item_id] = metrics
                 flags[item_id] = item_flags.split(",") if item_flags else []
         derived = list({it.content_hash for it in batch if is_derived_id(it.id)})
         for part in _chunks(derived):
-            hashes.update(conn.execute(
-                select(items.c.content_hash).where(items.c.content_hash.in_(part)).distinct()).scalars())
+            hashes.update(self._stored_hashes(conn, part))
         return known, hashes, flags
+
+    @staticmethod
+    def _stored_hashes(conn, hashes: Sequence[str]) -> Iterable[str]:
+        return conn.execute(select(items.c.content_hash).where(items.c.content_hash.in_(hashes)).distinct()).scalars()
 
     @staticmethod
     def _merged_metrics(stored: str | None, new: dict[str, int | None]) -> str | None:
@@ -316,9 +325,27 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
     def _insert_ignore(self, table):
         raise NotImplementedError
 
-    def _insert_items(self, conn, rows: list[dict[str, Any]]) -> None:
-        """Insert new rows and add them to the full-text index (backends specialise this)."""
+    def _keys_of(self, conn, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """{stored id: (seq, published_ts)}: where each item is (PostgreSQL reads it from its id
+        guard, so that what follows is pruned to those days' partitions)."""
+        out: dict[str, tuple[int, int]] = {}
+        for part in _chunks(list(ids)):
+            out.update({r.id: (r.seq, r.published_ts) for r in conn.execute(
+                select(items.c.id, items.c.seq, items.c.published_ts).where(items.c.id.in_(part)))})
+        return out
+
+    def _by_ids(self, conn, ids: Sequence[str]):
+        """The condition for these items by id (≤ 500 ids; PostgreSQL adds their days)."""
+        return items.c.id.in_(ids)
+
+    def _before_write(self, batch: Sequence[Item]) -> None:
+        """What a backend prepares before the write transaction of a batch (partitions)."""
+
+    def _insert_items(self, conn, rows: list[dict[str, Any]]) -> int:
+        """Insert new rows and add them to the full-text index; return how many were inserted
+        (backends specialise this)."""
         conn.execute(items.insert(), rows)
+        return len(rows)
 
     def _write(self):
         """Return a context manager for one write transaction."""
@@ -353,7 +380,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         out = []
         with self.engine.connect() as conn:
             for part in _chunks(ids):
-                out.extend(dict(r._mapping) for r in conn.execute(select(items).where(items.c.id.in_(part))))
+                out.extend(dict(r._mapping) for r in conn.execute(select(items).where(self._by_ids(conn, part))))
         for row in out:      # the `event` column follows merges; the stored analysis said where it began
             if row.get("analysis") and row.get("event"):
                 analysis = orjson.loads(row["analysis"])
@@ -415,7 +442,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         with self.engine.connect() as conn:
             for part in _chunks(list(dict.fromkeys(ids))):
                 out.extend(dict(r._mapping) for r in conn.execute(
-                    select(*self._ANALYSIS_READ).where(items.c.id.in_(part), items.c.analyzed_ts.is_(None))))
+                    select(*self._ANALYSIS_READ).where(self._by_ids(conn, part), items.c.analyzed_ts.is_(None))))
         return sorted(out, key=lambda r: (r["published_ts"], r["seq"]))
 
     # --- backfills (yuqing reanalyze --dask) ------------------------------------------------
@@ -479,7 +506,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         n = 0
         with self._write() as conn:
             for part in _chunks(list(ids)):
-                n += conn.execute(update(items).where(items.c.id.in_(part)).values(analyzed_ts=None)).rowcount
+                n += conn.execute(update(items).where(self._by_ids(conn, part)).values(analyzed_ts=None)).rowcount
         return n
 
     def count_pending(self, up_to: int) -> int:
@@ -523,20 +550,19 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             return
         from sqlalchemy import bindparam
 
-        stmt = (update(items).where(items.c.id == bindparam("b_id"))
+        keys = self._keys_of(conn, [r["b_id"] for r in rows])
+        rows = [r | {"b_pts": keys[r["b_id"]][1]} for r in rows if r["b_id"] in keys]
+        if not rows:
+            return
+        stmt = (update(items).where(items.c.id == bindparam("b_id"), items.c.published_ts == bindparam("b_pts"))
                 .values(**{k: bindparam(k) for k in ("analysis", "analyzed_ts", "relevant", "category",
                                                        "sentiment", "risk", "duplicate_of", "event", "relevance")}))
         conn.execute(stmt, rows)
         # the places filter's rows: replaced whole (an item analysed again may name other places)
-        ids = [r["b_id"] for r in rows]
-        for part in _chunks(ids):
-            conn.execute(item_places.delete().where(item_places.c.seq.in_(select(items.c.seq).where(items.c.id.in_(part)))))
+        for part in _chunks([seq for seq, _ts in keys.values()]):
+            conn.execute(item_places.delete().where(item_places.c.seq.in_(part)))
         wanted = [(item_id, code) for item_id, a in results for code in place_rows(a.get("places") or ())]
         if wanted:
-            keys = {}
-            for part in _chunks(list({i for i, _c in wanted})):
-                keys.update({r.id: (r.seq, r.published_ts) for r in conn.execute(
-                    select(items.c.id, items.c.seq, items.c.published_ts).where(items.c.id.in_(part)))})
             conn.execute(self._insert_ignore(item_places), [
                 {"code": code, "ts": keys[i][1], "seq": keys[i][0]} for i, code in wanted if i in keys])
 
@@ -635,7 +661,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         with self.engine.connect() as conn:
             for part in _chunks(list(item_ids)):
                 out.update(conn.execute(select(items.c.id, items.c.event)
-                                        .where(items.c.id.in_(part), items.c.event.is_not(None))).all())
+                                        .where(self._by_ids(conn, part), items.c.event.is_not(None))).all())
         return out
 
     _EVENT_ITEM_COLUMNS = (items.c.id, items.c.event, items.c.url, items.c.platform, items.c.source, items.c.author,
@@ -978,7 +1004,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         if label not in ("yes", "no"):
             raise ValueError(f"label must be yes or no, not {label!r}")
         with self._write() as conn:
-            row = conn.execute(select(items.c.analysis).where(items.c.id == item_id)).first()
+            row = conn.execute(select(items.c.analysis).where(self._by_ids(conn, [item_id]))).first()
             if row is None:
                 return False
             analysis = orjson.loads(row.analysis) if row.analysis else {}
@@ -996,7 +1022,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             if analysis:
                 analysis |= judged_relevance(analysis, label, user)
             # shown at once; the analysis stage takes it again and applies the answer (events, alerts)
-            conn.execute(update(items).where(items.c.id == item_id).values(
+            conn.execute(update(items).where(self._by_ids(conn, [item_id])).values(
                 relevant=int(label == "yes"), relevance=label, analyzed_ts=None,
                 analysis=orjson.dumps(analysis).decode() if analysis else None))
         self.audit(user, "relevance.judge", item_id, label)

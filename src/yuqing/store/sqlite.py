@@ -270,16 +270,19 @@ class ListingSQL:
         return ListPage(total, rows, by_risk, notes)
 
     @staticmethod
-    def _seqs(conn, source, cond, params, order, limit, offset) -> list[int]:
+    def _seqs(conn, source, cond, params, order, limit, offset) -> list[tuple[int, int]]:
+        """(seq, published_ts) of a page's items: the time prunes the page's read to its days'
+        partitions on PostgreSQL."""
         if limit <= 0:
             return []
-        return list(conn.execute(text(f"SELECT i.seq FROM {source} WHERE {cond} ORDER BY {order} "
-                                      "LIMIT :limit OFFSET :offset"), {**params, "limit": limit, "offset": offset}).scalars())
+        return [tuple(r) for r in conn.execute(text(f"SELECT i.seq, i.published_ts FROM {source} WHERE {cond} "
+                                                    f"ORDER BY {order} LIMIT :limit OFFSET :offset"),
+                                               {**params, "limit": limit, "offset": offset})]
 
     def _risk_page(self, conn, source, cond, params, by_risk, limit, offset,
-                   newest: str = "i.published_ts DESC, i.seq DESC") -> list[int]:
+                   newest: str = "i.published_ts DESC, i.seq DESC") -> list[tuple[int, int]]:
         """High first, then medium, low, not yet analysed; newest first within a level."""
-        seqs: list[int] = []
+        seqs: list[tuple[int, int]] = []
         start = 0
         for level in RISK_ORDER:
             n = by_risk.get(level, 0)
@@ -291,7 +294,7 @@ class ListingSQL:
             start += n
         return seqs
 
-    def _heat_page(self, conn, source, cond, params, small, limit, offset) -> list[int]:
+    def _heat_page(self, conn, source, cond, params, small, limit, offset) -> list[tuple[int, int]]:
         """Items of the hottest events first (newest first within an event), then the items in
         no event, newest first. A large result walks the events hottest first and reads their
         items from items_event; a small one (or a keyword's matches) is joined and sorted."""
@@ -314,12 +317,13 @@ class ListingSQL:
         return seqs + rest
 
     @staticmethod
-    def _list_rows(conn, seqs: list[int]) -> list[dict]:
+    def _list_rows(conn, seqs: list[tuple[int, int]]) -> list[dict]:
         if not seqs:
             return []
         rows = {r.seq: dict(r._mapping) for r in conn.execute(
-            text(f"SELECT {', '.join(LIST_COLUMNS)} FROM items WHERE seq IN ({', '.join(map(str, seqs))})"))}
-        return [rows[s] for s in seqs if s in rows]
+            text(f"SELECT {', '.join(LIST_COLUMNS)} FROM items WHERE seq IN ({', '.join(str(s) for s, _t in seqs)}) "
+                 f"AND published_ts IN ({', '.join(sorted({str(t) for _s, t in seqs}))})"))}
+        return [rows[s] for s, _t in seqs if s in rows]
 
 
 class SQLiteStore(ListingSQL, Store):
@@ -370,6 +374,7 @@ class SQLiteStore(ListingSQL, Store):
         conn.exec_driver_sql(sql, [(start + n, *r.values()) for n, r in enumerate(rows, 1)])
         conn.exec_driver_sql("INSERT INTO items_fts(rowid, seg) VALUES (?, ?)",
                              [(start + n, r["seg"]) for n, r in enumerate(rows, 1)])
+        return len(rows)
 
     def search(self, query, *, since=None, platform=None, limit=20, filters=None):
         match, _notes = parse_query(query)       # the list's syntax: A B, A OR B, -A, A*
