@@ -117,3 +117,29 @@ def test_writers_of_the_same_items_at_once_store_each_once_without_an_error(pg_u
         assert conn.execute(text("SELECT count(*) FROM item_keys k JOIN items i ON i.seq = k.seq "
                                  "AND i.published_ts = k.published_ts AND i.id = k.id")).scalar() == 500
     store.close()
+
+
+def analysis(event: str | None) -> dict:
+    return {"relevant": True, "category": "城建", "sentiment": {"label": "negative"}, "risk": {"level": "low"},
+            "duplicate_of": None, "event": event, "relevance": {"label": "yes", "reasons": []}}
+
+
+def test_an_events_items_are_found_across_days_after_late_joins_and_merges(pg_url):
+    """An event's items are read pruned to the days they span: an item published before the
+    event's first one joining it later, and a merge bringing another event's older items, are
+    both still found (the span only widens)."""
+    store = open_store(pg_url)
+    store.upsert_items(items_of(record(n, NOW - timedelta(days=n)) for n in range(20)))
+    store.save_analysis([("w:1", analysis("e-1")), ("w:2", analysis("e-1"))])
+    store.save_analysis([("w:9", analysis("e-1"))])                       # published a week earlier
+    store.save_analysis([("w:15", analysis("e-2")), ("w:16", analysis("e-2"))])
+    assert sorted(r["id"] for r in store.event_items(["e-1"])["e-1"]) == ["w:1", "w:2", "w:9"]
+    store.save_event_states([], {"e-2": "e-1"})                           # e-2 turned out to be e-1
+    got = store.event_items(["e-1", "e-2"])
+    assert sorted(r["id"] for r in got["e-1"]) == ["w:1", "w:15", "w:16", "w:2", "w:9"] and "e-2" not in got
+    with store.engine.connect() as conn:
+        lo, hi = conn.execute(text("SELECT lo, hi FROM event_spans WHERE event = 'e-1'")).one()
+        plan = "\n".join(conn.execute(text(
+            f"EXPLAIN SELECT id FROM items WHERE event = 'e-1' AND published_ts BETWEEN {lo} AND {hi}")).scalars())
+    assert (hi - lo) // DAY == 15 and len(set(re.findall(r"items_p\d{8}", plan))) == 16
+    store.close()

@@ -93,6 +93,13 @@ def test_the_pipeline_with_events_alerts_and_schemes_on_postgresql(pg_url, tmp_p
         other.close()
     row = store.get_items(["demo:00048"])[0]            # the analysis object and its columns agree
     assert json.loads(row["analysis"])["relevance"]["label"] == row["relevance"] == "yes" and row["event"]
+    with store.engine.connect() as conn:
+        # every item of an event inside the span its reads are pruned to (merges included)
+        assert conn.execute(text("SELECT count(*) FROM items i LEFT JOIN event_spans s ON s.event = i.event "
+                                 "WHERE i.event IS NOT NULL AND (s.event IS NULL OR i.published_ts NOT BETWEEN s.lo AND s.hi)"
+                                 )).scalar() == 0
+        sizes = dict(conn.execute(text("SELECT event, count(*) FROM items WHERE event IS NOT NULL GROUP BY event")).all())
+    assert {e: len(rows) for e, rows in store.event_items(sizes).items()} == sizes
     store.close()
 
 

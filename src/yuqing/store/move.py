@@ -102,8 +102,9 @@ def _derived(dest: Store) -> None:
             conn.execute(text("INSERT INTO items_fts(items_fts) VALUES ('rebuild')"))
         elif conn.dialect.name == "postgresql":
             conn.execute(text(next(stmt for stmt in schema.POSTGRES_INDEXES if "items_tsv" in stmt)))
-            conn.execute(text("INSERT INTO item_keys (id, published_ts, seq, content_hash) "
-                              "SELECT id, published_ts, seq, content_hash FROM items"))
+            from .partitions import fill_keys
+
+            fill_keys(conn)
             for table in tables():
                 for col in table.primary_key.columns:
                     if col.autoincrement is True or (col.autoincrement == "auto" and len(table.primary_key.columns) == 1

@@ -44,6 +44,14 @@ item_keys = Table(
     Column("content_hash", Text, nullable=False),
 )
 Index("item_keys_hash", item_keys.c.content_hash)
+# the published times an event's items span, only ever widened: a read of an event's items is
+# pruned to those days (events.first_ts is the clusterer's, and an older item can join later)
+event_spans = Table(
+    "event_spans", keys_metadata,
+    Column("event", Text, primary_key=True),
+    Column("lo", Integer, nullable=False),
+    Column("hi", Integer, nullable=False),
+)
 
 
 def create_items(conn: Connection) -> None:
@@ -56,7 +64,26 @@ def create_items(conn: Connection) -> None:
     table.create(conn)
     for index in items.indexes:
         Index(index.name, *(table.c[c.name] for c in index.columns)).create(conn)
-    item_keys.create(conn, checkfirst=True)
+    keys_metadata.create_all(conn, checkfirst=True)
+
+
+def fill_keys(conn: Connection, source: str = "items") -> None:
+    """item_keys and event_spans of the rows of `source` (a store moved or converted)."""
+    conn.execute(text(f"INSERT INTO item_keys (id, published_ts, seq, content_hash) "
+                      f"SELECT id, published_ts, seq, content_hash FROM {source}"))
+    conn.execute(text(f"INSERT INTO event_spans (event, lo, hi) SELECT event, min(published_ts), max(published_ts) "
+                      f"FROM {source} WHERE event IS NOT NULL GROUP BY event"))
+
+
+def widen_spans(conn: Connection, spans: dict[str, tuple[int, int]]) -> None:
+    """Widen (or make) the spans of these events to cover (lo, hi)."""
+    if spans:
+        conn.execute(text(
+            "INSERT INTO event_spans (event, lo, hi) "
+            "SELECT * FROM unnest(CAST(:e AS text[]), CAST(:lo AS integer[]), CAST(:hi AS integer[])) "
+            "ON CONFLICT (event) DO UPDATE SET lo = least(event_spans.lo, excluded.lo), "
+            "hi = greatest(event_spans.hi, excluded.hi)"),
+            {"e": sorted(spans), "lo": [spans[e][0] for e in sorted(spans)], "hi": [spans[e][1] for e in sorted(spans)]})
 
 
 def is_partitioned(conn: Connection) -> bool:

@@ -14,12 +14,12 @@ import re
 import zlib
 from contextlib import contextmanager
 
-from sqlalchemy import and_, create_engine, select, text
+from sqlalchemy import and_, create_engine, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..models import utc_datetime
 from . import partitions
-from .partitions import item_keys
+from .partitions import event_spans, item_keys
 from .schema import items
 from .sql import Hit, Store, _chunks
 from .sqlite import ListingSQL, parse_query, search_conditions
@@ -120,6 +120,22 @@ class PostgresStore(ListingSQL, Store):
     def _by_ids(self, conn, ids):
         days = conn.execute(select(item_keys.c.published_ts).distinct().where(item_keys.c.id.in_(ids))).scalars().all()
         return and_(items.c.id.in_(ids), items.c.published_ts.in_(days))
+
+    def _by_events(self, conn, event_ids):
+        lo, hi = conn.execute(select(func.min(event_spans.c.lo), func.max(event_spans.c.hi))
+                              .where(event_spans.c.event.in_(event_ids))).one()
+        if lo is None:                  # (no span kept: every partition is read, nothing is missed)
+            return items.c.event.in_(event_ids)
+        return and_(items.c.event.in_(event_ids), items.c.published_ts.between(lo, hi))
+
+    def _joined_events(self, conn, spans):
+        partitions.widen_spans(conn, spans)
+
+    def _merged_event(self, conn, gone, keep):
+        conn.execute(text("INSERT INTO event_spans (event, lo, hi) SELECT :keep, lo, hi FROM event_spans "
+                          "WHERE event = :gone ON CONFLICT (event) DO UPDATE SET "
+                          "lo = least(event_spans.lo, excluded.lo), hi = greatest(event_spans.hi, excluded.hi)"),
+                     {"gone": gone, "keep": keep})
 
     @staticmethod
     def _stored_hashes(conn, hashes):

@@ -635,7 +635,7 @@ def _backfills(conn: Connection) -> None:
 @migration(18, "items partitioned by day on PostgreSQL")
 def _partitioned(conn: Connection) -> None:
     # a PostgreSQL store made before: its items copied into the partitioned table (one pass)
-    from .partitions import create_items, is_partitioned, item_keys, make
+    from .partitions import create_items, fill_keys, is_partitioned, make
 
     if conn.dialect.name != "postgresql" or is_partitioned(conn):
         return
@@ -649,8 +649,7 @@ def _partitioned(conn: Connection) -> None:
     make(conn, conn.execute(text("SELECT DISTINCT published_ts - published_ts % 86400 FROM items_unpartitioned")).scalars())
     cols = ", ".join(c.name for c in items.columns)
     conn.execute(text(f"INSERT INTO items ({cols}) SELECT {cols} FROM items_unpartitioned"))
-    conn.execute(text(f"INSERT INTO {item_keys.name} (id, published_ts, seq, content_hash) "
-                      "SELECT id, published_ts, seq, content_hash FROM items_unpartitioned"))
+    fill_keys(conn, "items_unpartitioned")
     conn.execute(text("DROP TABLE items_unpartitioned"))
     conn.execute(text("SELECT setval(pg_get_serial_sequence('items', 'seq'), coalesce((SELECT max(seq) FROM items), 0) + 1, false)"))
 

@@ -216,11 +216,11 @@ class SchemeStore:
     def schemes_of_event(self, event_id: str) -> set[int]:
         """The schemes one of the event's items involves (yes)."""
         with self.engine.connect() as conn:
-            out = {1} if conn.execute(select(items.c.seq).where(items.c.event == event_id, items.c.relevant == 1)
+            out = {1} if conn.execute(select(items.c.seq).where(self._by_events(conn, [event_id]), items.c.relevant == 1)
                                       .limit(1)).first() else set()
             out |= set(conn.execute(select(item_schemes.c.scheme).distinct()
                                     .join(items, items.c.seq == item_schemes.c.seq)
-                                    .where(items.c.event == event_id, item_schemes.c.label == "yes")).scalars())
+                                    .where(self._by_events(conn, [event_id]), item_schemes.c.label == "yes")).scalars())
         return out
 
     def scheme_items_without_event(self, scheme_id: int) -> tuple[int, int | None]:
@@ -310,10 +310,10 @@ class SchemeStore:
                 a.update(judged_relevance(a, *people[row["id"]]))
             old = orjson.loads(row["reasons"]) if row.get("reasons") else None
             if a["relevance"]["label"] != row["relevance"] or a["relevance"]["reasons"] != old:
-                changed.append({"b_seq": row["seq"], "relevant": int(a["relevant"]), "relevance": a["relevance"]["label"],
+                changed.append({"b_seq": row["seq"], "b_pts": row["published_ts"], "relevant": int(a["relevant"]), "relevance": a["relevance"]["label"],
                                 "b_rel": orjson.dumps(a["relevance"]).decode(), "b_yes": "true" if a["relevant"] else "false"})
         if changed:
-            conn.execute(update(items).where(items.c.seq == bindparam("b_seq")).values(
+            conn.execute(update(items).where(items.c.seq == bindparam("b_seq"), items.c.published_ts == bindparam("b_pts")).values(
                 relevant=bindparam("relevant"), relevance=bindparam("relevance"),
                 analysis=text(self._json_set_sql())), changed)
 

@@ -338,6 +338,17 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         """The condition for these items by id (≤ 500 ids; PostgreSQL adds their days)."""
         return items.c.id.in_(ids)
 
+    def _by_events(self, conn, event_ids: Sequence[str]):
+        """The condition for the items of these events (PostgreSQL adds the days they span)."""
+        return items.c.event.in_(event_ids)
+
+    def _joined_events(self, conn, spans: dict[str, tuple[int, int]]) -> None:
+        """Items joined these events at these published times ({event: (lo, hi)}; PostgreSQL
+        widens the events' spans)."""
+
+    def _merged_event(self, conn, gone: str, keep: str) -> None:
+        """The items of `gone` are now `keep`'s (PostgreSQL: its span covers theirs)."""
+
     def _before_write(self, batch: Sequence[Item]) -> None:
         """What a backend prepares before the write transaction of a batch (partitions)."""
 
@@ -558,6 +569,12 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
                 .values(**{k: bindparam(k) for k in ("analysis", "analyzed_ts", "relevant", "category",
                                                        "sentiment", "risk", "duplicate_of", "event", "relevance")}))
         conn.execute(stmt, rows)
+        spans: dict[str, tuple[int, int]] = {}
+        for r in rows:
+            if r["event"]:
+                lo, hi = spans.get(r["event"], (r["b_pts"], r["b_pts"]))
+                spans[r["event"]] = (min(lo, r["b_pts"]), max(hi, r["b_pts"]))
+        self._joined_events(conn, spans)
         # the places filter's rows: replaced whole (an item analysed again may name other places)
         for part in _chunks([seq for seq, _ts in keys.values()]):
             conn.execute(item_places.delete().where(item_places.c.seq.in_(part)))
@@ -634,7 +651,8 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
                 conn.execute(update(events).where(events.c.id == bindparam("b_id"))
                              .values(**{k: bindparam(k) for k in ("first_ts", "last_ts", "size", "state", "updated_ts")}), old)
         for gone, keep in merges.items():
-            conn.execute(update(items).where(items.c.event == gone).values(event=keep))
+            self._merged_event(conn, gone, keep)
+            conn.execute(update(items).where(self._by_events(conn, [gone])).values(event=keep))
             conn.execute(update(events).where(events.c.id == gone).values(merged_into=keep, state=None))
 
     def active_event_states(self, since_ts: int, limit: int) -> list[dict[str, Any]]:
@@ -674,7 +692,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         out: dict[str, list[dict[str, Any]]] = {}
         with self.engine.connect() as conn:
             for part in _chunks(list(event_ids)):
-                rows = conn.execute(select(*self._EVENT_ITEM_COLUMNS).where(items.c.event.in_(part))
+                rows = conn.execute(select(*self._EVENT_ITEM_COLUMNS).where(self._by_events(conn, part))
                                     .order_by(items.c.published_ts, items.c.seq))
                 for r in rows:
                     out.setdefault(r.event, []).append(dict(r._mapping))
