@@ -70,7 +70,7 @@ class SchemeStore:
             if not same:
                 conn.execute(scheme_versions.insert().values(scheme=scheme, version=version, text=text, sha256=digest,
                                                              by=by, ts=now, note=note))
-            newest = conn.execute(select(func.max(items.c.seq))).scalar() or 0
+            newest = self.newest_seq(conn)
             values = {"name": scheme_name(text) or scheme, "version": version, "updated_ts": now,
                       "apply_seq": newest if applied else 0, "apply_target": newest}
             if applied:
@@ -115,7 +115,7 @@ class SchemeStore:
             query = query.where(schemes.c.enabled == int(enabled))
         with self.engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(query)]
-            newest = conn.execute(select(func.max(items.c.seq))).scalar() or 0
+            newest = self.newest_seq(conn)
         for r in rows:
             r["applying"] = bool(r["enabled"]) and r["applied_version"] != r["version"]
             r["apply_done"], r["apply_total"] = min(r["apply_seq"], newest), newest
@@ -140,7 +140,7 @@ class SchemeStore:
             if enabled and not row.enabled:
                 # items analysed while it was off were not judged by it: it walks history again
                 values |= {"apply_seq": 0, "applied_version": None,
-                           "apply_target": conn.execute(select(func.max(items.c.seq))).scalar() or 0}
+                           "apply_target": self.newest_seq(conn)}
             conn.execute(update(schemes).where(schemes.c.key == key).values(**values))
             return True
 

@@ -381,6 +381,11 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         with self.engine.connect() as conn:
             return conn.execute(select(func.max(items.c.published_ts))).scalar()
 
+    @staticmethod
+    def newest_seq(conn) -> int:
+        """The largest item number stored (0 when none)."""
+        return conn.execute(select(func.max(items.c.seq))).scalar() or 0
+
     def count_items(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(items)).scalar_one()
@@ -496,7 +501,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         with self.engine.connect() as conn:
             starts = list(conn.execute(select(numbered.c.seq).where((numbered.c.n - 1) % size == 0)
                                        .order_by(numbered.c.seq)).scalars())
-            top = conn.execute(select(func.max(items.c.seq))).scalar() or 0
+            top = self.newest_seq(conn)
         return [(lo, hi) for lo, hi in zip(starts, starts[1:] + [top + 1])]
 
     def backfill_rows(self, lo: int, hi: int, since_ts: int | None, before_ts: int) -> list[dict[str, Any]]:
