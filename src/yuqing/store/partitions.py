@@ -35,10 +35,10 @@ RECENT_DAYS = 400           # items published within this many days of now get a
 _LOCK = zlib.crc32(b"yuqing:partitions") - 2**31
 _BOUND = re.compile(r"FROM \('?(-?\d+)'?\) TO \('?(-?\d+)'?\)")
 
-# each partition's indexes are planned for every query not pruned to a few days (10 → 7.6 ms a
-# query at 90 days without these): content hashes are looked up in item_keys, and the narrow
-# search keys serve SQLite's full-text join, not PostgreSQL's
-SQLITE_ONLY = ("items_content_hash", "items_search_keys")
+# each partition's indexes are planned for every query not pruned to a few days: content hashes
+# are looked up in item_keys instead (the narrow search keys stay: the place filters read an
+# item's event through them)
+SQLITE_ONLY = ("items_content_hash",)
 
 keys_metadata = MetaData()
 item_keys = Table(
