@@ -57,3 +57,23 @@ def test_copies_prepared_in_another_process_are_found_the_same(data):
     found_there = [there.add(str(i), t, prepared=unpack(pack(prepare(t)))) for i, t in enumerate(texts)]
     assert found_here == found_there and sum(x is not None for x in found_here) > 10
     assert prepare("短") is None and unpack(pack(None)) is None
+
+
+def test_the_index_holds_at_most_its_bound_and_forgets_the_oldest_first(data):
+    """Bounded state (issue 20): past `max_items` originals the oldest leaves the index — its
+    buckets, shingles and places with it — and a copy of it is then an original; copies of the
+    recent ones are still found. Real Weibo posts."""
+    from yuqing.analysis.dedup import LSH_BANDS
+
+    texts = [a for a, _b, _label, kind in dedup_dev.build(data) if kind == "different"][:300]
+    index = NearDuplicates(max_items=100)
+    originals = [f"p{i}" for i, t in enumerate(texts) if index.add(f"p{i}", t) is None]
+    assert len(originals) > 150
+    assert len(index) == 100 and len(index._order) == 100
+    held = {i for band in index._bands for bucket in band.values() for i in bucket}
+    assert held == set(index._shingles) == set(originals[-100:])
+    assert sum(len(b) for b in index._bands) <= 100 * LSH_BANDS
+    first = texts[int(originals[0][1:])]
+    recent = texts[int(originals[-1][1:])]
+    assert index.add("copy-of-first", "【转】" + first) is None          # forgotten: an original now
+    assert index.add("copy-of-recent", "【转】" + recent) == originals[-1]

@@ -236,7 +236,9 @@ def make_analyzer(settings: Settings, scheme_path: str | None = None, configured
     # the configured scheme is beside the config file, whatever the working directory
     path = Path(scheme_path) if scheme_path else settings.path(settings.scheme)
     scheme = load_scheme(path, known_region) if (scheme_path or (configured and path.is_file())) else None
-    return Analyzer(scheme, settings.model_dir)
+    analyzer = Analyzer(scheme, settings.model_dir)
+    analyzer.dups.max_items = int(settings.dedup_max_items)
+    return analyzer
 
 
 def other_schemes(store: Store) -> tuple[list[tuple[int, Any]], tuple]:

@@ -8,6 +8,7 @@ and is followed through `repost_of` instead.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -160,13 +161,19 @@ class NearDuplicates:
     datasketch's MinHashLSH the same bands cost ~250 µs per item, more than the rest of
     analysis; the (bands, rows) split is datasketch's optimum for an estimated Jaccard of 0.2.
     Only the bands × rows permutations that LSH reads are computed.
+
+    Bounded (issue 20): it holds the `max_items` most recent originals; an older one leaves the
+    index (a copy of it arriving later is then an original of its own), and as many copy → root
+    links. Memory is about `max_items` × (the shingles + one entry per band), not the store.
     """
 
     threshold: float = 0.7        # similarity() of 3-gram sets needed to call two texts copies
     min_chars: int = 12           # shorter texts say too little to be called copies
+    max_items: int = 100_000      # originals held (the setting dedup_max_items)
     _shingles: dict[str, np.ndarray] = field(default_factory=dict, init=False)
-    _root: dict[str, str] = field(default_factory=dict, init=False)
+    _root: OrderedDict[str, str] = field(default_factory=OrderedDict, init=False)
     _places: dict[str, frozenset[str]] = field(default_factory=dict, init=False)
+    _order: deque = field(default_factory=deque, init=False)      # (id, band keys), oldest first
 
     def __post_init__(self) -> None:
         # LSH estimates Jaccard, which is low for wrapped or cut copies: cast a wide net (0.2),
@@ -209,10 +216,27 @@ class NearDuplicates:
         if best is not None:
             root = self._root.get(best[1], best[1])
             self._root[item_id] = root
+            if len(self._root) > self.max_items:
+                self._root.popitem(last=False)
             return root
         for band, k in zip(self._bands, keys):
             band.setdefault(k, []).append(item_id)
         self._shingles[item_id] = grams
         if places:
             self._places[item_id] = places
+        self._order.append((item_id, keys))
+        while len(self._order) > self.max_items:
+            self._forget()
         return None
+
+    def _forget(self) -> None:
+        """The oldest original leaves the index."""
+        old, keys = self._order.popleft()
+        for band, k in zip(self._bands, keys):
+            bucket = band.get(k)
+            if bucket is not None:
+                bucket.remove(old)          # buckets are short: a few ids each
+                if not bucket:
+                    del band[k]
+        del self._shingles[old]
+        self._places.pop(old, None)
