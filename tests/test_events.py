@@ -325,3 +325,49 @@ def test_a_real_ced_cascade_is_one_event_with_its_true_depth(data, tmp_path):
     assert spread["key_nodes"] == [] and spread["private_accounts"] == len({r["uid"] for r in reposts})
     assert "uid" not in json.dumps(record)                 # private reposters are counted, never named
     assert record["reposts"] == len(reposts) and record["first_report"]["id"] == "ced:root"
+
+
+def _demo_records(tmp_path, name: str, defer_from: int):
+    """{event: record} and the alerted events of the demo stream analysed 8 items a batch, with
+    big events' rebuilds deferred from `defer_from` items."""
+    from yuqing.pipeline import Linker, analyze_pending, ingest_stream, make_analyzer
+    from yuqing.settings import load_settings
+    from yuqing.sources.files import read_file
+    from yuqing.store import open_store
+
+    d = tmp_path / name
+    d.mkdir()
+    (d / "scheme.yaml").write_text('name: 广阳区\nregion: "131003"\nalert:\n  min_risk: medium\n', encoding="utf-8")
+    s = load_settings(env={}, database_url=f"sqlite:///{d}/y.db", scheme=str(d / "scheme.yaml"), ingest_workers=0,
+                      alert_max_age_hours=1e9)
+    store = open_store(s.database_url)
+    ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
+    was = Linker.DEFER_FROM, Linker.DEFER_GROWTH, Linker.DEFER_MAX_S
+    Linker.DEFER_FROM, Linker.DEFER_GROWTH, Linker.DEFER_MAX_S = defer_from, 1.0, 1e9   # rebuilt when doubled
+    try:
+        analyze_pending(store, make_analyzer(s), batch_size=8, settings=s)
+    finally:
+        Linker.DEFER_FROM, Linker.DEFER_GROWTH, Linker.DEFER_MAX_S = was
+    records = {r["id"]: r for r in store.list_events(limit=10_000)}
+    with store.engine.connect() as conn:
+        from sqlalchemy import text
+
+        alerted = set(conn.execute(text("SELECT event FROM alerts")).scalars())
+    store.close()
+    return records, alerted
+
+
+def test_a_big_events_deferred_rebuilds_end_in_the_same_record_and_alerts(tmp_path):
+    """Issue 20: an event's record is rebuilt from all its items; a big one (here from 5 items,
+    the fire of the demo has 40+) is rebuilt once it has grown (here: doubled), when a high-risk
+    item joins, and when the backlog is done — its record at the end is what rebuilding every batch
+    gives, and the same events alert."""
+    every, alerted_every = _demo_records(tmp_path, "every", 10**9)
+    deferred, alerted_deferred = _demo_records(tmp_path, "deferred", 5)
+    assert max(r["size"] for r in every.values()) >= 40
+    same = ("size", "title", "keywords", "places", "category", "first_report", "platforms", "sources", "copies",
+            "reposts", "timeline", "sentiment", "risk", "first_ts", "last_ts")
+    assert set(every) == set(deferred)
+    for eid, r in every.items():
+        assert {k: r[k] for k in same} == {k: deferred[eid][k] for k in same}, eid
+    assert alerted_every and alerted_deferred == alerted_every

@@ -413,7 +413,17 @@ class Linker:
     holder of the "analysis" lock): `yuqing run`, an import, or the bus's events worker.
 
     A fresh analyzer first learns the texts of the last `warm_days` (already analysed), so a
-    copy arriving today still points at last week's original. Without `settings`, no events."""
+    copy arriving today still points at last week's original. Without `settings`, no events.
+
+    A record is rebuilt from all of its event's items, so an event of thousands costs thousands
+    of rows each time one more joins (issue 20: the cost per item grew with the store). An event
+    of DEFER_FROM items or more is rebuilt again once it has grown by DEFER_GROWTH, after
+    DEFER_MAX_S, when a high-risk item joins or it takes in a merge — and at `flush()`, which the
+    callers run when the backlog is done; until then its record lags by at most that much."""
+
+    DEFER_FROM = 200
+    DEFER_GROWTH = 0.1
+    DEFER_MAX_S = 60.0
 
     def __init__(self, store: Store, analyzer, settings: Settings | None, warm_days: float = 7.0,
                  tally=None, on_batch: Callable[[int], None] | None = None):
@@ -423,6 +433,9 @@ class Linker:
         self.tally, self.on_batch = tally, on_batch
         self.with_events = settings is not None
         self.done = 0
+        self._built: dict[str, tuple[int, float, int]] = {}   # big events: (size, when, items since)
+        self.deferred: dict[str, None] = {}                    # their records, waiting
+        self._clock = 0.0
         take_up_schemes(store, analyzer)
         if self.with_events and (not getattr(analyzer, "store_events", False)
                                  or store.last_event_number() != analyzer.events._n):
@@ -510,7 +523,7 @@ class Linker:
 
     def finish(self, rows, analyses, state=None) -> set[str]:
         """Link and save one batch analysed under the schemes `state`; return the events it changed."""
-        store, analyzer, settings, tally = self.store, self.analyzer, self.settings, self.tally
+        tally = self.tally
         try:
             subjects, analyses, merges = self._save(rows, analyses, state)
         except OperationalError:
@@ -528,30 +541,67 @@ class Linker:
             for s, a in zip(subjects, analyses):
                 if a["event"]:
                     texts.setdefault(a["event"], []).append(s.full_text)
-            block = analyzer.scheme.alert if analyzer.scheme is not None else None
-
-            def alert(records, members) -> None:
-                from .alerts.engine import raise_alerts
-
-                new = {r["id"] for r in records if touched.get(r["id"]) == r["size"]}
-                if block or settings.alert_rules:
-                    raise_alerts(store, records, members, block, settings, new_events=new, texts=texts,
-                                 held=tally.held_alerts if tally is not None else None)
-                # each other scheme with alert rules: its events, its rules, its alerts
-                alerting = [m for m in (analyzer.others.members if analyzer.others is not None else ()) if m.scheme.alert]
-                by_scheme = store.events_by_scheme([r["id"] for r in records]) if alerting else {}
-                for member in alerting:
-                    theirs = by_scheme.get(member.name)
-                    if theirs:
-                        raise_alerts(store, [r for r in records if r["id"] in theirs], members, member.scheme.alert,
-                                     settings, new_events=new, texts=texts, scheme=member.name)
-
-            changed = set(touched) | set(merges.values())
-            update_events(store, changed, settings, max(self.as_of, max(s.ts for s in subjects)), on_records=alert)
+            high = {a["event"] for a in analyses if a["event"] and (a.get("risk") or {}).get("level") == "high"}
+            changed = self._due(set(touched) | set(merges.values()), touched, high | set(merges.values()))
+            self._clock = max(self.as_of, self._clock, max(s.ts for s in subjects))
+            self._rebuild(changed, touched, texts)
         self.done += len(rows)
         if self.on_batch:
             self.on_batch(self.done)
         return changed
+
+    def _due(self, changed: set[str], touched: Counter, now_: set[str]) -> set[str]:
+        """Of the changed events, those whose records are rebuilt now (the others wait)."""
+        now = time.monotonic()
+        due = set()
+        for eid in changed:
+            built = self._built.get(eid)
+            if built is not None and eid not in now_:
+                size, when, since = built
+                since += touched.get(eid, 0)
+                if since < size * self.DEFER_GROWTH and now - when < self.DEFER_MAX_S:
+                    self._built[eid] = (size, when, since)
+                    self.deferred[eid] = None
+                    continue
+            due.add(eid)
+        return due
+
+    def _rebuild(self, ids: set[str], touched: Counter, texts: dict[str, list[str]]) -> None:
+        """Rebuild these events' records and raise their alerts."""
+        store, analyzer, settings, tally = self.store, self.analyzer, self.settings, self.tally
+        block = analyzer.scheme.alert if analyzer.scheme is not None else None
+
+        def alert(records, members) -> None:
+            from .alerts.engine import raise_alerts
+
+            now = time.monotonic()
+            for r in records:
+                self.deferred.pop(r["id"], None)
+                if r["size"] >= self.DEFER_FROM:
+                    self._built[r["id"]] = (r["size"], now, 0)
+            new = {r["id"] for r in records if touched.get(r["id"]) == r["size"]}
+            if block or settings.alert_rules:
+                raise_alerts(store, records, members, block, settings, new_events=new, texts=texts,
+                             held=tally.held_alerts if tally is not None else None)
+            # each other scheme with alert rules: its events, its rules, its alerts
+            alerting = [m for m in (analyzer.others.members if analyzer.others is not None else ()) if m.scheme.alert]
+            by_scheme = store.events_by_scheme([r["id"] for r in records]) if alerting else {}
+            for member in alerting:
+                theirs = by_scheme.get(member.name)
+                if theirs:
+                    raise_alerts(store, [r for r in records if r["id"] in theirs], members, member.scheme.alert,
+                                 settings, new_events=new, texts=texts, scheme=member.name)
+
+        if ids:
+            update_events(store, ids, settings, self._clock, on_records=alert)
+
+    def flush(self) -> set[str]:
+        """Rebuild the records that were waiting; return their events."""
+        ids = set(self.deferred)
+        if ids and self.with_events:
+            self._rebuild(ids, Counter(), {})
+        self.deferred.clear()
+        return ids
 
 
 def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
@@ -573,6 +623,7 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
             if not rows:
                 break
             finish(rows, analyze_rows(analyzer, rows))
+        linker.flush()
         return linker.done
     pool_state = analyzer.others_state       # what the workers judge under
     with ProcessPoolExecutor(workers, initializer=_start_analysis_worker,
@@ -600,6 +651,7 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
                     analyses = analyze_rows(analyzer, batch)
                 finish(batch, analyses, state)
             if not rows and not inflight:
+                linker.flush()
                 return linker.done
 
 

@@ -298,6 +298,9 @@ def _own_and_link(settings: Settings, store: Store, bus: BusClient, stop: Callab
                     checked = time.monotonic()
                 msgs = bus.fetch("analysed", batch, timeout=1.0)
                 if not msgs:
+                    waited = linker.flush()           # the big events' records that waited for a quiet moment
+                    if waited:
+                        _notify(bus, waited, linker)
                     if _orphans(store, bus):
                         # stored but never on the bus (an import straight into the store): linked here
                         count["saved"] += _analyze_pending(store, analyzer, settings.analyze_batch_size, 0.0, None, 0,
@@ -331,12 +334,20 @@ def _own_and_link(settings: Settings, store: Store, bus: BusClient, stop: Callab
                     bus.ack(msg)
                 count["saved"] += n
                 if changed:
-                    try:
-                        bus.publish("changes", {"v": 1, "events": sorted(changed), "ts": time.time()},
-                                    message_id("changes", sorted(changed), linker.done))
-                    except BusError:
-                        log_failure(log, "worker events: the change notice was not published (the events are saved)")
+                    _notify(bus, changed, linker)
                 say("linked", n)
+
+
+def _notify(bus: BusClient, changed: set[str], linker) -> None:
+    """Tell `yuqing run` (and anyone) which events changed: it delivers their alerts at once."""
+    from .pipeline import log_failure
+
+    now = time.time()            # (the id de-duplicates this notice's retries, not a later one)
+    try:
+        bus.publish("changes", {"v": 1, "events": sorted(changed), "ts": now},
+                    message_id("changes", sorted(changed), linker.done, now))
+    except BusError:
+        log_failure(log, "worker events: the change notice was not published (the events are saved)")
 
 
 def _orphans(store: Store, bus: BusClient) -> bool:

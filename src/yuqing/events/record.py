@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import orjson
@@ -28,6 +29,19 @@ HEAT_PARTS = {            # weight, the value that scores 1
     "authority": (0.15, 1.0),      # mean of the three most authoritative sources
 }
 LEVELS = {"low": 0, "medium": 1, "high": 2}
+
+
+_BEIJING_S = 8 * 3600          # models.BEIJING is a fixed +8: a day or an hour is arithmetic
+
+
+@lru_cache(maxsize=8192)
+def _day(day_number: int) -> str:
+    return beijing_iso(day_number * 86400 - _BEIJING_S)[:10]
+
+
+def beijing_day(ts: float) -> str:
+    """beijing_iso(ts)[:10] without a datetime per item (a rebuild reads every item of the event)."""
+    return _day((math.floor(ts) + _BEIJING_S) // 86400)
 
 
 def _interactions(metrics) -> int:
@@ -84,7 +98,7 @@ def build(event_id: str, rows: Sequence[Mapping[str, Any]], as_of: float,
     hourly = Counter(int(r["published_ts"]) // 3600 * 3600 for r in rows)
     sentiment_days: dict[str, Counter] = {}
     for r in rows:
-        day = beijing_iso(r["published_ts"])[:10]
+        day = beijing_day(r["published_ts"])
         sentiment_days.setdefault(day, Counter())[r.get("sentiment") or "neutral"] += 1
     risks = [(LEVELS.get(r.get("risk") or "low", 0), (a.get("risk") or {}).get("score", 0.0), a) for r, a in zip(rows, analyses)]
     top_risk = max(risks, key=lambda x: (x[0], x[1]))

@@ -699,8 +699,10 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             for part in _chunks(list(event_ids)):
                 rows = conn.execute(select(*self._EVENT_ITEM_COLUMNS).where(self._by_events(conn, part))
                                     .order_by(items.c.published_ts, items.c.seq))
+                names = list(rows.keys())        # (dict(row._mapping) rebuilt the keys for every row)
+                at = names.index("event")
                 for r in rows:
-                    out.setdefault(r.event, []).append(dict(r._mapping))
+                    out.setdefault(r[at], []).append(dict(zip(names, r)))
         return out
 
     def save_event_records(self, records: Sequence[dict[str, Any]]) -> None:
