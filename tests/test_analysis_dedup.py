@@ -70,9 +70,9 @@ def test_the_index_holds_at_most_its_bound_and_forgets_the_oldest_first(data):
     originals = [f"p{i}" for i, t in enumerate(texts) if index.add(f"p{i}", t) is None]
     assert len(originals) > 150
     assert len(index) == 100 and len(index._order) == 100
-    held = {i for band in index._bands for bucket in band.values() for i in bucket}
+    held = {i for bucket in index._buckets.values() for i in ([bucket] if isinstance(bucket, str) else bucket)}
     assert held == set(index._shingles) == set(originals[-100:])
-    assert sum(len(b) for b in index._bands) <= 100 * LSH_BANDS
+    assert sum(1 if isinstance(b, str) else len(b) for b in index._buckets.values()) == 100 * LSH_BANDS
     first = texts[int(originals[0][1:])]
     recent = texts[int(originals[-1][1:])]
     assert index.add("copy-of-first", "【转】" + first) is None          # forgotten: an original now

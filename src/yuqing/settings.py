@@ -50,9 +50,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("event_max_active", 20_000,
             "Events held in memory for matching; beyond it the least recently active are closed "
             "(they stay in the store). Memory is about 10 KB per event."),
-    Setting("dedup_max_items", 100_000,
+    Setting("dedup_max_items", 50_000,
             "Original texts the near-duplicate check holds in memory (the most recent); a copy of an "
-            "older one is stored as an original. Memory is about 1.5 KB per text."),
+            "older one is stored as an original. Memory is about 4.5 KB per text."),
     Setting("burst_window_minutes", 60.0, "The sliding window in which an event's burst (爆发) is counted."),
     Setting("burst_min_count", 5.5,
             "Least items in the window, past the first report, for a burst; a repost or comment "

@@ -40,8 +40,9 @@ def shingles(text: str, k: int = 3) -> np.ndarray:
     this short is rare enough not to move a Jaccard.
     """
     if not text:
-        return np.zeros(0, dtype=np.uint64)
-    return np.unique(gram_hashes(text, min(k, len(text))) & _LOW32)
+        return np.zeros(0, dtype=np.uint32)
+    # (uint32: half the memory of the index's largest part after its buckets)
+    return np.unique((gram_hashes(text, min(k, len(text))) & _LOW32).astype(np.uint32))
 
 
 _LOW32 = np.uint64(0xFFFFFFFF)
@@ -145,11 +146,19 @@ def unpack(packed: str | None) -> Prepared:
     if packed is None:
         return None
     grams, keys = packed.split(".")
-    return (np.frombuffer(base64.b64decode(grams), dtype=np.uint32).astype(np.uint64),
+    return (np.frombuffer(base64.b64decode(grams), dtype=np.uint32).copy(),
             np.frombuffer(base64.b64decode(keys), dtype=np.uint64).tolist())
 
 
 NOT_PREPARED: object = object()     # `add` computes `prepare(text)` itself
+
+_SALT = np.arange(1, LSH_BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+
+
+def _salted(keys: list[int]) -> list[int]:
+    """Band keys made distinct across bands (they share one dict)."""
+    with np.errstate(over="ignore"):
+        return (np.asarray(keys, dtype=np.uint64) ^ _SALT).tolist()
 
 
 @dataclass
@@ -164,12 +173,15 @@ class NearDuplicates:
 
     Bounded (issue 20): it holds the `max_items` most recent originals; an older one leaves the
     index (a copy of it arriving later is then an original of its own), and as many copy → root
-    links. Memory is about `max_items` × (the shingles + one entry per band), not the store.
+    links. Memory is about `max_items` × (the shingles + one entry per band), not the store:
+    ~4 KB per original with real posts. The bands share one dict (each key salted with its
+    band), a bucket is the id itself until a second one shares it (a list per bucket, a dict per
+    band and a list of keys per item took 7.2 KB).
     """
 
     threshold: float = 0.7        # similarity() of 3-gram sets needed to call two texts copies
     min_chars: int = 12           # shorter texts say too little to be called copies
-    max_items: int = 100_000      # originals held (the setting dedup_max_items)
+    max_items: int = 50_000       # originals held (the setting dedup_max_items)
     _shingles: dict[str, np.ndarray] = field(default_factory=dict, init=False)
     _root: OrderedDict[str, str] = field(default_factory=OrderedDict, init=False)
     _places: dict[str, frozenset[str]] = field(default_factory=dict, init=False)
@@ -179,7 +191,7 @@ class NearDuplicates:
         # LSH estimates Jaccard, which is low for wrapped or cut copies: cast a wide net (0.2),
         # then the exact similarity decides
         self._b, self._r = LSH_BANDS, LSH_ROWS
-        self._bands: list[dict[int, list[str]]] = [{} for _ in range(self._b)]
+        self._buckets: dict[int, str | list[str]] = {}
         self._a, self._c = permutations(self._b * self._r)
 
     def _band_keys(self, grams: np.ndarray) -> list[int]:
@@ -204,7 +216,17 @@ class NearDuplicates:
         if prepared is None:
             return None
         grams, keys = prepared
-        candidates = dict.fromkeys(other for band, k in zip(self._bands, keys) for other in band.get(k, ()))
+        keys = _salted(keys)
+        buckets = self._buckets
+        candidates: dict[str, None] = {}
+        for k in keys:
+            got = buckets.get(k)
+            if got is None:
+                continue
+            if got.__class__ is str:
+                candidates[got] = None
+            else:
+                candidates.update(dict.fromkeys(got))
         best: tuple[float, str] | None = None
         for other in candidates:
             theirs = self._places.get(other)
@@ -219,12 +241,18 @@ class NearDuplicates:
             if len(self._root) > self.max_items:
                 self._root.popitem(last=False)
             return root
-        for band, k in zip(self._bands, keys):
-            band.setdefault(k, []).append(item_id)
+        for k in keys:
+            got = buckets.get(k)
+            if got is None:
+                buckets[k] = item_id
+            elif got.__class__ is str:
+                buckets[k] = [got, item_id]
+            else:
+                got.append(item_id)
         self._shingles[item_id] = grams
         if places:
             self._places[item_id] = places
-        self._order.append((item_id, keys))
+        self._order.append((item_id, np.array(keys, dtype=np.uint64)))
         while len(self._order) > self.max_items:
             self._forget()
         return None
@@ -232,11 +260,17 @@ class NearDuplicates:
     def _forget(self) -> None:
         """The oldest original leaves the index."""
         old, keys = self._order.popleft()
-        for band, k in zip(self._bands, keys):
-            bucket = band.get(k)
-            if bucket is not None:
-                bucket.remove(old)          # buckets are short: a few ids each
-                if not bucket:
-                    del band[k]
+        buckets = self._buckets
+        for k in keys.tolist():
+            got = buckets.get(k)
+            if got is None:
+                continue
+            if got.__class__ is str:
+                if got == old:
+                    del buckets[k]
+            else:
+                got.remove(old)             # buckets are short: a few ids each
+                if len(got) == 1:
+                    buckets[k] = got[0]
         del self._shingles[old]
         self._places.pop(old, None)
