@@ -333,6 +333,15 @@ def main() -> None:
     else:
         print("server mode bench skipped: PostgreSQL or nats-server not installed", flush=True)
 
+    # cost as the store grows (issue 20): yuqing import at 10k and 100k items (1M: `python bench/scale.py 1000000`)
+    grow = subprocess.run([sys.executable, str(ROOT / "bench" / "scale.py"), "10000", "100000"],
+                          capture_output=True, text=True)
+    if grow.returncode == 0:
+        results["scale"] = json.loads((OUT / "scale" / "results.json").read_text())
+        print("cost as the store grows:", results["scale"], flush=True)
+    else:
+        print("scale bench failed:", grow.stderr[-2000:], flush=True)
+
     (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"written {OUT / 'results.json'}")
 
