@@ -418,8 +418,9 @@ class Linker:
     A record is rebuilt from all of its event's items, so an event of thousands costs thousands
     of rows each time one more joins (issue 20: the cost per item grew with the store). An event
     of DEFER_FROM items or more is rebuilt again once it has grown by DEFER_GROWTH, after
-    DEFER_MAX_S, when a high-risk item joins or it takes in a merge — and at `flush()`, which the
-    callers run when the backlog is done; until then its record lags by at most that much."""
+    DEFER_MAX_S, when a high-risk item joins one not yet high or it takes in a merge — and at
+    `flush()`, which the callers run when the backlog is done; until then its record lags by at
+    most that much."""
 
     DEFER_FROM = 200
     DEFER_GROWTH = 0.1
@@ -433,7 +434,7 @@ class Linker:
         self.tally, self.on_batch = tally, on_batch
         self.with_events = settings is not None
         self.done = 0
-        self._built: dict[str, tuple[int, float, int]] = {}   # big events: (size, when, items since)
+        self._built: dict[str, tuple[int, float, int, str]] = {}   # big events: (size, when, items since, risk)
         self.deferred: dict[str, None] = {}                    # their records, waiting
         self._clock = 0.0
         take_up_schemes(store, analyzer)
@@ -542,7 +543,8 @@ class Linker:
                 if a["event"]:
                     texts.setdefault(a["event"], []).append(s.full_text)
             high = {a["event"] for a in analyses if a["event"] and (a.get("risk") or {}).get("level") == "high"}
-            changed = self._due(set(touched) | set(merges.values()), touched, high | set(merges.values()))
+            changed = self._due(set(touched) | set(merges.values()), touched, high | set(merges.values()),
+                                set(merges.values()))
             self._clock = max(self.as_of, self._clock, max(s.ts for s in subjects))
             self._rebuild(changed, touched, texts)
         self.done += len(rows)
@@ -550,17 +552,19 @@ class Linker:
             self.on_batch(self.done)
         return changed
 
-    def _due(self, changed: set[str], touched: Counter, now_: set[str]) -> set[str]:
-        """Of the changed events, those whose records are rebuilt now (the others wait)."""
+    def _due(self, changed: set[str], touched: Counter, now_: set[str], merged: set[str] = frozenset()) -> set[str]:
+        """Of the changed events, those whose records are rebuilt now (the others wait): `now_`
+        took a high-risk item or a merge (`merged`)."""
         now = time.monotonic()
         due = set()
         for eid in changed:
             built = self._built.get(eid)
-            if built is not None and eid not in now_:
-                size, when, since = built
+            # (a high-risk item changes nothing of an event whose record says high already)
+            if built is not None and (eid not in now_ or (eid not in merged and built[3] == "high")):
+                size, when, since, level = built
                 since += touched.get(eid, 0)
                 if since < size * self.DEFER_GROWTH and now - when < self.DEFER_MAX_S:
-                    self._built[eid] = (size, when, since)
+                    self._built[eid] = (size, when, since, level)
                     self.deferred[eid] = None
                     continue
             due.add(eid)
@@ -578,7 +582,7 @@ class Linker:
             for r in records:
                 self.deferred.pop(r["id"], None)
                 if r["size"] >= self.DEFER_FROM:
-                    self._built[r["id"]] = (r["size"], now, 0)
+                    self._built[r["id"]] = (r["size"], now, 0, r["risk"]["level"])
             new = {r["id"] for r in records if touched.get(r["id"]) == r["size"]}
             if block or settings.alert_rules:
                 raise_alerts(store, records, members, block, settings, new_events=new, texts=texts,
