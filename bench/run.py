@@ -25,6 +25,15 @@ FJ3_MAP = ["id=留言编号", "title=留言主题", "text=留言详情_clean", "
            "author=留言用户", "metrics.likes=点赞数", "metrics.against=反对数"]
 
 
+def sub_bench(script: str, args: list[str], written: Path) -> dict | None:
+    """Run bench/SCRIPT in its own process (its memory its own); return the JSON it writes."""
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], capture_output=True, text=True)
+    if done.returncode:
+        print(f"{script} failed:", done.stderr[-2000:], flush=True)
+        return None
+    return json.loads(written.read_text())
+
+
 def real_rows() -> list[dict]:
     """Real items: the fj3 citizen messages and the CED Weibo posts (with their real times)."""
     rows = []
@@ -323,24 +332,18 @@ def main() -> None:
     import pgserver
 
     if pgserver.bindir() is not None and natsserver.binary() is not None:
-        bus = subprocess.run([sys.executable, str(ROOT / "bench" / "bus_throughput.py"), "100000", "1", "2"],
-                             capture_output=True, text=True)
-        if bus.returncode == 0:
-            results["bus_throughput_100k"] = json.loads((OUT / "bus" / "results.json").read_text())
-            print("server mode, 100k items, 1 and 2 analyse workers:", results["bus_throughput_100k"], flush=True)
-        else:
-            print("server mode bench failed:", bus.stderr[-2000:], flush=True)
+        got = sub_bench("bus_throughput.py", ["100000", "1", "2"], OUT / "bus" / "results.json")
+        if got is not None:
+            results["bus_throughput_100k"] = got
+            print("server mode, 100k items, 1 and 2 analyse workers:", got, flush=True)
     else:
         print("server mode bench skipped: PostgreSQL or nats-server not installed", flush=True)
 
     # cost as the store grows (issue 20): yuqing import at 10k and 100k items (1M: `python bench/scale.py 1000000`)
-    grow = subprocess.run([sys.executable, str(ROOT / "bench" / "scale.py"), "10000", "100000"],
-                          capture_output=True, text=True)
-    if grow.returncode == 0:
-        results["scale"] = json.loads((OUT / "scale" / "results.json").read_text())
-        print("cost as the store grows:", results["scale"], flush=True)
-    else:
-        print("scale bench failed:", grow.stderr[-2000:], flush=True)
+    got = sub_bench("scale.py", ["10000", "100000"], OUT / "scale" / "results.json")
+    if got is not None:
+        results["scale"] = got
+        print("cost as the store grows:", got, flush=True)
 
     (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"written {OUT / 'results.json'}")
