@@ -77,3 +77,27 @@ def test_the_index_holds_at_most_its_bound_and_forgets_the_oldest_first(data):
     recent = texts[int(originals[-1][1:])]
     assert index.add("copy-of-first", "【转】" + first) is None          # forgotten: an original now
     assert index.add("copy-of-recent", "【转】" + recent) == originals[-1]
+
+
+def test_a_crowded_bucket_offers_its_most_recent_originals_only(data):
+    """The same long preamble before different real posts (alike in their bands, not copies):
+    a copy of a recent one is found among the bucket's most recent originals, and the exact
+    comparisons an item costs stay bounded however many such originals the index holds."""
+    from yuqing.analysis import dedup
+
+    posts = [a for a, _b, _label, kind in dedup_dev.build(data) if kind == "different" and len(dedup_text(a)) >= 70]
+    preamble = "关于开展冬季供暖设施安全检查的通知：各小区请于本周五前完成自查，发现隐患及时报告物业和社区居委会。"
+    texts = [preamble + p for p in posts]
+    index = NearDuplicates()
+    originals = [n for n, t in enumerate(texts) if index.add(f"n{n}", t) is None]
+    assert len(originals) >= 60
+    crowded = max((b for b in index._buckets.values() if not isinstance(b, str)), key=len)
+    assert len(crowded) > dedup.BUCKET_OFFERS
+    compared = []
+    real = dedup.similarity
+    dedup.similarity = lambda a, b, *rest: compared.append(1) or real(a, b, *rest)
+    try:
+        assert index.add("copy", "【转】" + texts[originals[-1]]) == f"n{originals[-1]}"
+    finally:
+        dedup.similarity = real
+    assert len(compared) <= dedup.BUCKET_OFFERS * 2, len(compared)

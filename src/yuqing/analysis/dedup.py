@@ -152,6 +152,12 @@ def unpack(packed: str | None) -> Prepared:
 
 NOT_PREPARED: object = object()     # `add` computes `prepare(text)` itself
 
+# A bucket shared by more originals than this (texts alike in a band but not copies: templates,
+# the same notice for each street) offers only its most recent to the exact comparison, so an
+# item's work does not grow with the store; a copy's original is nearly always among them, since
+# copies come soon (bench/RESULTS.md, Issue 20: copies found at 100k items with and without it).
+BUCKET_OFFERS = 24
+
 _SALT = np.arange(1, LSH_BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -225,8 +231,8 @@ class NearDuplicates:
                 continue
             if got.__class__ is str:
                 candidates[got] = None
-            else:
-                candidates.update(dict.fromkeys(got))
+            else:                       # a crowded bucket offers its most recent: bounded work per item
+                candidates.update(dict.fromkeys(got[-BUCKET_OFFERS:]))
         best: tuple[float, str] | None = None
         for other in candidates:
             theirs = self._places.get(other)
