@@ -357,13 +357,26 @@ def _demo_records(tmp_path, name: str, defer_from: int):
     return records, alerted
 
 
-def test_a_big_events_deferred_rebuilds_end_in_the_same_record_and_alerts(tmp_path):
+def test_a_big_events_deferred_rebuilds_end_in_the_same_record_and_alerts(tmp_path, monkeypatch):
     """Issue 20: an event's record is rebuilt from all its items; a big one (here from 5 items,
     the fire of the demo has 40+) is rebuilt once it has grown (here: doubled), when a high-risk
     item joins, and when the backlog is done — its record at the end is what rebuilding every batch
     gives, and the same events alert."""
+    from yuqing.pipeline import Linker
+
+    waited = []
+    due = Linker._due
+
+    def counted(self, changed, *rest):              # the real decision, its deferrals counted
+        now = due(self, changed, *rest)
+        waited.extend(changed - now)
+        return now
+
+    monkeypatch.setattr(Linker, "_due", counted)
     every, alerted_every = _demo_records(tmp_path, "every", 10**9)
+    assert waited == []
     deferred, alerted_deferred = _demo_records(tmp_path, "deferred", 5)
+    assert len(waited) >= 5                          # rebuilds did wait (12 on this stream)
     assert max(r["size"] for r in every.values()) >= 40
     same = ("size", "title", "keywords", "places", "category", "first_report", "platforms", "sources", "copies",
             "reposts", "timeline", "sentiment", "risk", "first_ts", "last_ts")

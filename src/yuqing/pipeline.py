@@ -543,8 +543,8 @@ class Linker:
                 if a["event"]:
                     texts.setdefault(a["event"], []).append(s.full_text)
             high = {a["event"] for a in analyses if a["event"] and (a.get("risk") or {}).get("level") == "high"}
-            changed = self._due(set(touched) | set(merges.values()), touched, high | set(merges.values()),
-                                set(merges.values()))
+            merged = set(merges.values())
+            changed = self._due(set(touched) | merged, touched, high, merged)
             self._clock = max(self.as_of, self._clock, max(s.ts for s in subjects))
             self._rebuild(changed, touched, texts)
         self.done += len(rows)
@@ -552,15 +552,15 @@ class Linker:
             self.on_batch(self.done)
         return changed
 
-    def _due(self, changed: set[str], touched: Counter, now_: set[str], merged: set[str] = frozenset()) -> set[str]:
-        """Of the changed events, those whose records are rebuilt now (the others wait): `now_`
-        took a high-risk item or a merge (`merged`)."""
+    def _due(self, changed: set[str], touched: Counter, high: set[str], merged: set[str]) -> set[str]:
+        """Of the changed events, those whose records are rebuilt now (the others wait): `high`
+        took a high-risk item, `merged` another event."""
         now = time.monotonic()
         due = set()
         for eid in changed:
             built = self._built.get(eid)
             # (a high-risk item changes nothing of an event whose record says high already)
-            if built is not None and (eid not in now_ or (eid not in merged and built[3] == "high")):
+            if built is not None and eid not in merged and (eid not in high or built[3] == "high"):
                 size, when, since, level = built
                 since += touched.get(eid, 0)
                 if since < size * self.DEFER_GROWTH and now - when < self.DEFER_MAX_S:

@@ -22,7 +22,7 @@ from ..models import utc_datetime
 from . import partitions
 from .partitions import event_spans, item_keys
 from .schema import items
-from .sql import Hit, Store, _chunks
+from .sql import Hit, Store
 from .sqlite import ListingSQL, parse_query, search_conditions
 
 _TERM = re.compile(r'"((?:[^"]|"")*)"(\*?)')
@@ -83,6 +83,8 @@ class PostgresStore(ListingSQL, Store):
     def _is_match(source: str) -> bool:
         return False
 
+    _keys_table = item_keys                 # (the newest number too: no plan into every partition)
+
     def __init__(self, url: str):
         # connections kept, not opened per burst: a new backend plans its first queries over
         # every partition's indexes with nothing cached (65 ms for a max() at 90 days), so the
@@ -113,13 +115,6 @@ class PostgresStore(ListingSQL, Store):
         if mine:
             conn.execute(items.insert(), mine)
         return len(mine)
-
-    def _keys_of(self, conn, ids):
-        out = {}
-        for part in _chunks(list(ids)):
-            out.update({r.id: (r.seq, r.published_ts) for r in conn.execute(
-                select(item_keys.c.id, item_keys.c.seq, item_keys.c.published_ts).where(item_keys.c.id.in_(part)))})
-        return out
 
     def _by_ids(self, conn, ids):
         days = conn.execute(select(item_keys.c.published_ts).distinct().where(item_keys.c.id.in_(ids))).scalars().all()
@@ -153,14 +148,6 @@ class PostgresStore(ListingSQL, Store):
                 if newest is not None or since is None:
                     return newest
 
-    @staticmethod
-    def newest_seq(conn):
-        return conn.execute(select(func.max(item_keys.c.seq))).scalar() or 0
-
-    @staticmethod
-    def _stored_hashes(conn, hashes):
-        return conn.execute(select(item_keys.c.content_hash).where(item_keys.c.content_hash.in_(hashes))
-                            .distinct()).scalars()
 
     @contextmanager
     def exclusive(self, name: str):

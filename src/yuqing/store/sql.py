@@ -285,8 +285,8 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             if updates:
                 from sqlalchemy import bindparam
 
-                where = self._keys_of(conn, [u["b_id"] for u in updates])
-                updates = [u | {"b_pts": where[u["b_id"]][1]} for u in updates if u["b_id"] in where]
+                keys = self._keys_of(conn, [u["b_id"] for u in updates])
+                updates = [u | {"b_pts": keys[u["b_id"]][1]} for u in updates if u["b_id"] in keys]
                 # engagement is part of risk: an item whose counts moved is analysed again
                 conn.execute(update(items).where(items.c.id == bindparam("b_id"),
                                                  items.c.published_ts == bindparam("b_pts")).values(
@@ -311,9 +311,9 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             hashes.update(self._stored_hashes(conn, part))
         return known, hashes, flags
 
-    @staticmethod
-    def _stored_hashes(conn, hashes: Sequence[str]) -> Iterable[str]:
-        return conn.execute(select(items.c.content_hash).where(items.c.content_hash.in_(hashes)).distinct()).scalars()
+    def _stored_hashes(self, conn, hashes: Sequence[str]) -> Iterable[str]:
+        keys = self._keys_table
+        return conn.execute(select(keys.c.content_hash).where(keys.c.content_hash.in_(hashes)).distinct()).scalars()
 
     @staticmethod
     def _merged_metrics(stored: str | None, new: dict[str, int | None]) -> str | None:
@@ -325,13 +325,17 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
     def _insert_ignore(self, table):
         raise NotImplementedError
 
+    # where an item's id, number, time and content hash are looked up: the items themselves here,
+    # PostgreSQL's id guard there (so that what follows is pruned to those days' partitions)
+    _keys_table = items
+
     def _keys_of(self, conn, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
-        """{stored id: (seq, published_ts)}: where each item is (PostgreSQL reads it from its id
-        guard, so that what follows is pruned to those days' partitions)."""
+        """{stored id: (seq, published_ts)}."""
+        keys = self._keys_table
         out: dict[str, tuple[int, int]] = {}
         for part in _chunks(list(ids)):
             out.update({r.id: (r.seq, r.published_ts) for r in conn.execute(
-                select(items.c.id, items.c.seq, items.c.published_ts).where(items.c.id.in_(part)))})
+                select(keys.c.id, keys.c.seq, keys.c.published_ts).where(keys.c.id.in_(part)))})
         return out
 
     def _by_ids(self, conn, ids: Sequence[str]):
@@ -381,10 +385,9 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         with self.engine.connect() as conn:
             return conn.execute(select(func.max(items.c.published_ts))).scalar()
 
-    @staticmethod
-    def newest_seq(conn) -> int:
+    def newest_seq(self, conn) -> int:
         """The largest item number stored (0 when none)."""
-        return conn.execute(select(func.max(items.c.seq))).scalar() or 0
+        return conn.execute(select(func.max(self._keys_table.c.seq))).scalar() or 0
 
     def count_items(self) -> int:
         with self.engine.connect() as conn:
