@@ -145,3 +145,21 @@ def test_a_place_name_with_its_kind_finds_the_text_that_segments_it_in_two(store
                         item(id="w:3", text="万庄的集市", published_at="2026-11-23T10:00:00+08:00")])
     assert {h.id for h in store.search("万庄镇")} == {"w:1", "w:2"}
     assert {h.id for h in store.search("万庄镇 -仓库")} == {"w:2"}
+
+
+def test_a_backfill_counts_what_was_analysed_in_the_second_it_began_and_not_its_own_saves(store):
+    # the live stage may save in the very second a backfill begins: those items were judged under
+    # the old scheme and must be judged again; what the backfill saves itself is done
+    store.upsert_items([item(id=str(i), text=f"广阳区消息{i}") for i in range(4)])
+    done = {"category": "其他", "sentiment": {"label": "neutral", "score": 0.0}, "risk": {"level": "low"},
+            "duplicate_of": None, "relevant": True, "relevance": {"label": "yes", "reasons": []}}
+    ids = [r["id"] for r in store.get_items([f"other:{i}" for i in range(4)])]
+    store.save_analysis([(i, done) for i in ids])
+    run = store.begin_backfill(None)
+    before = run["started_ts"]
+    assert store.backfill_left(None, before) == 4
+    assert sum(hi - lo for lo, hi in store.backfill_parts(None, before, 2)) >= 4
+    store.save_analysis([(i, done) for i in ids[:3]], analyzed_at=before)
+    assert store.backfill_left(None, before) == 1
+    assert [r["id"] for lo, hi in store.backfill_parts(None, before, 2)
+            for r in store.backfill_rows(lo, hi, None, before)] == ids[3:]

@@ -64,7 +64,8 @@ def judge_part(database_url: str, scheme, model_dir: str, fingerprint: str, lo: 
             if r["id"] in judged:
                 a.update(judged_relevance(a, judged[r["id"]]["label"], judged[r["id"]]["user"]))
         try:
-            store.save_analysis([(r["id"], a) for r, a in zip(rows, analyses)], schemes_state=analyzer.others_state)
+            store.save_analysis([(r["id"], a) for r, a in zip(rows, analyses)], schemes_state=analyzer.others_state,
+                                analyzed_at=before_ts)
             break
         except SchemesChanged:
             if attempt == 2:

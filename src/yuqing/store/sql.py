@@ -476,7 +476,9 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             if row is not None:
                 conn.execute(update(backfills).where(backfills.c.id == row.id).values(runs=row.runs + 1))
                 return dict(row._mapping) | {"resumed": True}
-            started = int(time.time())
+            # the second now running counts as before the backfill: an item the live stage
+            # analysed in it is judged again (its own saves are stamped no earlier than this)
+            started = int(time.time()) + 1
             bid = conn.execute(insert(backfills).values(since_ts=since_ts, started_ts=started, items=0, runs=1)
                                .returning(backfills.c.id)).scalar_one()
             return {"id": bid, "since_ts": since_ts, "started_ts": started, "items": 0, "runs": 1, "resumed": False}
@@ -544,20 +546,21 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
 
     def save_analysis(self, results: Sequence[tuple[str, dict[str, Any]]],
                       event_states: Sequence[dict[str, Any]] = (), merges: dict[str, str] | None = None,
-                      schemes_state: tuple | None = None) -> None:
+                      schemes_state: tuple | None = None, analyzed_at: int | None = None) -> None:
         """Store each item's analysis object and the columns filters use — with the clusterer's
         state of the events they went into, in the same transaction (a crash keeps both or neither).
 
         `analysis["schemes"]` ({scheme id: relevance}, the schemes other than 1) goes to
         item_schemes, not into the object; with `schemes_state` (what they were judged under)
-        the save raises SchemesChanged when a scheme changed meanwhile."""
+        the save raises SchemesChanged when a scheme changed meanwhile. `analyzed_at` is the
+        earliest stamp the items get (a backfill's, so they count as done by it)."""
         with self._write() as conn:
             self._save_scheme_judgments(conn, results, schemes_state)
-            self._save_analysis(conn, results)
+            self._save_analysis(conn, results, analyzed_at)
             self._save_event_states(conn, event_states, merges or {})
 
-    def _save_analysis(self, conn, results: Sequence[tuple[str, dict[str, Any]]]) -> None:
-        now = int(time.time())
+    def _save_analysis(self, conn, results: Sequence[tuple[str, dict[str, Any]]], at: int | None = None) -> None:
+        now = max(int(time.time()), at or 0)
         rows = [{"b_id": item_id, "analysis": orjson.dumps({k: v for k, v in a.items() if k != "schemes"}).decode(),
                  "analyzed_ts": now,
                  "relevant": int(bool(a["relevant"])), "category": a["category"],
