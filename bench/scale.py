@@ -1,6 +1,6 @@
 """Cost as the store grows (issue 20): `yuqing import` of N real-text items into a fresh SQLite
-store, for several N — CPU µs per item, peak RSS of the main process and of the whole process
-tree, database bytes per item beyond the text itself.
+store, for several N — CPU µs per item, peak RSS of the main process, peak RSS and PSS summed
+over the whole process tree, database bytes per item beyond the text itself.
 
 The items: distinct real texts (bench/events_stream.texts: citizen messages, Weibo posts, news
 titles, reviews, CED posts), replicated with variations past their number (new ids; the digits
@@ -61,14 +61,25 @@ def make_items(path: Path, n: int) -> int:
     return text_bytes
 
 
-def tree_rss(proc: psutil.Process) -> tuple[int, int]:
-    """(RSS of the process, RSS of it and all its descendants), bytes."""
+def tree_memory(proc: psutil.Process) -> tuple[int, int, int]:
+    """(RSS of the process, RSS summed over it and its descendants, PSS summed likewise), bytes.
+
+    The RSS sum counts a page the forked analysis workers share with the main process (the
+    interpreter, the libraries, the models) once per process; PSS counts each shared page once
+    in all, split between its sharers: the sum is what the tree takes from the machine."""
     try:
-        main = proc.memory_info().rss
-        kids = sum(c.memory_info().rss for c in proc.children(recursive=True))
+        procs = [proc, *proc.children(recursive=True)]
+        full = []
+        for p in procs:
+            try:
+                full.append(p.memory_full_info())
+            except psutil.NoSuchProcess:
+                continue
     except psutil.NoSuchProcess:
-        return 0, 0
-    return main, main + kids
+        return 0, 0, 0
+    if not full:
+        return 0, 0, 0
+    return full[0].rss, sum(m.rss for m in full), sum(m.pss for m in full)
 
 
 def one(n: int) -> dict:
@@ -86,10 +97,10 @@ def one(n: int) -> dict:
     started = time.perf_counter()
     proc = psutil.Popen([yq, "--config", str(work / "yuqing.toml"), "import", str(items)], cwd=work,
                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_main = peak_tree = 0
+    peak_main = peak_tree = peak_pss = 0
     while proc.poll() is None:
-        main, tree = tree_rss(proc)
-        peak_main, peak_tree = max(peak_main, main), max(peak_tree, tree)
+        main, tree, pss = tree_memory(proc)
+        peak_main, peak_tree, peak_pss = max(peak_main, main), max(peak_tree, tree), max(peak_pss, pss)
         time.sleep(0.2)
     wall = time.perf_counter() - started
     after = os.times()
@@ -110,6 +121,7 @@ def one(n: int) -> dict:
     return {"items": n, "stored": stored, "events": events, "wall_s": round(wall, 1),
             "items_per_s": round(n / wall), "cpu_us_per_item": round(cpu / n * 1e6),
             "peak_rss_main_mb": round(peak_main / 2**20), "peak_rss_tree_mb": round(peak_tree / 2**20),
+            "peak_pss_tree_mb": round(peak_pss / 2**20),
             "db_bytes_per_item": round(size / n), "db_bytes_per_item_beyond_text": round((size - text_bytes) / n),
             "largest_mb": {k: round(v / 2**20, 1) for k, v in top.items()}}
 
