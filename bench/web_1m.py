@@ -43,6 +43,19 @@ ITEM_COLUMNS = ("url", "platform", "source", "author", "title", "text", "text_sc
                 "analyzed_ts", "relevant", "category", "sentiment", "risk", "relevance", "interactions")
 
 
+def _reid(record, new_id: str):
+    """A deflated event record with another id (a copy's); None stays None."""
+    if record is None:
+        return None
+    import zlib
+
+    import orjson
+
+    r = orjson.loads(zlib.decompress(record) if isinstance(record, bytes) else record)
+    r["id"] = new_id
+    return zlib.compress(orjson.dumps(r), 6)
+
+
 def build(copies: int, base_n: int, span: int = SPAN, work: Path | None = None, end_ts: int | None = None) -> dict:
     """The store (see the module's text); `span` is how long each copy lasts, `work` where it
     goes, `end_ts` when the newest copy ends (default: now)."""
@@ -77,6 +90,8 @@ def build(copies: int, base_n: int, span: int = SPAN, work: Path | None = None, 
     SPAN_ = span
     with store.engine.begin() as conn:
         sql = conn.exec_driver_sql
+        # a copy's record under its own id (records are kept deflated: schema.Packed)
+        conn.connection.dbapi_connection.create_function("reid", 2, _reid, deterministic=True)
         lo, hi, base_seq = sql("SELECT min(published_ts), max(published_ts), max(seq) FROM items").first()
         scale = SPAN_ / max(1, hi - lo)
         # the real order and spacing, laid over the last 1.8 days
@@ -94,7 +109,7 @@ def build(copies: int, base_n: int, span: int = SPAN, work: Path | None = None, 
                 f"FROM items WHERE seq <= {base_seq}")
             sql(f"INSERT INTO events (id, first_ts, last_ts, size, title, category, risk, heat, stage, record, state, "
                 f"merged_into, updated_ts) SELECT id || '~{k}', first_ts - {k * SPAN_}, last_ts - {k * SPAN_}, size, title, "
-                f"category, risk, heat, stage, json_set(record, '$.id', id || '~{k}'), NULL, "
+                f"category, risk, heat, stage, reid(record, id || '~{k}'), NULL, "
                 f"merged_into || '~{k}', updated_ts FROM events WHERE instr(id, '~') = 0")
         sql(f"INSERT INTO items_fts(rowid, seg) SELECT seq, seg FROM items WHERE seq > {base_seq}")
         # the copies' places (the list's place filter), found by the copies' ids

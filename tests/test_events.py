@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 import sys
 
 import orjson
@@ -263,7 +264,7 @@ def test_items_outside_the_region_start_no_event_and_a_metrics_update_keeps_the_
     with sqlite3.connect(db) as c:
         assert dict(c.execute("SELECT id, event FROM items").fetchall()) == before
         assert c.execute("SELECT count(*) FROM events").fetchone()[0] == 1
-        record = json.loads(c.execute("SELECT record FROM events").fetchone()[0])
+        record = json.loads(zlib.decompress(c.execute("SELECT record FROM events").fetchone()[0]))   # kept deflated
     assert record["size"] == 2 and record["heat"]["parts"]["engagement"]["value"] == 5000
 
 
@@ -318,7 +319,8 @@ def test_a_real_ced_cascade_is_one_event_with_its_true_depth(data, tmp_path):
     yq(tmp_path, "import", str(path))
     with sqlite3.connect(tmp_path / "yuqing.db") as c:
         events = {e for (e,) in c.execute("SELECT DISTINCT event FROM items")}
-        record = json.loads(c.execute("SELECT record FROM events WHERE id = ?", (events.pop(),)).fetchone()[0])
+        record = json.loads(zlib.decompress(c.execute("SELECT record FROM events WHERE id = ?",
+                                                      (events.pop(),)).fetchone()[0]))
     assert not events, "a cascade is one event"
     spread = record["spread"]
     assert spread["reposts"] == len(reposts) and spread["depth"] == max(depth(r["mid"]) for r in reposts)

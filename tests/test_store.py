@@ -26,7 +26,7 @@ def test_migrations_apply_once_and_wal_is_on(settings, tmp_path):
     db = settings.database_url.split("///", 1)[1]
     with sqlite3.connect(db) as c:
         versions = [r[0] for r in c.execute("SELECT version FROM schema_migrations ORDER BY version")]
-        assert versions == list(range(1, 19))
+        assert versions == list(range(1, 20))
         assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert {"items", "items_fts", "quarantine", "sources", "events"} <= {r[0] for r in c.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table')")}

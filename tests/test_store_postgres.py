@@ -236,6 +236,11 @@ def test_migrations_after_the_baseline_apply_to_an_older_postgresql_store(pg_url
         for table, column in (("items", "seq"), ("item_places", "seq"), ("item_schemes", "seq"), ("picks", "ts")):
             conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE integer"))
         conn.execute(text("DROP TABLE backfills"))
+        for column in ("record", "state"):                  # event records as plain JSON text
+            conn.execute(text(f"ALTER TABLE events ALTER COLUMN {column} TYPE text"))
+        conn.execute(text("INSERT INTO events (id, first_ts, last_ts, size, record, state) VALUES "
+                          "('e-000001', 1, 2, 1, '{\"id\": \"e-000001\", \"title\": \"仓库起火\"}', "
+                          "'{\"id\": \"e-000001\"}')"))
         conn.execute(schema.schema_migrations.insert(), [{"version": v, "name": n, "applied_ts": 0}
                                                          for v, n, _f in schema.MIGRATIONS if v < 16])
         recent, old = int(time.time()) - 10 * 86400, int(time.time()) - 500 * 86400
@@ -248,13 +253,16 @@ def test_migrations_after_the_baseline_apply_to_an_older_postgresql_store(pg_url
     with store.engine.connect() as conn:
         types = dict(conn.execute(text(
             "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
-            "WHERE (table_name, column_name) IN (('items', 'seq'), ('item_places', 'seq'), ('picks', 'ts'))")).all())
+            "WHERE (table_name, column_name) IN (('items', 'seq'), ('item_places', 'seq'), ('picks', 'ts'), "
+            "('events', 'record'), ('events', 'state'))")).all())
         assert conn.execute(text("SELECT max(version) FROM schema_migrations")).scalar() == max(
             v for v, _n, _f in schema.MIGRATIONS)
         parts = sorted(conn.execute(text("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
                                          "WHERE i.inhparent = 'items'::regclass")).scalars())
         keys = conn.execute(text("SELECT id, seq FROM item_keys ORDER BY id")).all()
-    assert types == {"items.seq": "bigint", "item_places.seq": "bigint", "picks.ts": "bigint"}
+    assert types == {"items.seq": "bigint", "item_places.seq": "bigint", "picks.ts": "bigint",
+                     "events.record": "bytea", "events.state": "bytea"}
+    assert store.get_event("e-000001") == {"id": "e-000001", "title": "仓库起火"}    # kept, read as it was
     day = datetime.fromtimestamp(recent, timezone.utc).strftime("%Y%m%d")
     month = datetime.fromtimestamp(old, timezone.utc).strftime("%Y%m")
     assert parts == [f"items_m{month}", f"items_p{day}"]    # over a year old: its month; recent: its day
@@ -268,4 +276,8 @@ def test_migrations_after_the_baseline_apply_to_an_older_postgresql_store(pg_url
     assert (result.added, result.duplicates) == (1, 1)
     assert store.get_items(["w:3"])[0]["seq"] > max(k.seq for k in keys)
     store.add_picks("someone", "item", ["w:1"])                   # a time in ms fits now
+    store.save_event_records([{"id": "e-000001", "title": "仓库起火", "category": "安全生产", "risk": {"level": "low"},
+                               "heat": {"value": 1.0}, "stage": {"name": "latent"}, "size": 1, "first_ts": 1,
+                               "last_ts": 2}])
+    assert store.get_event("e-000001")["category"] == "安全生产"       # written deflated, read back
     store.close()

@@ -53,14 +53,18 @@ class Event:
 
     def state(self) -> dict[str, Any]:
         """What matching needs, as JSON-ready data (the store keeps it between processes)."""
+        members = [v for v, _ in self.members]
+        # most events hold one item, whose vector is the centroid: kept once (None)
         return {"id": self.id, "first_ts": self.first_ts, "last_ts": self.last_ts,
                 "centroid": self.centroid, "names": sorted(self.names), "text": self.text,
-                "members": [v for v, _ in self.members], "places": sorted(self.places), "size": self.size}
+                "members": None if members == [self.centroid] else members,
+                "places": sorted(self.places), "size": self.size}
 
     @classmethod
     def of_state(cls, s: dict[str, Any]) -> "Event":
+        members = s["members"] if s["members"] is not None else [dict(s["centroid"])]
         ev = cls(s["id"], s["first_ts"], s["last_ts"], dict(s["centroid"]), names=frozenset(s["names"]),
-                 text=s["text"], members=[(v, _norm(v)) for v in s["members"]], places=set(s["places"]),
+                 text=s["text"], members=[(v, _norm(v)) for v in members], places=set(s["places"]),
                  size=s["size"])
         ev.norm = _norm(ev.centroid)
         return ev

@@ -3,12 +3,40 @@
 from __future__ import annotations
 
 import time
+import zlib
 from typing import Callable
 
-from sqlalchemy import (BigInteger, Column, Connection, Float, Index, Integer, MetaData, Table, Text, func, inspect,
-                        select, text)
+from sqlalchemy import (BigInteger, Column, Connection, Float, Index, Integer, LargeBinary, MetaData, Table, Text,
+                        func, inspect, select, text)
+from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData()
+
+
+class Packed(TypeDecorator):
+    """JSON text kept deflated (zlib): an event's record and clusterer state are read whole by
+    Python only, never inside SQL, and deflate to a third of their size. Read back as text;
+    a value stored before (plain JSON text, or its bytes on PostgreSQL) reads as it was."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        # SQLite keeps bytes in a TEXT column as they are; PostgreSQL needs bytea (migration 19)
+        return dialect.type_descriptor(LargeBinary() if dialect.name == "postgresql" else Text())
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return zlib.compress(value if isinstance(value, bytes) else value.encode(), 6)
+
+    def process_result_value(self, value, dialect):
+        if value is None or isinstance(value, str):
+            return value
+        value = bytes(value)
+        return (zlib.decompress(value) if value[:1] == b"\x78" else value).decode()
+
+
 # an item's number: 64-bit on PostgreSQL (a city's stream passes 2^31 items within months); on
 # SQLite, INTEGER PRIMARY KEY, which is the rowid (64-bit already) the full-text index keys on
 SEQ = BigInteger().with_variant(Integer, "sqlite")
@@ -106,8 +134,8 @@ events = Table(
     Column("risk", Text),               # the highest level among its items
     Column("heat", Float),              # as of `updated_ts`
     Column("stage", Text),              # as of `updated_ts`
-    Column("record", Text),             # JSON: the event record (events/record.py)
-    Column("state", Text),              # JSON: what the clusterer needs to match it again
+    Column("record", Packed),           # JSON, deflated: the event record (events/record.py)
+    Column("state", Packed),            # JSON, deflated: what the clusterer needs to match it again
     Column("merged_into", Text),        # it turned out to be part of another event
     Column("updated_ts", Integer),
     Column("tags", Text),               # JSON {"k": keywords, "p": place codes}: related events (migration 6)
@@ -652,6 +680,18 @@ def _partitioned(conn: Connection) -> None:
     fill_keys(conn, "items_unpartitioned")
     conn.execute(text("DROP TABLE items_unpartitioned"))
     conn.execute(text("SELECT setval(pg_get_serial_sequence('items', 'seq'), coalesce((SELECT max(seq) FROM items), 0) + 1, false)"))
+
+
+@migration(19, "event records and states deflated")
+def _packed_events(conn: Connection) -> None:
+    # SQLite: nothing to change (a TEXT column keeps the bytes; the old rows read as they are)
+    if conn.dialect.name != "postgresql":
+        return
+    kinds = dict(conn.execute(text("SELECT column_name, data_type FROM information_schema.columns "
+                                   "WHERE table_name = 'events' AND column_name IN ('record', 'state')")).all())
+    for column, kind in kinds.items():
+        if kind != "bytea":
+            conn.execute(text(f"ALTER TABLE events ALTER COLUMN {column} TYPE bytea USING convert_to({column}, 'UTF8')"))
 
 
 def postgres_baseline(conn: Connection) -> list[int]:

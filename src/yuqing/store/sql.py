@@ -651,7 +651,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
             for part in _chunks([st["id"] for st in states]):
                 have.update(conn.execute(select(events.c.id).where(events.c.id.in_(part))).scalars())
             rows = [{"id": st["id"], "first_ts": int(st["first_ts"]), "last_ts": int(st["last_ts"]),
-                     "size": st["size"], "state": orjson.dumps(st).decode(), "updated_ts": now} for st in states]
+                     "size": st["size"], "state": orjson.dumps(st), "updated_ts": now} for st in states]
             new = [r for r in rows if r["id"] not in have]
             if new:
                 conn.execute(events.insert(), new)
@@ -722,7 +722,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
                  "tags": orjson.dumps({"k": r.get("keywords") or [], "p": [p["code"] for p in r.get("places") or []]}).decode(),
                  "heat": r["heat"]["value"], "stage": r["stage"]["name"], "size": r["size"],
                  "first_ts": r["first_ts"], "last_ts": r["last_ts"],
-                 "record": orjson.dumps(r).decode(), "updated_ts": now} for r in records]
+                 "record": orjson.dumps(r), "updated_ts": now} for r in records]
         with self._write() as conn:
             conn.execute(update(events).where(events.c.id == bindparam("b_id"))
                          .values(**{k: bindparam(k) for k in rows[0] if k != "b_id"}), rows)
