@@ -3,6 +3,7 @@ complaint board), and whether it is a public account — the only kind a record 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 from ..analysis.risk import AUTHORITY_WORDS
@@ -26,19 +27,23 @@ MEDIA_WORDS = ("日报", "晚报", "早报", "都市报", "新闻", "电视台",
 OFFICIAL_WORDS = ("发布", "公安", "消防", "应急管理", "政府", "人民法院", "检察院", "网信", "政务")
 
 
+@lru_cache(maxsize=16384)
+def _classes(name: str, platform: str | None) -> frozenset[str]:
+    found = set()
+    if platform == "complaint":
+        found.add("complaint")
+    if any(w in name for w in OFFICIAL_WORDS):
+        found.add("official")
+    elif platform == "news" or any(w in name for w in MEDIA_WORDS):
+        found.add("media")
+    return frozenset(found)
+
+
 def source_classes(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     """Which kinds of source reported it: media, official (an office's own account), complaint."""
-    found = set()
-    for r in rows:
-        if r.get("repost_of"):
-            continue
-        name = r.get("source") or ""
-        if r.get("platform") == "complaint":
-            found.add("complaint")
-        if any(w in name for w in OFFICIAL_WORDS):
-            found.add("official")
-        elif r.get("platform") == "news" or any(w in name for w in MEDIA_WORDS):
-            found.add("media")
+    found: set[str] = set()
+    for key in {(r.get("source") or "", r.get("platform")) for r in rows if not r.get("repost_of")}:
+        found |= _classes(*key)
     return sorted(found)
 
 

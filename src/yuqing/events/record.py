@@ -77,71 +77,115 @@ def heat(n: int, last_24h: int, engagement: int, authority: float) -> dict[str, 
     return {"value": round(100 * sum(p["score"] * p["weight"] for p in parts.values()), 1), "parts": parts}
 
 
+@lru_cache(maxsize=65536)
+def _iso(ts: int) -> str:
+    return beijing_iso(ts)
+
+
+@lru_cache(maxsize=65536)
+def _hour(hour_ts: int) -> str:
+    return beijing_iso(hour_ts)[:13]
+
+
 def build(event_id: str, rows: Sequence[Mapping[str, Any]], as_of: float,
           configured: Mapping[str, float] | None = None, params: BurstParams | None = None) -> dict[str, Any]:
-    """The record of an event from its items (oldest first)."""
+    """The record of an event from its items (oldest first).
+
+    One pass over the items gathers every count (a rebuild of a big event reads thousands: each
+    part in a loop of its own cost several times as much); the spread, reprints and hot-list
+    parts read the items they need themselves."""
     configured = configured or {}
     params = params or BurstParams()
     rows = sorted(rows, key=lambda r: (r["published_ts"], r["id"]))
-    analyses = [orjson.loads(r["analysis"]) if isinstance(r.get("analysis"), str) else (r.get("analysis") or {})
-                for r in rows]
     first = rows[0]
-    titles = Counter(r["title"] for r in rows if r.get("title"))
-    title = titles.most_common(1)[0][0] if titles else (first.get("text") or "")[:40]
-    keywords = Counter(k for a in analyses for k in dict.fromkeys(a.get("keywords") or []))
+    titles: Counter = Counter()
+    keywords: Counter = Counter()
     places: dict[str, dict] = {}
-    for a in analyses:
+    categories: Counter = Counter()
+    hourly: Counter = Counter()
+    sentiments: Counter = Counter()
+    sentiment_days: dict[str, Counter] = {}
+    platforms: Counter = Counter()
+    sources: Counter = Counter()
+    top_risk, high_items = (-1, 0.0, {}), 0
+    s_ts, s_weight, s_source = [], [], []
+    authorities, reposts, copies, last_24h, engagement = [], 0, 0, 0, 0
+    discovered = None
+    authority_cache: dict[tuple, float] = {}
+    for r in rows:
+        a = r.get("analysis")
+        a = orjson.loads(a) if isinstance(a, str) else (a or {})
+        ts = r["published_ts"]
+        if r.get("title"):
+            titles[r["title"]] += 1
+        keywords.update(dict.fromkeys(a.get("keywords") or ()).keys())   # each once per item
         for p in {p["code"]: p for p in a.get("places") or []}.values():
             places.setdefault(p["code"], {"code": p["code"], "name": p["name"], "items": 0})["items"] += 1
-    categories = Counter(r.get("category") or "其他" for r in rows)
+        categories[r.get("category") or "其他"] += 1
+        hourly[int(ts) // 3600 * 3600] += 1
+        sentiment = r.get("sentiment") or "neutral"
+        sentiments[sentiment] += 1
+        sentiment_days.setdefault(beijing_day(ts), Counter())[sentiment] += 1
+        level = LEVELS.get(r.get("risk") or "low", 0)
+        score = (a.get("risk") or {}).get("score", 0.0)
+        if (level, score) > top_risk[:2]:
+            top_risk = (level, score, a)
+        high_items += level == 2
+        repost = bool(r.get("repost_of"))
+        s_ts.append(float(ts))
+        s_weight.append(params.repost_weight if repost else 1.0)
+        s_source.append(r.get("source") or r.get("author") or r.get("platform") or "?")
+        if repost:
+            reposts += 1
+        else:
+            key = (r.get("collector"), r.get("source"), r.get("platform"))
+            if key not in authority_cache:
+                authority_cache[key] = authority_of(r, configured)
+            authorities.append(authority_cache[key])
+            sources[r.get("source") or r.get("author") or "?"] += 1
+        if as_of - 86400 < ts <= as_of:
+            last_24h += 1
+        engagement += r["interactions"] or 0 if "interactions" in r else _interactions(r.get("metrics"))
+        if r.get("collected_ts"):
+            discovered = int(r["collected_ts"]) if discovered is None else min(discovered, int(r["collected_ts"]))
+        platforms[r.get("platform") or "other"] += 1
+        copies += bool(r.get("duplicate_of"))
+    title = titles.most_common(1)[0][0] if titles else (first.get("text") or "")[:40]
     category = next((c for c, _ in categories.most_common() if c != "其他"), "其他")
-    hourly = Counter(int(r["published_ts"]) // 3600 * 3600 for r in rows)
-    sentiment_days: dict[str, Counter] = {}
-    for r in rows:
-        day = beijing_day(r["published_ts"])
-        sentiment_days.setdefault(day, Counter())[r.get("sentiment") or "neutral"] += 1
-    risks = [(LEVELS.get(r.get("risk") or "low", 0), (a.get("risk") or {}).get("score", 0.0), a) for r, a in zip(rows, analyses)]
-    top_risk = max(risks, key=lambda x: (x[0], x[1]))
-    reposts = [r for r in rows if r.get("repost_of")]
-    series = Series.of([float(r["published_ts"]) for r in rows],
-                       [params.repost_weight if r.get("repost_of") else 1.0 for r in rows],
-                       [r.get("source") or r.get("author") or r.get("platform") or "?" for r in rows])
-    authorities = sorted((authority_of(r, configured) for r in rows if not r.get("repost_of")), reverse=True)[:3]
-    last_24h = sum(1 for r in rows if as_of - 86400 < r["published_ts"] <= as_of)
-    sources = Counter(r.get("source") or r.get("author") or "?" for r in rows if not r.get("repost_of"))
+    series = Series.of(s_ts, s_weight, s_source)
+    authorities = sorted(authorities, reverse=True)[:3]
     return {
         "id": event_id,
         "title": title,
         "size": len(rows),
         "first_ts": int(first["published_ts"]),
         "last_ts": int(rows[-1]["published_ts"]),
-        "first_at": beijing_iso(first["published_ts"]),
-        "last_at": beijing_iso(rows[-1]["published_ts"]),
+        "first_at": _iso(int(first["published_ts"])),
+        "last_at": _iso(int(rows[-1]["published_ts"])),
         "as_of": beijing_iso(as_of),
         "keywords": [k for k, _ in keywords.most_common(8)],
         "places": sorted(places.values(), key=lambda p: (-p["items"], -len(p["code"]), p["code"]))[:8],
         "category": category,
-        "discovered_ts": min((int(r["collected_ts"]) for r in rows if r.get("collected_ts")), default=None),
+        "discovered_ts": discovered,
         "source_classes": source_classes(rows),
         "first_report": {"id": first["id"], "source": first.get("source"), "platform": first.get("platform"),
-                         "url": first.get("url"), "published_at": beijing_iso(first["published_ts"]),
+                         "url": first.get("url"), "published_at": _iso(int(first["published_ts"])),
                          "title": first.get("title") or (first.get("text") or "")[:60]},
-        "platforms": dict(Counter(r.get("platform") or "other" for r in rows).most_common()),
+        "platforms": dict(platforms.most_common()),
         "sources": dict(sources.most_common(10)),
         "source_count": len(sources),
-        "copies": sum(1 for r in rows if r.get("duplicate_of")),
-        "reposts": len(reposts),
-        "timeline": sorted([beijing_iso(h)[:13], n] for h, n in hourly.items()),
-        "sentiment": {"overall": dict(Counter(r.get("sentiment") or "neutral" for r in rows)),
+        "copies": copies,
+        "reposts": reposts,
+        "timeline": sorted([_hour(h), n] for h, n in hourly.items()),
+        "sentiment": {"overall": dict(sentiments),
                       "by_day": {d: dict(c) for d, c in sorted(sentiment_days.items())}},
         "risk": {"level": ("low", "medium", "high")[top_risk[0]], "score": top_risk[1],
                  "reasons": (top_risk[2].get("risk") or {}).get("reasons", []),
-                 "high_items": sum(1 for lv, _, _ in risks if lv == 2)},
+                 "high_items": high_items},
         "stage": stage_of(series, as_of, params),
-        "heat": heat(len(rows), last_24h, sum(_interactions(r.get("metrics")) for r in rows),
-                     sum(authorities) / len(authorities) if authorities else 0.0),
+        "heat": heat(len(rows), last_24h, engagement, sum(authorities) / len(authorities) if authorities else 0.0),
         "spread": cascade(rows, configured) if reposts else None,
-        "reprints": reprints(rows),
+        "reprints": reprints(rows) if copies else None,
         "hot": hot_of(rows),
     }
 

@@ -696,7 +696,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
     _EVENT_ITEM_COLUMNS = (items.c.id, items.c.event, items.c.url, items.c.platform, items.c.source, items.c.author,
                            items.c.collector, items.c.title, items.c.text, items.c.published_ts, items.c.metrics,
                            items.c.repost_of, items.c.duplicate_of, items.c.sentiment, items.c.risk,
-                           items.c.category, items.c.analysis, items.c.collected_ts, items.c.flags)
+                           items.c.category, items.c.analysis, items.c.collected_ts, items.c.flags, items.c.interactions)
 
     def event_items(self, event_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
         """{event: its items, oldest first} (what an event record is built from)."""
