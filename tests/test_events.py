@@ -65,6 +65,24 @@ def test_a_day_of_steady_chatter_is_the_baseline_not_a_burst():
     assert sig is not None and 9 <= sig["baseline"] <= 11 and sig["ratio"] >= 5
 
 
+def test_the_first_outbreak_is_the_first_item_whose_window_signals():
+    # first_outbreak counts every window at once and skips the Poisson tail where it cannot be
+    # small: it must find what checking each item in turn finds (steady chatter, bursts, reposts)
+    import random
+
+    rng = random.Random(7)
+    for _ in range(400):
+        n = rng.choice([1, 3, 30, 300])
+        ts = sorted(T0 + rng.random() * rng.choice([HOUR, 24 * HOUR, 5 * 24 * HOUR]) for _ in range(n))
+        if rng.random() < 0.4:
+            at = rng.choice(ts)
+            ts = sorted(ts + [at + rng.random() * 1800 for _ in range(rng.randint(3, 60))])
+        p = BurstParams(alpha=rng.choice([1e-3, 0.05, 0.9]), min_count=rng.choice([5.5, 1.0]))
+        s = Series.of(ts, [rng.choice([1.0, p.repost_weight]) for _ in ts], [rng.choice("abcde") for _ in ts])
+        each = next(((t, sig) for t in s.ts if (sig := burst_at(s, t, p)) is not None), None)
+        assert first_outbreak(s, p) == each
+
+
 def test_reposts_count_a_fifteenth_of_a_report():
     p = BurstParams()
     s = Series.of([T0] + [T0 + 10 + i for i in range(80)], [1.0] + [p.repost_weight] * 80,
