@@ -69,14 +69,14 @@ def tree_memory(proc: psutil.Process) -> tuple[int, int, int]:
     in all, split between its sharers: the sum is what the tree takes from the machine."""
     try:
         procs = [proc, *proc.children(recursive=True)]
-        full = []
-        for p in procs:
-            try:
-                full.append(p.memory_full_info())
-            except psutil.NoSuchProcess:
-                continue
     except psutil.NoSuchProcess:
         return 0, 0, 0
+    full = []
+    for p in procs:
+        try:
+            full.append(p.memory_full_info())
+        except psutil.NoSuchProcess:         # a worker that ended between the two calls
+            continue
     if not full:
         return 0, 0, 0
     return full[0].rss, sum(m.rss for m in full), sum(m.pss for m in full)

@@ -44,16 +44,16 @@ ITEM_COLUMNS = ("url", "platform", "source", "author", "title", "text", "text_sc
 
 
 def _reid(record, new_id: str):
-    """A deflated event record with another id (a copy's); None stays None."""
-    if record is None:
-        return None
-    import zlib
-
+    """A stored (deflated) event record with another id (a copy's); None stays None."""
     import orjson
 
-    r = orjson.loads(zlib.decompress(record) if isinstance(record, bytes) else record)
+    from yuqing.store.schema import Packed
+
+    if record is None:
+        return None
+    r = orjson.loads(Packed().process_result_value(record, None))
     r["id"] = new_id
-    return zlib.compress(orjson.dumps(r), 6)
+    return Packed().process_bind_param(orjson.dumps(r), None)
 
 
 def build(copies: int, base_n: int, span: int = SPAN, work: Path | None = None, end_ts: int | None = None) -> dict:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import zlib
 import sys
+import zlib
 
 import orjson
 import pytest

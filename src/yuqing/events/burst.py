@@ -115,15 +115,20 @@ def burst_at(series: Series, at: float, p: BurstParams) -> dict | None:
             "p_value": float(f"{pvalue:.2g}"), "sources": sources}
 
 
-def _window_totals(series: Series, ends: np.ndarray, window_s: float) -> np.ndarray:
+def _arrays(series: Series) -> tuple[np.ndarray, np.ndarray]:
+    """The series' times and running totals (a 0 before the first) as arrays."""
+    return np.asarray(series.ts), np.concatenate(([0.0], np.asarray(series._cum)))
+
+
+def _window_totals(arrays: tuple[np.ndarray, np.ndarray], ends: np.ndarray, window_s: float) -> np.ndarray:
     """series.total(end - window_s, end) for every end at once (the same sums of the same
     running totals, so the same floats)."""
-    ts = np.asarray(series.ts)
-    cum = np.concatenate(([0.0], np.asarray(series._cum)))
+    ts, cum = arrays
     return cum[np.searchsorted(ts, ends, "right")] - cum[np.searchsorted(ts, ends - window_s, "right")]
 
 
-def first_outbreak(series: Series, p: BurstParams) -> tuple[float, dict] | None:
+def first_outbreak(series: Series, p: BurstParams,
+                   arrays: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, dict] | None:
     """The first moment the outbreak signal holds (checked at each item, as a stream would).
 
     The windows are counted for all items at once; the Poisson tail (whose cost grows with the
@@ -132,14 +137,15 @@ def first_outbreak(series: Series, p: BurstParams) -> tuple[float, dict] | None:
     the time; an event of thousands, steady, has nearly every window so)."""
     if not series.ts:
         return None
-    ts = np.asarray(series.ts)
-    observed = _window_totals(series, ts, p.window_s)
+    arrays = arrays or _arrays(series)
+    ts = arrays[0]
+    observed = _window_totals(arrays, ts, p.window_s)
     observed = np.where(ts[0] > ts - p.window_s, observed - series.weight[0], observed)
     maybe = observed >= p.min_count
     if p.alpha <= 0.5:
         start = ts - p.window_s
         history = start - ts[0] >= p.baseline_s
-        before = _window_totals(series, start, p.baseline_s) * p.window_s / p.baseline_s
+        before = _window_totals(arrays, start, p.baseline_s) * p.window_s / p.baseline_s
         baseline = np.where(history, np.maximum(p.prior_rate, before), p.prior_rate)
         maybe &= np.floor(observed) > baseline - 1.5
     for i in np.flatnonzero(maybe).tolist():
@@ -160,11 +166,14 @@ def stage_of(series: Series, as_of: float, p: BurstParams) -> dict:
     before = series.total(as_of - 2 * p.window_s, as_of - p.window_s)
     upto = bisect_right(series.ts, as_of)
     ts = series.ts[:upto]
+    arrays = _arrays(series)
     # loudest window so far: ending at some item's time (window counts change only there)
-    peak = float(_window_totals(series, np.asarray(ts), p.window_s).max()) if ts else 0.0
+    peak = float(_window_totals(arrays, arrays[0][:upto], p.window_s).max()) if ts else 0.0
     # (the signal at an item's time reads only the items up to it: the items after as_of change none)
-    first = first_outbreak(series if upto == len(series.ts) else
-                           Series.of(ts, series.weight[:upto], series.source[:upto]), p) if ts else None
+    if upto == len(series.ts):
+        first = first_outbreak(series, p, arrays) if ts else None
+    else:
+        first = first_outbreak(Series.of(ts, series.weight[:upto], series.source[:upto]), p) if ts else None
     signal = burst_at(series, as_of, p)
     numbers = {"window_s": p.window_s, "last_window": round(now, 2), "window_before": round(before, 2),
                "peak_window": round(peak, 2),

@@ -78,11 +78,6 @@ def heat(n: int, last_24h: int, engagement: int, authority: float) -> dict[str, 
 
 
 @lru_cache(maxsize=65536)
-def _iso(ts: int) -> str:
-    return beijing_iso(ts)
-
-
-@lru_cache(maxsize=65536)
 def _hour(hour_ts: int) -> str:
     return beijing_iso(hour_ts)[:13]
 
@@ -145,7 +140,7 @@ def build(event_id: str, rows: Sequence[Mapping[str, Any]], as_of: float,
             sources[r.get("source") or r.get("author") or "?"] += 1
         if as_of - 86400 < ts <= as_of:
             last_24h += 1
-        engagement += r["interactions"] or 0 if "interactions" in r else _interactions(r.get("metrics"))
+        engagement += (r["interactions"] or 0) if "interactions" in r else _interactions(r.get("metrics"))
         if r.get("collected_ts"):
             discovered = int(r["collected_ts"]) if discovered is None else min(discovered, int(r["collected_ts"]))
         platforms[r.get("platform") or "other"] += 1
@@ -160,8 +155,8 @@ def build(event_id: str, rows: Sequence[Mapping[str, Any]], as_of: float,
         "size": len(rows),
         "first_ts": int(first["published_ts"]),
         "last_ts": int(rows[-1]["published_ts"]),
-        "first_at": _iso(int(first["published_ts"])),
-        "last_at": _iso(int(rows[-1]["published_ts"])),
+        "first_at": beijing_iso(first["published_ts"]),
+        "last_at": beijing_iso(rows[-1]["published_ts"]),
         "as_of": beijing_iso(as_of),
         "keywords": [k for k, _ in keywords.most_common(8)],
         "places": sorted(places.values(), key=lambda p: (-p["items"], -len(p["code"]), p["code"]))[:8],
@@ -169,7 +164,7 @@ def build(event_id: str, rows: Sequence[Mapping[str, Any]], as_of: float,
         "discovered_ts": discovered,
         "source_classes": source_classes(rows),
         "first_report": {"id": first["id"], "source": first.get("source"), "platform": first.get("platform"),
-                         "url": first.get("url"), "published_at": _iso(int(first["published_ts"])),
+                         "url": first.get("url"), "published_at": beijing_iso(first["published_ts"]),
                          "title": first.get("title") or (first.get("text") or "")[:60]},
         "platforms": dict(platforms.most_common()),
         "sources": dict(sources.most_common(10)),
