@@ -404,3 +404,124 @@ def test_a_big_events_deferred_rebuilds_end_in_the_same_record_and_alerts(tmp_pa
     for eid, r in every.items():
         assert {k: r[k] for k in same} == {k: deferred[eid][k] for k in same}, eid
     assert alerted_every and alerted_deferred == alerted_every
+
+
+def _same_in_any_order(eid: str, rows: list[dict], seed: int) -> None:
+    """An event's running totals taken in shuffled chunks give the record built from its items
+    in time order, byte for byte (ties between counts go to the first seen in time)."""
+    import random
+
+    from yuqing.events.record import Totals
+
+    rng = random.Random(seed)
+    as_of = rows[-1]["published_ts"] + rng.choice([0, 3600, 86400])
+    whole = orjson.dumps(build(eid, rows, as_of))
+    shuffled = rows[:]
+    rng.shuffle(shuffled)
+    totals, k = Totals(), 0
+    while k < len(shuffled):
+        step = rng.randint(1, max(1, len(shuffled) // 3))
+        totals.add(shuffled[k:k + step])
+        k += step
+        totals.record(eid, as_of)                  # a record taken between chunks changes nothing
+    assert orjson.dumps(totals.record(eid, as_of)) == whole, eid
+
+
+def test_running_totals_in_any_order_are_the_record_of_all_items(demo_store, data, tmp_path):
+    """Issue 20: a big event's record is kept from running totals updated with the items that
+    joined; on the demo's events (copies, places, risk) and a real CED cascade (reposts, spread)
+    it is the record built from all the items, whatever order they came in."""
+    from yuqing.store import open_store
+
+    store = open_store(f"sqlite:///{demo_store / 'yuqing.db'}")
+    events = store.event_items([e for (e,) in store.engine.connect().exec_driver_sql(
+        "SELECT DISTINCT event FROM items WHERE event IS NOT NULL")])
+    store.close()
+    assert sum(len(rows) >= 3 for rows in events.values()) >= 10
+    for i, (eid, rows) in enumerate(sorted(events.items())):
+        _same_in_any_order(eid, rows, i)
+
+    import spread_ced
+
+    _key, original, reposts = next(spread_ced.cascades(data, limit=1))
+    rows = [{"id": "ced:root", "platform": "weibo", "text": original["text"], "published_ts": 1_360_000_000,
+             "repost_of": None, "analysis": {"keywords": ["转发"]}}]
+    rows += [{"id": f"ced:{r['mid']}", "platform": "weibo", "author": f"uid{r['uid']}", "text": r["text"],
+              "repost_of": f"ced:{r['parent'] or 'root'}", "published_ts": 1_360_000_000 + 60 * (j + 1),
+              "duplicate_of": "ced:root" if j % 7 == 0 else None}
+             for j, r in enumerate(reposts)]
+    assert build("e", rows, rows[-1]["published_ts"])["spread"]["depth"] >= 2
+    _same_in_any_order("e", rows, 99)
+
+
+def test_records_kept_from_running_totals_stay_what_the_store_holds(tmp_path):
+    """One Linker through a backlog, then items analysed again (a metrics update) and history
+    reset (items leave their events and come back): at each end every event's record is the one
+    built from its stored items, and the big ones were kept from their totals (their items read
+    once, then only the ones that joined)."""
+    from yuqing.events.record import build as build_record
+    from yuqing.pipeline import Linker, analyze_rows, configured_authority, ingest_stream, make_analyzer
+    from yuqing.settings import load_settings
+    from yuqing.sources.files import read_file
+    from yuqing.store import open_store
+
+    (tmp_path / "scheme.yaml").write_text('name: 广阳区\nregion: "131003"\n', encoding="utf-8")
+    s = load_settings(env={}, database_url=f"sqlite:///{tmp_path}/y.db", scheme=str(tmp_path / "scheme.yaml"),
+                      ingest_workers=0)
+    store = open_store(s.database_url)
+    ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
+    analyzer = make_analyzer(s)
+    reads = {"whole": 0, "joined": 0}
+    event_items = store.event_items
+
+    def counted(event_ids, item_ids=None):           # the real read, counted
+        out = event_items(event_ids, item_ids)
+        reads["joined" if item_ids is not None else "whole"] += sum(map(len, out.values()))
+        return out
+
+    store.event_items = counted
+    linker = Linker(store, analyzer, s)
+    linker.DEFER_FROM, linker.DEFER_GROWTH = 5, 0.0          # kept from totals from 5 items, rebuilt every batch
+
+    def drain() -> None:
+        while rows := store.pending_analysis(8):
+            linker.finish(rows, analyze_rows(analyzer, rows))
+        linker.flush()
+
+    def same_as_built() -> None:
+        stored = {r["id"]: r for r in store.list_events(limit=10_000)}
+        members = event_items(list(stored))
+        assert set(members) == set(stored)
+        for eid, record in stored.items():
+            built = build_record(eid, members[eid], members[eid][-1]["published_ts"], configured_authority(s))
+            for part in ("as_of", "stage", "heat"):          # taken at the linker's clock
+                built.pop(part), record.pop(part)
+            assert record == built, eid
+
+    drain()
+    same_as_built()
+    assert len(linker.totals) >= 3 and reads["joined"] > 0
+    big = max(store.list_events(limit=10_000), key=lambda r: r["size"])
+    assert big["size"] >= 20 and big["id"] in linker.totals
+    # the demo stream has 303 items: read whole each batch, the big events would cost thousands
+    assert reads["whole"] + reads["joined"] < 3 * 303, reads
+
+    # engagement moved (the same items collected again with new counts): analysed again, in the same event
+    again = tmp_path / "again.jsonl"
+    with open(DEMO_STREAM, encoding="utf-8") as f:
+        theirs = [json.loads(line) for line in f if line.strip()]
+    ids = {r["id"] for r in event_items([big["id"]])[big["id"]][:3]}
+    again.write_text("".join(json.dumps(x | {"metrics": {"likes": 50_000}}, ensure_ascii=False) + "\n"
+                             for x in theirs if x.get("id") in ids), encoding="utf-8")
+    assert ingest_stream(read_file(str(again), None, {}, s.item_max_bytes), store, s).updated == 3
+    drain()
+    same_as_built()
+    assert {r["id"]: r for r in store.list_events(limit=10_000)}[big["id"]]["heat"]["parts"]["engagement"]["value"] >= 150_000
+
+    mid = sorted(r["published_ts"] for r in event_items([big["id"]])[big["id"]])[big["size"] // 2]
+    from datetime import datetime, timezone
+
+    assert store.reset_analysis(datetime.fromtimestamp(mid, timezone.utc)) > 0   # items leave, events drop
+    drain()
+    same_as_built()
+    store.close()

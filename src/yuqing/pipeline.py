@@ -31,7 +31,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy.exc import OperationalError
 
@@ -337,29 +337,66 @@ def configured_authority(settings: Settings) -> dict[str, float]:
     return out
 
 
+class _Members(dict):
+    """{event: its items} for the alert stage, read from the store only for an event that asks
+    (a record kept from its running totals read no items; an alert's evidence needs them)."""
+
+    def __init__(self, rows: dict, store: Store):
+        super().__init__(rows)
+        self.store = store
+
+    def get(self, event_id, default=()):
+        if event_id not in self:
+            self[event_id] = self.store.event_items([event_id]).get(event_id, list(default))
+        return self[event_id]
+
+
 def update_events(store: Store, event_ids, settings: Settings, as_of: float | None = None,
-                  on_records: Callable[[list, dict], None] | None = None) -> int:
+                  on_records: Callable[[list, dict], None] | None = None, totals=None,
+                  joined: Mapping[str, Sequence[str]] | None = None, keep_from: int = 0) -> int:
     """Rebuild the records of these events from their stored items; return how many.
-    `on_records(records, {event: items})` sees each chunk (the alert stage)."""
-    from .events.record import build
+    `on_records(records, {event: items})` sees each chunk (the alert stage).
+
+    With `totals` (an events.record.TotalsCache) an event whose running totals are there takes
+    in only its items `joined` since — if the store holds exactly those and the ones before
+    (else it is read whole) — and the totals of events of `keep_from` items or more are kept."""
+    from .events.record import Totals
 
     as_of = as_of or stream_clock(store)
     params = burst_params(settings)
     authority = configured_authority(settings)
     ids = sorted(set(event_ids))
+    joined = joined or {}
     done = 0
     for i in range(0, len(ids), 500):
-        members = store.event_items(ids[i:i + 500])
+        part = ids[i:i + 500]
+        current: dict[str, Totals] = {}
+        if totals is not None:
+            held = {eid: t for eid in part if (t := totals.take(eid)) is not None}
+            if held:
+                sizes = store.event_sizes(held)
+                wanted = [item for eid in held for item in joined.get(eid, ())]
+                new = store.event_items(held, item_ids=wanted) if wanted else {}
+                for eid, t in held.items():
+                    rows = new.get(eid, [])
+                    # an item left, came back or was analysed again: the totals are not the store's
+                    if sizes.get(eid) == t.n + len(rows):
+                        current[eid] = t.add(rows)
+        members = store.event_items([eid for eid in part if eid not in current])
+        current.update((eid, Totals(authority).add(rows)) for eid, rows in members.items())
         records = []
-        for eid, rows in members.items():
+        for eid, t in current.items():
             try:
-                records.append(build(eid, rows, max(as_of, rows[-1]["published_ts"]), authority, params))
+                records.append(t.record(eid, max(as_of, t.last_ts), params))
             except Exception:  # noqa: BLE001 — this event's record stays as it was; the others go on
                 log_failure(log, "event %s: its record could not be rebuilt", eid)
+                continue
+            if totals is not None and t.n >= keep_from:
+                totals.put(eid, t)
         store.save_event_records(records)
         if on_records is not None:
             try:
-                on_records(records, members)
+                on_records(records, _Members(members, store))
             except OperationalError:
                 raise
             except Exception:  # noqa: BLE001 — the alert stage's failure must not undo the events'
@@ -432,6 +469,7 @@ class Linker:
     def __init__(self, store: Store, analyzer, settings: Settings | None, warm_days: float = 7.0,
                  tally=None, on_batch: Callable[[int], None] | None = None):
         from .analysis.analyze import Subject
+        from .events.record import TotalsCache
 
         self.store, self.analyzer, self.settings = store, analyzer, settings
         self.tally, self.on_batch = tally, on_batch
@@ -439,6 +477,9 @@ class Linker:
         self.done = 0
         self._built: dict[str, tuple[int, float, int, str]] = {}   # big events: (size, when, items since, risk)
         self.deferred: dict[str, None] = {}                    # their records, waiting
+        # big events' running totals, and the items that joined each since they were taken
+        self.totals = TotalsCache(settings.event_cache_items) if settings is not None else None
+        self._joined: dict[str, list[str]] = {}
         self._clock = 0.0
         take_up_schemes(store, analyzer)
         if self.with_events and (not getattr(analyzer, "store_events", False)
@@ -508,6 +549,8 @@ class Linker:
         # (the clusterer may hold half of that batch) and try each item alone
         if self.with_events:
             attach_events(self.store, self.analyzer, self.settings)
+            self.totals.clear()
+            self._joined.clear()
         out: tuple[list, list, dict] = ([], [], {})
         for row, a in zip(rows, analyses):
             try:
@@ -547,6 +590,14 @@ class Linker:
                     texts.setdefault(a["event"], []).append(s.full_text)
             high = {a["event"] for a in analyses if a["event"] and (a.get("risk") or {}).get("level") == "high"}
             merged = set(merges.values())
+            # totals that are no longer what the store holds: an item analysed again (its old
+            # event and its new one), a merge (both sides)
+            again = {r["id"] for r in rows if r.get("event")}
+            self._forget({r["event"] for r in rows if r.get("event")} | set(merges) | merged
+                         | {a["event"] for s, a in zip(subjects, analyses) if s.id in again and a["event"]})
+            for s, a in zip(subjects, analyses):
+                if a["event"] in self.totals:
+                    self._joined.setdefault(a["event"], []).append(s.id)
             changed = self._due(set(touched) | merged, touched, high, merged)
             self._clock = max(self.as_of, self._clock, max(s.ts for s in subjects))
             self._rebuild(changed, touched, texts)
@@ -600,7 +651,15 @@ class Linker:
                                  settings, new_events=new, texts=texts, scheme=member.name)
 
         if ids:
-            update_events(store, ids, settings, self._clock, on_records=alert)
+            update_events(store, ids, settings, self._clock, on_records=alert, totals=self.totals,
+                          joined=self._joined, keep_from=self.DEFER_FROM)
+            for eid in ids:
+                self._joined.pop(eid, None)
+
+    def _forget(self, event_ids) -> None:
+        self.totals.drop(event_ids)
+        for eid in event_ids:
+            self._joined.pop(eid, None)
 
     def flush(self) -> set[str]:
         """Rebuild the records that were waiting; return their events."""

@@ -28,7 +28,7 @@ OFFICIAL_WORDS = ("发布", "公安", "消防", "应急管理", "政府", "人�
 
 
 @lru_cache(maxsize=16384)
-def _classes(name: str, platform: str | None) -> frozenset[str]:
+def classes_of(name: str, platform: str | None) -> frozenset[str]:
     found = set()
     if platform == "complaint":
         found.add("complaint")
@@ -43,7 +43,7 @@ def source_classes(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     """Which kinds of source reported it: media, official (an office's own account), complaint."""
     found: set[str] = set()
     for key in {(r.get("source") or "", r.get("platform")) for r in rows if not r.get("repost_of")}:
-        found |= _classes(*key)
+        found |= classes_of(*key)
     return sorted(found)
 
 

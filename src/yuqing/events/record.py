@@ -9,15 +9,18 @@ stage depend on the time they are taken at (`as_of`).
 from __future__ import annotations
 
 import math
-from collections import Counter
+import sys
+from bisect import bisect_right
+from collections import Counter, OrderedDict
 from datetime import datetime, timedelta
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Mapping, Sequence
 
 import orjson
 
 from ..models import beijing_iso, interactions
-from .accounts import authority_of, source_classes
+from .accounts import authority_of, classes_of
 from .burst import BurstParams, Series, stage_of
 from .spread import cascade, reprints
 
@@ -84,105 +87,197 @@ def _hour(hour_ts: int) -> str:
 
 def build(event_id: str, rows: Sequence[Mapping[str, Any]], as_of: float,
           configured: Mapping[str, float] | None = None, params: BurstParams | None = None) -> dict[str, Any]:
-    """The record of an event from its items (oldest first).
+    """The record of an event from its items."""
+    return Totals(configured).add(rows).record(event_id, as_of, params)
 
-    One pass over the items gathers every count (a rebuild of a big event reads thousands: each
-    part in a loop of its own cost several times as much); the spread, reprints and hot-list
-    parts read the items they need themselves."""
-    configured = configured or {}
-    params = params or BurstParams()
-    rows = sorted(rows, key=lambda r: (r["published_ts"], r["id"]))
-    first = rows[0]
-    titles: Counter = Counter()
-    keywords: Counter = Counter()
-    places: dict[str, dict] = {}
-    categories: Counter = Counter()
-    hourly: Counter = Counter()
-    sentiments: Counter = Counter()
-    sentiment_days: dict[str, Counter] = {}
-    platforms: Counter = Counter()
-    sources: Counter = Counter()
-    top_risk, high_items = (-1, 0.0, {}), 0
-    s_ts, s_weight, s_source = [], [], []
-    authorities, reposts, copies, last_24h, engagement = [], 0, 0, 0, 0
-    discovered = None
-    authority_cache: dict[tuple, float] = {}
-    for r in rows:
+
+def _count(counts: dict, name, key) -> None:
+    """One more of `name`, first seen at `key` (ties between counts go to the first seen)."""
+    entry = counts.get(name)
+    if entry is None:
+        counts[name] = [1, key]
+    else:
+        entry[0] += 1
+        if key < entry[1]:
+            entry[1] = key
+
+
+def _top(counts: dict, n: int | None = None) -> list[tuple[Any, int]]:
+    """[(name, count)] most first, ties in the order first seen (Counter.most_common over the
+    items in time order)."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
+    return [(k, v[0]) for k, v in (ranked if n is None else ranked[:n])]
+
+
+def _in_order(counts: dict) -> dict:
+    """{name: count} in the order first seen."""
+    return {k: v[0] for k, v in sorted(counts.items(), key=lambda kv: kv[1][1])}
+
+
+_LIGHT = ("published_ts", "id", "repost_of", "duplicate_of", "source", "author", "platform", "collector")
+
+
+def _intern(value):
+    return sys.intern(value) if isinstance(value, str) else value
+
+
+class Totals:
+    """An event's running totals: everything its record is made of, gathered item by item in
+    any order, so that a record can be kept current from the items that joined since (issue 20:
+    re-reading a big event's thousands of items for each few that joined made the cost per item
+    grow with the store). The record is the same whatever the order the items came in: counts
+    tie in the order first seen in time, as when built from the sorted items.
+
+    What stays per item is one light tuple (time, id, links, source, platform) for the stage's
+    series, the spread and reprints parts, which read every item."""
+
+    def __init__(self, configured: Mapping[str, float] | None = None):
+        self.configured = configured or {}
+        self.rows: list[tuple] = []          # light rows (_LIGHT), in time order when `_sorted`
+        self._sorted = True
+        self.first: tuple | None = None      # (key, the first report's fields)
+        self.titles: dict[str, list] = {}    # {name: [count, first key]}
+        self.keywords: dict[str, list] = {}
+        self.places: dict[str, list] = {}    # {code: [items, first key, name]}
+        self.categories: dict[str, list] = {}
+        self.hourly: Counter = Counter()
+        self.sentiments: dict[str, list] = {}
+        self.sentiment_days: dict[str, dict[str, list]] = {}
+        self.platforms: dict[str, list] = {}
+        self.sources: dict[str, list] = {}
+        self.top_risk: tuple = (-1, 0.0, None, [])    # level, score, key, reasons
+        self.high_items = 0
+        self.authorities: list[float] = []   # the three highest
+        self.reposts = self.copies = self.engagement = 0
+        self.discovered: int | None = None
+        self.last_ts = float("-inf")
+        self.classes: set[tuple] = set()
+        self.hot: tuple | None = None        # (best rank, key, the hot-list part)
+        self._authority: dict[tuple, float] = {}
+
+    @property
+    def n(self) -> int:
+        return len(self.rows)
+
+    def add(self, rows: Sequence[Mapping[str, Any]]) -> "Totals":
+        """Take in these items (stored rows: store.event_items)."""
+        for r in rows:
+            self._add(r)
+        return self
+
+    def _add(self, r: Mapping[str, Any]) -> None:
         a = r.get("analysis")
         a = orjson.loads(a) if isinstance(a, str) else (a or {})
         ts = r["published_ts"]
+        key = (ts, r["id"])                 # the order of the items: time, then id
+        self.last_ts = max(self.last_ts, ts)
+        light = tuple(_intern(r.get(k)) for k in _LIGHT)
+        if self.rows and key < self.rows[-1][:2]:
+            self._sorted = False
+        self.rows.append(light)
+        if self.first is None or key < self.first[0]:
+            self.first = (key, {k: r.get(k) for k in ("id", "source", "platform", "url", "published_ts", "title")}
+                          | {"text": (r.get("text") or "")[:60]})
         if r.get("title"):
-            titles[r["title"]] += 1
-        keywords.update(dict.fromkeys(a.get("keywords") or ()).keys())   # each once per item
+            _count(self.titles, r["title"], key)
+        for j, k in enumerate(dict.fromkeys(a.get("keywords") or ())):    # each once per item, in its order
+            _count(self.keywords, k, (ts, r["id"], j))
         for p in {p["code"]: p for p in a.get("places") or []}.values():
-            places.setdefault(p["code"], {"code": p["code"], "name": p["name"], "items": 0})["items"] += 1
-        categories[r.get("category") or "其他"] += 1
-        hourly[int(ts) // 3600 * 3600] += 1
+            entry = self.places.get(p["code"])
+            if entry is None:
+                self.places[p["code"]] = [1, key, p["name"]]
+            else:
+                entry[0] += 1
+                if key < entry[1]:
+                    entry[1], entry[2] = key, p["name"]
+        _count(self.categories, r.get("category") or "其他", key)
+        self.hourly[int(ts) // 3600 * 3600] += 1
         sentiment = r.get("sentiment") or "neutral"
-        sentiments[sentiment] += 1
-        sentiment_days.setdefault(beijing_day(ts), Counter())[sentiment] += 1
+        _count(self.sentiments, sentiment, key)
+        _count(self.sentiment_days.setdefault(beijing_day(ts), {}), sentiment, key)
         level = LEVELS.get(r.get("risk") or "low", 0)
         score = (a.get("risk") or {}).get("score", 0.0)
-        if (level, score) > top_risk[:2]:
-            top_risk = (level, score, a)
-        high_items += level == 2
-        repost = bool(r.get("repost_of"))
-        s_ts.append(float(ts))
-        s_weight.append(params.repost_weight if repost else 1.0)
-        s_source.append(r.get("source") or r.get("author") or r.get("platform") or "?")
-        if repost:
-            reposts += 1
+        top = self.top_risk
+        if (level, score) > top[:2] or ((level, score) == top[:2] and key < top[2]):
+            self.top_risk = (level, score, key, (a.get("risk") or {}).get("reasons", []))
+        self.high_items += level == 2
+        if r.get("repost_of"):
+            self.reposts += 1
         else:
-            key = (r.get("collector"), r.get("source"), r.get("platform"))
-            if key not in authority_cache:
-                authority_cache[key] = authority_of(r, configured)
-            authorities.append(authority_cache[key])
-            sources[r.get("source") or r.get("author") or "?"] += 1
-        if as_of - 86400 < ts <= as_of:
-            last_24h += 1
-        engagement += (r["interactions"] or 0) if "interactions" in r else _interactions(r.get("metrics"))
+            akey = (r.get("collector"), r.get("source"), r.get("platform"))
+            if akey not in self._authority:
+                self._authority[akey] = authority_of(r, self.configured)
+            self.authorities = sorted(self.authorities + [self._authority[akey]], reverse=True)[:3]
+            _count(self.sources, r.get("source") or r.get("author") or "?", key)
+            self.classes.add((_intern(r.get("source") or ""), r.get("platform")))
+        self.engagement += (r["interactions"] or 0) if "interactions" in r else _interactions(r.get("metrics"))
         if r.get("collected_ts"):
-            discovered = int(r["collected_ts"]) if discovered is None else min(discovered, int(r["collected_ts"]))
-        platforms[r.get("platform") or "other"] += 1
-        copies += bool(r.get("duplicate_of"))
-    title = titles.most_common(1)[0][0] if titles else (first.get("text") or "")[:40]
-    category = next((c for c, _ in categories.most_common() if c != "其他"), "其他")
-    series = Series.of(s_ts, s_weight, s_source)
-    authorities = sorted(authorities, reverse=True)[:3]
-    return {
-        "id": event_id,
-        "title": title,
-        "size": len(rows),
-        "first_ts": int(first["published_ts"]),
-        "last_ts": int(rows[-1]["published_ts"]),
-        "first_at": beijing_iso(first["published_ts"]),
-        "last_at": beijing_iso(rows[-1]["published_ts"]),
-        "as_of": beijing_iso(as_of),
-        "keywords": [k for k, _ in keywords.most_common(8)],
-        "places": sorted(places.values(), key=lambda p: (-p["items"], -len(p["code"]), p["code"]))[:8],
-        "category": category,
-        "discovered_ts": discovered,
-        "source_classes": source_classes(rows),
-        "first_report": {"id": first["id"], "source": first.get("source"), "platform": first.get("platform"),
-                         "url": first.get("url"), "published_at": beijing_iso(first["published_ts"]),
-                         "title": first.get("title") or (first.get("text") or "")[:60]},
-        "platforms": dict(platforms.most_common()),
-        "sources": dict(sources.most_common(10)),
-        "source_count": len(sources),
-        "copies": copies,
-        "reposts": reposts,
-        "timeline": sorted([_hour(h), n] for h, n in hourly.items()),
-        "sentiment": {"overall": dict(sentiments),
-                      "by_day": {d: dict(c) for d, c in sorted(sentiment_days.items())}},
-        "risk": {"level": ("low", "medium", "high")[top_risk[0]], "score": top_risk[1],
-                 "reasons": (top_risk[2].get("risk") or {}).get("reasons", []),
-                 "high_items": high_items},
-        "stage": stage_of(series, as_of, params),
-        "heat": heat(len(rows), last_24h, engagement, sum(authorities) / len(authorities) if authorities else 0.0),
-        "spread": cascade(rows, configured) if reposts else None,
-        "reprints": reprints(rows) if copies else None,
-        "hot": hot_of(rows),
-    }
+            c = int(r["collected_ts"])
+            self.discovered = c if self.discovered is None else min(self.discovered, c)
+        _count(self.platforms, r.get("platform") or "other", key)
+        self.copies += bool(r.get("duplicate_of"))
+        if "hotlist" in (r.get("flags") or ""):
+            here = hot_of([r])
+            if here is not None and (self.hot is None or (here["best_rank"], key) < self.hot[:2]):
+                self.hot = (here["best_rank"], key, here)
+
+    def _light(self) -> list[dict[str, Any]]:
+        return [dict(zip(_LIGHT, t)) for t in self.rows]
+
+    def record(self, event_id: str, as_of: float, params: BurstParams | None = None) -> dict[str, Any]:
+        """The event's record taken at `as_of` (heat and stage depend on it)."""
+        params = params or BurstParams()
+        if not self._sorted:
+            self.rows.sort(key=itemgetter(0, 1))
+            self._sorted = True
+        rows, first = self.rows, self.first[1]
+        ts = [float(t[0]) for t in rows]
+        series = Series.of(ts, [params.repost_weight if t[2] else 1.0 for t in rows],
+                           [t[4] or t[5] or t[6] or "?" for t in rows])
+        last_24h = bisect_right(ts, as_of) - bisect_right(ts, as_of - 86400)
+        title = min(self.titles.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[0] if self.titles \
+            else (first.get("text") or "")[:40]
+        category = next((c for c, _ in _top(self.categories) if c != "其他"), "其他")
+        light = self._light() if self.reposts or self.copies else None
+        level, score, _key, reasons = self.top_risk
+        authorities = self.authorities
+        found: set[str] = set()
+        for name, platform in self.classes:
+            found |= classes_of(name, platform)
+        return {
+            "id": event_id,
+            "title": title,
+            "size": len(rows),
+            "first_ts": int(rows[0][0]),
+            "last_ts": int(rows[-1][0]),
+            "first_at": beijing_iso(rows[0][0]),
+            "last_at": beijing_iso(rows[-1][0]),
+            "as_of": beijing_iso(as_of),
+            "keywords": [k for k, _ in _top(self.keywords, 8)],
+            "places": [{"code": code, "name": name, "items": n} for code, (n, _k, name)
+                       in sorted(self.places.items(), key=lambda kv: (-kv[1][0], -len(kv[0]), kv[0]))[:8]],
+            "category": category,
+            "discovered_ts": self.discovered,
+            "source_classes": sorted(found),
+            "first_report": {"id": first["id"], "source": first.get("source"), "platform": first.get("platform"),
+                             "url": first.get("url"), "published_at": beijing_iso(first["published_ts"]),
+                             "title": first.get("title") or first["text"][:60]},
+            "platforms": dict(_top(self.platforms)),
+            "sources": dict(_top(self.sources, 10)),
+            "source_count": len(self.sources),
+            "copies": self.copies,
+            "reposts": self.reposts,
+            "timeline": sorted([_hour(h), n] for h, n in self.hourly.items()),
+            "sentiment": {"overall": _in_order(self.sentiments),
+                          "by_day": {d: _in_order(c) for d, c in sorted(self.sentiment_days.items())}},
+            "risk": {"level": ("low", "medium", "high")[level], "score": score, "reasons": reasons,
+                     "high_items": self.high_items},
+            "stage": stage_of(series, as_of, params),
+            "heat": heat(len(rows), last_24h, self.engagement, sum(authorities) / len(authorities) if authorities else 0.0),
+            "spread": cascade(light, self.configured) if self.reposts else None,
+            "reprints": reprints(light) if self.copies else None,
+            "hot": self.hot[2] if self.hot else None,
+        }
 
 
 def fill_hours(points: list, carry: bool = False, max_hours: int = 24 * 30) -> list[tuple[str, int]]:
@@ -202,3 +297,49 @@ def fill_hours(points: list, carry: bool = False, max_hours: int = 24 * 30) -> l
         last = have.get(h, last if carry else 0)
         out.append((h, last))
     return out
+
+
+class TotalsCache:
+    """The running totals of the events whose records are kept current from their new items,
+    the most recently rebuilt first, holding at most `max_items` items in all (a bound that does
+    not grow with the store: an event pushed out is read whole from the store next time)."""
+
+    def __init__(self, max_items: int):
+        self.max_items = max_items
+        self.items = 0
+        self._by_event: OrderedDict[str, Totals] = OrderedDict()
+
+    def __contains__(self, event_id: str) -> bool:
+        return event_id in self._by_event
+
+    def __len__(self) -> int:
+        return len(self._by_event)
+
+    def take(self, event_id: str) -> Totals | None:
+        """Its totals, out of the cache (put them back once they are current)."""
+        totals = self._by_event.pop(event_id, None)
+        if totals is not None:
+            self.items -= totals.n
+        return totals
+
+    def put(self, event_id: str, totals: Totals) -> list[str]:
+        """Keep these totals; return the events pushed out to make room."""
+        self.take(event_id)
+        if totals.n > self.max_items:
+            return [event_id]
+        self._by_event[event_id] = totals
+        self.items += totals.n
+        out = []
+        while self.items > self.max_items:
+            gone, old = self._by_event.popitem(last=False)
+            self.items -= old.n
+            out.append(gone)
+        return out
+
+    def drop(self, event_ids) -> None:
+        for eid in event_ids:
+            self.take(eid)
+
+    def clear(self) -> None:
+        self._by_event.clear()
+        self.items = 0

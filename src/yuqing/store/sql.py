@@ -698,10 +698,21 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
                            items.c.repost_of, items.c.duplicate_of, items.c.sentiment, items.c.risk,
                            items.c.category, items.c.analysis, items.c.collected_ts, items.c.flags, items.c.interactions)
 
-    def event_items(self, event_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-        """{event: its items, oldest first} (what an event record is built from)."""
+    def event_items(self, event_ids: Iterable[str], item_ids: Iterable[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+        """{event: its items, oldest first} (what an event record is built from); with
+        `item_ids`, only those of them (the items that joined since a record was taken)."""
         out: dict[str, list[dict[str, Any]]] = {}
         with self.engine.connect() as conn:
+            if item_ids is not None:
+                wanted = set(event_ids)
+                for part in _chunks(list(item_ids)):
+                    rows = conn.execute(select(*self._EVENT_ITEM_COLUMNS).where(self._by_ids(conn, part)))
+                    names = list(rows.keys())
+                    at = names.index("event")
+                    for r in rows:
+                        if r[at] in wanted:
+                            out.setdefault(r[at], []).append(dict(zip(names, r)))
+                return out
             for part in _chunks(list(event_ids)):
                 rows = conn.execute(select(*self._EVENT_ITEM_COLUMNS).where(self._by_events(conn, part))
                                     .order_by(items.c.published_ts, items.c.seq))
@@ -709,6 +720,15 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
                 at = names.index("event")
                 for r in rows:
                     out.setdefault(r[at], []).append(dict(zip(names, r)))
+        return out
+
+    def event_sizes(self, event_ids: Iterable[str]) -> dict[str, int]:
+        """{event: how many items it has} (an index count: no item is read)."""
+        out: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for part in _chunks(list(event_ids)):
+                out.update(conn.execute(select(items.c.event, func.count()).where(self._by_events(conn, part))
+                                        .group_by(items.c.event)).all())
         return out
 
     def save_event_records(self, records: Sequence[dict[str, Any]]) -> None:
