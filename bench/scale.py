@@ -98,9 +98,19 @@ def one(n: int) -> dict:
     proc = psutil.Popen([yq, "--config", str(work / "yuqing.toml"), "import", str(items)], cwd=work,
                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak_main = peak_tree = peak_pss = 0
+    slices, last = [], None              # the cost of each slice of analysed items, as the store grows
+    next_sample = time.monotonic() + SAMPLE_S
     while proc.poll() is None:
         main, tree, pss = tree_memory(proc)
         peak_main, peak_tree, peak_pss = max(peak_main, main), max(peak_tree, tree), max(peak_pss, pss)
+        if time.monotonic() >= next_sample:
+            next_sample += SAMPLE_S
+            here = (analysed(work / "store.db"), tree_cpu(proc), main, pss)
+            if last is not None and here[0] > last[0] and last[0] > 0:
+                slices.append({"analysed": here[0], "cpu_us_per_item": round((here[1] - last[1]) / (here[0] - last[0]) * 1e6),
+                               "rss_main_mb": round(main / 2**20), "pss_tree_mb": round(pss / 2**20)})
+                print(json.dumps(slices[-1]), file=sys.stderr, flush=True)
+            last = here
         time.sleep(0.2)
     wall = time.perf_counter() - started
     after = os.times()
@@ -123,7 +133,40 @@ def one(n: int) -> dict:
             "peak_rss_main_mb": round(peak_main / 2**20), "peak_rss_tree_mb": round(peak_tree / 2**20),
             "peak_pss_tree_mb": round(peak_pss / 2**20),
             "db_bytes_per_item": round(size / n), "db_bytes_per_item_beyond_text": round((size - text_bytes) / n),
-            "largest_mb": {k: round(v / 2**20, 1) for k, v in top.items()}}
+            "largest_mb": {k: round(v / 2**20, 1) for k, v in top.items()}, "slices": slices}
+
+
+SAMPLE_S = float(os.environ.get("SCALE_SAMPLE_S", "60"))
+
+
+def analysed(db: Path) -> int:
+    """Items analysed so far (every item is stored before analysis begins: the largest number
+    given less those still waiting, an index count)."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            top = conn.execute("SELECT max(seq) FROM items").fetchone()[0] or 0
+            waiting = conn.execute("SELECT count(*) FROM items WHERE analyzed_ts IS NULL").fetchone()[0]
+        return top - waiting
+    except sqlite3.Error:
+        return 0
+
+
+def tree_cpu(proc: psutil.Process) -> float:
+    """CPU seconds of the process and its live descendants (and of the children it waited for)."""
+    total = 0.0
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system + (t.children_user + t.children_system if p is proc else 0.0)
+        except psutil.NoSuchProcess:
+            continue
+    return total
 
 
 def _has_dbstat(conn) -> bool:

@@ -23,6 +23,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from sys import intern
 from typing import Any, Iterable
 
 import rjieba
@@ -62,12 +63,20 @@ class Event:
 
     @classmethod
     def of_state(cls, s: dict[str, Any]) -> "Event":
-        members = s["members"] if s["members"] is not None else [dict(s["centroid"])]
-        ev = cls(s["id"], s["first_ts"], s["last_ts"], dict(s["centroid"]), names=frozenset(s["names"]),
+        centroid = {intern(w): v for w, v in s["centroid"].items()}
+        members = [{intern(w): v for w, v in m.items()} for m in s["members"]] if s["members"] is not None \
+            else [centroid]                  # one vector for both, as when it was formed
+        ev = cls(s["id"], s["first_ts"], s["last_ts"], centroid, names=frozenset(s["names"]),
                  text=s["text"], members=[(v, _norm(v)) for v in members], places=set(s["places"]),
                  size=s["size"])
         ev.norm = _norm(ev.centroid)
         return ev
+
+
+def _own(ev: "Event") -> dict[str, float]:
+    """The event's centroid, to be changed: a copy if it is still its one member's vector."""
+    c = ev.centroid
+    return dict(c) if any(c is v for v, _ in ev.members) else c
 
 
 def _norm(vec: dict[str, float]) -> float:
@@ -134,9 +143,13 @@ class EventClusterer:
         """TF-IDF of content words (title ×2) and the title's distinctive names."""
         idf, unseen = idf_table()
         vec: dict[str, float] = {}
+        # words interned: the events held share one copy of each (a fresh string per item's
+        # words was a third of the clusterer's memory)
         for w in title_words:
+            w = intern(w)
             vec[w] = vec.get(w, 0.0) + TITLE_WEIGHT * idf.get(w, unseen)
         for w in text_words:
+            w = intern(w)
             vec[w] = vec.get(w, 0.0) + idf.get(w, unseen)
         names = frozenset(w for w in title_words if idf.get(w, unseen) >= self.name_idf and _may_be_name(w))
         return vec, names
@@ -233,6 +246,7 @@ class EventClusterer:
     def _merge(self, a: Event, b: Event) -> Event:
         """Fold the younger event into the older; return the one that stays."""
         keep, gone = (a, b) if (a.first_ts, a.id) <= (b.first_ts, b.id) else (b, a)
+        keep.centroid = _own(keep)
         for w, v in gone.centroid.items():
             keep.centroid[w] = keep.centroid.get(w, 0.0) + v
         keep.norm = _norm(keep.centroid)
@@ -253,8 +267,14 @@ class EventClusterer:
         return keep
 
     def _grow(self, ev: Event, vec: dict[str, float], norm: float, ts: float, places, title: str, text: str) -> None:
-        for w, v in vec.items():
-            ev.centroid[w] = ev.centroid.get(w, 0.0) + v
+        if ev.size == 0:
+            # a one-item event's centroid is its item's vector: one dict for both (most events
+            # hold one item), copied when a second joins
+            ev.centroid = vec
+        else:
+            ev.centroid = _own(ev)
+            for w, v in vec.items():
+                ev.centroid[w] = ev.centroid.get(w, 0.0) + v
         if len(ev.centroid) > 2 * CENTROID_WORDS:
             ev.centroid = dict(heapq.nlargest(CENTROID_WORDS, ev.centroid.items(), key=lambda kv: kv[1]))
         ev.norm = _norm(ev.centroid)
