@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-import zlib
 
 import orjson
 import pytest
@@ -17,6 +16,7 @@ from test_cli import DEMO_STREAM, yq
 from yuqing.events.burst import BurstParams, Series, burst_at, first_outbreak, poisson_sf, stage_of
 from yuqing.events.cluster import EventClusterer
 from yuqing.events.record import build, heat
+from yuqing.store.schema import unpack
 from yuqing.events.trends import rising_keywords, sensitive_trends
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -282,7 +282,7 @@ def test_items_outside_the_region_start_no_event_and_a_metrics_update_keeps_the_
     with sqlite3.connect(db) as c:
         assert dict(c.execute("SELECT id, event FROM items").fetchall()) == before
         assert c.execute("SELECT count(*) FROM events").fetchone()[0] == 1
-        record = json.loads(zlib.decompress(c.execute("SELECT record FROM events").fetchone()[0]))   # kept deflated
+        record = json.loads(unpack(c.execute("SELECT record FROM events").fetchone()[0]))   # kept deflated
     assert record["size"] == 2 and record["heat"]["parts"]["engagement"]["value"] == 5000
 
 
@@ -337,7 +337,7 @@ def test_a_real_ced_cascade_is_one_event_with_its_true_depth(data, tmp_path):
     yq(tmp_path, "import", str(path))
     with sqlite3.connect(tmp_path / "yuqing.db") as c:
         events = {e for (e,) in c.execute("SELECT DISTINCT event FROM items")}
-        record = json.loads(zlib.decompress(c.execute("SELECT record FROM events WHERE id = ?",
+        record = json.loads(unpack(c.execute("SELECT record FROM events WHERE id = ?",
                                                       (events.pop(),)).fetchone()[0]))
     assert not events, "a cascade is one event"
     spread = record["spread"]
@@ -525,3 +525,27 @@ def test_records_kept_from_running_totals_stay_what_the_store_holds(tmp_path):
     drain()
     same_as_built()
     store.close()
+
+
+def test_events_the_clusterer_let_go_keep_their_record_and_not_their_state(tmp_path):
+    """Issue 20 (disk): an event closed for the clusterer's bound takes no item again, so its
+    matching state is not kept; its record stays, and the events still held keep theirs."""
+    from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
+    from yuqing.settings import load_settings
+    from yuqing.sources.files import read_file
+    from yuqing.store import open_store
+
+    (tmp_path / "scheme.yaml").write_text('name: 广阳区\nregion: "131003"\n', encoding="utf-8")
+    s = load_settings(env={}, database_url=f"sqlite:///{tmp_path}/y.db", scheme=str(tmp_path / "scheme.yaml"),
+                      ingest_workers=0, event_max_active=20)
+    store = open_store(s.database_url)
+    ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
+    analyzer = make_analyzer(s)
+    analyze_pending(store, analyzer, batch_size=16, settings=s)
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT id, state IS NOT NULL, record IS NOT NULL FROM events "
+                                    "WHERE merged_into IS NULL").all()
+    store.close()
+    held = {eid for eid, state, _ in rows if state}
+    assert len(rows) >= 100 and all(record for _, _, record in rows)
+    assert 0 < len(held) <= 20 and held == set(analyzer.events._events)

@@ -163,3 +163,33 @@ def test_a_backfill_counts_what_was_analysed_in_the_second_it_began_and_not_its_
     assert store.backfill_left(None, before) == 1
     assert [r["id"] for lo, hi in store.backfill_parts(None, before, 2)
             for r in store.backfill_rows(lo, hi, None, before)] == ids[3:]
+
+
+@sqlite_only
+def test_event_records_are_packed_with_a_dictionary_and_older_forms_still_read(store):
+    """A record is deflated with a preset dictionary of its keys (a small record's bytes were
+    half key names); one stored as JSON text, or deflated without the dictionary (before),
+    reads back as it was."""
+    import zlib
+
+    import orjson
+    from sqlalchemy import text
+
+    from yuqing.store.schema import _DICTS, unpack
+
+    record = {"id": "e-000001", "title": "仓库起火", "category": "安全生产", "risk": {"level": "high"},
+              "heat": {"value": 12.5}, "stage": {"name": "latent"}, "size": 1, "first_ts": 1, "last_ts": 2}
+    with store.engine.begin() as conn:
+        conn.execute(text("INSERT INTO events (id, first_ts, last_ts, size) VALUES "
+                          "('e-000001', 1, 2, 1), ('e-000002', 1, 2, 1), ('e-000003', 1, 2, 1)"))
+        conn.execute(text("UPDATE events SET record = :r WHERE id = 'e-000002'"),
+                     {"r": zlib.compress(orjson.dumps(record | {"id": "e-000002"}), 6)})
+        conn.execute(text("UPDATE events SET record = :r WHERE id = 'e-000003'"),
+                     {"r": json.dumps(record | {"id": "e-000003"}, ensure_ascii=False)})
+    store.save_event_records([record])
+    with store.engine.connect() as conn:
+        raw = conn.execute(text("SELECT record FROM events WHERE id = 'e-000001'")).scalar_one()
+    assert raw[1] & 0x20 and int.from_bytes(raw[2:6], "big") in _DICTS       # FDICT, and which one
+    assert len(raw) < len(zlib.compress(orjson.dumps(record), 6)) and orjson.loads(unpack(raw)) == record
+    for eid in ("e-000001", "e-000002", "e-000003"):
+        assert store.get_event(eid) == record | {"id": eid}

@@ -455,9 +455,12 @@ class Linker:
     A record is rebuilt from all of its event's items, so an event of thousands costs thousands
     of rows each time one more joins (issue 20: the cost per item grew with the store). An event
     of DEFER_FROM items or more is rebuilt again once it has grown by DEFER_GROWTH, after
-    DEFER_MAX_S, when a high-risk item joins one not yet high or it takes in a merge — and at
-    `flush()`, which the callers run when the backlog is done; until then its record lags by at
-    most that much. (Live, a backlog is a few batches: every record is current again within the
+    DEFER_MAX_S (when it took a recent item: history, older than alert_max_age_hours, pages
+    nobody and waits for growth alone), when a high-risk item joins one not yet high or it takes
+    in a merge — and at `flush()`, which the callers run when the backlog is done; until then its
+    record lags by at most that much. The records of big events are kept from their running
+    totals (events/record.Totals, up to event_cache_items items in all): a rebuild reads only
+    the items that joined since. (Live, a backlog is a few batches: every record is current again within the
     analysis slice. From 20 items: an event below costs at most 20 rows a rebuild, so an item
     costs about the same in a store of any size; at 200, the 100k import read 8.8 rows per
     item, most of them for events of 20–200.)"""
@@ -515,9 +518,10 @@ class Linker:
         if events is not None:
             for a in analyses:
                 a["event"] = events.resolve(a["event"]) if a["event"] else None
+        closed = set(events.closed) if events is not None else set()
         states, merges = events.drain() if events is not None else ([], {})
         store.save_analysis(list(zip((s.id for s in subjects), analyses)), states, merges,
-                            schemes_state=analyzer.others_state)
+                            schemes_state=analyzer.others_state, closed=closed)
         return subjects, analyses, merges
 
     def _rejudge(self, rows, analyses) -> None:
@@ -598,7 +602,11 @@ class Linker:
             for s, a in zip(subjects, analyses):
                 if a["event"] in self.totals:
                     self._joined.setdefault(a["event"], []).append(s.id)
-            changed = self._due(set(touched) | merged, touched, high, merged)
+            # an event whose items in this batch are all history (older than alert_max_age_hours:
+            # an import of the past) pages nobody: its record waits for growth, not for the clock
+            recent = time.time() - self.settings.alert_max_age_hours * 3600
+            live = {a["event"] for s, a in zip(subjects, analyses) if a["event"] and s.ts >= recent}
+            changed = self._due(set(touched) | merged, touched, high, merged, live)
             self._clock = max(self.as_of, self._clock, max(s.ts for s in subjects))
             self._rebuild(changed, touched, texts)
         self.done += len(rows)
@@ -606,9 +614,10 @@ class Linker:
             self.on_batch(self.done)
         return changed
 
-    def _due(self, changed: set[str], touched: Counter, high: set[str], merged: set[str]) -> set[str]:
+    def _due(self, changed: set[str], touched: Counter, high: set[str], merged: set[str],
+             live: set[str] | None = None) -> set[str]:
         """Of the changed events, those whose records are rebuilt now (the others wait): `high`
-        took a high-risk item, `merged` another event."""
+        took a high-risk item, `merged` another event, `live` (None: all) a recent one."""
         now = time.monotonic()
         due = set()
         for eid in changed:
@@ -617,7 +626,8 @@ class Linker:
             if built is not None and eid not in merged and (eid not in high or built[3] == "high"):
                 size, when, since, level = built
                 since += touched.get(eid, 0)
-                if since < size * self.DEFER_GROWTH and now - when < self.DEFER_MAX_S:
+                if since < size * self.DEFER_GROWTH and (
+                        (live is not None and eid not in live) or now - when < self.DEFER_MAX_S):
                     self._built[eid] = (size, when, since, level)
                     self.deferred[eid] = None
                     continue

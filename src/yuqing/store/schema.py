@@ -13,10 +13,32 @@ from sqlalchemy.types import TypeDecorator
 metadata = MetaData()
 
 
+# A preset dictionary for deflate: the keys and fixed strings of an event record and a clusterer
+# state, so that a small record does not spend half its bytes spelling them (786 → 450 bytes a
+# record on the 100k scale store). Never change a dictionary once released: a stored value names
+# the one it was packed with by its checksum; add a new one to _DICTS and pack with that.
+_DICT_1 = (
+    b'{"id":"e-0","first_ts":1,"last_ts":1,"centroid":{},"names":[],"text":"","members":null,"places":[],'
+    b'"size":1}{"id":"e-0","title":"","size":1,"first_ts":17,"last_ts":17,"first_at":"2026-","last_at":"2026-",'
+    b'"as_of":"2026-","keywords":[],"places":[{"code":"","name":"","items":1}],"category":"\xe5\x85\xb6\xe4\xbb\x96",'
+    b'"discovered_ts":17,"source_classes":[],"first_report":{"id":"","source":null,"platform":"weibo","url":null,'
+    b'"published_at":"2026-","title":""},"platforms":{"weibo":1,"news":1},"sources":{"?":1},"source_count":1,'
+    b'"copies":0,"reposts":0,"timeline":[["2026-",1]],"sentiment":{"overall":{"positive":1,"negative":1,'
+    b'"neutral":1},"by_day":{"2026-":{"positive":1,"negative":1,"neutral":1}}},"risk":{"level":"low","score":0.0,'
+    b'"reasons":[],"high_items":0},"stage":{"name":"latent","label":"","signal":null,"first_outbreak_ts":null},'
+    b'"heat":{"value":0.0,"parts":{"volume":{"value":1,"score":0.0,"weight":0.3},"velocity":{"value":1,"score":0.0,'
+    b'"weight":0.25},"engagement":{"value":0,"score":0.0,"weight":0.3},"authority":{"value":0.4,"score":0.4,'
+    b'"weight":0.15}}},"spread":null,"reprints":{"first":{"id":"","source":null,"platform":"weibo","published_at":'
+    b'"2026-"},"copies":1,"followers":[],"other_followers":0},"hot":null}')
+_DICTS = {zlib.adler32(d): d for d in (_DICT_1,)}
+_PACK_WITH = _DICT_1
+
+
 class Packed(TypeDecorator):
-    """JSON text kept deflated (zlib): an event's record and clusterer state are read whole by
-    Python only, never inside SQL, and deflate to a third of their size. Read back as text;
-    a value stored before (plain JSON text, or its bytes on PostgreSQL) reads as it was."""
+    """JSON text kept deflated (zlib, with a preset dictionary of the keys): an event's record
+    and clusterer state are read whole by Python only, never inside SQL, and deflate to a
+    quarter of their size. Read back as text; a value stored before (plain JSON text, its bytes
+    on PostgreSQL, or deflated without the dictionary) reads as it was."""
 
     impl = Text
     cache_ok = True
@@ -28,13 +50,23 @@ class Packed(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        return zlib.compress(value if isinstance(value, bytes) else value.encode(), 6)
+        packer = zlib.compressobj(6, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, _PACK_WITH)
+        return packer.compress(value if isinstance(value, bytes) else value.encode()) + packer.flush()
 
     def process_result_value(self, value, dialect):
         if value is None or isinstance(value, str):
             return value
-        value = bytes(value)
-        return (zlib.decompress(value) if value[:1] == b"\x78" else value).decode()
+        return unpack(bytes(value)).decode()
+
+
+def unpack(value: bytes) -> bytes:
+    """A Packed column's stored bytes as the JSON they hold."""
+    if value[:1] != b"\x78":
+        return value                     # stored as text before it was packed
+    if value[1] & 0x20:                  # FDICT: deflated with a preset dictionary, named by its checksum
+        unpacker = zlib.decompressobj(zdict=_DICTS[int.from_bytes(value[2:6], "big")])
+        return unpacker.decompress(value) + unpacker.flush()
+    return zlib.decompress(value)
 
 
 # an item's number: 64-bit on PostgreSQL (a city's stream passes 2^31 items within months); on

@@ -546,18 +546,25 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
 
     def save_analysis(self, results: Sequence[tuple[str, dict[str, Any]]],
                       event_states: Sequence[dict[str, Any]] = (), merges: dict[str, str] | None = None,
-                      schemes_state: tuple | None = None, analyzed_at: int | None = None) -> None:
+                      schemes_state: tuple | None = None, analyzed_at: int | None = None,
+                      closed: Iterable[str] = ()) -> None:
         """Store each item's analysis object and the columns filters use — with the clusterer's
         state of the events they went into, in the same transaction (a crash keeps both or neither).
 
         `analysis["schemes"]` ({scheme id: relevance}, the schemes other than 1) goes to
         item_schemes, not into the object; with `schemes_state` (what they were judged under)
         the save raises SchemesChanged when a scheme changed meanwhile. `analyzed_at` is the
-        earliest stamp the items get (a backfill's, so they count as done by it)."""
+        earliest stamp the items get (a backfill's, so they count as done by it). `closed`: events
+        the clusterer let go (idle past the window, or beyond its bound): no item joins them again,
+        so their state is not kept (nearly half of what an event took on disk)."""
         with self._write() as conn:
             self._save_scheme_judgments(conn, results, schemes_state)
             self._save_analysis(conn, results, analyzed_at)
             self._save_event_states(conn, event_states, merges or {})
+            kept = {st["id"] for st in event_states}
+            closed = [e for e in closed if e not in kept]
+            for part in _chunks(closed):
+                conn.execute(update(events).where(events.c.id.in_(part)).values(state=None))
 
     def _save_analysis(self, conn, results: Sequence[tuple[str, dict[str, Any]]], at: int | None = None) -> None:
         now = max(int(time.time()), at or 0)
