@@ -49,11 +49,11 @@ SETTINGS: tuple[Setting, ...] = (
             "later still does within the window)."),
     Setting("event_max_active", 20_000,
             "Events held in memory for matching; beyond it the least recently active are closed "
-            "(they stay in the store). Memory is about 10 KB per event."),
-    Setting("event_cache_items", 100_000,
+            "(they stay in the store, their matching state dropped). Memory is about 5 KB per event."),
+    Setting("event_cache_items", 50_000,
             "Items of the big events (20 items or more) whose running totals are held in memory, so that "
             "their records are kept current from the items that join; an event pushed out is read "
-            "whole from the store when its record is next rebuilt. Memory is about 0.5 KB per item."),
+            "whole from the store when its record is next rebuilt. Memory is about 1.1 KB per item."),
     Setting("dedup_max_items", 50_000,
             "Original texts the near-duplicate check holds in memory (the most recent); a copy of an "
             "older one is stored as an original. Memory is about 4.5 KB per text."),

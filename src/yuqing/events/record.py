@@ -136,7 +136,8 @@ class Totals:
         self.rows: list[tuple] = []          # light rows (_LIGHT), in time order when `_sorted`
         self._sorted = True
         self.first: tuple | None = None      # (key, the first report's fields)
-        self.titles: dict[str, list] = {}    # {name: [count, first key]}
+        self.titles: dict[int, list] = {}    # {hash of a title: [count, first key]}
+        self.title: tuple | None = None      # (count, first key, the title most used)
         self.keywords: dict[str, list] = {}
         self.places: dict[str, list] = {}    # {code: [items, first key, name]}
         self.categories: dict[str, list] = {}
@@ -169,9 +170,9 @@ class Totals:
         a = r.get("analysis")
         a = orjson.loads(a) if isinstance(a, str) else (a or {})
         ts = r["published_ts"]
-        key = (ts, r["id"])                 # the order of the items: time, then id
-        self.last_ts = max(self.last_ts, ts)
         light = tuple(_intern(r.get(k)) for k in _LIGHT)
+        key = (ts, light[1])                # the order of the items: time, then id
+        self.last_ts = max(self.last_ts, ts)
         if self.rows and key < self.rows[-1][:2]:
             self._sorted = False
         self.rows.append(light)
@@ -179,9 +180,15 @@ class Totals:
             self.first = (key, {k: r.get(k) for k in ("id", "source", "platform", "url", "published_ts", "title")}
                           | {"text": (r.get("text") or "")[:60]})
         if r.get("title"):
-            _count(self.titles, r["title"], key)
+            # titles by their hash (most are distinct: a news event held every one), the best kept
+            # whole; the best only changes to the title whose count or first time just moved
+            title = r["title"]
+            _count(self.titles, hash(title), key)
+            n, first_seen = self.titles[hash(title)]
+            if self.title is None or (-n, first_seen) < (-self.title[0], self.title[1]):
+                self.title = (n, first_seen, title)
         for j, k in enumerate(dict.fromkeys(a.get("keywords") or ())):    # each once per item, in its order
-            _count(self.keywords, k, (ts, r["id"], j))
+            _count(self.keywords, sys.intern(k), (ts, light[1], j))
         for p in {p["code"]: p for p in a.get("places") or []}.values():
             entry = self.places.get(p["code"])
             if entry is None:
@@ -235,8 +242,7 @@ class Totals:
         series = Series.of(ts, [params.repost_weight if t[2] else 1.0 for t in rows],
                            [t[4] or t[5] or t[6] or "?" for t in rows])
         last_24h = bisect_right(ts, as_of) - bisect_right(ts, as_of - 86400)
-        title = min(self.titles.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[0] if self.titles \
-            else (first.get("text") or "")[:40]
+        title = self.title[2] if self.title else (first.get("text") or "")[:40]
         category = next((c for c, _ in _top(self.categories) if c != "其他"), "其他")
         light = self._light() if self.reposts or self.copies else None
         level, score, _key, reasons = self.top_risk
