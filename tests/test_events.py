@@ -347,7 +347,8 @@ def test_a_real_ced_cascade_is_one_event_with_its_true_depth(data, tmp_path):
     assert record["reposts"] == len(reposts) and record["first_report"]["id"] == "ced:root"
 
 
-def _demo_records(tmp_path, name: str, defer_from: int):
+def _demo_records(tmp_path, name: str, defer_from: int, max_age_hours: float = 1e9, max_s: float = 1e9,
+                  history_growth: float = 1.0):
     """{event: record} and the alerted events of the demo stream analysed 8 items a batch, with
     big events' rebuilds deferred from `defer_from` items."""
     from yuqing.pipeline import Linker, analyze_pending, ingest_stream, make_analyzer
@@ -359,15 +360,17 @@ def _demo_records(tmp_path, name: str, defer_from: int):
     d.mkdir()
     (d / "scheme.yaml").write_text('name: 广阳区\nregion: "131003"\nalert:\n  min_risk: medium\n', encoding="utf-8")
     s = load_settings(env={}, database_url=f"sqlite:///{d}/y.db", scheme=str(d / "scheme.yaml"), ingest_workers=0,
-                      alert_max_age_hours=1e9)
+                      alert_max_age_hours=max_age_hours)
     store = open_store(s.database_url)
     ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
-    was = Linker.DEFER_FROM, Linker.DEFER_GROWTH, Linker.DEFER_MAX_S
-    Linker.DEFER_FROM, Linker.DEFER_GROWTH, Linker.DEFER_MAX_S = defer_from, 1.0, 1e9   # rebuilt when doubled
+    was = Linker.DEFER_FROM, Linker.DEFER_GROWTH, Linker.DEFER_MAX_S, Linker.HISTORY_GROWTH
+    # rebuilt when doubled
+    Linker.DEFER_FROM, Linker.DEFER_GROWTH, Linker.DEFER_MAX_S, Linker.HISTORY_GROWTH = \
+        defer_from, 1.0, max_s, history_growth
     try:
         analyze_pending(store, make_analyzer(s), batch_size=8, settings=s)
     finally:
-        Linker.DEFER_FROM, Linker.DEFER_GROWTH, Linker.DEFER_MAX_S = was
+        Linker.DEFER_FROM, Linker.DEFER_GROWTH, Linker.DEFER_MAX_S, Linker.HISTORY_GROWTH = was
     records = {r["id"]: r for r in store.list_events(limit=10_000)}
     with store.engine.connect() as conn:
         from sqlalchemy import text
@@ -404,6 +407,30 @@ def test_a_big_events_deferred_rebuilds_end_in_the_same_record_and_alerts(tmp_pa
     for eid, r in every.items():
         assert {k: r[k] for k in same} == {k: deferred[eid][k] for k in same}, eid
     assert alerted_every and alerted_deferred == alerted_every
+
+
+def test_history_waits_for_growth_and_live_events_for_the_clock(tmp_path, monkeypatch):
+    """A big event of an import of the past (older than alert_max_age_hours) is rebuilt when it has
+    doubled, whatever the clock says; a live one also when DEFER_MAX_S has passed (here: at
+    once, so it never waits). Both end in the same records."""
+    from yuqing.pipeline import Linker
+
+    waited = []
+    due = Linker._due
+
+    def counted(self, changed, *rest):
+        now = due(self, changed, *rest)
+        waited.extend(changed - now)
+        return now
+
+    monkeypatch.setattr(Linker, "_due", counted)
+    live, _ = _demo_records(tmp_path, "live", 5, max_age_hours=1e9, max_s=0.0)
+    assert waited == []
+    history, _ = _demo_records(tmp_path, "history", 5, max_age_hours=1.0, max_s=0.0)
+    assert len(waited) >= 5
+    same = ("size", "title", "keywords", "places", "category", "platforms", "sources", "timeline", "sentiment", "risk")
+    assert {e: {k: r[k] for k in same} for e, r in live.items()} == \
+        {e: {k: r[k] for k in same} for e, r in history.items()}
 
 
 def _same_in_any_order(eid: str, rows: list[dict], seed: int) -> None:
@@ -481,7 +508,8 @@ def test_records_kept_from_running_totals_stay_what_the_store_holds(tmp_path):
 
     store.event_items = counted
     linker = Linker(store, analyzer, s)
-    linker.DEFER_FROM, linker.DEFER_GROWTH = 5, 0.0          # kept from totals from 5 items, rebuilt every batch
+    # kept from totals from 5 items, rebuilt every batch (the demo stream is history: its own growth bound)
+    linker.DEFER_FROM, linker.DEFER_GROWTH, linker.HISTORY_GROWTH = 5, 0.0, 0.0
 
     def drain() -> None:
         while rows := store.pending_analysis(8):

@@ -456,7 +456,9 @@ class Linker:
     of rows each time one more joins (issue 20: the cost per item grew with the store). An event
     of DEFER_FROM items or more is rebuilt again once it has grown by DEFER_GROWTH, after
     DEFER_MAX_S (when it took a recent item: history, older than alert_max_age_hours, pages
-    nobody and waits for growth alone), when a high-risk item joins one not yet high or it takes
+    nobody and waits until it has doubled — HISTORY_GROWTH —, so that in an import of the past
+    an event past DEFER_FROM items costs at most two rows re-read per item joined, whatever its
+    size and whatever the running totals held), when a high-risk item joins one not yet high or it takes
     in a merge — and at `flush()`, which the callers run when the backlog is done; until then its
     record lags by at most that much. The records of big events are kept from their running
     totals (events/record.Totals, up to event_cache_items items in all): a rebuild reads only
@@ -467,6 +469,7 @@ class Linker:
 
     DEFER_FROM = 20
     DEFER_GROWTH = 0.1
+    HISTORY_GROWTH = 1.0       # history: rebuilt when doubled (rows re-read per item ≤ 2 whatever the size)
     DEFER_MAX_S = 60.0
 
     def __init__(self, store: Store, analyzer, settings: Settings | None, warm_days: float = 7.0,
@@ -626,8 +629,9 @@ class Linker:
             if built is not None and eid not in merged and (eid not in high or built[3] == "high"):
                 size, when, since, level = built
                 since += touched.get(eid, 0)
-                if since < size * self.DEFER_GROWTH and (
-                        (live is not None and eid not in live) or now - when < self.DEFER_MAX_S):
+                history = live is not None and eid not in live
+                if since < size * (self.HISTORY_GROWTH if history else self.DEFER_GROWTH) and (
+                        history or now - when < self.DEFER_MAX_S):
                     self._built[eid] = (size, when, since, level)
                     self.deferred[eid] = None
                     continue
