@@ -486,6 +486,8 @@ class Linker:
         # big events' running totals, and the items that joined each since they were taken
         self.totals = TotalsCache(settings.event_cache_items) if settings is not None else None
         self._joined: dict[str, list[str]] = {}
+        self._folded: set[str] = set()                 # merged into, their totals folded (this batch)
+        self._authority = configured_authority(settings) if settings is not None else {}
         self._clock = 0.0
         take_up_schemes(store, analyzer)
         if self.with_events and (not getattr(analyzer, "store_events", False)
@@ -523,6 +525,7 @@ class Linker:
                 a["event"] = events.resolve(a["event"]) if a["event"] else None
         closed = set(events.closed) if events is not None else set()
         states, merges = events.drain() if events is not None else ([], {})
+        self._fold(merges)
         store.save_analysis(list(zip((s.id for s in subjects), analyses)), states, merges,
                             schemes_state=analyzer.others_state, closed=closed)
         return subjects, analyses, merges
@@ -600,7 +603,7 @@ class Linker:
             # totals that are no longer what the store holds: an item analysed again (its old
             # event and its new one), a merge (both sides)
             again = {r["id"] for r in rows if r.get("event")}
-            self._forget({r["event"] for r in rows if r.get("event")} | set(merges) | merged
+            self._forget({r["event"] for r in rows if r.get("event")} | set(merges) | (merged - self._folded)
                          | {a["event"] for s, a in zip(subjects, analyses) if s.id in again and a["event"]})
             for s, a in zip(subjects, analyses):
                 if a["event"] in self.totals:
@@ -637,6 +640,32 @@ class Linker:
                     continue
             due.add(eid)
         return due
+
+    def _fold(self, merges: dict[str, str]) -> None:
+        """Events merged into one whose running totals are held: fold theirs in, read before the
+        save moves their items (a big event took in hundreds of merges at 1M items, and each
+        read it whole again)."""
+        from .events.record import Totals
+
+        self._folded = set()
+        if self.totals is None:
+            return
+        for gone, keep in merges.items():
+            mine = self.totals.take(keep)
+            if mine is None:
+                continue
+            theirs = self.totals.take(gone)
+            if theirs is None:
+                theirs = Totals(self._authority).add(self.store.event_items([gone]).get(gone, []))
+            elif self._joined.get(gone):
+                theirs.add(self.store.event_items([gone], item_ids=self._joined[gone]).get(gone, []))
+            self._joined.pop(gone, None)
+            if mine.merge(theirs):
+                self._joined[keep] = self._joined.get(keep, [])
+                self.totals.put(keep, mine)
+                self._folded.add(keep)
+            else:
+                self._joined.pop(keep, None)
 
     def _rebuild(self, ids: set[str], touched: Counter, texts: dict[str, list[str]]) -> None:
         """Rebuild these events' records and raise their alerts."""

@@ -102,6 +102,17 @@ def _count(counts: dict, name, key) -> None:
             entry[1] = key
 
 
+def _merge_counts(mine: dict, theirs: dict) -> None:
+    for name, (n, key) in theirs.items():
+        entry = mine.get(name)
+        if entry is None:
+            mine[name] = [n, key]
+        else:
+            entry[0] += n
+            if key < entry[1]:
+                entry[1] = key
+
+
 def _top(counts: dict, n: int | None = None) -> list[tuple[Any, int]]:
     """[(name, count)] most first, ties in the order first seen (Counter.most_common over the
     items in time order)."""
@@ -227,6 +238,51 @@ class Totals:
             here = hot_of([r])
             if here is not None and (self.hot is None or (here["best_rank"], key) < self.hot[:2]):
                 self.hot = (here["best_rank"], key, here)
+
+    def merge(self, other: "Totals") -> bool:
+        """Take in another event's totals (it merged into this one); False when the result cannot
+        be told without the items (the most used title is one neither side had as its own)."""
+        for mine, theirs in ((self.keywords, other.keywords), (self.categories, other.categories),
+                             (self.sentiments, other.sentiments), (self.platforms, other.platforms),
+                             (self.sources, other.sources), (self.titles, other.titles)):
+            _merge_counts(mine, theirs)
+        for day, counts in other.sentiment_days.items():
+            _merge_counts(self.sentiment_days.setdefault(day, {}), counts)
+        for code, (n, key, name) in other.places.items():
+            entry = self.places.get(code)
+            if entry is None:
+                self.places[code] = [n, key, name]
+            else:
+                entry[0] += n
+                if key < entry[1]:
+                    entry[1], entry[2] = key, name
+        self.hourly.update(other.hourly)
+        self.rows.extend(other.rows)
+        self._sorted = False
+        if other.first is not None and (self.first is None or other.first[0] < self.first[0]):
+            self.first = other.first
+        mine, theirs = self.top_risk, other.top_risk
+        if theirs[0] >= 0 and (theirs[:2] > mine[:2] or (theirs[:2] == mine[:2] and theirs[2] < mine[2])):
+            self.top_risk = theirs
+        self.high_items += other.high_items
+        self.authorities = sorted(self.authorities + other.authorities, reverse=True)[:3]
+        self.reposts += other.reposts
+        self.copies += other.copies
+        self.engagement += other.engagement
+        if other.discovered is not None:
+            self.discovered = other.discovered if self.discovered is None else min(self.discovered, other.discovered)
+        self.last_ts = max(self.last_ts, other.last_ts)
+        self.classes |= other.classes
+        if other.hot is not None and (self.hot is None or other.hot[:2] < self.hot[:2]):
+            self.hot = other.hot
+        if not self.titles:
+            return True
+        best, (n, first_seen) = min(self.titles.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
+        known = {hash(t[2]): t[2] for t in (self.title, other.title) if t is not None}
+        if best not in known:
+            return False
+        self.title = (n, first_seen, known[best])
+        return True
 
     def _light(self) -> list[dict[str, Any]]:
         return [dict(zip(_LIGHT, t)) for t in self.rows]
