@@ -8,6 +8,7 @@ stage depend on the time they are taken at (`as_of`).
 
 from __future__ import annotations
 
+import heapq
 import math
 import sys
 from bisect import bisect_right
@@ -116,8 +117,12 @@ def _merge_counts(mine: dict, theirs: dict) -> None:
 def _top(counts: dict, n: int | None = None) -> list[tuple[Any, int]]:
     """[(name, count)] most first, ties in the order first seen (Counter.most_common over the
     items in time order)."""
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
-    return [(k, v[0]) for k, v in (ranked if n is None else ranked[:n])]
+    def order(kv):
+        return -kv[1][0], kv[1][1]
+
+    # (nsmallest is sorted()[:n] without sorting a big event's thousands of keywords)
+    ranked = sorted(counts.items(), key=order) if n is None else heapq.nsmallest(n, counts.items(), key=order)
+    return [(k, v[0]) for k, v in ranked]
 
 
 def _in_order(counts: dict) -> dict:
