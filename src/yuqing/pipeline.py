@@ -549,18 +549,22 @@ class Linker:
             # a scheme was saved while this batch was judged: judge it under the new ones, from
             # the clusterer's stored state (it may hold half of this batch)
             take_up_schemes(self.store, self.analyzer)
-            if self.with_events:
-                attach_events(self.store, self.analyzer, self.settings)
+            self._retake_events()
             self._rejudge(rows, analyses)
             return self._link_and_save(rows, analyses)
 
-    def _save_one_by_one(self, rows, analyses, state=None):
-        # the batch failed between analysis and saving: take the store's event state up again
-        # (the clusterer may hold half of that batch) and try each item alone
+    def _retake_events(self) -> None:
+        """The clusterer's state from the store again (a failed or retried save may have left half
+        a batch in it), and the running totals dropped with it (a merge may have been folded)."""
         if self.with_events:
             attach_events(self.store, self.analyzer, self.settings)
             self.totals.clear()
             self._joined.clear()
+
+    def _save_one_by_one(self, rows, analyses, state=None):
+        # the batch failed between analysis and saving: take the store's event state up again
+        # (the clusterer may hold half of that batch) and try each item alone
+        self._retake_events()
         out: tuple[list, list, dict] = ([], [], {})
         for row, a in zip(rows, analyses):
             try:
@@ -569,8 +573,7 @@ class Linker:
                 raise
             except Exception as exc:  # noqa: BLE001 — this item, stored as failed, never tried forever
                 log_failure(log, "item %s: analysis could not be saved", row["id"])
-                if self.with_events:
-                    attach_events(self.store, self.analyzer, self.settings)
+                self._retake_events()
                 self.store.save_analysis([(row["id"], failed_analysis(f"{type(exc).__name__}: {exc}"))])
                 continue
             out[0].extend(part[0])
@@ -661,7 +664,6 @@ class Linker:
                 theirs.add(self.store.event_items([gone], item_ids=self._joined[gone]).get(gone, []))
             self._joined.pop(gone, None)
             if mine.merge(theirs):
-                self._joined[keep] = self._joined.get(keep, [])
                 self.totals.put(keep, mine)
                 self._folded.add(keep)
             else:

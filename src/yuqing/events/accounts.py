@@ -4,7 +4,7 @@ complaint board), and whether it is a public account — the only kind a record 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from ..analysis.risk import AUTHORITY_WORDS
 
@@ -37,14 +37,6 @@ def classes_of(name: str, platform: str | None) -> frozenset[str]:
     elif platform == "news" or any(w in name for w in MEDIA_WORDS):
         found.add("media")
     return frozenset(found)
-
-
-def source_classes(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Which kinds of source reported it: media, official (an office's own account), complaint."""
-    found: set[str] = set()
-    for key in {(r.get("source") or "", r.get("platform")) for r in rows if not r.get("repost_of")}:
-        found |= classes_of(*key)
-    return sorted(found)
 
 
 def is_public(row: Mapping[str, Any], configured: Mapping[str, float]) -> bool:

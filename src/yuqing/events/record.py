@@ -389,19 +389,16 @@ class TotalsCache:
             self.items -= totals.n
         return totals
 
-    def put(self, event_id: str, totals: Totals) -> list[str]:
-        """Keep these totals; return the events pushed out to make room."""
+    def put(self, event_id: str, totals: Totals) -> None:
+        """Keep these totals, pushing out the least recently kept to make room."""
         self.take(event_id)
         if totals.n > self.max_items:
-            return [event_id]
+            return
         self._by_event[event_id] = totals
         self.items += totals.n
-        out = []
         while self.items > self.max_items:
-            gone, old = self._by_event.popitem(last=False)
+            _gone, old = self._by_event.popitem(last=False)
             self.items -= old.n
-            out.append(gone)
-        return out
 
     def drop(self, event_ids) -> None:
         for eid in event_ids:

@@ -709,24 +709,23 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         """{event: its items, oldest first} (what an event record is built from); with
         `item_ids`, only those of them (the items that joined since a record was taken)."""
         out: dict[str, list[dict[str, Any]]] = {}
+        wanted = set(event_ids)
+
+        def group(rows) -> None:
+            names = list(rows.keys())        # (dict(row._mapping) rebuilt the keys for every row)
+            at = names.index("event")
+            for r in rows:
+                if r[at] in wanted:
+                    out.setdefault(r[at], []).append(dict(zip(names, r)))
+
         with self.engine.connect() as conn:
             if item_ids is not None:
-                wanted = set(event_ids)
                 for part in _chunks(list(item_ids)):
-                    rows = conn.execute(select(*self._EVENT_ITEM_COLUMNS).where(self._by_ids(conn, part)))
-                    names = list(rows.keys())
-                    at = names.index("event")
-                    for r in rows:
-                        if r[at] in wanted:
-                            out.setdefault(r[at], []).append(dict(zip(names, r)))
+                    group(conn.execute(select(*self._EVENT_ITEM_COLUMNS).where(self._by_ids(conn, part))))
                 return out
-            for part in _chunks(list(event_ids)):
-                rows = conn.execute(select(*self._EVENT_ITEM_COLUMNS).where(self._by_events(conn, part))
-                                    .order_by(items.c.published_ts, items.c.seq))
-                names = list(rows.keys())        # (dict(row._mapping) rebuilt the keys for every row)
-                at = names.index("event")
-                for r in rows:
-                    out.setdefault(r[at], []).append(dict(zip(names, r)))
+            for part in _chunks(list(wanted)):
+                group(conn.execute(select(*self._EVENT_ITEM_COLUMNS).where(self._by_events(conn, part))
+                                   .order_by(items.c.published_ts, items.c.seq)))
         return out
 
     def event_sizes(self, event_ids: Iterable[str]) -> dict[str, int]:
