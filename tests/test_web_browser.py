@@ -112,7 +112,9 @@ def take_steps(page, steps, response=None):
         if response and step == "已办结":
             page.fill("form.steps input[name=response]", response)
         page.click(f"form.steps button[value='{step}']")
-        page.wait_for_function("s => document.querySelector('#case-state').textContent === s", arg=step)
+        # the step posts the form and the page reloads: expect() retries across the navigation,
+        # where a predicate run mid-load would find no #case-state and fail
+        sync_api.expect(page.locator("#case-state")).to_have_text(step)
 
 
 def test_overview_hottest_event_alert_case_to_closed(server, page, browser):
