@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from conftest import ROOT
+from yuqing.analysis import dedup
 from yuqing.analysis.dedup import NearDuplicates, dedup_text
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -69,10 +70,10 @@ def test_the_index_holds_at_most_its_bound_and_forgets_the_oldest_first(data):
     index = NearDuplicates(max_items=100)
     originals = [f"p{i}" for i, t in enumerate(texts) if index.add(f"p{i}", t) is None]
     assert len(originals) > 150
-    assert len(index) == 100 and len(index._order) == 100
-    held = {i for bucket in index._buckets.values() for i in ([bucket] if isinstance(bucket, str) else bucket)}
-    assert held == set(index._shingles) == set(originals[-100:])
-    assert sum(1 if isinstance(b, str) else len(b) for b in index._buckets.values()) == 100 * LSH_BANDS
+    assert len(index) == 100
+    buckets = index.buckets()
+    assert {i for ids in buckets.values() for i in ids} == set(originals[-100:])
+    assert sum(len(ids) for ids in buckets.values()) == 100 * LSH_BANDS
     first = texts[int(originals[0][1:])]
     recent = texts[int(originals[-1][1:])]
     assert index.add("copy-of-first", "【转】" + first) is None          # forgotten: an original now
@@ -91,7 +92,7 @@ def test_a_crowded_bucket_offers_its_most_recent_originals_only(data):
     index = NearDuplicates()
     originals = [n for n, t in enumerate(texts) if index.add(f"n{n}", t) is None]
     assert len(originals) >= 60
-    crowded = max((b for b in index._buckets.values() if not isinstance(b, str)), key=len)
+    crowded = max(index.buckets().values(), key=len)
     assert len(crowded) > dedup.BUCKET_OFFERS
     compared = []
     real = dedup.similarity
@@ -101,3 +102,31 @@ def test_a_crowded_bucket_offers_its_most_recent_originals_only(data):
     finally:
         dedup.similarity = real
     assert len(compared) <= dedup.BUCKET_OFFERS * 2, len(compared)
+
+
+def test_a_batch_finds_what_one_at_a_time_finds_across_merges_and_the_ring(data):
+    """`add_many` (the sorted keys bisected once per batch) gives what `add` one item at a time
+    gives, with copies inside one batch, of originals already merged into the sorted keys, and of
+    originals forgotten as the ring wraps; a copy names the earliest of equally close originals."""
+    pairs = [(a, b) for a, b, label, _kind in dedup_dev.build(data) if label][:150]
+    others = [a for a, _b, _label, kind in dedup_dev.build(data) if kind == "different"][:300]
+    texts = []
+    for n, (a, b) in enumerate(pairs):   # a copy 0–3 posts after its original, or ~60 later
+        texts += [a] + others[2 * n: 2 * n + 2] + ([b] if n % 3 else [])
+        if n % 3 == 0 and n >= 20:
+            texts.append(pairs[n - 20][1])
+    one, many = NearDuplicates(max_items=120), NearDuplicates(max_items=120)
+    singly = [one.add(f"t{i}", t) for i, t in enumerate(texts)]
+    batched = []
+    for start in range(0, len(texts), 37):        # batches across merges (every 60 originals)
+        batched += many.add_many([(f"t{i}", t, frozenset(), dedup.NOT_PREPARED)
+                                  for i, t in enumerate(texts[start:start + 37], start)])
+    assert batched == singly
+    assert sum(x is not None for x in batched) > 100 and len(many) == 120
+    assert many.buckets() == one.buckets()
+    # equally close originals: the earliest is named
+    tie = NearDuplicates()
+    text = "关于开展冬季供暖设施安全检查的通知：各小区请于本周五前完成自查。"
+    assert tie.add("x1", text, frozenset({"A"})) is None
+    assert tie.add("x2", text, frozenset({"B"})) is None     # another place: not a copy of x1
+    assert tie.add("x3", text) == "x1"

@@ -230,6 +230,7 @@ def make_analyzer(settings: Settings, scheme_path: str | None = None, configured
     """Return an Analyzer for `scheme_path`, else for the configured scheme when `configured` and
     its file exists, else without a scheme (every item relevant)."""
     from .analysis.analyze import Analyzer
+    from .analysis.dedup import NearDuplicates
     from .scheme import load_scheme
     from .starter import known_region
 
@@ -237,7 +238,8 @@ def make_analyzer(settings: Settings, scheme_path: str | None = None, configured
     path = Path(scheme_path) if scheme_path else settings.path(settings.scheme)
     scheme = load_scheme(path, known_region) if (scheme_path or (configured and path.is_file())) else None
     analyzer = Analyzer(scheme, settings.model_dir)
-    analyzer.dups.max_items = int(settings.dedup_max_items)
+    # the index sizes its ring by its bound: a fresh one, before any item
+    analyzer.dups = NearDuplicates(max_items=int(settings.dedup_max_items))
     return analyzer
 
 

@@ -227,10 +227,12 @@ class Analyzer:
         {item id: event} of items this analyzer has not seen (a repost's parent analysed by
         another process, or the item itself analysed before); `lookup` finds more (the
         original of a copy, which is known only here)."""
-        for s, a in zip(subjects, analyses):
+        locals_ = [local_places(a["places"]) for a in analyses]
+        copies = self.dups.add_many([(s.id, s.full_text, local, a.pop("_dedup", NOT_PREPARED))
+                                     for s, a, local in zip(subjects, analyses, locals_)])
+        for s, a, local, copy_of in zip(subjects, analyses, locals_, copies):
             words = a.pop("_words", None)
-            local = local_places(a["places"])
-            a["duplicate_of"] = self.dups.add(s.id, s.full_text, local, a.pop("_dedup", NOT_PREPARED))
+            a["duplicate_of"] = copy_of
             if self.events is not None:
                 # an item seen before keeps its event (its engagement changed); a copy or a repost
                 # joins its original's; only what involves the scheme forms events of its own

@@ -8,8 +8,9 @@ and is followed through `repost_of` instead.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -49,7 +50,11 @@ _LOW32 = np.uint64(0xFFFFFFFF)
 
 
 def _common(a: np.ndarray, b: np.ndarray) -> int:
-    return len(np.intersect1d(a, b, assume_unique=True))
+    # np.intersect1d(assume_unique=True) without its checks and copies: both sets are distinct
+    # values, so a shared value is a pair of equal neighbours once they are sorted together
+    both = np.concatenate((a, b))
+    both.sort()
+    return int(np.count_nonzero(both[1:] == both[:-1]))
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -161,50 +166,80 @@ BUCKET_OFFERS = 24
 _SALT = np.arange(1, LSH_BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
 
 
-def _salted(keys: list[int]) -> list[int]:
-    """Band keys made distinct across bands (they share one dict)."""
-    with np.errstate(over="ignore"):
-        return (np.asarray(keys, dtype=np.uint64) ^ _SALT).tolist()
-
-
 @dataclass
 class NearDuplicates:
     """A streaming index: `add` each item in time order; it returns the earliest near-copy's id.
 
-    Signatures are MinHashes (see `signature`); the banding (which signatures share a bucket)
-    is kept in plain dicts keyed by one integer per band, computed for all bands at once. With
-    datasketch's MinHashLSH the same bands cost ~250 µs per item, more than the rest of
-    analysis; the (bands, rows) split is datasketch's optimum for an estimated Jaccard of 0.2.
-    Only the bands × rows permutations that LSH reads are computed.
+    Signatures are MinHashes (see `signature`), banded as datasketch's MinHashLSH bands them
+    (the (bands, rows) split is its optimum for an estimated Jaccard of 0.2), computed for all
+    bands at once; datasketch's own index cost ~250 µs per item, more than the rest of analysis.
 
-    Bounded (issue 20): it holds the `max_items` most recent originals; an older one leaves the
-    index (a copy of it arriving later is then an original of its own), and as many copy → root
-    links. Memory is about `max_items` × (the shingles + one entry per band), not the store:
-    ~4 KB per original with real posts. The bands share one dict (each key salted with its
-    band), a bucket is the id itself until a second one shares it (a list per bucket, a dict per
-    band and a list of keys per item took 7.2 KB).
+    Bounded (issue 20): it holds the `max_items` most recent originals in a ring of slots; an
+    older one leaves the index (a copy of it arriving later is then an original of its own), and
+    as many copy → root links. The bands live in numpy arrays, not Python objects: one sorted
+    array of the originals' band keys (salted with their band: all bands share it), beside the
+    number of the original each came from (the n-th added lives in slot n % max_items, and is
+    still held while n ≥ originals added − max_items), oldest first within a key; lookups bisect
+    it. Originals added since it was last merged wait in a small dict; every `_merge_every` they
+    are merged in and the entries of forgotten originals dropped, a few vectorised passes. ~0.6 KB per original beyond
+    its shingles (a dict entry per band and a list per bucket took 2.4 KB, measured on the scale
+    bench's texts; a dict per band and a list of keys per item had taken 7.2).
     """
 
     threshold: float = 0.7        # similarity() of 3-gram sets needed to call two texts copies
     min_chars: int = 12           # shorter texts say too little to be called copies
     max_items: int = 50_000       # originals held (the setting dedup_max_items)
-    _shingles: dict[str, np.ndarray] = field(default_factory=dict, init=False)
     _root: OrderedDict[str, str] = field(default_factory=OrderedDict, init=False)
-    _places: dict[str, frozenset[str]] = field(default_factory=dict, init=False)
-    _order: deque = field(default_factory=deque, init=False)      # (id, band keys), oldest first
 
     def __post_init__(self) -> None:
         # LSH estimates Jaccard, which is low for wrapped or cut copies: cast a wide net (0.2),
         # then the exact similarity decides
         self._b, self._r = LSH_BANDS, LSH_ROWS
-        self._buckets: dict[int, str | list[str]] = {}
         self._a, self._c = permutations(self._b * self._r)
+        self._cap = 0
+        self._grow_to(min(self.max_items, 1024))
+        self._slot: dict[str, int] = {}              # id → slot of the originals held
+        self._next = 0                               # originals ever added (the next one's number)
+        self._sorted = np.zeros(0, dtype=np.uint64)  # band keys of merged originals, sorted, oldest first within a key
+        self._number = np.zeros(0, dtype=np.int64)   # the original each came from
+        self._fresh: dict[int, list[int]] = {}       # key → numbers of the originals added since the last merge
+        self._fresh_n = 0
+        self._swept = 0                              # no merged entry is older than this number
+
+    def _grow_to(self, cap: int) -> None:
+        """Room for `cap` slots (grown as originals come, up to `max_items`: a small stream or a
+        test does not pay for a full ring)."""
+        grow = cap - self._cap
+        if not self._cap:
+            self._ids: list[str | None] = []
+            self._grams: list[np.ndarray | None] = []
+            self._places: list[frozenset[str] | None] = []
+        self._ids += [None] * grow
+        self._grams += [None] * grow
+        self._places += [None] * grow
+        self._cap = cap
+
+    @property
+    def _merge_every(self) -> int:
+        # a merge (a few vectorised copies of everything held) once per 2,048 originals at most;
+        # merges come between batches, so a long batch makes the fresh part longer
+        return max(1, min(2048, self.max_items // 2))
 
     def _band_keys(self, grams: np.ndarray) -> list[int]:
         return band_keys(grams, self._a, self._c)
 
     def __len__(self) -> int:
-        return len(self._shingles)
+        return len(self._slot)
+
+    def buckets(self) -> dict[int, list[str]]:
+        """{salted band key: ids of the originals held under it, oldest first} (for inspection)."""
+        out: dict[int, list[str]] = {}
+        live = self._number >= self._next - self.max_items
+        for key, n in zip(self._sorted[live].tolist(), self._number[live].tolist()):
+            out.setdefault(key, []).append(self._ids[n % self.max_items])
+        for key, numbers in self._fresh.items():
+            out.setdefault(key, []).extend(self._ids[n % self.max_items] for n in numbers)
+        return out
 
     def add(self, item_id: str, text: str, places: frozenset[str] = frozenset(), prepared=NOT_PREPARED) -> str | None:
         """Index an item; return the id of the earliest item it nearly copies, or None.
@@ -215,68 +250,150 @@ class NearDuplicates:
         about another compound — name different happenings: they are not copies when both name
         places and share none.
         """
-        if item_id in self._shingles or item_id in self._root:   # seen already (re-analysis)
-            return self._root.get(item_id)
-        if prepared is NOT_PREPARED:
-            prepared = prepare(text, self.min_chars)
-        if prepared is None:
-            return None
-        grams, keys = prepared
-        keys = _salted(keys)
-        buckets = self._buckets
-        candidates: dict[str, None] = {}
-        for k in keys:
-            got = buckets.get(k)
-            if got is None:
+        return self.add_many([(item_id, text, places, prepared)])[0]
+
+    def add_many(self, items: Sequence[tuple[str, str, frozenset[str], Any]]) -> list[str | None]:
+        """`add` each of (id, text, places, prepared) in the order given, the sorted keys bisected
+        once for all of them (the searches of one item at a time missed the cache: 10 µs an item)."""
+        todo: list[tuple[int, np.ndarray, np.ndarray]] = []     # (position, shingles, salted keys)
+        out: list[str | None] = [None] * len(items)
+        for k, (item_id, text, _places, prepared) in enumerate(items):
+            if item_id in self._slot or item_id in self._root:   # seen already (re-analysis)
+                out[k] = self._root.get(item_id)
                 continue
-            if got.__class__ is str:
-                candidates[got] = None
-            else:                       # a crowded bucket offers its most recent: bounded work per item
-                candidates.update(dict.fromkeys(got[-BUCKET_OFFERS:]))
-        best: tuple[float, str] | None = None
-        for other in candidates:
-            theirs = self._places.get(other)
+            if prepared is NOT_PREPARED:
+                prepared = prepare(text, self.min_chars)
+            if prepared is not None:
+                todo.append((k, prepared[0], np.asarray(prepared[1], dtype=np.uint64) ^ _SALT))
+        if not todo:
+            return out
+        merged = self._merged_candidates(np.stack([t[2] for t in todo]))
+        seen_now: set[str] = set()
+        for (k, grams, salted), older in zip(todo, merged):
+            item_id, places = items[k][0], items[k][2]
+            if item_id in seen_now:           # twice in one batch: as the first time
+                out[k] = self._root.get(item_id)
+                continue
+            seen_now.add(item_id)
+            out[k] = self._match(item_id, grams, salted, places, older)
+        if self._fresh_n >= self._merge_every:
+            self._merge()
+        return out
+
+    def _match(self, item_id: str, grams: np.ndarray, salted: np.ndarray, places: frozenset[str],
+               older: tuple[list[int], list[int]]) -> str | None:
+        candidates, ends = older
+        fresh = self._fresh
+        if fresh:
+            recent: list[int] = []
+            trim = None
+            for band, key in enumerate(salted.tolist()):
+                numbers = fresh.get(key)
+                if numbers is not None:
+                    recent += numbers[-BUCKET_OFFERS:]
+                    start = ends[band - 1] if band else 0
+                    room = max(0, BUCKET_OFFERS - len(numbers))
+                    if ends[band] - start > room:     # a crowded bucket: its most recent in all
+                        trim = trim or {}
+                        trim[band] = room
+            if trim:
+                kept, start = [], 0
+                for band, end in enumerate(ends):
+                    part = candidates[start:end]
+                    kept += part[len(part) - trim.get(band, len(part)):]
+                    start = end
+                candidates = kept
+            if recent:
+                candidates = candidates + recent
+        held_from = self._next - self.max_items
+        best: tuple[float, int] | None = None
+        for number in dict.fromkeys(candidates) if len(candidates) > 1 else candidates:
+            if number < held_from:            # forgotten since (its slot holds another now)
+                continue
+            slot = number % self.max_items
+            theirs = self._places[slot]
             if places and theirs and places.isdisjoint(theirs):
                 continue
-            score = similarity(grams, self._shingles[other])
-            if score >= self.threshold and (best is None or score > best[0]):
-                best = (score, other)
+            score = similarity(grams, self._grams[slot])
+            # the closest; of equally close ones the earliest (what `duplicate_of` names)
+            if score >= self.threshold and (best is None or (score, -number) > (best[0], -best[1])):
+                best = (score, number)
         if best is not None:
-            root = self._root.get(best[1], best[1])
+            their_id = self._ids[best[1] % self.max_items]
+            root = self._root.get(their_id, their_id)
             self._root[item_id] = root
             if len(self._root) > self.max_items:
                 self._root.popitem(last=False)
             return root
-        for k in keys:
-            got = buckets.get(k)
-            if got is None:
-                buckets[k] = item_id
-            elif got.__class__ is str:
-                buckets[k] = [got, item_id]
-            else:
-                got.append(item_id)
-        self._shingles[item_id] = grams
-        if places:
-            self._places[item_id] = places
-        self._order.append((item_id, np.array(keys, dtype=np.uint64)))
-        while len(self._order) > self.max_items:
-            self._forget()
+        self._hold(item_id, grams, salted, places)
         return None
 
-    def _forget(self) -> None:
-        """The oldest original leaves the index."""
-        old, keys = self._order.popleft()
-        buckets = self._buckets
-        for k in keys.tolist():
-            got = buckets.get(k)
+    def _merged_candidates(self, salted: np.ndarray) -> list[tuple[list[int], list[int]]]:
+        """For each row of band keys, the numbers of the merged originals sharing a band with it
+        — of each band's run the `BUCKET_OFFERS` most recent (a crowded bucket, originals alike
+        in a band but not copies, offers those only) — and where each band's part ends."""
+        rows = len(salted)
+        none = ([], [0] * salted.shape[1])
+        if not len(self._sorted):
+            return [none] * rows
+        flat = salted.ravel()
+        order = np.argsort(flat)              # in key order the searches walk the array forwards
+        lo, hi = np.empty(len(flat), dtype=np.int64), np.empty(len(flat), dtype=np.int64)
+        lo[order] = np.searchsorted(self._sorted, flat[order], "left")
+        hi[order] = np.searchsorted(self._sorted, flat[order], "right")
+        start = np.maximum(lo, hi - BUCKET_OFFERS)
+        lengths = hi - start
+        total = int(lengths.sum())
+        if not total:
+            return [none] * rows
+        ends = np.cumsum(lengths)
+        numbers = self._number[np.arange(total) + np.repeat(start - ends + lengths, lengths)].tolist()
+        ends = ends.reshape(rows, -1)
+        firsts = [0] + ends[:, -1].tolist()
+        ends = (ends - np.array(firsts[:-1])[:, None]).tolist()     # within the row
+        return [(numbers[firsts[r]:firsts[r + 1]], ends[r]) for r in range(rows)]
+
+    def _hold(self, item_id: str, grams: np.ndarray, salted: np.ndarray, places: frozenset[str]) -> None:
+        slot = self._next % self.max_items
+        if slot >= self._cap:
+            self._grow_to(min(self.max_items, 2 * self._cap))
+        old = self._ids[slot]
+        if old is not None:                 # the ring is full: the oldest original leaves
+            del self._slot[old]
+        number = self._next
+        self._next += 1
+        self._ids[slot], self._grams[slot], self._places[slot] = item_id, grams, places or None
+        self._slot[item_id] = slot
+        for key in salted.tolist():
+            got = self._fresh.get(key)
             if got is None:
-                continue
-            if got.__class__ is str:
-                if got == old:
-                    del buckets[k]
+                self._fresh[key] = [number]
             else:
-                got.remove(old)             # buckets are short: a few ids each
-                if len(got) == 1:
-                    buckets[k] = got[0]
-        del self._shingles[old]
-        self._places.pop(old, None)
+                got.append(number)
+        self._fresh_n += 1
+
+    def _merge(self) -> None:
+        """Fold the fresh originals into the sorted keys and drop the entries of forgotten ones."""
+        held_from = self._next - self.max_items
+        old_keys, old_numbers = self._sorted, self._number
+        if held_from - self._swept > self.max_items // 8:
+            # the entries of forgotten originals go once they are an eighth of what is held
+            # (until then lookups skip them: they are the oldest of their runs)
+            live = old_numbers >= held_from
+            old_keys, old_numbers = old_keys[live], old_numbers[live]
+            self._swept = held_from
+        new_keys, new_numbers = [], []
+        for key, numbers in self._fresh.items():
+            numbers = [n for n in numbers if n >= held_from]    # a batch longer than the ring wraps it
+            new_keys += [key] * len(numbers)
+            new_numbers += numbers
+        new_keys = np.array(new_keys, dtype=np.uint64)
+        new_numbers = np.array(new_numbers, dtype=np.int64)
+        order = np.lexsort((new_numbers, new_keys))
+        new_keys, new_numbers = new_keys[order], new_numbers[order]
+        # after the older entries of an equal key: each key's run stays oldest first
+        at = np.searchsorted(old_keys, new_keys, "right")
+        self._sorted = np.insert(old_keys, at, new_keys)
+        self._number = np.insert(old_numbers, at, new_numbers)
+        self._fresh.clear()
+        self._fresh_n = 0
