@@ -20,8 +20,10 @@ take turns on the database (BEGIN IMMEDIATE), so dedup stays exact.
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections import Counter
+from contextlib import contextmanager
 import logging
 import os
 import sys
@@ -272,13 +274,46 @@ def take_up_schemes(store: Store, analyzer) -> bool:
 _worker_analyzer = None    # an analysis worker's own models (no near-duplicate state)
 
 
+_FORKED: dict[int, Any] = {}   # pid → the analyzer its forked analysis workers take over
+
+
 def _start_analysis_worker(parent: int, scheme, model_dir: str, others=(), state=None) -> None:
     from .analysis.analyze import Analyzer
 
     global _worker_analyzer
-    _worker_analyzer = Analyzer(scheme, model_dir)
-    _worker_analyzer.judge_others(list(others), state)
+    inherited = _FORKED.get(parent)
+    if inherited is not None:
+        # forked from the process that judges under the same scheme: its models, whose pages stay
+        # shared until written (numpy weights, the automaton: never), instead of ~150 MB of its own
+        _worker_analyzer = inherited
+    else:                                    # started afresh (spawn, forkserver)
+        _worker_analyzer = Analyzer(scheme, model_dir)
+        _worker_analyzer.judge_others(list(others), state)
     _exit_with(parent)
+
+
+@contextmanager
+def _analysis_pool(workers: int, analyzer):
+    """Analysis workers that share this process's models: they are forked at once, after a
+    collection and with the heap frozen, so that their own collections never write to (and copy)
+    the pages of what they inherited (the gc module's advice for fork without exec)."""
+    _FORKED[os.getpid()] = analyzer
+    gc.collect()
+    gc.freeze()
+    try:
+        pool = ProcessPoolExecutor(workers, initializer=_start_analysis_worker,
+                                   initargs=(os.getpid(), analyzer.scheme, analyzer.model_dir,
+                                             [(m.name, m.scheme) for m in analyzer.others.members] if analyzer.others else [],
+                                             analyzer.others_state))
+        try:
+            pool.submit(int).result()            # with fork, the first task starts every worker
+        except BrokenProcessPool:
+            pass                                 # the batches find out and are analysed here
+    finally:
+        gc.unfreeze()
+        _FORKED.pop(os.getpid(), None)
+    with pool:
+        yield pool
 
 
 def _analyze_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -739,10 +774,7 @@ def _analyze_pending(store: Store, analyzer, batch_size: int, warm_days: float,
         linker.flush()
         return linker.done
     pool_state = analyzer.others_state       # what the workers judge under
-    with ProcessPoolExecutor(workers, initializer=_start_analysis_worker,
-                             initargs=(os.getpid(), analyzer.scheme, analyzer.model_dir,
-                                       [(m.name, m.scheme) for m in analyzer.others.members] if analyzer.others else [],
-                                       analyzer.others_state)) as pool:
+    with _analysis_pool(workers, analyzer) as pool:
         inflight: list[tuple[list, Future | None]] = []
         after, broken = None, False
         while True:
