@@ -90,7 +90,9 @@ def one(n: int) -> dict:
     subprocess.run(["rm", "-rf", str(work)], check=True)
     work.mkdir(parents=True)
     (work / "scheme.yaml").write_text("name: scale\nrequire_region: false\n", encoding="utf-8")
-    (work / "yuqing.toml").write_text(f'database_url = "sqlite:///{work}/store.db"\nscheme = "scheme.yaml"\n',
+    # SCALE_SETTINGS: more lines of yuqing.toml (what a bound costs: event_max_active = 2000)
+    (work / "yuqing.toml").write_text(f'database_url = "sqlite:///{work}/store.db"\nscheme = "scheme.yaml"\n'
+                                      + os.environ.get("SCALE_SETTINGS", "").replace(";", "\n") + "\n",
                                       encoding="utf-8")
     yq = str(Path(sys.executable).parent / "yuqing")
     before = os.times()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from sys import intern
@@ -36,6 +35,7 @@ MEMBERS = 5            # latest members an item may match on its own (2–20 sco
 CENTROID_WORDS = 300   # a big event's centroid keeps its weightiest words (bounded memory)
 MAX_INDEXED = 256      # words a big event is listed under in the candidate index
 GUARD_CHARS = 4000     # what an event has said, as far as the name guard looks
+INDEXED_AS_TUPLE = 32  # an event listed under more words keeps them in a set
 
 
 @dataclass
@@ -50,7 +50,9 @@ class Event:
     members: list = field(default_factory=list)   # (vector, norm) of the latest members
     places: set[str] = field(default_factory=set)  # town/street and village codes its items name
     size: int = 0
-    indexed: set[str] = field(default_factory=set)  # words under which the candidate index lists it
+    # words under which the candidate index lists it: a tuple while few (most events hold one
+    # item and are listed under its 8 weightiest words: 104 bytes where a set took 728)
+    indexed: tuple[str, ...] | set[str] = ()
 
     def state(self) -> dict[str, Any]:
         """What matching needs, as JSON-ready data (the store keeps it between processes)."""
@@ -132,7 +134,8 @@ class EventClusterer:
     max_posting: int = 32      # 32–128 and no cap score the same on fj3; 32 is 3x as fast at 100k
     prefix: str = "e-"
     _events: dict[str, Event] = field(default_factory=dict)
-    _index: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # word → the one event id listed under it, or a set of them (most words list one event)
+    _index: dict[str, str | set[str]] = field(default_factory=dict)
     _n: int = 0
     merged: dict[str, str] = field(default_factory=dict)   # event id → the event it merged into
     changed: set[str] = field(default_factory=set)         # ids whose state changed since `drain`
@@ -177,14 +180,16 @@ class EventClusterer:
         top = heapq.nlargest(CANDIDATE_WORDS, vec, key=vec.__getitem__)
         # candidates: events listed under one of the item's weightiest words (common words like
         # 小区 would make every event a candidate and the stream quadratic)
-        postings = sorted((self._index[w] for w in top if w in self._index), key=len)
+        index = self._index
+        postings = sorted(((ids,) if ids.__class__ is str else ids
+                           for ids in (index.get(w) for w in top) if ids is not None), key=len)
         candidates: set[str] = set()
         for i, ids in enumerate(postings):
             # a word that lists more than `max_posting` events says little about which one this
             # is (今天, 小区 across a city): its events come in through the item's rarer words
             if i >= 2 and len(ids) > self.max_posting:
                 break
-            candidates |= ids
+            candidates.update(ids)
         matches: list[tuple[float, Event]] = []
         nearby: list[tuple[float, Event]] = []     # same town or village, lately, some overlap
         for eid in candidates:
@@ -294,17 +299,36 @@ class EventClusterer:
         self.changed.add(ev.id)
 
     def _index_words(self, ev: Event, words: Iterable[str]) -> None:
-        for w in words:
-            if w not in ev.indexed:
-                ev.indexed.add(w)
-                self._index[w].add(ev.id)
+        index, eid = self._index, ev.id
+        new = [w for w in dict.fromkeys(words) if w not in ev.indexed]
+        if not new:
+            return
+        if ev.indexed.__class__ is tuple and len(ev.indexed) + len(new) <= INDEXED_AS_TUPLE:
+            ev.indexed += tuple(new)
+        else:
+            ev.indexed = set(ev.indexed)
+            ev.indexed.update(new)
+        for w in new:
+            got = index.get(w)
+            if got is None:
+                index[w] = eid
+            elif got.__class__ is str:
+                index[w] = {got, eid}
+            else:
+                got.add(eid)
 
     def _unlist(self, word: str, event_id: str) -> None:
-        ids = self._index.get(word)
-        if ids is not None:
-            ids.discard(event_id)
-            if not ids:
-                del self._index[word]
+        index = self._index
+        got = index.get(word)
+        if got is None:
+            return
+        if got.__class__ is str:
+            if got == event_id:
+                del index[word]
+        else:
+            got.discard(event_id)
+            if len(got) == 1:
+                index[word] = next(iter(got))
 
     def _drop(self, ev: Event) -> None:
         for w in ev.indexed:

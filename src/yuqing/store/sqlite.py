@@ -25,7 +25,10 @@ def _on_connect(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: FTS merges touch many pages
+    # 16 MiB of page cache a connection (the default is 2): FTS merges touch many pages. 64 MiB
+    # made a 100k import's main process 47 MB larger for no speed (bench/RESULTS.md, issue 20):
+    # beyond the cache, pages come from the OS's file cache
+    cur.execute("PRAGMA cache_size=-16384")
     # Checkpoint every ~80 MB of WAL instead of 4 MB: FTS merges rewrite the same pages many
     # times, and a page is copied back once per checkpoint (100k-item import: 3,900 → 4,750/s).
     cur.execute("PRAGMA wal_autocheckpoint=20000")
