@@ -143,6 +143,9 @@ def main(ctx: click.Context, config: str | None) -> None:
     Example:
       yuqing init --region 131003 && yuqing collect --once && yuqing search "广阳 积水"
     """
+    from .memory import return_freed_memory
+
+    return_freed_memory()
     ctx.obj = Ctx(config)
 
 

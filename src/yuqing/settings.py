@@ -56,7 +56,7 @@ SETTINGS: tuple[Setting, ...] = (
             "whole from the store when its record is next rebuilt. Memory is about 1.1 KB per item."),
     Setting("dedup_max_items", 50_000,
             "Original texts the near-duplicate check holds in memory (the most recent); a copy of an "
-            "older one is stored as an original. Memory is about 4.5 KB per text."),
+            "older one is stored as an original. Memory is about 1 KB per text (its shingles and band keys)."),
     Setting("burst_window_minutes", 60.0, "The sliding window in which an event's burst (爆发) is counted."),
     Setting("burst_min_count", 5.5,
             "Least items in the window, past the first report, for a burst; a repost or comment "
