@@ -216,6 +216,23 @@ def test_parallel_analysis_gives_what_one_process_gives(tmp_path):
     assert sum(json.loads(a)["duplicate_of"] is not None for a in results[0].values()) > 50
 
 
+def _worker_analyzer_address() -> int:
+    from yuqing import pipeline
+
+    return id(pipeline._worker_analyzer)
+
+
+def test_forked_analysis_workers_take_over_the_parents_analyzer():
+    """Forked workers use the parent's analyzer object itself (its models' pages shared, not
+    loaded again: issue 20); under spawn they would have built their own."""
+    from yuqing.pipeline import _FORKED, _analysis_pool
+
+    analyzer = Analyzer()
+    with _analysis_pool(2, analyzer) as pool:
+        addresses = {pool.submit(_worker_analyzer_address).result() for _ in range(8)}
+    assert addresses == {id(analyzer)} and not _FORKED
+
+
 def test_analyze_with_several_schemes_adds_each_ones_relevance_and_keeps_the_first_as_today(region_dir):
     src = region_dir / "multi.jsonl"
     rows = [{"id": "w", "text": "广阳区万庄镇一仓库起火，消防正在处置。", "published_at": "2026-11-28T10:00:00+08:00"},

@@ -274,14 +274,14 @@ def take_up_schemes(store: Store, analyzer) -> bool:
 _worker_analyzer = None    # an analysis worker's own models (no near-duplicate state)
 
 
-_FORKED: dict[int, Any] = {}   # pid → the analyzer its forked analysis workers take over
+_FORKED: dict[tuple[int, int], Any] = {}   # (pid, id) → the analyzer forked analysis workers take over
 
 
-def _start_analysis_worker(parent: int, scheme, model_dir: str, others=(), state=None) -> None:
+def _start_analysis_worker(parent: int, scheme, model_dir: str, others=(), state=None, key=None) -> None:
     from .analysis.analyze import Analyzer
 
     global _worker_analyzer
-    inherited = _FORKED.get(parent)
+    inherited = _FORKED.get(key) if key is not None and key[0] == parent else None
     if inherited is not None:
         # forked from the process that judges under the same scheme: its models, whose pages stay
         # shared until written (numpy weights, the automaton: never), instead of ~150 MB of its own
@@ -297,21 +297,22 @@ def _analysis_pool(workers: int, analyzer):
     """Analysis workers that share this process's models: they are forked at once, after a
     collection and with the heap frozen, so that their own collections never write to (and copy)
     the pages of what they inherited (the gc module's advice for fork without exec)."""
-    _FORKED[os.getpid()] = analyzer
+    key = (os.getpid(), id(analyzer))
+    _FORKED[key] = analyzer
     gc.collect()
     gc.freeze()
     try:
         pool = ProcessPoolExecutor(workers, initializer=_start_analysis_worker,
                                    initargs=(os.getpid(), analyzer.scheme, analyzer.model_dir,
                                              [(m.name, m.scheme) for m in analyzer.others.members] if analyzer.others else [],
-                                             analyzer.others_state))
+                                             analyzer.others_state, key))
         try:
             pool.submit(int).result()            # with fork, the first task starts every worker
         except BrokenProcessPool:
             pass                                 # the batches find out and are analysed here
     finally:
         gc.unfreeze()
-        _FORKED.pop(os.getpid(), None)
+        _FORKED.pop(key, None)
     with pool:
         yield pool
 

@@ -181,9 +181,10 @@ class NearDuplicates:
     number of the original each came from (the n-th added lives in slot n % max_items, and is
     still held while n ≥ originals added − max_items), oldest first within a key; lookups bisect
     it. Originals added since it was last merged wait in a small dict; every `_merge_every` they
-    are merged in and the entries of forgotten originals dropped, a few vectorised passes. ~0.6 KB per original beyond
-    its shingles (a dict entry per band and a list per bucket took 2.4 KB, measured on the scale
-    bench's texts; a dict per band and a list of keys per item had taken 7.2).
+    are merged in and the entries of forgotten originals dropped, a few vectorised passes.
+    ~0.7 KB per original beyond its shingles (a dict entry per band and a list per bucket took
+    2.4 KB, measured on the scale bench's texts; a dict per band and a list of keys per item had
+    taken 7.2).
     """
 
     threshold: float = 0.7        # similarity() of 3-gram sets needed to call two texts copies
