@@ -193,6 +193,36 @@ def test_events_merge_when_an_item_bridges_them():
     assert unrelated.resolve(y) == y != x
 
 
+def test_an_event_merged_into_one_that_merged_in_turn_stands_for_the_last():
+    c = EventClusterer()
+    collapse, traffic, water = ["塌陷", "路面", "坑洞"], ["封路", "绕行", "交警"], ["停水", "水管", "抢修"]
+    a = c.add("1", T0, "", "", words=([], collapse))
+    b = c.add("2", T0 + 60, "", "", words=([], traffic))
+    w = c.add("3", T0 + 90, "", "", words=([], water))
+    assert c.add("4", T0 + 120, "", "", words=([], traffic + water)) == b and c.resolve(w) == b
+    assert c.add("5", T0 + 180, "", "", words=([], collapse + traffic + water)) == a
+    assert c.resolve(w) == a and c.resolve(b) == a and c.resolve(a) == a
+    assert c.merged == {w: a, b: a}                  # the chain was shortened on the way
+    _, merges = c.drain()
+    assert merges == {w: a, b: a}
+
+
+def test_a_crowded_word_offers_its_most_recently_active_events():
+    # 100 events share two words and nothing else an item could match them on: the clusterer
+    # scores only the 64 most recently active of them, and an old one that took an item lately
+    # is among those
+    c = EventClusterer(max_recent=64)
+    ids = [c.add(str(i), T0 + i, "", "", words=([], ["共同", "相同", f"独{i}", f"另{i}"])) for i in range(100)]
+    assert len(set(ids)) == 100
+    assert c.add("again", T0 + 200, "", "", words=([], ["共同", "相同", "独3", "另3"])) == ids[3]
+    got = c.add("x", T0 + 300, "", "", words=([], ["共同", "相同"]))
+    assert got == ids[3]        # equally close to all: the earliest of those offered, which 3 now is
+    unbounded = EventClusterer(max_recent=1000)
+    for i in range(100):
+        unbounded.add(str(i), T0 + i, "", "", words=([], ["共同", "相同", f"独{i}", f"另{i}"]))
+    assert unbounded.add("x", T0 + 300, "", "", words=([], ["共同", "相同"])) == ids[0]
+
+
 def test_the_same_town_within_days_needs_less_overlap_and_another_town_never_joins():
     wz, jfd = frozenset({"131003101"}), frozenset({"131003001"})
     c = EventClusterer()

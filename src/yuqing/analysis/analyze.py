@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 # Text past this point is not analysed: places, cues and words of a 1 MB post are in its start.
 MAX_ANALYSED_CHARS = 20_000
-EVENT_OF_LIMIT = 500_000   # items whose event the analyzer remembers (for their copies and reposts)
+EVENT_OF_LIMIT = 200_000   # items whose event the analyzer remembers (for their copies and reposts; ~100 B
+                           # each; beyond, the store answers: 500k held 50 MB for little)
 
 
 @dataclass(slots=True)
@@ -236,7 +237,7 @@ class Analyzer:
             if self.events is not None:
                 # an item seen before keeps its event (its engagement changed); a copy or a repost
                 # joins its original's; only what involves the scheme forms events of its own
-                event = self.event_of(s.id) or (known_events or {}).get(s.id)
+                prior = event = self.event_of(s.id) or (known_events or {}).get(s.id)
                 for parent in (a["duplicate_of"], s.repost_of):
                     if parent and event is None:
                         event = self.event_of(parent) or (known_events or {}).get(parent)
@@ -247,9 +248,14 @@ class Analyzer:
                                             None, local, frozenset(p["mention"] for p in a["places"]), words)
                 elif event is not None:
                     event = self.events.resolve(event)
-                    if event != self.event_of(s.id):
+                    if prior is None or event != self.events.resolve(prior):
                         self.events.touch(event, s.ts)
-                self._event_of[s.id] = a["event"] = event
+                a["event"] = event
+                # remembered for the items that will point at it (copies, reposts, comments)
+                if event is not None:
+                    self._event_of[s.id] = event
+                else:
+                    self._event_of.pop(s.id, None)
         if len(self._event_of) > EVENT_OF_LIMIT:      # bounded: the store answers for older items
             for key in list(itertools.islice(self._event_of, len(self._event_of) // 2)):
                 del self._event_of[key]

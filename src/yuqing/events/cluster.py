@@ -19,6 +19,7 @@ last one stopped.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -132,10 +133,12 @@ class EventClusterer:
     merge_threshold: float = 0.6   # cosine of the two events, each with the bridging item in (>1: never merge)
     max_active: int = 20_000
     max_posting: int = 32      # 32–128 and no cap score the same on fj3; 32 is 3x as fast at 100k
+    max_recent: int = 64       # events taken from the rarest words' lists, the most recently active
     prefix: str = "e-"
     _events: dict[str, Event] = field(default_factory=dict)
-    # word → the one event id listed under it, or a set of them (most words list one event)
-    _index: dict[str, str | set[str]] = field(default_factory=dict)
+    # word → the one event id listed under it, or an ordered dict of them (most words list one
+    # event), the most recently active last
+    _index: dict[str, str | dict[str, None]] = field(default_factory=dict)
     _n: int = 0
     merged: dict[str, str] = field(default_factory=dict)   # event id → the event it merged into
     changed: set[str] = field(default_factory=set)         # ids whose state changed since `drain`
@@ -189,7 +192,10 @@ class EventClusterer:
             # is (今天, 小区 across a city): its events come in through the item's rarer words
             if i >= 2 and len(ids) > self.max_posting:
                 break
-            candidates.update(ids)
+            # even the rarest of them lists only its `max_recent` most recently active events:
+            # in a dense stream (1M items, the events held all of several items) those lists
+            # grew to hundreds and the scoring with them
+            candidates.update(ids if len(ids) <= self.max_recent else itertools.islice(reversed(ids), self.max_recent))
         matches: list[tuple[float, Event]] = []
         nearby: list[tuple[float, Event]] = []     # same town or village, lately, some overlap
         for eid in candidates:
@@ -266,11 +272,10 @@ class EventClusterer:
         keep.text = (keep.text + "\n" + gone.text)[:GUARD_CHARS]
         self._drop(gone)
         self._index_words(keep, gone.indexed)
+        # an event merged earlier into `gone` now stands for `keep` through the chain (resolve):
+        # rewriting every earlier merge here cost each merge a pass over all of them
         self.merged[gone.id] = keep.id
         self._new_merges[gone.id] = keep.id
-        for old, into in self.merged.items():      # chains: an event merged earlier into `gone`
-            if into == gone.id:
-                self.merged[old] = keep.id
         self.changed.discard(gone.id)
         self.changed.add(keep.id)
         return keep
@@ -303,8 +308,18 @@ class EventClusterer:
         self.changed.add(ev.id)
 
     def _index_words(self, ev: Event, words: Iterable[str]) -> None:
+        """List `ev` under these words; under those it was listed under already, it moves to
+        the most recently active end."""
         index, eid = self._index, ev.id
-        new = [w for w in dict.fromkeys(words) if w not in ev.indexed]
+        new = []
+        for w in dict.fromkeys(words):
+            if w not in ev.indexed:
+                new.append(w)
+            else:
+                got = index.get(w)
+                if got.__class__ is dict:
+                    del got[eid]
+                    got[eid] = None
         if not new:
             return
         if ev.indexed.__class__ is tuple and len(ev.indexed) + len(new) <= INDEXED_AS_TUPLE:
@@ -317,9 +332,9 @@ class EventClusterer:
             if got is None:
                 index[w] = eid
             elif got.__class__ is str:
-                index[w] = {got, eid}
+                index[w] = {got: None, eid: None}
             else:
-                got.add(eid)
+                got[eid] = None
 
     def _unlist(self, word: str, event_id: str) -> None:
         index = self._index
@@ -330,7 +345,7 @@ class EventClusterer:
             if got == event_id:
                 del index[word]
         else:
-            got.discard(event_id)
+            got.pop(event_id, None)
             if len(got) == 1:
                 index[word] = next(iter(got))
 
@@ -360,8 +375,19 @@ class EventClusterer:
 
     # --- persistence -----------------------------------------------------------------------
     def resolve(self, event_id: str) -> str:
-        """The event an id now stands for (itself unless it merged into another)."""
-        return self.merged.get(event_id, event_id)
+        """The event an id now stands for (itself unless it merged into another, which may
+        have merged into another in turn: the chain is followed and shortened)."""
+        merged = self.merged
+        into = merged.get(event_id)
+        if into is None:
+            return event_id
+        end = into
+        while (further := merged.get(end)) is not None:
+            end = further
+        while into != end:                      # every link on the way now points at the end
+            merged[event_id] = end
+            event_id, into = into, merged[into]
+        return end
 
     def drain(self) -> tuple[list[dict[str, Any]], dict[str, str]]:
         """States of the events changed since the last call, and the merges made; resets both."""
