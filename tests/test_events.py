@@ -3,6 +3,7 @@ and saved state, the store's events stage end to end, and early warning on the r
 
 from __future__ import annotations
 
+from collections import Counter
 import json
 import sqlite3
 import sys
@@ -631,3 +632,43 @@ def test_two_events_totals_merged_are_the_totals_of_their_items(demo_store):
             folded += 1
             assert orjson.dumps(mine.record("e", as_of)) == orjson.dumps(build("e", both, as_of))
     assert folded >= len(pairs) - 2
+
+
+def test_a_merge_into_an_event_of_the_past_waits_for_its_growth_and_a_live_one_is_rebuilt_at_once():
+    from types import SimpleNamespace
+
+    from yuqing.pipeline import Linker
+
+    def linker():
+        return SimpleNamespace(_built={"e-1": (100, 0.0, 0, "low")}, deferred={}, DEFER_GROWTH=Linker.DEFER_GROWTH,
+                               HISTORY_GROWTH=Linker.HISTORY_GROWTH, DEFER_MAX_S=1e9)
+
+    past = linker()
+    assert Linker._due(past, {"e-1"}, Counter({"e-1": 3}), set(), {"e-1"}, set()) == set()
+    assert "e-1" in past.deferred and past._built["e-1"][2] == 3          # waits, its growth counted
+    live = linker()
+    assert Linker._due(live, {"e-1"}, Counter({"e-1": 3}), set(), {"e-1"}, {"e-1"}) == {"e-1"}
+    grown = linker()
+    assert Linker._due(grown, {"e-1"}, Counter({"e-1": 100}), set(), {"e-1"}, set()) == {"e-1"}   # doubled
+
+
+def test_records_are_rebuilt_in_chunks_of_bounded_items(demo_store, monkeypatch):
+    """Many events at once (the flush at the end of an import) are read a bounded number of
+    items at a time, each event once, a big one alone."""
+    import yuqing.pipeline as pipeline
+    from yuqing.store import open_store
+
+    store = open_store(f"sqlite:///{demo_store / 'yuqing.db'}")
+    try:
+        ids = sorted(e for (e,) in store.engine.connect().exec_driver_sql(
+            "SELECT DISTINCT event FROM items WHERE event IS NOT NULL"))
+        sizes = store.event_sizes(ids)
+        assert len(ids) > 50 and max(sizes.values()) > 10
+        monkeypatch.setattr(pipeline, "RECORD_CHUNK_ITEMS", 10)
+        chunks = list(pipeline._record_chunks(store, ids))
+        assert [e for c in chunks for e in c] == ids
+        assert all(sum(sizes[e] for e in c) <= 10 or len(c) == 1 for c in chunks)
+        assert any(len(c) == 1 and sizes[c[0]] > 10 for c in chunks)
+        assert list(pipeline._record_chunks(store, ids[:20])) == [ids[:20]]      # few: one chunk, no count
+    finally:
+        store.close()

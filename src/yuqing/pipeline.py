@@ -406,8 +406,7 @@ def update_events(store: Store, event_ids, settings: Settings, as_of: float | No
     ids = sorted(set(event_ids))
     joined = joined or {}
     done = 0
-    for i in range(0, len(ids), 500):
-        part = ids[i:i + 500]
+    for part in _record_chunks(store, ids):
         current: dict[str, Totals] = {}
         if totals is not None:
             held = {eid: t for eid in part if (t := totals.take(eid)) is not None}
@@ -441,6 +440,31 @@ def update_events(store: Store, event_ids, settings: Settings, as_of: float | No
                 log_failure(log, "alerts for %d events failed", len(records))
         done += len(records)
     return done
+
+
+RECORD_CHUNK_EVENTS = 500
+RECORD_CHUNK_ITEMS = 20_000
+
+
+def _record_chunks(store: Store, ids: list[str]) -> Iterator[list[str]]:
+    """These events in chunks of at most RECORD_CHUNK_EVENTS events and, where there are
+    many, about RECORD_CHUNK_ITEMS items (the flush at the end of a 1M import read 500 big
+    events' items at once: 600 MB more for a moment)."""
+    if len(ids) <= 50:
+        yield ids
+        return
+    sizes = store.event_sizes(ids)
+    part: list[str] = []
+    items = 0
+    for eid in ids:
+        n = sizes.get(eid, 0)
+        if part and (len(part) >= RECORD_CHUNK_EVENTS or items + n > RECORD_CHUNK_ITEMS):
+            yield part
+            part, items = [], 0
+        part.append(eid)
+        items += n
+    if part:
+        yield part
 
 
 def refresh_events(store: Store, settings: Settings, days: float = 3.0, stale_s: float = 300.0) -> int:
@@ -496,7 +520,7 @@ class Linker:
     DEFER_MAX_S (when it took a recent item: history, older than alert_max_age_hours, pages
     nobody and waits until it has doubled — HISTORY_GROWTH —, so that in an import of the past
     an event past DEFER_FROM items costs at most two rows re-read per item joined, whatever its
-    size and whatever the running totals held), when a high-risk item joins one not yet high or it takes
+    size and whatever the running totals held), when a high-risk item joins one not yet high or (live) it takes
     in a merge — and at `flush()`, which the callers run when the backlog is done; until then its
     record lags by at most that much. The records of big events are kept from their running
     totals (events/record.Totals, up to event_cache_items items in all): a rebuild reads only
@@ -669,11 +693,13 @@ class Linker:
         due = set()
         for eid in changed:
             built = self._built.get(eid)
-            # (a high-risk item changes nothing of an event whose record says high already)
-            if built is not None and eid not in merged and (eid not in high or built[3] == "high"):
+            history = live is not None and eid not in live
+            # (a high-risk item changes nothing of an event whose record says high already; a
+            # merge into an event of the past waits like its growth: at 1M items, big events of
+            # history took in merges by the thousand and each was rebuilt whole at once)
+            if built is not None and (eid not in merged or history) and (eid not in high or built[3] == "high"):
                 size, when, since, level = built
                 since += touched.get(eid, 0)
-                history = live is not None and eid not in live
                 if since < size * (self.HISTORY_GROWTH if history else self.DEFER_GROWTH) and (
                         history or now - when < self.DEFER_MAX_S):
                     self._built[eid] = (size, when, since, level)
