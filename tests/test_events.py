@@ -586,9 +586,11 @@ def test_records_kept_from_running_totals_stay_what_the_store_holds(tmp_path):
     store.close()
 
 
-def test_events_the_clusterer_let_go_keep_their_record_and_not_their_state(tmp_path):
-    """Issue 20 (disk): an event closed for the clusterer's bound takes no item again, so its
-    matching state is not kept; its record stays, and the events still held keep theirs."""
+@pytest.mark.parametrize("bound", [{"event_max_active": 20}, {"event_max_mb": 0.1}])
+def test_events_the_clusterer_let_go_keep_their_record_and_not_their_state(tmp_path, bound):
+    """Issue 20 (disk): an event closed for the clusterer's bound (in number or in bytes) takes no
+    item again, so its matching state is not kept; its record stays, and the events still held
+    keep theirs."""
     from yuqing.pipeline import analyze_pending, ingest_stream, make_analyzer
     from yuqing.settings import load_settings
     from yuqing.sources.files import read_file
@@ -596,7 +598,7 @@ def test_events_the_clusterer_let_go_keep_their_record_and_not_their_state(tmp_p
 
     (tmp_path / "scheme.yaml").write_text('name: 广阳区\nregion: "131003"\n', encoding="utf-8")
     s = load_settings(env={}, database_url=f"sqlite:///{tmp_path}/y.db", scheme=str(tmp_path / "scheme.yaml"),
-                      ingest_workers=0, event_max_active=20)
+                      ingest_workers=0, **bound)
     store = open_store(s.database_url)
     ingest_stream(read_file(str(DEMO_STREAM), None, {}, s.item_max_bytes), store, s)
     analyzer = make_analyzer(s)
@@ -607,7 +609,11 @@ def test_events_the_clusterer_let_go_keep_their_record_and_not_their_state(tmp_p
     store.close()
     held = {eid for eid, state, _ in rows if state}
     assert len(rows) >= 100 and all(record for _, _, record in rows)
-    assert 0 < len(held) <= 20 and held == set(analyzer.events._events)
+    assert held == set(analyzer.events._events)
+    if "event_max_active" in bound:
+        assert 0 < len(held) <= 20
+    else:
+        assert 0 < analyzer.events.bytes <= 0.1 * 2**20 and 10 <= len(held) < 100
 
 
 def test_two_events_totals_merged_are_the_totals_of_their_items(demo_store):

@@ -347,7 +347,8 @@ def attach_events(store: Store, analyzer, settings: Settings) -> None:
     """Give the analyzer the store's clusterer: the events active in the window, numbered on."""
     from .events.cluster import EventClusterer
 
-    clusterer = EventClusterer(window_s=settings.event_window_days * 86400, max_active=settings.event_max_active)
+    clusterer = EventClusterer(window_s=settings.event_window_days * 86400, max_active=settings.event_max_active,
+                               max_bytes=int(float(settings.event_max_mb) * 2**20))
     newest = store.latest_published_ts() or time.time()
     clusterer.load(store.active_event_states(int(newest - clusterer.window_s), clusterer.max_active),
                    store.last_event_number())

@@ -50,6 +50,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("event_max_active", 20_000,
             "Events held in memory for matching; beyond it the least recently active are closed "
             "(they stay in the store, their matching state dropped). Memory is about 5 KB per event."),
+    Setting("event_max_mb", 64.0,
+            "Memory the events held for matching may take (MB, estimated as they change); beyond it the "
+            "least recently active are closed, as beyond event_max_active. Events grow as they mature "
+            "(a big one holds up to 100 KB): a year's history of a busy city reaches this bound first."),
     Setting("event_cache_items", 50_000,
             "Items of the big events (20 items or more) whose running totals are held in memory, so that "
             "their records are kept current from the items that join; an event pushed out is read "

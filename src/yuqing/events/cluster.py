@@ -37,6 +37,11 @@ CENTROID_WORDS = 300   # a big event's centroid keeps its weightiest words (boun
 MAX_INDEXED = 256      # words a big event is listed under in the candidate index
 GUARD_CHARS = 4000     # what an event has said, as far as the name guard looks
 INDEXED_AS_TUPLE = 32  # an event listed under more words keeps them in a set
+# what an event held costs, estimated as it changes (close to tracemalloc's figure: the clusterer
+# test): a word in a vector is a dict slot and its float, a character of the guard text 2 bytes
+# (CJK in CPython's two-byte form), the rest of the object and its small sets a fixed part
+WORD_BYTES = 64
+EVENT_BYTES = 600
 
 
 @dataclass
@@ -54,6 +59,7 @@ class Event:
     # words under which the candidate index lists it: a tuple while few (most events hold one
     # item and are listed under its 8 weightiest words: 104 bytes where a set took 728)
     indexed: tuple[str, ...] | set[str] = ()
+    cost: int = 0                            # bytes it takes, as `_cost` estimates (kept by the clusterer)
 
     def state(self) -> dict[str, Any]:
         """What matching needs, as JSON-ready data (the store keeps it between processes)."""
@@ -80,6 +86,12 @@ def _own(ev: "Event") -> dict[str, float]:
     """The event's centroid, to be changed: a copy if it is still its one member's vector."""
     c = ev.centroid
     return dict(c) if any(c is v for v, _ in ev.members) else c
+
+
+def _cost(ev: "Event") -> int:
+    centroid = ev.centroid
+    words = len(centroid) + sum(len(v) for v, _ in ev.members if v is not centroid)
+    return EVENT_BYTES + WORD_BYTES * (words + len(ev.indexed) // 2) + 2 * len(ev.text) + 64 * len(ev.places)
 
 
 def _norm(vec: dict[str, float]) -> float:
@@ -134,12 +146,18 @@ class EventClusterer:
     max_active: int = 20_000
     max_posting: int = 32      # 32–128 and no cap score the same on fj3; 32 is 3x as fast at 100k
     max_recent: int = 64       # events taken from the rarest words' lists, the most recently active
+    # the events held may take about this much memory; beyond it, as beyond `max_active`, the least
+    # recently active are closed. Events grow as they mature (a centroid keeps up to 600 words,
+    # five members' vectors, 4,000 characters of what was said): at 1M items 20,000 of them took
+    # several times what they took at 100k
+    max_bytes: int = 64 << 20
     prefix: str = "e-"
     _events: dict[str, Event] = field(default_factory=dict)
     # word → the one event id listed under it, or an ordered dict of them (most words list one
     # event), the most recently active last
     _index: dict[str, str | dict[str, None]] = field(default_factory=dict)
     _n: int = 0
+    bytes: int = 0             # Σ cost of the events held
     merged: dict[str, str] = field(default_factory=dict)   # event id → the event it merged into
     changed: set[str] = field(default_factory=set)         # ids whose state changed since `drain`
     closed: set[str] = field(default_factory=set)          # evicted since `drain`
@@ -227,8 +245,8 @@ class EventClusterer:
                     if other.id in self._events and best.id in self._events and self._mergeable(best, other, vec):
                         best = self._merge(best, other)
         self._grow(best, vec, norm, ts, places, title, text)
-        if len(self._events) > self.max_active:
-            self._evict(ts)
+        if len(self._events) > self.max_active or self.bytes > self.max_bytes:
+            self._evict(ts, keep=best.id)
         return best.id
 
     def _compatible(self, names: frozenset[str], full: str, places: frozenset[str] | set[str], ev: Event,
@@ -305,6 +323,9 @@ class EventClusterer:
             for w in ev.indexed - keep:
                 self._unlist(w, ev.id)
             ev.indexed &= keep
+        cost = _cost(ev)
+        self.bytes += cost - ev.cost
+        ev.cost = cost
         self.changed.add(ev.id)
 
     def _index_words(self, ev: Event, words: Iterable[str]) -> None:
@@ -353,14 +374,24 @@ class EventClusterer:
         for w in ev.indexed:
             self._unlist(w, ev.id)
         del self._events[ev.id]
+        self.bytes -= ev.cost
 
-    def _evict(self, now: float) -> None:
-        """Close events idle past the window, then the least recently active beyond `max_active`."""
+    def _evict(self, now: float, keep: str | None = None) -> None:
+        """Close events idle past the window, then the least recently active until at most 90%
+        of `max_active` and of `max_bytes` are held (so that it runs again only after a while)."""
         idle = [ev for ev in self._events.values() if now - ev.last_ts > self.window_s]
-        over = len(self._events) - len(idle) - int(self.max_active * 0.9)
-        if over > 0:
-            idle += heapq.nsmallest(over, (ev for ev in self._events.values() if now - ev.last_ts <= self.window_s),
-                                    key=lambda ev: ev.last_ts)
+        count = len(self._events) - len(idle)
+        held = self.bytes - sum(ev.cost for ev in idle)
+        if count > self.max_active * 0.9 or held > self.max_bytes * 0.9:
+            for ev in sorted((ev for ev in self._events.values() if now - ev.last_ts <= self.window_s),
+                             key=lambda ev: ev.last_ts):
+                if count <= self.max_active * 0.9 and held <= self.max_bytes * 0.9:
+                    break
+                if ev.id == keep:               # the event an item just joined is never let go
+                    continue
+                idle.append(ev)
+                count -= 1
+                held -= ev.cost
         for ev in idle:
             self._drop(ev)
             self.closed.add(ev.id)
@@ -406,7 +437,11 @@ class EventClusterer:
             self._index_words(ev, heapq.nlargest(CANDIDATE_WORDS, ev.centroid, key=ev.centroid.__getitem__))
             for m, _ in ev.members:
                 self._index_words(ev, heapq.nlargest(CANDIDATE_WORDS, m, key=m.__getitem__))
+            ev.cost = _cost(ev)
+            self.bytes += ev.cost
         self._n = max(self._n, last_number)
+        if self._events and (len(self._events) > self.max_active or self.bytes > self.max_bytes):
+            self._evict(max(ev.last_ts for ev in self._events.values()))
 
     def __len__(self) -> int:
         return len(self._events)
