@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from yuqing.collect import configured_sources, run_source, source_health
-from yuqing.models import BEIJING
+from yuqing.models import BEIJING, metrics_of
 from yuqing.settings import Settings
 from yuqing.sources import feeds, pages
 from yuqing.sources.http import FetchError, Fetcher, check_url
@@ -330,7 +330,7 @@ def test_rss_enclosures_media_stats_and_a_zone_label_that_lies(settings, store, 
     kinds = {m["url"]: m["kind"] for m in _json.loads(row["media"])}
     assert kinds == {"https://img.example.org/zhandao.jpg": "image", "https://img.example.org/cover77.jpg": "image",
                      "https://v.example.org/77.mp4": "video"}
-    assert _json.loads(row["metrics"]) | {} == {"comments": 7, "likes": 21, "reposts": 5, "views": None}
+    assert metrics_of(row["metrics"]) == {"comments": 7, "likes": 21, "reposts": 5, "views": None}
     # 「10:15:00 GMT」 from a route that prints Beijing time: 10:15 in Beijing
     assert row["published_ts"] == int(datetime(2026, 11, 28, 10, 15, tzinfo=BEIJING).timestamp())
 

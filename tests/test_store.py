@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from conftest import sqlite_only, undo_list_indexes
 from yuqing.ingest import normalize_record
-from yuqing.models import Quarantined
+from yuqing.models import Quarantined, metrics_of
 from yuqing.store import open_store
 
 NOW = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
@@ -26,10 +26,44 @@ def test_migrations_apply_once_and_wal_is_on(settings, tmp_path):
     db = settings.database_url.split("///", 1)[1]
     with sqlite3.connect(db) as c:
         versions = [r[0] for r in c.execute("SELECT version FROM schema_migrations ORDER BY version")]
-        assert versions == list(range(1, 20))
+        assert versions == list(range(1, 21))
         assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert {"items", "items_fts", "quarantine", "sources", "events"} <= {r[0] for r in c.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table')")}
+
+
+@sqlite_only
+def test_migration_20_keeps_the_search_and_drops_the_copy_of_its_terms(settings):
+    """Issue 20 (disk): the full-text index keeps its terms itself; a store made before it
+    (terms copied in items.seg, the index reading them from there) still finds what it found."""
+    from yuqing.store.sql import row_terms
+
+    db = settings.database_url.split("///", 1)[1]
+    store = open_store(settings.database_url)
+    store.upsert_items([item(id="1", platform="weibo", text="万庄镇积水严重"), item(id="2", platform="news",
+                        title="廣陽區通報", text="新華路施工")])
+    store.close()
+    with sqlite3.connect(db) as c:                                   # as before migration 20
+        rows = [dict(zip(("seq", "title", "text", "text_sc"), r)) for r in c.execute(
+            "SELECT seq, title, text, text_sc FROM items")]
+        c.executemany("UPDATE items SET seg = ? WHERE seq = ?", [(row_terms(r), r["seq"]) for r in rows])
+        c.execute("DROP TABLE items_fts")
+        c.execute("DROP TABLE item_numbers")
+        c.execute("CREATE VIRTUAL TABLE items_fts USING fts5(seg, content='items', content_rowid='seq', "
+                  "tokenize='unicode61 remove_diacritics 2', detail=none)")
+        c.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
+        c.execute("DELETE FROM schema_migrations WHERE version = 20")
+    store = open_store(settings.database_url)
+    assert [h.id for h in store.search("积水")] == ["weibo:1"] and [h.id for h in store.search("广阳区")] == ["news:2"]
+    store.close()
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT count(*) FROM items WHERE seg IS NOT NULL").fetchone()[0] == 0
+        c.execute("DELETE FROM items WHERE seq = 2")                  # by hand: its terms stay in the index
+    store = open_store(settings.database_url)
+    store.upsert_items([item(id="3", platform="weibo", text="小区停水")])
+    assert [h.id for h in store.search("广阳区")] == [] and [h.id for h in store.search("停水")] == ["weibo:3"]
+    assert store.get_items(["weibo:3"])[0]["seq"] == 3                # never the deleted row's number
+    store.close()
 
 
 @sqlite_only
@@ -49,6 +83,15 @@ def test_migration_4_adds_events_to_an_older_database(settings):
         assert "event" in {r[1] for r in c.execute("PRAGMA table_info(items)")}
 
 
+def test_an_item_without_counts_stores_none_and_shows_the_four_nulls(store):
+    assert store.upsert_items([item(id="n", platform="news", text="广阳区新闻")]).added == 1
+    row = store.get_items(["news:n"])[0]
+    assert row["metrics"] is None and row["interactions"] is None
+    assert metrics_of(row["metrics"]) == {"comments": None, "likes": None, "reposts": None, "views": None}
+    assert store.upsert_items([item(id="n", platform="news", text="广阳区新闻", metrics={"views": 5})]).updated == 1
+    assert json.loads(store.get_items(["news:n"])[0]["metrics"]) == {"views": 5}
+
+
 def test_upsert_is_idempotent_and_refreshes_metrics(store):
     a = item(id="1", platform="weibo", text="广阳区消息", metrics={"likes": 1})
     assert store.upsert_items([a]).added == 1
@@ -56,7 +99,8 @@ def test_upsert_is_idempotent_and_refreshes_metrics(store):
     grown = item(id="1", platform="weibo", text="广阳区消息", metrics={"likes": 9, "reposts": 2})
     assert store.upsert_items([grown]).updated == 1
     row = store.get_items(["weibo:1"])[0]
-    assert json.loads(row["metrics"]) == {"likes": 9, "reposts": 2, "comments": None, "views": None}
+    assert json.loads(row["metrics"]) == {"likes": 9, "reposts": 2}         # the known counts are stored
+    assert metrics_of(row["metrics"]) == {"likes": 9, "reposts": 2, "comments": None, "views": None}
     assert store.count_items() == 1
     assert len(store.search("广阳区")) == 1                # re-upserts never index twice
 

@@ -212,6 +212,10 @@ def test_a_store_moves_to_postgresql_and_back_with_nothing_lost(pg_url, tmp_path
         # numbering goes on after the copied rows
         assert store.upsert_items([normalize_record({"id": "new:1", "text": "广阳区新的一条"}, now=NOW)]).added == 1
         assert store.get_items(["new:1"])[0]["seq"] == 303
+    # the search terms: made from the text for PostgreSQL's tsvector, kept by SQLite's index only
+    with pg.engine.connect() as c, bk.engine.connect() as d:
+        assert c.exec_driver_sql("SELECT count(*) FROM items WHERE seg IS NULL").scalar() == 0
+        assert d.exec_driver_sql("SELECT count(*) FROM items WHERE seg IS NOT NULL").scalar() == 0
     for store in (src, pg, bk):
         store.close()
     bad = yq("migrate", src_url, "postgresql://nobody@127.0.0.1:1/none")

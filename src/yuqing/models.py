@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import orjson
+
 PLATFORMS = ("news", "weibo", "wechat", "forum", "video", "complaint", "blog", "other")
 # how pages and reports name them
 PLATFORM_LABELS = {"news": "新闻", "weibo": "微博", "wechat": "微信", "forum": "论坛", "video": "视频",
@@ -18,6 +20,22 @@ BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 # Every datetime can be shown in any zone between these (a day inside Python's year 1 … 9999).
 _TS_MIN = datetime(1, 1, 2, tzinfo=timezone.utc).timestamp()
 _TS_MAX = datetime(9999, 12, 30, tzinfo=timezone.utc).timestamp()
+
+
+METRIC_KEYS = ("comments", "likes", "reposts", "views")   # the item contract's four counts
+
+
+def stored_metrics(metrics: dict[str, Any] | None) -> str | None:
+    """An item's counts as the store keeps them: the known ones only, NULL when none is (most
+    news and imports: the four nulls took 58 bytes of every such item)."""
+    known = {k: v for k, v in (metrics or {}).items() if v is not None}
+    return orjson.dumps(known, option=orjson.OPT_SORT_KEYS).decode() if known else None
+
+
+def metrics_of(stored: str | dict | None) -> dict[str, Any]:
+    """Stored counts as the item contract shows them: the four keys always, null when unknown."""
+    known = orjson.loads(stored) if isinstance(stored, str) else (stored or {})
+    return {k: None for k in METRIC_KEYS} | known
 
 
 def interactions(metrics: dict[str, Any] | None) -> int | None:

@@ -4,7 +4,9 @@ table's row count and a checksum of its rows compared on both sides.
 
 The destination must be a new, empty store (its schema is made by opening it). Derived
 indexes are the destination's own: SQLite's full-text index is rebuilt, PostgreSQL's `tsvector`
-is generated, and PostgreSQL's sequences continue after the copied numbers.
+is generated, and PostgreSQL's sequences continue after the copied numbers. An item's search
+terms (`seg`) are derived too: SQLite's index keeps them without a copy in the row, PostgreSQL
+generates its `tsvector` from the copy; they are made from the text where the source has none.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import orjson
 from sqlalchemy import func, select, text
 
 from . import schema
-from .sql import Store
+from .sql import Store, row_terms
 
 CHUNK = 5000
 
@@ -35,7 +37,7 @@ def checksum(store: Store, table) -> tuple[int, str]:
     """(rows, SHA-256 over the rows in key order, each as canonical JSON of its columns)."""
     digest = hashlib.sha256()
     n = 0
-    cols = list(table.columns)
+    cols = [c for c in table.columns if not (table is schema.items and c.name == "seg")]   # derived
     with store.engine.connect() as conn:
         for row in conn.execution_options(stream_results=True).execute(select(*cols).order_by(*_key(table))):
             digest.update(orjson.dumps([_plain(v) for v in row]))
@@ -81,8 +83,12 @@ def move(source: Store, dest: Store, on_table: Callable[[str, int], None] | None
                 chunk = rows.fetchmany(CHUNK)
                 if not chunk:
                     break
+                batch = [dict(zip((c.name for c in cols), row)) for row in chunk]
+                if table is schema.items and dest.engine.dialect.name == "postgresql":
+                    for row in batch:
+                        row["seg"] = row["seg"] or row_terms(row)
                 with dest.engine.begin() as w:
-                    w.execute(table.insert(), [dict(zip((c.name for c in cols), row)) for row in chunk])
+                    w.execute(table.insert(), batch)
                 copied += len(chunk)
         if on_table is not None:
             on_table(table.name, copied)
@@ -99,7 +105,19 @@ def _derived(dest: Store) -> None:
     """What the destination derives from the copied rows."""
     with dest.engine.begin() as conn:
         if conn.dialect.name == "sqlite":
-            conn.execute(text("INSERT INTO items_fts(items_fts) VALUES ('rebuild')"))
+            # the index from the copied terms (or the text's, when the source kept none), the rows without them
+            last = 0
+            while True:
+                chunk = conn.execute(select(schema.items.c.seq, schema.items.c.title, schema.items.c.text,
+                                            schema.items.c.text_sc, schema.items.c.seg)
+                                     .where(schema.items.c.seq > last).order_by(schema.items.c.seq).limit(CHUNK)).all()
+                if not chunk:
+                    break
+                conn.exec_driver_sql("INSERT INTO items_fts(rowid, seg) VALUES (?, ?)",
+                                     [(r.seq, r.seg or row_terms(r._mapping)) for r in chunk])
+                last = chunk[-1].seq
+            conn.execute(text("UPDATE items SET seg = NULL WHERE seg IS NOT NULL"))
+            conn.execute(text("UPDATE item_numbers SET highest = (SELECT coalesce(max(seq), 0) FROM items)"))
         elif conn.dialect.name == "postgresql":
             conn.execute(text(next(stmt for stmt in schema.POSTGRES_INDEXES if "items_tsv" in stmt)))
             from .partitions import fill_keys

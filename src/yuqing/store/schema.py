@@ -726,6 +726,33 @@ def _packed_events(conn: Connection) -> None:
             conn.execute(text(f"ALTER TABLE events ALTER COLUMN {column} TYPE bytea USING convert_to({column}, 'UTF8')"))
 
 
+@migration(20, "full-text index without a copy of its terms (SQLite)")
+def _contentless_search(conn: Connection) -> None:
+    """The index keeps its terms itself, not read back from `items.seg`: that copy was 340
+    bytes of every item (a tenth of a store), read only to delete a row's terms from the index,
+    and items are never deleted. PostgreSQL keeps `seg`: its `tsvector` is generated from it.
+
+    A row deleted by hand leaves its terms in the index, pointing at its number: numbers are
+    never used again (`item_numbers` keeps the highest given), so the search's join on the
+    items drops them."""
+    if conn.dialect.name != "sqlite":
+        return
+    for stmt in (
+        "DROP TRIGGER IF EXISTS items_fts_ad",
+        "DROP TRIGGER IF EXISTS items_fts_au",
+        # columnsize=0: no per-row sizes, which only ranking reads (the list sorts by time)
+        "CREATE VIRTUAL TABLE items_fts_terms USING fts5(seg, content='', columnsize=0, "
+        "tokenize='unicode61 remove_diacritics 2', detail=none)",
+        "INSERT INTO items_fts_terms(rowid, seg) SELECT seq, seg FROM items WHERE seg IS NOT NULL",
+        "DROP TABLE items_fts",
+        "ALTER TABLE items_fts_terms RENAME TO items_fts",
+        "UPDATE items SET seg = NULL WHERE seg IS NOT NULL",
+        "CREATE TABLE item_numbers (highest INTEGER NOT NULL)",
+        "INSERT INTO item_numbers SELECT coalesce(max(seq), 0) FROM items",
+    ):
+        conn.execute(text(stmt))
+
+
 def postgres_baseline(conn: Connection) -> list[int]:
     """A new PostgreSQL store: today's schema at once (the SQLite migrations before it fill
     columns of stores that predate them; a PostgreSQL store has none such), every migration

@@ -8,14 +8,14 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import orjson
 from sqlalchemy import Engine, case, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
 
 from ..analysis.segment import index_terms
-from ..models import BEIJING, LOCAL_SOURCE, Item, Quarantined, interactions, utc_datetime
+from ..models import BEIJING, LOCAL_SOURCE, Item, Quarantined, interactions, stored_metrics, utc_datetime
 from . import schema
 from .alerting import AlertingStore
 from .reporting import ReportingStore
@@ -127,6 +127,16 @@ def searchable_text(item: Item) -> str:
     return f"{item.title_sc}\n{item.text_sc}" if item.title_sc else item.text_sc
 
 
+def row_terms(row: Mapping[str, Any]) -> str:
+    """The full-text terms of a stored row, as they were made for its Item (a store moved
+    between backends: SQLite's index keeps them without a copy in the row)."""
+    from ..ingest import to_simplified
+
+    title = to_simplified(row["title"]) if row.get("title") else None
+    text = row.get("text_sc") or row["text"]
+    return index_terms(f"{title}\n{text}" if title else text)
+
+
 def item_row(item: Item, collector: str | None, seg: str) -> dict[str, Any]:
     """Return the items-table row of an Item."""
     return {
@@ -134,7 +144,7 @@ def item_row(item: Item, collector: str | None, seg: str) -> dict[str, Any]:
         "author": item.author, "title": item.title, "text": item.text,
         "text_sc": item.text_sc if item.text_sc != item.text else None,
         "published_ts": int(item.published_at.timestamp()), "collected_ts": int(item.collected_at.timestamp()),
-        "metrics": orjson.dumps(item.metrics, option=orjson.OPT_SORT_KEYS).decode(),
+        "metrics": stored_metrics(item.metrics),
         "repost_of": item.repost_of, "flags": ",".join(item.flags) or None,
         "reply_to": item.reply_to, "media": orjson.dumps(item.media).decode() if item.media else None,
         "content_hash": item.content_hash, "collector": collector, "origin": item.origin,
@@ -272,7 +282,7 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
                     result.duplicates += 1
                     continue
                 # the same id again later in this batch compares with these counts (a duplicate, not an update)
-                known[it.id] = orjson.dumps(it.metrics, option=orjson.OPT_SORT_KEYS).decode()
+                known[it.id] = stored_metrics(it.metrics)
                 flags[it.id] = it.flags
                 known_hashes.add(it.content_hash)
                 fresh.append(it)
@@ -318,9 +328,9 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
     @staticmethod
     def _merged_metrics(stored: str | None, new: dict[str, int | None]) -> str | None:
         """Return the merged metrics JSON when the new counts change something, else None."""
-        old = json.loads(stored) if stored else {}
+        old = {k: v for k, v in (json.loads(stored) if stored else {}).items() if v is not None}
         merged = {**old, **{k: v for k, v in new.items() if v is not None}}
-        return None if merged == old else orjson.dumps(merged, option=orjson.OPT_SORT_KEYS).decode()
+        return None if merged == old else stored_metrics(merged)
 
     def _insert_ignore(self, table):
         raise NotImplementedError

@@ -371,12 +371,17 @@ class SQLiteStore(ListingSQL, Store):
         # the full-text index then gets (rowid, seg) straight from here, in one executemany.
         # (The driver's executemany directly: SQLAlchemy's per-row parameter handling was 7%
         # of a large import, and these rows are plain values already.)
-        start = conn.exec_driver_sql("SELECT coalesce(max(seq), 0) FROM items").scalar_one()
+        # The index keeps the terms (`seg` stays NULL here: migration 20); numbers are never
+        # given twice, even after a row deleted by hand, whose terms the index still holds.
+        start = conn.exec_driver_sql("SELECT max(coalesce((SELECT max(seq) FROM items), 0), highest) "
+                                     "FROM item_numbers").scalar_one()
         cols = ["seq", *rows[0]]
         sql = f"INSERT INTO items ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        conn.exec_driver_sql(sql, [(start + n, *r.values()) for n, r in enumerate(rows, 1)])
+        conn.exec_driver_sql(sql, [(start + n, *(None if k == "seg" else v for k, v in r.items()))
+                                   for n, r in enumerate(rows, 1)])
         conn.exec_driver_sql("INSERT INTO items_fts(rowid, seg) VALUES (?, ?)",
                              [(start + n, r["seg"]) for n, r in enumerate(rows, 1)])
+        conn.exec_driver_sql("UPDATE item_numbers SET highest = ?", (start + len(rows),))
         return len(rows)
 
     def search(self, query, *, since=None, platform=None, limit=20, filters=None):

@@ -15,6 +15,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from ..alerts.users import User, parse_schemes
+from ..models import metrics_of
 from . import dashboard
 from .pages import act_on_case
 from .params import Epoch, RowId, Year
@@ -35,7 +36,7 @@ def item_json(row: dict[str, Any], full: bool = False) -> dict[str, Any]:
     out = {k: row.get(k) for k in ITEM_FIELDS}
     if full:
         out["analysis"] = orjson.loads(row["analysis"]) if row.get("analysis") else None
-        out["metrics"] = orjson.loads(row["metrics"]) if row.get("metrics") else {}
+        out["metrics"] = metrics_of(row.get("metrics"))
     return out
 
 

@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..alerts.users import User
-from ..models import PLATFORM_LABELS
+from ..models import PLATFORM_LABELS, metrics_of
 from . import dashboard
 from .params import RowId
 
@@ -109,7 +109,7 @@ def register(app: FastAPI, web) -> None:
         analysis = orjson.loads(item["analysis"]) if item.get("analysis") else None
         original = store.get_items([item["duplicate_of"]])[0] if item.get("duplicate_of") else None
         return web.page(request, "item.html", user, it=item, a=analysis, copies=store.copies_of(item_id),
-                        original=original, metrics=orjson.loads(item["metrics"]) if item.get("metrics") else {},
+                        original=original, metrics=metrics_of(item.get("metrics")),
                         in_schemes=[names[s] for s in sorted(involved) if s in names] if len(view.schemes) > 1 else [])
 
     @app.get("/possible", response_class=HTMLResponse)
