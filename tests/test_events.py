@@ -332,6 +332,44 @@ def test_a_second_process_continues_the_same_events(tmp_path):
     assert len(set(fire.values())) == 1
 
 
+def test_a_second_process_forms_the_same_events_from_states_that_name_their_item(tmp_path):
+    """Issue 20 (disk): an event of one item keeps no copy of its text in its state, only the
+    item's id; the next process reads the text back and forms the events it would have formed
+    from states holding the copy."""
+    from yuqing.pipeline import with_first_texts
+    from yuqing.store import open_store
+
+    records = sorted((json.loads(x) for x in DEMO_STREAM.read_text(encoding="utf-8").splitlines()),
+                     key=lambda r: r["published_at"])
+    halves = []
+    for i, part in enumerate((records[:len(records) // 2], records[len(records) // 2:])):
+        halves.append(tmp_path / f"{i}.jsonl")
+        halves[-1].write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part), encoding="utf-8")
+    parts = {}
+    for name in ("named", "copied"):
+        d = tmp_path / name
+        d.mkdir()
+        yq(d, "init", "--region", "131003")
+        yq(d, "import", str(halves[0]))
+        store = open_store(f"sqlite:///{d / 'yuqing.db'}")
+        states = store.active_event_states(0, 100_000)
+        singles = [st for st in states if st["members"] is None]
+        assert len(singles) >= 20 and all(st["text"] is None and st["first"] for st in singles)
+        assert any(st["text"] for st in states)                # a grown event keeps what it has said
+        if name == "copied":                                   # as the states were before
+            with store._write() as conn:
+                store._save_event_states(conn, with_first_texts(store, states), {})
+            assert all(st["text"] for st in store.active_event_states(0, 100_000))
+        store.close()
+        yq(d, "import", str(halves[1]))
+        with sqlite3.connect(d / "yuqing.db") as c:
+            groups: dict = {}
+            for item_id, event in c.execute("SELECT id, event FROM items WHERE event IS NOT NULL"):
+                groups.setdefault(event, set()).add(item_id)
+        parts[name] = sorted(sorted(g) for g in groups.values())
+    assert len(parts["named"]) >= 50 and parts["named"] == parts["copied"]
+
+
 def test_early_warning_on_ced_cascades(data):
     import spread_ced
 

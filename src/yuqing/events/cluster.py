@@ -60,14 +60,18 @@ class Event:
     # item and are listed under its 8 weightiest words: 104 bytes where a set took 728)
     indexed: tuple[str, ...] | set[str] = ()
     cost: int = 0                            # bytes it takes, as `_cost` estimates (kept by the clusterer)
+    first: str | None = None                 # the first item's id while `text` is that item's alone
 
     def state(self) -> dict[str, Any]:
         """What matching needs, as JSON-ready data (the store keeps it between processes)."""
         members = [v for v, _ in self.members]
-        # most events hold one item, whose vector is the centroid: kept once (None)
+        # most events hold one item, whose vector is the centroid: kept once (None); and what
+        # it said is that item's text, which the store has: named, not copied (`first_text`).
+        # Weights to two decimals (sums of IDFs of 2–15: a cosine moves by < 0.001)
         return {"id": self.id, "first_ts": self.first_ts, "last_ts": self.last_ts,
-                "centroid": self.centroid, "names": sorted(self.names), "text": self.text,
-                "members": None if members == [self.centroid] else members,
+                "centroid": _rounded(self.centroid), "names": sorted(self.names),
+                "text": None if self.first else self.text, "first": self.first,
+                "members": None if members == [self.centroid] else [_rounded(m) for m in members],
                 "places": sorted(self.places), "size": self.size}
 
     @classmethod
@@ -75,9 +79,10 @@ class Event:
         centroid = {intern(w): v for w, v in s["centroid"].items()}
         members = [{intern(w): v for w, v in m.items()} for m in s["members"]] if s["members"] is not None \
             else [centroid]                  # one vector for both, as when it was formed
+        text = s["text"] if s["text"] is not None else "\n".join(s["names"])   # its item gone: its names
         ev = cls(s["id"], s["first_ts"], s["last_ts"], centroid, names=frozenset(s["names"]),
-                 text=s["text"], members=[(v, _norm(v)) for v in members], places=set(s["places"]),
-                 size=s["size"])
+                 text=text, members=[(v, _norm(v)) for v in members], places=set(s["places"]),
+                 size=s["size"], first=s.get("first") if s["text"] is None else None)
         ev.norm = _norm(ev.centroid)
         return ev
 
@@ -86,6 +91,15 @@ def _own(ev: "Event") -> dict[str, float]:
     """The event's centroid, to be changed: a copy if it is still its one member's vector."""
     c = ev.centroid
     return dict(c) if any(c is v for v, _ in ev.members) else c
+
+
+def first_text(title: str, text: str) -> str:
+    """What an event of one item has said, from the title and text the clusterer was given."""
+    return f"{title}\n{text}"[:GUARD_CHARS]
+
+
+def _rounded(vec: dict[str, float]) -> dict[str, float]:
+    return {w: round(v, 2) for w, v in vec.items()}
 
 
 def _cost(ev: "Event") -> int:
@@ -235,7 +249,7 @@ class EventClusterer:
             best = max(nearby, key=lambda m: (m[0], -m[1].first_ts))[1]
         elif not matches:
             self._n += 1
-            best = Event(f"{self.prefix}{self._n:06d}", ts, ts, names=names, text=full[:GUARD_CHARS])
+            best = Event(f"{self.prefix}{self._n:06d}", ts, ts, names=names, text=first_text(title, text), first=item_id)
             self._events[best.id] = best
         else:
             matches.sort(key=lambda m: (-m[0], m[1].first_ts))
@@ -288,6 +302,7 @@ class EventClusterer:
         keep.places |= gone.places
         keep.members = (keep.members + gone.members)[-MEMBERS:]
         keep.text = (keep.text + "\n" + gone.text)[:GUARD_CHARS]
+        keep.first = None
         self._drop(gone)
         self._index_words(keep, gone.indexed)
         # an event merged earlier into `gone` now stands for `keep` through the chain (resolve):
@@ -317,6 +332,7 @@ class EventClusterer:
         if ev.size > 1 and len(ev.text) < GUARD_CHARS:
             # later titles (or, for posts without one, their opening) widen what the event is known to name
             ev.text += "\n" + (title or text[:100])
+            ev.first = None
         self._index_words(ev, heapq.nlargest(CANDIDATE_WORDS, vec, key=vec.__getitem__))
         if len(ev.indexed) > MAX_INDEXED:      # a big event: listed under its weightiest words only
             keep = set(heapq.nlargest(MAX_INDEXED // 2, ev.centroid, key=ev.centroid.__getitem__))

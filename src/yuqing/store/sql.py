@@ -691,6 +691,15 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
         with self.engine.connect() as conn:
             return [orjson.loads(s) for s in conn.execute(query).scalars()]
 
+    def item_texts(self, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """(id, title, text, text_sc) of these stored items."""
+        out: list[dict[str, Any]] = []
+        with self.engine.connect() as conn:
+            for part in _chunks(list(ids)):
+                out.extend(dict(r._mapping) for r in conn.execute(
+                    select(items.c.id, items.c.title, items.c.text, items.c.text_sc).where(self._by_ids(conn, part))))
+        return out
+
     def last_event_number(self) -> int:
         """The largest number in the store's event ids (e-000123 → 123), to go on from."""
         from .schema import alerts
