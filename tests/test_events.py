@@ -716,3 +716,32 @@ def test_records_are_rebuilt_in_chunks_of_bounded_items(demo_store, monkeypatch)
         assert list(pipeline._record_chunks(store, ids[:20])) == [ids[:20]]      # few: one chunk, no count
     finally:
         store.close()
+
+
+def test_a_big_event_read_a_page_at_a_time_gives_the_record_read_whole(demo_store, monkeypatch):
+    """Issue 20 (memory): an event bigger than a page is rebuilt from its items read a page at a
+    time (the flush ending a 1M import read one of 100,000 items at once): the same records."""
+    import yuqing.pipeline as pipeline
+    from yuqing.settings import load_settings
+    from yuqing.store import open_store
+
+    settings = load_settings(demo_store / "yuqing.toml", env={})
+    store = open_store(f"sqlite:///{demo_store / 'yuqing.db'}")
+    try:
+        ids = sorted(e for (e,) in store.engine.connect().exec_driver_sql(
+            "SELECT DISTINCT event FROM items WHERE event IS NOT NULL"))
+        big = max(ids, key=store.event_sizes(ids).get)
+        pages = list(store.event_item_pages(big, 4))
+        whole = store.event_items([big])[big]
+        assert len(pages) > 2 and all(len(p) <= 4 for p in pages)
+        assert [r for p in pages for r in p] == whole
+
+        def records(page):
+            monkeypatch.setattr(pipeline, "RECORD_PAGE_ITEMS", page)
+            got = []
+            pipeline.update_events(store, ids, settings, as_of=1.9e9, on_records=lambda rs, members: got.extend(rs))
+            return sorted(got, key=lambda r: r["id"])
+
+        assert records(4) == records(100_000)
+    finally:
+        store.close()

@@ -437,8 +437,15 @@ def update_events(store: Store, event_ids, settings: Settings, as_of: float | No
                     # an item left, came back or was analysed again: the totals are not the store's
                     if sizes.get(eid) == t.n + len(rows):
                         current[eid] = t.add(rows)
-        members = store.event_items([eid for eid in part if eid not in current])
+        need = [eid for eid in part if eid not in current]
+        sizes = store.event_sizes(need) if need else {}
+        # a big event is read a page at a time (its record's totals hold a light row per item,
+        # its rows were 2-5 KB each: the flush ending a 1M import read one of 100,000 items);
+        # its items are read again only if the alert stage asks for them
+        big = {eid for eid in need if sizes.get(eid, 0) > RECORD_PAGE_ITEMS}
+        members = store.event_items([eid for eid in need if eid not in big])
         current.update((eid, Totals(authority).add(rows)) for eid, rows in members.items())
+        current.update((eid, totals_of(store, eid, authority)) for eid in big)
         records = []
         for eid, t in current.items():
             try:
@@ -462,6 +469,17 @@ def update_events(store: Store, event_ids, settings: Settings, as_of: float | No
 
 RECORD_CHUNK_EVENTS = 500
 RECORD_CHUNK_ITEMS = 20_000
+RECORD_PAGE_ITEMS = 5000
+
+
+def totals_of(store: Store, event_id: str, authority):
+    """An event's running totals from all its stored items, read a page at a time."""
+    from .events.record import Totals
+
+    totals = Totals(authority)
+    for rows in store.event_item_pages(event_id, RECORD_PAGE_ITEMS):
+        totals.add(rows)
+    return totals
 
 
 def _record_chunks(store: Store, ids: list[str]) -> Iterator[list[str]]:
@@ -730,8 +748,6 @@ class Linker:
         """Events merged into one whose running totals are held: fold theirs in, read before the
         save moves their items (a big event took in hundreds of merges at 1M items, and each
         read it whole again)."""
-        from .events.record import Totals
-
         self._folded = set()
         if self.totals is None:
             return
@@ -741,7 +757,7 @@ class Linker:
                 continue
             theirs = self.totals.take(gone)
             if theirs is None:
-                theirs = Totals(self._authority).add(self.store.event_items([gone]).get(gone, []))
+                theirs = totals_of(self.store, gone, self._authority)
             elif self._joined.get(gone):
                 theirs.add(self.store.event_items([gone], item_ids=self._joined[gone]).get(gone, []))
             self._joined.pop(gone, None)

@@ -747,6 +747,29 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
                                    .order_by(items.c.published_ts, items.c.seq)))
         return out
 
+    def event_item_pages(self, event_id: str, page: int = 5000) -> Iterator[list[dict[str, Any]]]:
+        """An event's items a page at a time, oldest first (a big event's record rebuilt from
+        the store without holding its rows all at once)."""
+        from sqlalchemy import tuple_
+
+        after = None
+        while True:
+            with self.engine.connect() as conn:
+                query = select(*self._EVENT_ITEM_COLUMNS, items.c.seq).where(self._by_events(conn, [event_id]))
+                if after is not None:
+                    query = query.where(tuple_(items.c.published_ts, items.c.seq) > tuple_(*after))
+                rows = conn.execute(query.order_by(items.c.published_ts, items.c.seq).limit(page))
+                names = list(rows.keys())
+                got = [dict(zip(names, r)) for r in rows]
+            if not got:
+                return
+            after = (got[-1]["published_ts"], got[-1].pop("seq"))
+            for r in got:
+                r.pop("seq", None)
+            yield got
+            if len(got) < page:
+                return
+
     def event_sizes(self, event_ids: Iterable[str]) -> dict[str, int]:
         """{event: how many items it has} (an index count: no item is read)."""
         out: dict[str, int] = {}
