@@ -130,3 +130,25 @@ def test_a_batch_finds_what_one_at_a_time_finds_across_merges_and_the_ring(data)
     assert tie.add("x1", text, frozenset({"A"})) is None
     assert tie.add("x2", text, frozenset({"B"})) is None     # another place: not a copy of x1
     assert tie.add("x3", text) == "x1"
+
+
+def test_a_batch_prepared_at_once_is_each_text_prepared_alone(data, monkeypatch):
+    """Issue 20 (analysis cost): the shingles, MinHash and band keys of a batch in a few array
+    operations, split into parts that fit the matrix bound, equal those of each text alone —
+    on real Weibo posts, long complaints, short and empty texts."""
+    import csv
+
+    import numpy as np
+
+    posts = [line.split(",", 2)[2] for line in
+             (data / "weibo2018_sentiment/train.txt").read_text(encoding="utf-8").splitlines()[1:600]]
+    with open(data / "zhihui_zhengwu/fj3_messages_with_votes.csv", encoding="utf-8", newline="") as f:
+        long = [r["留言详情_clean"] for _, r in zip(range(200), csv.DictReader(f))]
+    texts = posts + long + ["", "转发微博", "短", "一二三四五六七八九十一", "一二三四五六七八九十一二", "x" * 5000]
+    monkeypatch.setattr(dedup, "_BATCH_CELLS", 100_000)          # many parts, one text alone past it
+    for got, text in zip(dedup.prepare_many(texts), texts):
+        want = dedup.prepare(text)
+        assert (got is None) == (want is None), text[:40]
+        if want is not None:
+            assert got[0].dtype == want[0].dtype and np.array_equal(got[0], want[0]) and got[1] == want[1], text[:40]
+    assert sum(p is None for p in dedup.prepare_many(texts)) >= 4

@@ -23,7 +23,7 @@ from ..models import LOCAL_SOURCE
 from ..scheme import Scheme
 from ..events.cluster import EventClusterer, split_title
 from .category import Categorizer
-from .dedup import NOT_PREPARED, NearDuplicates, prepare as prepare_copies
+from .dedup import NOT_PREPARED, NearDuplicates, prepare_many as prepare_copies
 from .keywords import keywords_of_tags
 from .linear import Doc, HashCache, load_model
 from .relevance import RegionMatcher, place_dicts
@@ -198,7 +198,9 @@ class Analyzer:
                             [s.platform for s in subjects], [s.source for s in subjects], [s.ts for s in subjects], cache)
         out = []
         others = self.others_of(subjects) or [None] * len(subjects)
-        for s, text, tags, cat, sen, risk, other in zip(subjects, texts, tagged, categories, sentiments, risks, others):
+        copies = prepare_copies(texts)        # the near-duplicate index only looks them up
+        for s, text, tags, cat, sen, risk, other, prepared in zip(subjects, texts, tagged, categories, sentiments,
+                                                                risks, others, copies):
             # the event stage's words, from the same segmentation (private: not stored)
             words = split_title(tags, len(s.title) if s.title else 0)
             resolved = self.matcher.resolved(text)
@@ -215,7 +217,7 @@ class Analyzer:
                 "event": None,
                 "why": {"category": cat.why},
                 "_words": words,
-                "_dedup": prepare_copies(text),     # the near-duplicate index only looks it up
+                "_dedup": prepared,
             } | ({"schemes": other} if other is not None else {}))
         return out, tagged
 
