@@ -293,10 +293,12 @@ class LinearModel:
 
     def decision(self, docs: list[Doc], cache: HashCache | None = None) -> np.ndarray:
         x = self.features(docs, cache)
-        contrib = self.coef[:, x.cols] * x.vals          # (classes, nonzeros)
+        # a feature's weights for all classes side by side (coef is kept column-major: its
+        # transpose's rows are contiguous), so each nonzero reads one cache line, not one per class
+        contrib = self.coef.T[x.cols] * x.vals[:, None]     # (nonzeros, classes)
         out = np.empty((len(docs), len(self.classes)), dtype=np.float64)
         for c in range(len(self.classes)):
-            out[:, c] = np.bincount(x.rows, weights=contrib[c], minlength=len(docs))
+            out[:, c] = np.bincount(x.rows, weights=contrib[:, c], minlength=len(docs))
         return out + self.intercept
 
     def proba(self, docs: list[Doc], cache: HashCache | None = None) -> np.ndarray:
@@ -319,7 +321,7 @@ def load_model(directory: Path) -> LinearModel:
     meta = json.loads((Path(directory) / "model.json").read_text(encoding="utf-8"))
     with np.load(Path(directory) / "weights.npz", allow_pickle=False) as arrays:
         idf = arrays["idf"].astype(np.float32)
-        coef = arrays["coef"].astype(np.float32)
+        coef = np.ascontiguousarray(arrays["coef"].T, dtype=np.float32).T    # column-major (decision)
         intercept = arrays["intercept"].astype(np.float32)
         polarity = arrays["polarity"] if "polarity" in arrays else None
     hashed = len(meta["blocks"].replace("l", "")) * 2 ** meta["bits"]
