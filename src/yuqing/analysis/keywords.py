@@ -58,7 +58,7 @@ KIND_TOKENS = frozenset(KINDS) - {"站"}
 MAX_PLACE_WORDS = 2
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=32_768)      # the common words (a few MB in each analysing process)
 def _counted(word: str, tag: str) -> bool:
     return is_content(word, tag) and word not in MARKERS
 
