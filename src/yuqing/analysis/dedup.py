@@ -95,15 +95,20 @@ def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def signature(grams: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """MinHash signature of a set of 32-bit shingle hashes (uint32 arithmetic wraps, as intended)."""
-    hv = grams.astype(np.uint32)
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser (uint32 arithmetic wraps, as intended)."""
     with np.errstate(over="ignore"):
         hv = hv ^ (hv >> _S16)
         hv = hv * _F1
         hv = hv ^ (hv >> _S13)
         hv = hv * _F2
-        hv = hv ^ (hv >> _S16)
+        return hv ^ (hv >> _S16)
+
+
+def signature(grams: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """MinHash signature of a set of 32-bit shingle hashes."""
+    hv = _fmix32(grams.astype(np.uint32))
+    with np.errstate(over="ignore"):
         return (hv[:, None] * a[None, :] + b[None, :]).min(axis=0)
 
 
@@ -175,13 +180,8 @@ def _prepare_batch(norms: list[str]) -> list[Prepared]:
     grams = (keys & _LOW32).astype(np.uint32)
     starts = np.searchsorted(keys >> np.uint64(32), np.arange(len(norms), dtype=np.uint64))
     a, b = _PERMS
-    hv = grams
+    hv = _fmix32(grams)
     with np.errstate(over="ignore"):
-        hv = hv ^ (hv >> _S16)
-        hv = hv * _F1
-        hv = hv ^ (hv >> _S13)
-        hv = hv * _F2
-        hv = hv ^ (hv >> _S16)
         sig = np.minimum.reduceat(hv[:, None] * a[None, :] + b[None, :], starts, axis=0)
         rows = sig.astype(np.uint64).reshape(len(norms), LSH_BANDS, LSH_ROWS)
         key = np.zeros((len(norms), LSH_BANDS), dtype=np.uint64)
