@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .gazetteer import Gazetteer, Place
 from .places import Mention
@@ -103,10 +103,14 @@ def _typed(alias: str) -> bool:
 _PREFIXES = (2, 4, 6, 9, 12)   # the lengths of province, city, county, town and village codes
 
 
-def _keys(place: Place) -> list[tuple[str, str]]:
-    """Index keys of a place: its code prefixes (ancestors and itself) and its parent."""
-    keys = [("in", place.code[:n]) for n in _PREFIXES if n <= len(place.code)]
-    return keys + [("parent", place.parent or "")]
+def _keys(place: Place) -> tuple[tuple[str, str], ...]:
+    """Index keys of a place: its code prefixes (ancestors and itself), its parent, its code."""
+    return _keys_of(place.code, place.parent or "")
+
+
+@lru_cache(maxsize=65536)     # the same candidates come back in post after post (新华, 人民, 长安…)
+def _keys_of(code: str, parent: str) -> tuple[tuple[str, str], ...]:
+    return (*(("in", code[:n]) for n in _PREFIXES if n <= len(code)), ("parent", parent), ("code", code))
 
 
 def _support(cand: Place, total: Counter, own: Counter, siblings: bool = True) -> int:
@@ -164,7 +168,7 @@ def score(text: str, mentions: list[Mention], gaz: Gazetteer) -> Scored:
     for m in usable:
         if id(m) not in plain:
             for p in m.candidates:
-                total.update(_keys(p) + [("code", p.code)])
+                total.update(_keys(p))
     # another name that can be the same place (和平区 … 西塔, both 沈阳's 和平区) backs it too; the
     # same name written twice does not (劳动东路 … 人民东路 are not two mentions of a town 东路)
     names_of: dict[str, set[str]] = {}
@@ -177,7 +181,7 @@ def score(text: str, mentions: list[Mention], gaz: Gazetteer) -> Scored:
         own: Counter = Counter()
         if id(m) not in plain:
             for p in m.candidates:
-                own.update(_keys(p) + [("code", p.code)])
+                own.update(_keys(p))
         siblings = id(m) not in plain
         scored = sorted(((_support(c, total, own, siblings) + len(names_of.get(c.code, set()) - {m.text}),
                           c.level, c) for c in m.candidates), key=lambda s: (-s[0], s[1]))
