@@ -359,8 +359,7 @@ def attach_events(store: Store, analyzer, settings: Settings) -> None:
 def with_first_texts(store: Store, states: list[dict]) -> list[dict]:
     """Event states with what an event of one item has said read back from its item (a state
     names that item instead of copying its text: a third of the state of most events)."""
-    from .analysis.analyze import Subject
-    from .analysis.analyze import MAX_ANALYSED_CHARS
+    from .analysis.analyze import MAX_ANALYSED_CHARS, Subject
     from .events.cluster import first_text
 
     wanted = {st["first"] for st in states if st.get("text") is None and st.get("first")}
@@ -426,10 +425,10 @@ def update_events(store: Store, event_ids, settings: Settings, as_of: float | No
     done = 0
     for part in _record_chunks(store, ids):
         current: dict[str, Totals] = {}
+        sizes = store.event_sizes(part)     # one index count for the chunk (no item is read)
         if totals is not None:
             held = {eid: t for eid in part if (t := totals.take(eid)) is not None}
             if held:
-                sizes = store.event_sizes(held)
                 wanted = [item for eid in held for item in joined.get(eid, ())]
                 new = store.event_items(held, item_ids=wanted) if wanted else {}
                 for eid, t in held.items():
@@ -438,7 +437,6 @@ def update_events(store: Store, event_ids, settings: Settings, as_of: float | No
                     if sizes.get(eid) == t.n + len(rows):
                         current[eid] = t.add(rows)
         need = [eid for eid in part if eid not in current]
-        sizes = store.event_sizes(need) if need else {}
         # a big event is read a page at a time (its record's totals hold a light row per item,
         # its rows were 2-5 KB each: the flush ending a 1M import read one of 100,000 items);
         # its items are read again only if the alert stage asks for them

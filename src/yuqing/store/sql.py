@@ -763,9 +763,9 @@ class Store(AlertingStore, ReportingStore, SchemeStore):
                 got = [dict(zip(names, r)) for r in rows]
             if not got:
                 return
-            after = (got[-1]["published_ts"], got[-1].pop("seq"))
+            after = (got[-1]["published_ts"], got[-1]["seq"])
             for r in got:
-                r.pop("seq", None)
+                del r["seq"]
             yield got
             if len(got) < page:
                 return
